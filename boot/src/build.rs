@@ -1,0 +1,70 @@
+//! Builds the kernel for `x86_64-unknown-none` with a nested `cargo build`, in a target
+//! directory of its own (so it never waits on the outer cargo's lock), with debug info
+//! stripped: an unstripped kernel takes 10–30 s to load under BIOS emulation.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{work_dir, workspace_root};
+
+/// The kernel's target triple.
+pub const KERNEL_TARGET: &str = "x86_64-unknown-none";
+
+fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root());
+    // Settings of an outer cargo (e.g. `cargo test`'s) must not leak into the kernel build.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Builds the release kernel and returns the path of its ELF file.
+pub fn kernel() -> Result<PathBuf> {
+    let target_dir = work_dir().join("kernel-target");
+    let status = cargo()
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "kernel",
+            "--target",
+            KERNEL_TARGET,
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")
+        .status()
+        .context("running cargo to build the kernel")?;
+    if !status.success() {
+        bail!("kernel build failed ({status})");
+    }
+    let elf = target_dir
+        .join(KERNEL_TARGET)
+        .join("release")
+        .join("kernel");
+    if !elf.is_file() {
+        bail!("kernel build produced no {}", elf.display());
+    }
+    Ok(elf)
+}
+
+/// [`kernel`], built at most once per process (tests call this from many threads).
+pub fn kernel_once() -> Result<PathBuf> {
+    static KERNEL: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    KERNEL
+        .get_or_init(|| kernel().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}

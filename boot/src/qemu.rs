@@ -1,0 +1,380 @@
+//! Running an image under QEMU. The kernel leaves QEMU through the isa-debug-exit device,
+//! which makes QEMU exit with `(v << 1) | 1`: 33 means the kernel finished, 35 that it
+//! failed. Every other status — notably 0, which is what a triple fault under `-no-reboot`
+//! gives — and a timeout are failures. COM1 is QEMU's stdio; COM2 and COM3, when asked for,
+//! go to files that are streamed out while QEMU runs.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::image::Firmware;
+use crate::work_dir;
+
+/// QEMU status for `ExitCode::Success` (0x10) written to the exit device.
+pub const QEMU_KERNEL_SUCCESS: i32 = (0x10 << 1) | 1;
+/// QEMU status for `ExitCode::Failure` (0x11).
+pub const QEMU_KERNEL_FAILURE: i32 = (0x11 << 1) | 1;
+
+const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+/// How a VM run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The kernel wrote the success code.
+    KernelSuccess,
+    /// The kernel wrote the failure code (panic, exception, failed test).
+    KernelFailure,
+    /// QEMU exited some other way (0 = triple fault under `-no-reboot`).
+    QemuExit(Option<i32>),
+    /// The timeout passed and QEMU was killed.
+    Timeout,
+}
+
+impl Ending {
+    /// True only for the kernel's explicit success code.
+    pub fn is_success(self) -> bool {
+        self == Ending::KernelSuccess
+    }
+
+    /// A short human description.
+    pub fn describe(self) -> String {
+        match self {
+            Ending::KernelSuccess => "kernel exited with the success code".into(),
+            Ending::KernelFailure => "kernel exited with the failure code".into(),
+            Ending::QemuExit(Some(0)) => {
+                "QEMU exited with status 0 without the exit device (triple fault?)".into()
+            }
+            Ending::QemuExit(Some(c)) => format!("QEMU exited with unexpected status {c}"),
+            Ending::QemuExit(None) => "QEMU was killed by a signal".into(),
+            Ending::Timeout => "timed out".into(),
+        }
+    }
+}
+
+/// Where a serial port's bytes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerialSink {
+    /// Not attached.
+    None,
+    /// Captured into the [`Outcome`].
+    Capture,
+    /// Copied to this process's stdout / stderr as it arrives (and captured).
+    Stdout,
+    Stderr,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct VmConfig {
+    pub image: PathBuf,
+    pub firmware: Firmware,
+    pub memory_mib: u32,
+    pub timeout: Duration,
+    /// COM1 (the console): captured, or passed through to stdout.
+    pub com1: SerialSink,
+    pub com2: SerialSink,
+    pub com3: SerialSink,
+    /// Bytes typed into COM1 (None: QEMU's stdin is closed).
+    pub input: Option<Vec<u8>>,
+    /// Type `input` only once COM1 output contains this text (else right after start).
+    pub input_after: Option<String>,
+    /// Pass this process's own stdin to COM1 (interactive use).
+    pub inherit_stdin: bool,
+}
+
+impl VmConfig {
+    /// Defaults for a test boot: 256 MiB, 60 s, COM1 captured.
+    pub fn new(image: PathBuf, firmware: Firmware) -> Self {
+        Self {
+            image,
+            firmware,
+            memory_mib: 256,
+            timeout: Duration::from_secs(60),
+            com1: SerialSink::Capture,
+            com2: SerialSink::None,
+            com3: SerialSink::None,
+            input: None,
+            input_after: None,
+            inherit_stdin: false,
+        }
+    }
+}
+
+/// One received chunk of COM1 output and when it arrived (relative to QEMU start).
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    pub at: Duration,
+    pub bytes: Vec<u8>,
+}
+
+/// What happened.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub ending: Ending,
+    pub com1: Vec<u8>,
+    pub com1_chunks: Vec<Chunk>,
+    pub com2: Vec<u8>,
+    pub com3: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// COM1 output as (lossy) text.
+    pub fn console(&self) -> String {
+        String::from_utf8_lossy(&self.com1).into_owned()
+    }
+
+    /// COM3 (kernel log in `run` mode) as text.
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&self.com3).into_owned()
+    }
+
+    /// When the first COM1 line containing `needle` finished arriving.
+    pub fn time_of(&self, needle: &str) -> Option<Duration> {
+        let mut seen = Vec::new();
+        for chunk in &self.com1_chunks {
+            seen.extend_from_slice(&chunk.bytes);
+            if String::from_utf8_lossy(&seen).contains(needle) {
+                return Some(chunk.at);
+            }
+        }
+        None
+    }
+}
+
+/// Makes sure `qemu-system-x86_64` exists: installs it with apt-get when running as root on
+/// Debian/Ubuntu, otherwise explains which package to install.
+pub fn ensure_qemu(firmware: Firmware) -> Result<()> {
+    let have_qemu = Command::new("qemu-system-x86_64")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let have_ovmf = Path::new(OVMF_CODE).is_file();
+    if have_qemu && (firmware == Firmware::Bios || have_ovmf) {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let is_debian = Path::new("/etc/debian_version").exists();
+    if is_root && is_debian {
+        eprintln!("boot: installing qemu-system-x86 and ovmf with apt-get");
+        let ok = Command::new("apt-get")
+            .arg("update")
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new("apt-get")
+                .args(["install", "-y", "qemu-system-x86", "ovmf"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .is_ok_and(|s| s.success());
+        if ok {
+            return Ok(());
+        }
+    }
+    bail!(
+        "qemu-system-x86_64{} not found: install the Debian/Ubuntu packages `qemu-system-x86` and `ovmf` \
+         (apt-get install qemu-system-x86 ovmf)",
+        if have_qemu { " UEFI firmware" } else { "" }
+    )
+}
+
+fn serial_arg(cmd: &mut Command, sink: SerialSink, path: &Path) {
+    cmd.arg("-serial");
+    if sink == SerialSink::None {
+        cmd.arg("null");
+    } else {
+        cmd.arg(format!("file:{}", path.display()));
+    }
+}
+
+/// Streams a file that QEMU appends to, copying new bytes to `forward` as they appear.
+struct Tail {
+    path: PathBuf,
+    pos: u64,
+    data: Vec<u8>,
+    sink: SerialSink,
+}
+
+impl Tail {
+    fn poll(&mut self) {
+        let Ok(mut f) = std::fs::File::open(&self.path) else {
+            return;
+        };
+        use std::io::Seek;
+        if f.seek(std::io::SeekFrom::Start(self.pos)).is_err() {
+            return;
+        }
+        let mut buf = Vec::new();
+        if f.read_to_end(&mut buf).is_ok() && !buf.is_empty() {
+            self.pos += buf.len() as u64;
+            match self.sink {
+                SerialSink::Stdout => {
+                    let _ = std::io::stdout().write_all(&buf);
+                    let _ = std::io::stdout().flush();
+                }
+                SerialSink::Stderr => {
+                    let _ = std::io::stderr().write_all(&buf);
+                }
+                _ => {}
+            }
+            self.data.extend_from_slice(&buf);
+        }
+    }
+}
+
+fn seen(chunks: &Mutex<Vec<Chunk>>, marker: &str) -> bool {
+    chunks.lock().is_ok_and(|c| {
+        let all: Vec<u8> = c.iter().flat_map(|c| c.bytes.iter().copied()).collect();
+        String::from_utf8_lossy(&all).contains(marker)
+    })
+}
+
+/// Boots `cfg.image` and waits for QEMU to finish or the timeout.
+pub fn run(cfg: &VmConfig) -> Result<Outcome> {
+    ensure_qemu(cfg.firmware)?;
+    let scratch = tempfile::Builder::new().prefix("vm-").tempdir_in({
+        let d = work_dir().join("run");
+        std::fs::create_dir_all(&d)?;
+        d
+    })?;
+    let mut cmd = Command::new("qemu-system-x86_64");
+    cmd.arg("-drive")
+        .arg(format!("format=raw,file={}", cfg.image.display()))
+        .args(["-display", "none", "-no-reboot", "-nic", "none"])
+        .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+        .args(["-m", &format!("{}M", cfg.memory_mib)]);
+    if cfg.firmware == Firmware::Uefi {
+        let vars = scratch.path().join("OVMF_VARS.fd");
+        std::fs::copy(OVMF_VARS, &vars).context("copying the OVMF variable store")?;
+        cmd.arg("-drive")
+            .arg(format!("if=pflash,format=raw,readonly=on,file={OVMF_CODE}"));
+        cmd.arg("-drive")
+            .arg(format!("if=pflash,format=raw,file={}", vars.display()));
+    }
+    cmd.args(["-serial", "stdio"]);
+    let com2_path = scratch.path().join("com2");
+    let com3_path = scratch.path().join("com3");
+    if cfg.com2 != SerialSink::None || cfg.com3 != SerialSink::None {
+        serial_arg(&mut cmd, cfg.com2, &com2_path);
+        serial_arg(&mut cmd, cfg.com3, &com3_path);
+    }
+    cmd.stdin(if cfg.inherit_stdin {
+        Stdio::inherit()
+    } else if cfg.input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+
+    let start = Instant::now();
+    let mut child = cmd.spawn().context("starting qemu-system-x86_64")?;
+    let chunks = Arc::new(Mutex::new(Vec::<Chunk>::new()));
+    if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), child.stdin.take()) {
+        let marker = cfg.input_after.clone();
+        let chunks = Arc::clone(&chunks);
+        std::thread::spawn(move || {
+            if let Some(marker) = marker {
+                while !seen(&chunks, &marker) && start.elapsed() < Duration::from_secs(3600) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            let _ = stdin.write_all(&input);
+            // Keep the pipe open until QEMU exits: EOF on a serial chardev means nothing.
+            std::thread::sleep(Duration::from_secs(3600));
+        });
+    }
+    let mut stdout = child.stdout.take().context("qemu stdout")?;
+    let pass_through = cfg.com1 == SerialSink::Stdout;
+    let reader = {
+        let chunks = Arc::clone(&chunks);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if pass_through {
+                    let _ = std::io::stdout().write_all(&buf[..n]);
+                    let _ = std::io::stdout().flush();
+                }
+                if let Ok(mut c) = chunks.lock() {
+                    c.push(Chunk {
+                        at: start.elapsed(),
+                        bytes: buf[..n].to_vec(),
+                    });
+                }
+            }
+        })
+    };
+    let mut qemu_stderr = child.stderr.take().context("qemu stderr")?;
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = qemu_stderr.read_to_end(&mut s);
+        s
+    });
+    let mut tails = [
+        Tail {
+            path: com2_path,
+            pos: 0,
+            data: Vec::new(),
+            sink: cfg.com2,
+        },
+        Tail {
+            path: com3_path,
+            pos: 0,
+            data: Vec::new(),
+            sink: cfg.com3,
+        },
+    ];
+    let ending = loop {
+        for t in &mut tails {
+            t.poll();
+        }
+        if let Some(status) = child.try_wait()? {
+            break match status.code() {
+                Some(QEMU_KERNEL_SUCCESS) => Ending::KernelSuccess,
+                Some(QEMU_KERNEL_FAILURE) => Ending::KernelFailure,
+                other => Ending::QemuExit(other),
+            };
+        }
+        if start.elapsed() > cfg.timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break Ending::Timeout;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = start.elapsed();
+    let _ = reader.join();
+    for t in &mut tails {
+        t.poll();
+    }
+    let qemu_err = err_reader.join().unwrap_or_default();
+    if !qemu_err.is_empty() && !matches!(ending, Ending::KernelSuccess | Ending::KernelFailure) {
+        eprintln!("qemu: {}", String::from_utf8_lossy(&qemu_err).trim_end());
+    }
+    let com1_chunks = std::mem::take(&mut *chunks.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
+    let com1 = com1_chunks
+        .iter()
+        .flat_map(|c| c.bytes.iter().copied())
+        .collect();
+    let [com2, com3] = tails.map(|t| t.data);
+    Ok(Outcome {
+        ending,
+        com1,
+        com1_chunks,
+        com2,
+        com3,
+        elapsed,
+    })
+}

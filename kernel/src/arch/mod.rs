@@ -1,0 +1,84 @@
+//! The x86_64 layer: descriptor tables, interrupt entry, exception reports and small CPU
+//! helpers. Together with `drivers` this is where all of the kernel's `unsafe` lives; the
+//! rest of the kernel calls the safe functions re-exported here.
+
+mod gdt;
+mod heap;
+mod idt;
+
+pub use heap::{heap_usage, init_heap};
+pub use idt::{init_interrupts, ticks};
+
+/// Loads the GDT (with a TSS whose IST stacks catch double faults and page faults, so a
+/// kernel stack overflow is reported instead of triple-faulting) and the IDT. `stack_bottom`
+/// and `stack_len` describe the boot stack, so a fault in its guard page is named as an
+/// overflow.
+pub fn init_cpu_tables(stack_bottom: u64, stack_len: u64) {
+    gdt::init();
+    idt::init(stack_bottom, stack_len);
+}
+
+/// The time-stamp counter.
+pub fn rdtsc() -> u64 {
+    // SAFETY: RDTSC has no side effects and is available on every x86_64 CPU.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// Disables maskable interrupts.
+pub fn interrupts_off() {
+    x86_64::instructions::interrupts::disable();
+}
+
+/// Enables interrupts and halts until the next one arrives, atomically (no lost wake-up).
+pub fn wait_for_interrupt() {
+    x86_64::instructions::interrupts::enable_and_hlt();
+}
+
+/// Runs `f` with interrupts disabled, restoring the previous state afterwards.
+pub fn without_interrupts<R>(f: impl FnOnce() -> R) -> R {
+    x86_64::instructions::interrupts::without_interrupts(f)
+}
+
+/// Raises a breakpoint exception (the self-test checks the handler returns).
+pub fn breakpoint() {
+    x86_64::instructions::interrupts::int3();
+}
+
+/// Reads the byte at `addr` — used only by the `pagefault` test to fault on purpose.
+pub fn touch(addr: u64) -> u8 {
+    // SAFETY: deliberately unsound when `addr` is unmapped: the page-fault handler reports
+    // the access and stops the machine, which is the behaviour under test.
+    unsafe { core::ptr::read_volatile(addr as *const u8) }
+}
+
+/// The ramdisk the bootloader loaded, or an empty slice.
+pub fn ramdisk(boot_info: &bootloader_api::BootInfo) -> &'static [u8] {
+    match boot_info.ramdisk_addr.into_option() {
+        Some(addr) if boot_info.ramdisk_len > 0 => {
+            // SAFETY: the bootloader mapped the ramdisk at `addr` for `ramdisk_len` bytes,
+            // read-only use, for the kernel's whole lifetime, and marked its frames as used.
+            unsafe {
+                core::slice::from_raw_parts(addr as *const u8, boot_info.ramdisk_len as usize)
+            }
+        }
+        _ => &[],
+    }
+}
+
+/// Loads an empty IDT and raises an exception: the CPU triple-faults and QEMU (with
+/// `-no-reboot`) exits with status 0. Used only by the harness test that checks such an
+/// exit is never taken for success.
+pub fn triple_fault() -> ! {
+    use x86_64::structures::DescriptorTablePointer;
+    let empty = DescriptorTablePointer {
+        limit: 0,
+        base: x86_64::VirtAddr::new(0),
+    };
+    // SAFETY: deliberately breaks exception delivery; the next exception resets the machine,
+    // which is the behaviour under test. Nothing runs after it.
+    unsafe { x86_64::instructions::tables::lidt(&empty) };
+    breakpoint();
+    loop {
+        x86_64::instructions::hlt();
+    }
+}

@@ -1,0 +1,83 @@
+//! The kernel binary. `kmain` brings the machine up in phases — console, CPU tables, heap,
+//! interrupts and clocks — timing each, prints the banner, then runs what the boot command
+//! line asks for (the self-tests, a deliberate fault for the harness, or the normal job).
+//!
+//! Layout: `arch` (GDT/TSS, IDT, exception reports, CPU helpers — the only place with
+//! `unsafe` besides `drivers`), `console` (serial ports and the `log` backend), `memory`
+//! (frames and heap), `time` (PIT tick, TSC clock, RTC), `bootargs` (the command line and
+//! files the boot tool packs into the ramdisk), `selftest` (in-kernel test cases).
+#![no_std]
+#![no_main]
+#![feature(abi_x86_interrupt)]
+
+extern crate alloc;
+
+mod arch;
+mod bootargs;
+mod console;
+mod memory;
+mod selftest;
+mod time;
+
+use bootloader_api::config::{BootloaderConfig, Mapping};
+use bootloader_api::{BootInfo, entry_point};
+use drivers::exit::{ExitCode, exit_qemu};
+
+/// Kernel stack size: the interpreter recurses on it, so it is generous.
+pub const KERNEL_STACK_SIZE: u64 = 1024 * 1024;
+
+/// What the bootloader must set up for us: all physical memory mapped at an offset of its
+/// choosing (the heap and frame allocator use it) and a large kernel stack.
+pub static BOOTLOADER_CONFIG: BootloaderConfig = {
+    let mut config = BootloaderConfig::new_default();
+    config.mappings.physical_memory = Some(Mapping::Dynamic);
+    config.kernel_stack_size = KERNEL_STACK_SIZE;
+    config
+};
+
+entry_point!(kmain, config = &BOOTLOADER_CONFIG);
+
+fn kmain(boot_info: &'static mut BootInfo) -> ! {
+    let t_entry = arch::rdtsc();
+    console::init();
+    arch::init_cpu_tables(boot_info.kernel_stack_bottom, boot_info.kernel_stack_len);
+    let args = bootargs::BootArgs::from_ramdisk(boot_info);
+    console::init_logger(args.cmdline().get("log"));
+    if args.cmdline().get("logport") == Some("com3") {
+        console::route_log_to_com3();
+    }
+
+    let mem = memory::init(boot_info);
+    let t_heap = arch::rdtsc();
+
+    arch::init_interrupts();
+    let hz = args
+        .cmdline()
+        .get_u64("hz")
+        .map_or(time::DEFAULT_HZ, |v| v.clamp(19, 10_000) as u32);
+    time::init(hz, t_entry);
+    let t_irq = arch::rdtsc();
+    let t_ready = arch::rdtsc();
+
+    let phases = [
+        ("heap", t_entry, t_heap),
+        ("interrupts", t_heap, t_irq),
+        ("ready", t_irq, t_ready),
+    ];
+    console::banner(&mem, &phases);
+
+    match args.cmdline().get("test") {
+        None | Some("") => {
+            log::info!("boot complete, nothing to run: powering off");
+            exit_qemu(ExitCode::Success)
+        }
+        Some(name) => selftest::run(name, &args),
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    arch::interrupts_off();
+    console::emergency(format_args!("KERNEL PANIC: {}\n", info));
+    exit_qemu(ExitCode::Failure)
+}

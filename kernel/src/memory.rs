@@ -1,0 +1,68 @@
+//! Physical memory: the frame allocator over the bootloader's usable regions, and the kernel
+//! heap carved out of the largest region — sized from the RAM this VM has, not a fixed array.
+//! Guest linear memories and every kernel object live on that heap.
+
+use bootloader_api::BootInfo;
+use bootloader_api::info::MemoryRegionKind;
+use kcore::frames::FrameAllocator;
+use spin::Mutex;
+
+use crate::arch;
+
+/// Memory kept back from the heap for page frames (page tables, IST stacks, DMA later).
+const FRAME_RESERVE: u64 = 4 << 20;
+const HEAP_ALIGN: u64 = 2 << 20;
+
+static FRAMES: Mutex<Option<FrameAllocator>> = Mutex::new(None);
+
+/// What `init` set up, for the banner and the memory statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryReport {
+    pub usable_bytes: u64,
+    pub heap_start: u64,
+    pub heap_bytes: u64,
+    pub free_frame_bytes: u64,
+}
+
+/// Builds the frame allocator and the heap. Stops the machine with a message when there is
+/// no physical-memory mapping or too little RAM for a heap.
+pub fn init(boot_info: &BootInfo) -> MemoryReport {
+    let Some(phys_offset) = boot_info.physical_memory_offset.into_option() else {
+        panic!("bootloader did not map physical memory");
+    };
+    let usable = boot_info
+        .memory_regions
+        .iter()
+        .filter(|r| r.kind == MemoryRegionKind::Usable)
+        .map(|r| (r.start, r.end));
+    let mut frames = FrameAllocator::new(usable);
+    let usable_bytes = frames.total_bytes();
+    let run = frames.largest_run();
+    let heap_bytes = run
+        .saturating_sub(FRAME_RESERVE.min(run / 4))
+        .saturating_sub(HEAP_ALIGN)
+        & !(HEAP_ALIGN - 1);
+    let Some(heap_phys) = frames.alloc_contiguous(heap_bytes, HEAP_ALIGN) else {
+        panic!("no room for a kernel heap: largest free run is {run} bytes");
+    };
+    let heap_start = phys_offset + heap_phys;
+    arch::init_heap(heap_start, heap_bytes);
+    let report = MemoryReport {
+        usable_bytes,
+        heap_start,
+        heap_bytes,
+        free_frame_bytes: frames.free_bytes(),
+    };
+    *FRAMES.lock() = Some(frames);
+    report
+}
+
+/// One physical frame, if any is left.
+pub fn alloc_frame() -> Option<u64> {
+    FRAMES.lock().as_mut()?.alloc()
+}
+
+/// Heap bytes in use and in total.
+pub fn heap_usage() -> (usize, usize) {
+    arch::heap_usage()
+}
