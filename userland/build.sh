@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds every guest program — the Rust ones (cargo, wasm32-wasip1, release) and the C
+# ones (c/build.sh) — and copies all the .wasm files into OUTDIR (default: userland/out).
+# Works from any current directory.
+#
+#     userland/build.sh [OUTDIR]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+outdir="$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)"
+
+(cd "$here" && cargo build --release --quiet --target wasm32-wasip1)
+cp "$here"/target/wasm32-wasip1/release/*.wasm "$outdir"/
+"$here"/c/build.sh "$outdir"
