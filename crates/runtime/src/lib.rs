@@ -1,0 +1,38 @@
+//! The process runtime: WebAssembly programs as processes. It hosts each program in a wasmi
+//! store, gives it the WASI preview1 (and, growing, WASIX) calls over the in-RAM filesystem
+//! and the console, and schedules all processes in fuel-bounded slices on one stack.
+//!
+//! - [`sched`]: [`Kernel`] (tasks, round robin, blocking and wake-up) and spawning.
+//! - [`sys`]: the shared [`System`], per-process state, the [`Platform`] trait through which
+//!   the kernel supplies clocks, randomness and the console (tests supply fakes).
+//! - [`linker`]: the wasmi boundary — errno encoding, blocking, exits.
+//! - [`wasi`]: one module per call family (`args`, `clock`, `fd`, `path`, `poll`, `proc`,
+//!   `random`, `sock`), registered in one list.
+//! - [`files`]: descriptor tables and open file descriptions; [`mem`]: the checked guest
+//!   memory accessor.
+//!
+//! Hardware-free, so everything here builds and is tested on the host; the kernel binary
+//! only implements [`Platform`] and calls [`Kernel::run`].
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod files;
+pub mod linker;
+pub mod mem;
+pub mod sched;
+pub mod sys;
+pub mod wasi;
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_fs;
+#[cfg(test)]
+mod tests_poll;
+
+pub use sched::{Kernel, SpawnError, SpawnSpec};
+pub use sys::{ExitStatus, Limits, Pid, Platform, System};

@@ -1,0 +1,127 @@
+//! The boundary between wasmi and the handlers. [`dispatch`] lends a handler a [`Cx`] built
+//! from the caller, then turns its `SysResult` into what the guest sees: 0 or the errno (the
+//! one place errnos are encoded), a wasmi exit for `proc_exit`, or — for a call that would
+//! block — the `Blocked` host trap that makes `call_resumable` return to the scheduler, with
+//! the call itself saved so it can be retried when the process wakes.
+
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use core::fmt;
+
+use wasmi::{Caller, Error};
+
+use crate::mem::GuestMem;
+use crate::sys::{Cx, Proc, Sys, SysResult};
+
+/// Host trap: the process blocked (its retry is in `Proc::pending`).
+#[derive(Debug)]
+pub struct Blocked;
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("process blocked")
+    }
+}
+
+impl wasmi::errors::HostError for Blocked {}
+
+/// Host trap: the process is to die by this signal.
+#[derive(Debug)]
+pub struct Killed(pub u8);
+
+impl fmt::Display for Killed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "killed by signal {}", self.0)
+    }
+}
+
+impl wasmi::errors::HostError for Killed {}
+
+/// Runs `f` with a `Cx` over `proc`'s state and memory `bytes`.
+pub fn with_cx<R>(
+    bytes: &mut [u8],
+    proc: &mut Proc,
+    f: impl FnOnce(&mut Cx<'_>) -> R,
+) -> Option<R> {
+    let Proc { sys, data, .. } = proc;
+    let sys = sys.as_deref_mut()?;
+    let mut cx = Cx {
+        mem: GuestMem::new(bytes),
+        proc: data,
+        sys,
+    };
+    Some(f(&mut cx))
+}
+
+/// Runs a handler for a host call and encodes its outcome.
+pub fn dispatch<F>(caller: &mut Caller<'_, Proc>, call: F) -> Result<i32, Error>
+where
+    F: FnMut(&mut Cx<'_>) -> SysResult + Copy + 'static,
+{
+    let memory = caller.data().data.memory;
+    let result = match memory {
+        Some(m) => {
+            let (bytes, proc) = m.data_and_store_mut(&mut *caller);
+            with_cx(bytes, proc, call)
+        }
+        None => with_cx(&mut [], caller.data_mut(), call),
+    };
+    match result {
+        None => Err(Error::new("host call outside a scheduled slice")),
+        Some(Ok(())) => Ok(0),
+        Some(Err(sys)) => encode(caller, sys, call),
+    }
+}
+
+fn encode<F>(caller: &mut Caller<'_, Proc>, sys: Sys, call: F) -> Result<i32, Error>
+where
+    F: FnMut(&mut Cx<'_>) -> SysResult + 'static,
+{
+    match sys {
+        Sys::Err(e) => Ok(i32::from(e.raw())),
+        Sys::Block(wait) => {
+            caller.data_mut().pending = Some((wait, alloc::boxed::Box::new(call)));
+            Err(Error::host(Blocked))
+        }
+        Sys::Exit(code) => Err(Error::i32_exit(code as i32)),
+        Sys::Signal(sig) => Err(Error::host(Killed(sig))),
+    }
+}
+
+/// Names of every host function registered, for the import check at spawn time.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub names: BTreeSet<(String, String)>,
+}
+
+impl Registry {
+    pub fn has(&self, module: &str, name: &str) -> bool {
+        self.names.iter().any(|(m, n)| m == module && n == name)
+    }
+}
+
+/// Registers handlers: `calls!(linker, registry, module; name => path(arg: ty, ...), ...)`.
+/// Each handler is `fn(&mut Cx, args...) -> SysResult` and the import returns an errno.
+#[macro_export]
+macro_rules! calls {
+    ($linker:expr, $reg:expr, $module:expr; $($name:ident => $hm:ident :: $hf:ident ( $($arg:ident : $ty:ty),* ) ),* $(,)?) => {$(
+        $linker.func_wrap($module, stringify!($name),
+            |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<i32, wasmi::Error> {
+                $crate::linker::dispatch(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*))
+            })?;
+        $reg.names.insert((alloc::string::String::from($module), alloc::string::String::from(stringify!($name))));
+    )*};
+}
+
+/// Like [`calls!`] for imports with no result (`proc_exit`, `proc_exit2`): the handler's
+/// errno, if any, is dropped.
+#[macro_export]
+macro_rules! calls_noreturn {
+    ($linker:expr, $reg:expr, $module:expr; $($name:ident => $hm:ident :: $hf:ident ( $($arg:ident : $ty:ty),* ) ),* $(,)?) => {$(
+        $linker.func_wrap($module, stringify!($name),
+            |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<(), wasmi::Error> {
+                $crate::linker::dispatch(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*)).map(|_| ())
+            })?;
+        $reg.names.insert((alloc::string::String::from($module), alloc::string::String::from(stringify!($name))));
+    )*};
+}

@@ -1,0 +1,192 @@
+//! The one checked accessor for guest linear memory. Every host call reads and writes guest
+//! memory through [`GuestMem`]; pointers and lengths are guest-controlled `u32`s, so every
+//! access is bounds-checked with overflow-safe arithmetic and a bad one is `Errno::Fault`
+//! (never a panic, never a partial write).
+
+use abi::Errno;
+use alloc::vec::Vec;
+
+/// A guest's linear memory for the duration of one host call.
+pub struct GuestMem<'a> {
+    bytes: &'a mut [u8],
+}
+
+/// One `iovec`/`ciovec` from guest memory: (pointer, length).
+pub type IoVec = (u32, u32);
+
+impl<'a> GuestMem<'a> {
+    /// Wraps the memory slice (empty when the module exports no memory).
+    pub fn new(bytes: &'a mut [u8]) -> Self {
+        Self { bytes }
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// True for a module without memory.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn range(&self, ptr: u32, len: u32) -> Result<core::ops::Range<usize>, Errno> {
+        let start = ptr as usize;
+        let end = start.checked_add(len as usize).ok_or(Errno::Fault)?;
+        if end > self.bytes.len() {
+            return Err(Errno::Fault);
+        }
+        Ok(start..end)
+    }
+
+    /// The `len` bytes at `ptr`.
+    pub fn slice(&self, ptr: u32, len: u32) -> Result<&[u8], Errno> {
+        let r = self.range(ptr, len)?;
+        Ok(&self.bytes[r])
+    }
+
+    /// The `len` bytes at `ptr`, writable.
+    pub fn slice_mut(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], Errno> {
+        let r = self.range(ptr, len)?;
+        Ok(&mut self.bytes[r])
+    }
+
+    /// Copies `data` to `ptr`.
+    pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), Errno> {
+        let len = u32::try_from(data.len()).map_err(|_| Errno::Fault)?;
+        self.slice_mut(ptr, len)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Reads a little-endian `N`-byte array.
+    pub fn read_array<const N: usize>(&self, ptr: u32) -> Result<[u8; N], Errno> {
+        let s = self.slice(ptr, N as u32)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(s);
+        Ok(out)
+    }
+
+    pub fn read_u8(&self, ptr: u32) -> Result<u8, Errno> {
+        Ok(self.read_array::<1>(ptr)?[0])
+    }
+
+    pub fn read_u16(&self, ptr: u32) -> Result<u16, Errno> {
+        Ok(u16::from_le_bytes(self.read_array(ptr)?))
+    }
+
+    pub fn read_u32(&self, ptr: u32) -> Result<u32, Errno> {
+        Ok(u32::from_le_bytes(self.read_array(ptr)?))
+    }
+
+    pub fn read_u64(&self, ptr: u32) -> Result<u64, Errno> {
+        Ok(u64::from_le_bytes(self.read_array(ptr)?))
+    }
+
+    pub fn write_u8(&mut self, ptr: u32, v: u8) -> Result<(), Errno> {
+        self.write(ptr, &[v])
+    }
+
+    pub fn write_u16(&mut self, ptr: u32, v: u16) -> Result<(), Errno> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+
+    pub fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), Errno> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+
+    pub fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), Errno> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+
+    /// A UTF-8 string (paths, names); invalid UTF-8 is `Errno::IlSeq`.
+    pub fn str(&self, ptr: u32, len: u32) -> Result<&str, Errno> {
+        core::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::IlSeq)
+    }
+
+    /// Reads `count` iovecs (8 bytes each: buf u32, len u32) at `ptr`, checking each buffer
+    /// lies inside memory. More than 1024 entries (IOV_MAX) is `Errno::Inval`.
+    pub fn iovecs(&self, ptr: u32, count: u32) -> Result<Vec<IoVec>, Errno> {
+        if count > 1024 {
+            return Err(Errno::Inval);
+        }
+        let table = self.slice(ptr, count.checked_mul(8).ok_or(Errno::Fault)?)?;
+        let mut out = Vec::with_capacity(count as usize);
+        for entry in table.as_chunks::<8>().0 {
+            let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+            let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
+            self.range(buf, len)?;
+            out.push((buf, len));
+        }
+        Ok(out)
+    }
+
+    /// Total length of `iovs`, saturating.
+    pub fn iov_total(iovs: &[IoVec]) -> usize {
+        iovs.iter()
+            .fold(0usize, |acc, &(_, len)| acc.saturating_add(len as usize))
+    }
+
+    /// Concatenates the bytes of `iovs` (for writes).
+    pub fn gather(&self, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::with_capacity(Self::iov_total(iovs));
+        for &(buf, len) in iovs {
+            out.extend_from_slice(self.slice(buf, len)?);
+        }
+        Ok(out)
+    }
+
+    /// Spreads `data` over `iovs` in order (for reads); returns bytes placed.
+    pub fn scatter(&mut self, iovs: &[IoVec], mut data: &[u8]) -> Result<usize, Errno> {
+        let mut done = 0;
+        for &(buf, len) in iovs {
+            if data.is_empty() {
+                break;
+            }
+            let n = data.len().min(len as usize);
+            self.slice_mut(buf, n as u32)?.copy_from_slice(&data[..n]);
+            data = &data[n..];
+            done += n;
+        }
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_checked_without_overflow() {
+        let mut backing = [0u8; 64];
+        let mut m = GuestMem::new(&mut backing);
+        assert!(m.write_u32(60, 7).is_ok());
+        assert_eq!(m.write_u32(61, 7), Err(Errno::Fault));
+        assert_eq!(m.slice(u32::MAX, 2).err(), Some(Errno::Fault));
+        assert_eq!(m.slice(0, u32::MAX).err(), Some(Errno::Fault));
+        assert_eq!(m.read_u32(60), Ok(7));
+        assert!(m.slice(64, 0).is_ok());
+        assert_eq!(m.slice(65, 0).err(), Some(Errno::Fault));
+    }
+
+    #[test]
+    fn iovecs_gather_and_scatter() {
+        let mut backing = [0u8; 64];
+        let mut m = GuestMem::new(&mut backing);
+        m.write(32, b"hello world").unwrap();
+        // iov[0] = (32, 5), iov[1] = (37, 6)
+        m.write_u32(0, 32).unwrap();
+        m.write_u32(4, 5).unwrap();
+        m.write_u32(8, 37).unwrap();
+        m.write_u32(12, 6).unwrap();
+        let iovs = m.iovecs(0, 2).unwrap();
+        assert_eq!(m.gather(&iovs).unwrap(), b"hello world");
+        assert_eq!(m.scatter(&iovs, b"HELLO").unwrap(), 5);
+        assert_eq!(m.slice(32, 11).unwrap(), b"HELLO world");
+        m.write_u32(12, 60).unwrap(); // second buffer runs past the end
+        assert_eq!(m.iovecs(0, 2).err(), Some(Errno::Fault));
+        assert_eq!(m.iovecs(0, 5000).err(), Some(Errno::Inval));
+        assert_eq!(m.str(32, 2).unwrap(), "HE");
+        m.write(40, &[0xff]).unwrap();
+        assert_eq!(m.str(40, 1).err(), Some(Errno::IlSeq));
+    }
+}

@@ -1,0 +1,224 @@
+//! The state host calls work on. [`System`] is everything shared between processes (the
+//! platform, filesystem, open files, process table); [`ProcData`] is one process's own state
+//! (arguments, environment, descriptors); [`Cx`] is what a host call handler receives: both,
+//! plus the caller's linear memory through the checked accessor. Handlers return
+//! `Result<(), Sys>`: an errno, or a request to block, exit or die by a signal, which the
+//! glue in `linker` turns into the guest-visible result.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use abi::Errno;
+use vfs::Fs;
+use wasmi::{Engine, Linker, Memory, Module, StoreLimits};
+
+use crate::files::{FdTable, OpenFiles, Stream};
+use crate::mem::GuestMem;
+
+/// Process id.
+pub type Pid = u32;
+
+/// What the runtime needs from the machine. The kernel implements it over the TSC, RTC,
+/// RDRAND and serial ports; tests implement it with fakes.
+pub trait Platform {
+    /// Nanoseconds since boot; never decreases.
+    fn monotonic_ns(&self) -> u64;
+    /// Nanoseconds since the Unix epoch.
+    fn realtime_ns(&self) -> u64;
+    /// Fills `buf` with cryptographically strong random bytes.
+    fn random(&mut self, buf: &mut [u8]);
+    /// Writes to a console stream.
+    fn write(&mut self, stream: Stream, data: &[u8]);
+    /// Takes waiting console input, without blocking; 0 when there is none.
+    fn read_console(&mut self, buf: &mut [u8]) -> usize;
+    /// Idles (halting the CPU) until something may have happened — an interrupt — or
+    /// `deadline` (monotonic ns) passes.
+    fn idle(&mut self, deadline: Option<u64>);
+}
+
+/// Tunable limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most processes alive at once (spawn beyond it: AGAIN).
+    pub max_procs: usize,
+    /// Descriptors per process (beyond: MFILE).
+    pub max_fds: u32,
+    /// Linear memory per process, bytes (memory.grow fails beyond it).
+    pub max_memory: usize,
+    /// Fuel per scheduling slice.
+    pub slice_fuel: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_procs: 1024,
+            max_fds: 1024,
+            max_memory: 256 << 20,
+            slice_fuel: 200_000,
+        }
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// `proc_exit(code)` or returning from `_start` (0).
+    Code(u32),
+    /// Killed by a signal (a trap counts as SIGABRT).
+    Signal(u8),
+}
+
+impl ExitStatus {
+    /// The shell-style status: the code, or 128 + signal.
+    pub fn shell_code(self) -> u32 {
+        match self {
+            ExitStatus::Code(c) => c,
+            ExitStatus::Signal(s) => 128 + u32::from(s),
+        }
+    }
+}
+
+/// Signals used by the runtime itself.
+pub mod signal {
+    pub const ABRT: u8 = 6;
+    pub const KILL: u8 = 9;
+}
+
+/// What a blocked call waits for. The scheduler retries the call when one of these may
+/// have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wait {
+    /// Give up the CPU and run again soon.
+    Yield,
+    /// Monotonic time reaches this deadline.
+    Until(u64),
+    /// Console input arrives.
+    Console,
+    /// Any of several conditions (poll_oneoff).
+    Any(Vec<Wait>),
+}
+
+/// Something that happened and may unblock waiters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Console,
+}
+
+impl Wait {
+    /// The earliest deadline in this condition.
+    pub fn deadline(&self) -> Option<u64> {
+        match self {
+            Wait::Until(t) => Some(*t),
+            Wait::Any(all) => all.iter().filter_map(Wait::deadline).min(),
+            _ => None,
+        }
+    }
+
+    /// True when a retry may succeed at time `now` given `events`.
+    pub fn may_be_ready(&self, now: u64, events: &[Event]) -> bool {
+        match self {
+            Wait::Yield => true,
+            Wait::Until(t) => now >= *t,
+            Wait::Console => events.contains(&Event::Console),
+            Wait::Any(all) => all.iter().any(|w| w.may_be_ready(now, events)),
+        }
+    }
+}
+
+/// A handler's non-success outcome.
+#[derive(Debug)]
+pub enum Sys {
+    /// Return this errno to the guest.
+    Err(Errno),
+    /// Park the process until `Wait` may be satisfied, then run the call again.
+    Block(Wait),
+    /// End the process with this exit code (`proc_exit`).
+    Exit(u32),
+    /// End the process as killed by this signal.
+    Signal(u8),
+}
+
+impl From<Errno> for Sys {
+    fn from(e: Errno) -> Self {
+        Sys::Err(e)
+    }
+}
+
+/// Result type of every host-call handler.
+pub type SysResult<T = ()> = Result<T, Sys>;
+
+/// A program loaded and validated once, reused by later spawns while the file is unchanged.
+#[derive(Clone)]
+pub struct CachedModule {
+    pub ino: vfs::Ino,
+    pub mtime: u64,
+    pub size: u64,
+    pub module: Module,
+}
+
+/// Process-table entry (what outlives the process's store: parent, status).
+#[derive(Debug, Clone)]
+pub struct ProcInfo {
+    pub ppid: Pid,
+    pub name: String,
+    pub status: Option<ExitStatus>,
+}
+
+/// State shared by all processes.
+pub struct System {
+    pub platform: Box<dyn Platform>,
+    pub fs: Fs,
+    pub files: OpenFiles,
+    pub limits: Limits,
+    pub engine: Engine,
+    pub linker: Arc<Linker<Proc>>,
+    pub registry: Arc<crate::linker::Registry>,
+    pub procs: BTreeMap<Pid, ProcInfo>,
+    pub modules: BTreeMap<String, CachedModule>,
+    pub events: Vec<Event>,
+    /// Processes spawned during a slice, adopted by the scheduler afterwards.
+    pub new_tasks: Vec<crate::sched::Task>,
+    pub next_pid: Pid,
+}
+
+/// A call to retry when the process wakes.
+pub type Retry = Box<dyn FnMut(&mut Cx<'_>) -> SysResult>;
+
+/// One process's own state.
+pub struct ProcData {
+    pub pid: Pid,
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    pub fds: FdTable,
+    pub memory: Option<Memory>,
+    /// CPU time consumed (ns), for the CPU-time clocks.
+    pub cpu_ns: u64,
+}
+
+/// The data of a process's wasmi store.
+pub struct Proc {
+    /// The shared system, lent to the process while it runs a slice.
+    pub sys: Option<Box<System>>,
+    pub data: ProcData,
+    pub limits: StoreLimits,
+    /// Set by a blocking host call: what it waits for and how to retry it.
+    pub pending: Option<(Wait, Retry)>,
+}
+
+/// What a handler works with.
+pub struct Cx<'a> {
+    pub mem: GuestMem<'a>,
+    pub proc: &'a mut ProcData,
+    pub sys: &'a mut System,
+}
+
+impl Cx<'_> {
+    /// Monotonic nanoseconds.
+    pub fn now(&self) -> u64 {
+        self.sys.platform.monotonic_ns()
+    }
+}

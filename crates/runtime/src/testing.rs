@@ -1,0 +1,194 @@
+//! Test support: a fake [`Platform`] with a settable clock and captured console, and
+//! [`run_wat`] to run a program (WebAssembly text) as process 1 and collect what it did.
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+use vfs::{Fs, Limits as FsLimits};
+
+use crate::files::{FdEntry, FdTable, Object, OpenFile, Stream};
+use crate::sched::{Kernel, SpawnSpec};
+use crate::sys::{ExitStatus, Limits, Platform};
+
+/// What the fake console saw.
+#[derive(Debug, Default)]
+pub struct Console {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub log: Vec<u8>,
+    pub input: Vec<u8>,
+}
+
+/// A deterministic platform: time advances 1 µs per query and jumps to deadlines when idle.
+pub struct FakePlatform {
+    pub now: Rc<RefCell<u64>>,
+    pub console: Rc<RefCell<Console>>,
+    rng: u64,
+}
+
+/// Realtime at monotonic 0: 2026-01-01T00:00:00Z.
+pub const EPOCH_NS: u64 = 1_767_225_600_000_000_000;
+
+impl Platform for FakePlatform {
+    fn monotonic_ns(&self) -> u64 {
+        let mut t = self.now.borrow_mut();
+        *t += 1000;
+        *t
+    }
+    fn realtime_ns(&self) -> u64 {
+        EPOCH_NS + self.monotonic_ns()
+    }
+    fn random(&mut self, buf: &mut [u8]) {
+        for b in buf {
+            self.rng ^= self.rng << 13;
+            self.rng ^= self.rng >> 7;
+            self.rng ^= self.rng << 17;
+            *b = self.rng as u8;
+        }
+    }
+    fn write(&mut self, stream: Stream, data: &[u8]) {
+        let mut c = self.console.borrow_mut();
+        match stream {
+            Stream::Stdout => c.stdout.extend_from_slice(data),
+            Stream::Stderr => c.stderr.extend_from_slice(data),
+            Stream::Log => c.log.extend_from_slice(data),
+        }
+    }
+    fn read_console(&mut self, buf: &mut [u8]) -> usize {
+        let mut c = self.console.borrow_mut();
+        let n = buf.len().min(c.input.len());
+        buf[..n].copy_from_slice(&c.input[..n]);
+        c.input.drain(..n);
+        n
+    }
+    fn idle(&mut self, deadline: Option<u64>) {
+        let mut t = self.now.borrow_mut();
+        match deadline {
+            Some(d) if d > *t => *t = d,
+            _ => *t += 1_000_000,
+        }
+    }
+}
+
+/// The result of [`run_wat`].
+pub struct Ran {
+    pub status: Option<ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
+    #[allow(dead_code)] // Kept for tests that inspect the system afterwards.
+    pub kernel: Kernel,
+}
+
+/// Options for [`run_with`].
+#[derive(Default)]
+pub struct Opts {
+    pub args: Vec<&'static str>,
+    pub env: Vec<&'static str>,
+    pub stdin: Option<Vec<u8>>,
+    /// Files to create before starting: (path under /, contents).
+    pub files: Vec<(&'static str, &'static [u8])>,
+    /// Preopen the filesystem root as this name (fd 3).
+    pub preopen: Option<&'static str>,
+}
+
+/// Builds a kernel with a fake platform and an fs holding `/prog.wasm` = `wasm`.
+pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, crate::Pid) {
+    let console = Rc::new(RefCell::new(Console::default()));
+    let platform = FakePlatform {
+        now: Rc::new(RefCell::new(0)),
+        console: Rc::clone(&console),
+        rng: 0x9e37_79b9_7f4a_7c15,
+    };
+    let mut fs = Fs::new(FsLimits::default());
+    let root = fs.root();
+    fs.write_file(root, "prog.wasm", wasm)
+        .expect("write program");
+    for (path, data) in &opts.files {
+        fs.write_file(root, path, data).expect("write file");
+    }
+    let mut kernel = Kernel::new(Box::new(platform), fs, Limits::default()).expect("kernel");
+    let sys = kernel.sys();
+    let module = sys
+        .load_module(root, "prog.wasm")
+        .map_err(|e| e.message)
+        .expect("load");
+    let mut fds = FdTable::new(sys.limits.max_fds);
+    let stdin = match &opts.stdin {
+        Some(bytes) => Object::Bytes(Arc::from(bytes.as_slice())),
+        None => Object::Null,
+    };
+    for (fd, obj) in [
+        stdin,
+        Object::ConsoleOut(Stream::Stdout),
+        Object::ConsoleOut(Stream::Stderr),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = sys.files.insert(&mut sys.fs, OpenFile::new(obj, 0));
+        fds.install_at(
+            &mut sys.fs,
+            &mut sys.files,
+            fd as u32,
+            FdEntry {
+                file: id,
+                cloexec: false,
+                preopen: None,
+            },
+        )
+        .expect("stdio");
+    }
+    if let Some(name) = opts.preopen {
+        let id = sys
+            .files
+            .insert(&mut sys.fs, OpenFile::new(Object::Dir(root), 0));
+        fds.install(
+            &mut sys.files,
+            FdEntry {
+                file: id,
+                cloexec: false,
+                preopen: Some(name.to_string()),
+            },
+            3,
+        )
+        .expect("preopen");
+    }
+    let mut args = alloc::vec![b"prog".to_vec()];
+    args.extend(opts.args.iter().map(|a| a.as_bytes().to_vec()));
+    let env = opts.env.iter().map(|e| e.as_bytes().to_vec()).collect();
+    let pid = sys
+        .spawn(SpawnSpec {
+            ppid: 0,
+            name: "prog".to_string(),
+            module,
+            args,
+            env,
+            fds,
+        })
+        .map_err(|e| e.message)
+        .expect("spawn");
+    (kernel, console, pid)
+}
+
+/// Runs `wat` to completion with `opts`.
+pub fn run_with(wat: &str, opts: Opts) -> Ran {
+    let wasm = wat::parse_str(wat).expect("valid wat");
+    let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
+    kernel.run();
+    let c = console.borrow();
+    Ran {
+        status: kernel.status(pid),
+        stdout: String::from_utf8_lossy(&c.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&c.stderr).into_owned(),
+        kernel,
+    }
+}
+
+/// Runs `wat` with no arguments.
+pub fn run_wat(wat: &str) -> Ran {
+    run_with(wat, Opts::default())
+}

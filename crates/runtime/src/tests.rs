@@ -1,0 +1,152 @@
+//! End-to-end runtime tests: small programs in WebAssembly text run through the real
+//! scheduler and host calls on a fake platform.
+
+use crate::sys::ExitStatus;
+use crate::testing::{Opts, run_wat, run_with};
+
+/// A module header with memory and the imports most tests need.
+pub const PRELUDE: &str = r#"
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+"#;
+
+fn program(body: &str, data: &str) -> alloc::string::String {
+    alloc::format!("(module {PRELUDE} {data} (func (export \"_start\") {body}))")
+}
+
+#[test]
+fn hello_world_and_exit_code() {
+    let wat = program(
+        r#"(i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 6))
+           (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+           (call $proc_exit (i32.const 7))"#,
+        r#"(data (i32.const 16) "hello\n")"#,
+    );
+    let r = run_wat(&wat);
+    assert_eq!(r.stdout, "hello\n");
+    assert_eq!(r.status, Some(ExitStatus::Code(7)));
+}
+
+#[test]
+fn returning_from_start_is_exit_zero() {
+    let r = run_wat(&program("", ""));
+    assert_eq!(r.status, Some(ExitStatus::Code(0)));
+}
+
+#[test]
+fn trap_is_reported_on_stderr_as_a_signal_death() {
+    let r = run_wat(&program("unreachable", ""));
+    assert_eq!(r.status, Some(ExitStatus::Signal(6)));
+    assert_eq!(r.stderr, "trap: wasm `unreachable` instruction executed\n");
+    let r = run_wat(&program("(drop (i32.load (i32.const 70000)))", ""));
+    assert_eq!(r.stderr, "trap: out of bounds memory access\n");
+}
+
+#[test]
+fn bad_pointer_is_fault_not_a_crash() {
+    // iovec array far outside memory → fd_write returns FAULT (21), which becomes the exit code.
+    let wat = program(
+        "(call $proc_exit (call $fd_write (i32.const 1) (i32.const 65530) (i32.const 1) (i32.const 8)))",
+        "",
+    );
+    assert_eq!(run_wat(&wat).status, Some(ExitStatus::Code(21)));
+    // Bad descriptor → BADF (8).
+    let wat = program(
+        "(call $proc_exit (call $fd_write (i32.const 99) (i32.const 0) (i32.const 0) (i32.const 8)))",
+        "",
+    );
+    assert_eq!(run_wat(&wat).status, Some(ExitStatus::Code(8)));
+}
+
+#[test]
+fn endless_loop_is_sliced_not_stuck() {
+    // Two processes are not needed: an endless loop must at least run out of fuel
+    // repeatedly; cap the run by making the loop finite but long.
+    let wat = program(
+        r#"(local $i i32) (local.set $i (i32.const 3000000))
+           (loop $l (local.set $i (i32.sub (local.get $i) (i32.const 1))) (br_if $l (local.get $i)))"#,
+        "",
+    );
+    assert_eq!(run_wat(&wat).status, Some(ExitStatus::Code(0)));
+}
+
+#[test]
+fn args_and_environment() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "args_sizes_get" (func $asz (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "args_get" (func $ag (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (drop (call $asz (i32.const 0) (i32.const 4)))
+        (drop (call $ag (i32.const 100) (i32.const 200)))
+        ;; print the argv buffer (NULs included) as is
+        (i32.store (i32.const 8) (i32.const 200))
+        (i32.store (i32.const 12) (i32.load (i32.const 4)))
+        (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+    let r = run_with(
+        wat,
+        Opts {
+            args: alloc::vec!["a", "bc"],
+            ..Opts::default()
+        },
+    );
+    assert_eq!(r.stdout, "prog\0a\0bc\0");
+}
+
+#[test]
+fn unknown_import_is_refused_with_its_name() {
+    let wasm = wat::parse_str(
+        r#"(module (import "wasi_snapshot_preview1" "no_such_call" (func)) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let (mut k, _, _) = crate::testing::kernel_with(
+        &wat::parse_str("(module (func (export \"_start\")))").unwrap(),
+        &Opts::default(),
+    );
+    let sys = k.sys();
+    sys.fs.write_file(sys.fs.root(), "p.wasm", &wasm).unwrap();
+    let root = sys.fs.root();
+    let err = sys.load_module(root, "p.wasm").expect_err("refused");
+    assert_eq!(err.errno, abi::Errno::NoExec);
+    assert!(
+        err.message.contains("wasi_snapshot_preview1::no_such_call"),
+        "{}",
+        err.message
+    );
+    sys.fs
+        .write_file(root, "bad.wasm", b"\0asm garbage")
+        .unwrap();
+    let err = sys.load_module(root, "bad.wasm").expect_err("refused");
+    assert_eq!(err.errno, abi::Errno::NoExec);
+    assert!(
+        err.message.contains("invalid WebAssembly module"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn stdin_bytes_then_eof() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 3))
+        (block $done (loop $l
+          (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br_if $done (i32.eqz (i32.load (i32.const 8))))
+          (i32.store (i32.const 16) (i32.const 100)) (i32.store (i32.const 20) (i32.load (i32.const 8)))
+          (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+          (br $l)))))"#;
+    let r = run_with(
+        wat,
+        Opts {
+            stdin: Some(b"hello, stdin".to_vec()),
+            ..Opts::default()
+        },
+    );
+    assert_eq!(r.stdout, "hello, stdin");
+}

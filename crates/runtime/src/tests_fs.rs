@@ -1,0 +1,1 @@
+//! Tests of the file, directory and path calls.

@@ -1,0 +1,1 @@
+//! Tests of poll_oneoff, the clocks and the wasi_unstable compatibility module.
