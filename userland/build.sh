@@ -11,4 +11,8 @@ outdir="$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)"
 
 (cd "$here" && cargo build --release --quiet --target wasm32-wasip1)
 cp "$here"/target/wasm32-wasip1/release/*.wasm "$outdir"/
-"$here"/c/build.sh "$outdir"
+if command -v clang >/dev/null && [ -d /usr/include/wasm32-wasi ]; then
+    "$here"/c/build.sh "$outdir"
+else
+    echo "userland: clang or wasi-libc missing (apt-get install clang lld wasi-libc): skipping the C guests" >&2
+fi

@@ -68,3 +68,35 @@ pub fn kernel_once() -> Result<PathBuf> {
         .clone()
         .map_err(anyhow::Error::msg)
 }
+
+/// Builds the guest programs (`userland/build.sh`) and returns the directory holding the
+/// `.wasm` files.
+pub fn userland() -> Result<PathBuf> {
+    let out = work_dir().join("userland");
+    std::fs::create_dir_all(&out)?;
+    let mut cmd = Command::new("bash");
+    cmd.arg(workspace_root().join("userland").join("build.sh"))
+        .arg(&out);
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().context("running userland/build.sh")?;
+    if !status.success() {
+        bail!("userland build failed ({status})");
+    }
+    Ok(out)
+}
+
+/// [`userland`], built at most once per process.
+pub fn userland_once() -> Result<PathBuf> {
+    static USERLAND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    USERLAND
+        .get_or_init(|| userland().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}

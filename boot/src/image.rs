@@ -54,20 +54,24 @@ impl Ramdisk {
         let file =
             std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
         let mut tar = tar::Builder::new(std::io::BufWriter::new(file));
-        tar.mode(tar::HeaderMode::Deterministic);
-        tar.follow_symlinks(false);
-        append_bytes(&mut tar, ".kernel/cmdline", self.cmdline.as_bytes())?;
+        append(
+            &mut tar,
+            ".kernel/cmdline",
+            Entry::File(self.cmdline.as_bytes()),
+        )?;
         for (name, data) in &self.kernel_files {
-            append_bytes(&mut tar, &format!(".kernel/{name}"), data)?;
+            append(&mut tar, &format!(".kernel/{name}"), Entry::File(data))?;
         }
         for (host, guest) in &self.dirs {
             let guest = guest.trim_matches('/');
-            let guest = if guest.is_empty() { "." } else { guest };
-            tar.append_dir_all(guest, host)
-                .with_context(|| format!("packing {} as {guest}", host.display()))?;
+            if !guest.is_empty() {
+                append(&mut tar, guest, Entry::Dir)?;
+            }
+            add_tree(&mut tar, host, guest)
+                .with_context(|| format!("packing {} as /{guest}", host.display()))?;
         }
         for (guest, data) in &self.files {
-            append_bytes(&mut tar, guest.trim_start_matches('/'), data)?;
+            append(&mut tar, guest.trim_start_matches('/'), Entry::File(data))?;
         }
         tar.into_inner()?
             .into_inner()
@@ -77,18 +81,93 @@ impl Ramdisk {
     }
 }
 
-fn append_bytes<W: std::io::Write>(
+enum Entry<'a> {
+    File(&'a [u8]),
+    Dir,
+    Symlink(&'a Path),
+}
+
+/// Appends one plain ustar entry. Paths must fit ustar's name/prefix fields (255 bytes);
+/// the kernel's archive reader takes no GNU or PAX extensions.
+fn append<W: std::io::Write>(
     tar: &mut tar::Builder<W>,
     path: &str,
-    data: &[u8],
+    entry: Entry<'_>,
 ) -> Result<()> {
     let mut header = tar::Header::new_ustar();
+    header
+        .set_path(path)
+        .with_context(|| format!("{path}: path too long for the root filesystem archive"))?;
+    header.set_mtime(0);
+    header.set_uid(0);
+    header.set_gid(0);
+    let data: &[u8] = match entry {
+        Entry::File(data) => {
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_mode(0o644);
+            data
+        }
+        Entry::Dir => {
+            header.set_entry_type(tar::EntryType::Directory);
+            header.set_mode(0o755);
+            &[]
+        }
+        Entry::Symlink(target) => {
+            header.set_entry_type(tar::EntryType::Symlink);
+            header.set_mode(0o777);
+            header
+                .set_link_name(target)
+                .with_context(|| format!("{path}: symlink target too long"))?;
+            &[]
+        }
+    };
     header.set_size(data.len() as u64);
-    header.set_mode(0o644);
-    header.set_entry_type(tar::EntryType::Regular);
-    tar.append_data(&mut header, path, data)
+    header.set_cksum();
+    tar.append(&header, data)
         .with_context(|| format!("packing {path}"))?;
     Ok(())
+}
+
+/// Packs the tree under `host` as `guest` (sorted, so archives are reproducible).
+fn add_tree<W: std::io::Write>(tar: &mut tar::Builder<W>, host: &Path, guest: &str) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(host)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e
+            .file_name()
+            .into_string()
+            .map_err(|n| anyhow::anyhow!("{n:?}: not UTF-8"))?;
+        let path = if guest.is_empty() {
+            name
+        } else {
+            format!("{guest}/{name}")
+        };
+        let meta = std::fs::symlink_metadata(e.path())?;
+        if meta.is_dir() {
+            append(tar, &path, Entry::Dir)?;
+            add_tree(tar, &e.path(), &path)?;
+        } else if meta.is_symlink() {
+            append(tar, &path, Entry::Symlink(&std::fs::read_link(e.path())?))?;
+        } else if meta.is_file() {
+            append(tar, &path, Entry::File(&std::fs::read(e.path())?))?;
+        }
+    }
+    Ok(())
+}
+
+/// The `.wasm` files in `dir` as `bin/NAME` entries (extension dropped, as on Unix).
+pub fn bin_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = e?.path();
+        if path.extension().is_some_and(|x| x == "wasm")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            out.push((format!("bin/{stem}"), std::fs::read(&path)?));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Builds a disk image for `kernel` + `ramdisk` named `name` under the work directory and

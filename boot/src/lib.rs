@@ -8,6 +8,7 @@
 pub mod build;
 pub mod image;
 pub mod qemu;
+pub mod run;
 
 use std::path::PathBuf;
 

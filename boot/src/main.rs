@@ -1,5 +1,9 @@
-//! `boot`: the project's command-line tool. With no arguments (`cargo run`) it builds the
-//! kernel, makes a BIOS image and boots it with the serial console on this terminal.
+//! `boot`: the project's command-line tool.
+//!
+//! - no arguments (`cargo run`): build the kernel and userland and boot the main image with
+//!   the serial console on this terminal;
+//! - `run [OPTIONS] PROGRAM.wasm [ARGS]...`: boot a VM whose first process is PROGRAM, with
+//!   its stdout/stderr on ours and its exit code as ours (like `wasmtime run`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -7,6 +11,7 @@ use std::time::Duration;
 use anyhow::Result;
 use boot::image::{Firmware, Ramdisk, disk_image};
 use boot::qemu::{self, Ending, SerialSink, VmConfig};
+use boot::run::{EXIT_KERNEL_FAILURE, RunOptions, parse_dir};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -21,11 +26,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Boot the kernel (the default).
+    /// Boot the main image (the default).
     Boot(BootArgs),
+    /// Run one WebAssembly program as the VM's first process.
+    Run(RunArgs),
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args)]
 struct BootArgs {
     /// Boot through UEFI firmware (OVMF) instead of BIOS.
     #[arg(long)]
@@ -34,11 +41,49 @@ struct BootArgs {
     #[arg(long, default_value_t = 256)]
     memory: u32,
     /// Stop the VM after this many seconds.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 600)]
     timeout: u64,
     /// Extra kernel command-line words (e.g. `log=debug`).
     #[arg(long, default_value = "")]
     cmdline: String,
+}
+
+impl Default for BootArgs {
+    fn default() -> Self {
+        Self {
+            uefi: false,
+            memory: 256,
+            timeout: 600,
+            cmdline: String::new(),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Copy HOST_DIR into the VM at GUEST_PATH (default: its name) and preopen it there.
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    dirs: Vec<String>,
+    /// Set an environment variable for the program (only these are set).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// Guest RAM in MiB.
+    #[arg(long, default_value_t = 256)]
+    memory: u32,
+    /// Boot through UEFI instead of BIOS.
+    #[arg(long)]
+    uefi: bool,
+    /// Stop the VM after this many seconds (exit 124).
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+    /// Show the kernel log on stderr.
+    #[arg(long)]
+    verbose: bool,
+    /// The WebAssembly program.
+    program: std::path::PathBuf,
+    /// Its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 fn boot(args: &BootArgs) -> Result<ExitCode> {
@@ -48,12 +93,13 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
         Firmware::Bios
     };
     let kernel = boot::build::kernel()?;
-    let image = disk_image(
-        &kernel,
-        &Ramdisk::with_cmdline(args.cmdline.clone()),
-        firmware,
-        "main",
-    )?;
+    let userland = boot::build::userland()?;
+    let mut ramdisk = Ramdisk::with_cmdline(args.cmdline.clone());
+    ramdisk.files = boot::image::bin_files(&userland)?;
+    ramdisk
+        .kernel_files
+        .push(("argv".into(), b"/bin/hello\0".to_vec()));
+    let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
     let mut cfg = VmConfig::new(image, firmware);
     cfg.memory_mib = args.memory;
     cfg.timeout = Duration::from_secs(args.timeout);
@@ -69,15 +115,51 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     })
 }
 
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let mut opts = RunOptions::new(&args.program, &[]);
+    opts.args = args.args;
+    opts.env = args.env;
+    for spec in &args.dirs {
+        opts.dirs.push(parse_dir(spec)?);
+    }
+    for e in &opts.env {
+        if !e.contains('=') {
+            anyhow::bail!("--env {e}: expected NAME=VALUE");
+        }
+    }
+    opts.memory_mib = args.memory;
+    opts.firmware = if args.uefi {
+        Firmware::Uefi
+    } else {
+        Firmware::Bios
+    };
+    opts.timeout = Duration::from_secs(args.timeout);
+    opts.verbose = args.verbose;
+    opts.stdin = RunOptions::host_stdin()?;
+    opts.pass_through = true;
+    let kernel = boot::build::kernel()?;
+    let result = boot::run::run(&kernel, &opts)?;
+    match result.ending {
+        Ending::KernelSuccess => {}
+        Ending::Timeout => eprintln!("run: timed out after {} s", args.timeout),
+        other => {
+            eprintln!("run: {}", other.describe());
+            if !args.verbose {
+                eprint!("{}", result.log);
+            }
+        }
+    }
+    Ok(ExitCode::from(
+        u8::try_from(result.code).unwrap_or(EXIT_KERNEL_FAILURE as u8),
+    ))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => boot(&BootArgs {
-            memory: 256,
-            timeout: 300,
-            ..BootArgs::default()
-        }),
+        None => boot(&BootArgs::default()),
         Some(Cmd::Boot(args)) => boot(&args),
+        Some(Cmd::Run(args)) => run(args),
     };
     match result {
         Ok(code) => code,

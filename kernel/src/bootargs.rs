@@ -38,6 +38,11 @@ impl BootArgs {
         me
     }
 
+    /// The archive, when the ramdisk held a valid one.
+    pub fn archive(&self) -> Option<&TarArchiveRef<'static>> {
+        self.archive.as_ref()
+    }
+
     /// The kernel command line.
     pub fn cmdline(&self) -> Cmdline<'static> {
         Cmdline::new(self.cmdline)

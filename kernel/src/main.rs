@@ -15,7 +15,11 @@ extern crate alloc;
 mod arch;
 mod bootargs;
 mod console;
+mod entropy;
+mod init;
 mod memory;
+mod platform;
+mod rootfs;
 mod selftest;
 mod time;
 
@@ -66,12 +70,29 @@ fn kmain(boot_info: &'static mut BootInfo) -> ! {
     ];
     console::banner(&mem, &phases);
 
-    match args.cmdline().get("test") {
-        None | Some("") => {
+    if let Some(name) = args.cmdline().get("test").filter(|t| !t.is_empty()) {
+        selftest::run(name, &args);
+    }
+    match init::run(&args) {
+        Ok(Some(status)) => {
+            let code = status.shell_code();
+            log::info!("first process ended: {status:?}; powering off");
+            // The boot tool's `run` command reads this line to exit with the guest's status.
+            console::write_log(alloc::format!("exit-status {code}\n").as_bytes());
+            exit_qemu(ExitCode::Success)
+        }
+        Ok(None) => {
             log::info!("boot complete, nothing to run: powering off");
             exit_qemu(ExitCode::Success)
         }
-        Some(name) => selftest::run(name, &args),
+        Err(init::StartError(message)) => {
+            console::write(
+                console::Stream::Error,
+                alloc::format!("error: {message}\n").as_bytes(),
+            );
+            console::write_log(b"exit-status 126\n");
+            exit_qemu(ExitCode::Success)
+        }
     }
 }
 

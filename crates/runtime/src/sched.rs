@@ -65,22 +65,14 @@ pub struct Task {
 }
 
 impl System {
-    /// Loads, validates and caches the program at `path` (relative to directory `dir`),
-    /// checking every import is one the kernel provides.
+    /// Loads, validates and caches the program at `path` (relative to directory `dir`).
+    /// A later load of the same unchanged file reuses the parsed module.
     pub fn load_module(&mut self, dir: Ino, path: &str) -> Result<Module, SpawnError> {
-        let ino = self
-            .fs
-            .lookup(dir, path, true)
-            .map_err(|e| SpawnError::new(e, format!("{path}: {}", e.name())))?;
-        let stat = self
-            .fs
-            .stat(ino)
-            .map_err(|e| SpawnError::new(e, format!("{path}: {}", e.name())))?;
+        let fail = |e: Errno| SpawnError::new(e, format!("{path}: {}", e.name()));
+        let ino = self.fs.lookup(dir, path, true).map_err(fail)?;
+        let stat = self.fs.stat(ino).map_err(fail)?;
         if stat.kind != vfs::FileType::RegularFile {
-            return Err(SpawnError::new(
-                Errno::Acces,
-                format!("{path}: not a regular file"),
-            ));
+            return Err(SpawnError::new(Errno::Acces, format!("{path}: not a regular file")));
         }
         let key = format!("{dir}:{path}");
         if let Some(c) = self.modules.get(&key)
@@ -90,52 +82,35 @@ impl System {
         {
             return Ok(c.module.clone());
         }
-        let mut bytes =
-            alloc::vec![0u8; usize::try_from(stat.size).unwrap_or(usize::MAX).min(1 << 30)];
-        let n = self
-            .fs
-            .read(ino, 0, &mut bytes)
-            .map_err(|e| SpawnError::new(e, format!("{path}: {}", e.name())))?;
+        let len = usize::try_from(stat.size).map_err(|_| fail(Errno::FBig))?;
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).map_err(|_| fail(Errno::NoMem))?;
+        bytes.resize(len, 0);
+        let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
-        let module = Module::new(&self.engine, &bytes[..]).map_err(|e| {
-            SpawnError::new(
-                Errno::NoExec,
-                format!("{path}: invalid WebAssembly module: {e}"),
-            )
-        })?;
+        let module = self.compile(path, &bytes)?;
+        self.modules.insert(key, CachedModule { ino, mtime: stat.mtim, size: stat.size, module: module.clone() });
+        Ok(module)
+    }
+
+    /// Validates `bytes` as a module named `name` and checks that every import is a
+    /// function this kernel provides.
+    pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, SpawnError> {
+        let module = Module::new(&self.engine, bytes)
+            .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: invalid WebAssembly module: {e}")))?;
         for import in module.imports() {
-            if matches!(import.ty(), wasmi::ExternType::Func(_))
-                && !self.registry.has(import.module(), import.name())
-            {
+            let what = if matches!(import.ty(), wasmi::ExternType::Func(_)) { "" } else { "non-function " };
+            if !what.is_empty() || !self.registry.has(import.module(), import.name()) {
                 return Err(SpawnError::new(
                     Errno::NoExec,
                     format!(
-                        "{path}: imports {}::{}, which this kernel does not provide",
-                        import.module(),
-                        import.name()
-                    ),
-                ));
-            }
-            if !matches!(import.ty(), wasmi::ExternType::Func(_)) {
-                return Err(SpawnError::new(
-                    Errno::NoExec,
-                    format!(
-                        "{path}: imports non-function {}::{}, which this kernel does not provide",
+                        "{name}: imports {what}{}::{}, which this kernel does not provide",
                         import.module(),
                         import.name()
                     ),
                 ));
             }
         }
-        self.modules.insert(
-            key,
-            CachedModule {
-                ino,
-                mtime: stat.mtim,
-                size: stat.size,
-                module: module.clone(),
-            },
-        );
         Ok(module)
     }
 

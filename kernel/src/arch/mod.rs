@@ -82,3 +82,26 @@ pub fn triple_fault() -> ! {
         x86_64::instructions::hlt();
     }
 }
+
+/// A hardware random number from RDRAND, or `None` when the CPU lacks it or it fails.
+pub fn rdrand() -> Option<u64> {
+    // CPUID leaf 1, ECX bit 30 = RDRAND.
+    let leaf1 = core::arch::x86_64::__cpuid(1);
+    if leaf1.ecx & (1 << 30) == 0 {
+        return None;
+    }
+    for _ in 0..10 {
+        let mut v = 0u64;
+        // SAFETY: CPUID just reported RDRAND support, which is all the intrinsic requires.
+        if unsafe { rdrand_step(&mut v) } == 1 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// One RDRAND attempt; callable only where the CPU supports RDRAND.
+#[target_feature(enable = "rdrand")]
+fn rdrand_step(v: &mut u64) -> i32 {
+    core::arch::x86_64::_rdrand64_step(v)
+}

@@ -1,0 +1,209 @@
+//! `run`: boot a VM whose first process is one WebAssembly program, like `wasmtime run`.
+//! The program, its arguments, environment, preopened directories and (when it is not a
+//! terminal) stdin travel in kernel-private ramdisk files. COM1 carries the guest's stdout,
+//! COM2 its stderr and COM3 the kernel log, so the streams stay separate and byte-exact; the
+//! kernel's last log line `exit-status N` gives the exit code.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::image::{Firmware, Ramdisk, disk_image};
+use crate::qemu::{self, Ending, SerialSink, VmConfig};
+
+/// Exit code for a kernel panic or a VM that died.
+pub const EXIT_KERNEL_FAILURE: i32 = 70;
+/// Exit code when `--timeout` stopped the VM.
+pub const EXIT_TIMEOUT: i32 = 124;
+
+/// Where the guest's stdin comes from.
+#[derive(Debug, Clone)]
+pub enum Stdin {
+    /// These bytes, then end-of-file.
+    Bytes(Vec<u8>),
+    /// The VM's serial console (interactive).
+    Console,
+}
+
+/// Everything `run` needs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    /// `NAME=VALUE` pairs, exactly the guest's environment.
+    pub env: Vec<String>,
+    /// (host directory, guest path) pairs, copied in and preopened.
+    pub dirs: Vec<(PathBuf, String)>,
+    pub memory_mib: u32,
+    pub firmware: Firmware,
+    pub timeout: Duration,
+    pub verbose: bool,
+    pub stdin: Stdin,
+    /// Stream stdout/stderr to this process's own as they arrive (else only capture).
+    pub pass_through: bool,
+}
+
+impl RunOptions {
+    /// Defaults for running `program` with `args`: 256 MiB, BIOS, 300 s, empty stdin.
+    pub fn new(program: impl Into<PathBuf>, args: &[&str]) -> Self {
+        Self {
+            program: program.into(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
+            dirs: Vec::new(),
+            memory_mib: 256,
+            firmware: Firmware::Bios,
+            timeout: Duration::from_secs(300),
+            verbose: false,
+            stdin: Stdin::Bytes(Vec::new()),
+            pass_through: false,
+        }
+    }
+
+    /// The stdin `run` uses by default: the host's stdin bytes when it is a file or pipe,
+    /// the console when it is a terminal.
+    pub fn host_stdin() -> Result<Stdin> {
+        let mut stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Ok(Stdin::Console);
+        }
+        let mut bytes = Vec::new();
+        stdin.read_to_end(&mut bytes).context("reading stdin")?;
+        Ok(Stdin::Bytes(bytes))
+    }
+}
+
+/// Parses `HOST[::GUEST]`; the guest path defaults to the host directory's name.
+pub fn parse_dir(spec: &str) -> Result<(PathBuf, String)> {
+    let (host, guest) = match spec.split_once("::") {
+        Some((h, g)) => (h.to_string(), g.to_string()),
+        None => {
+            let name = Path::new(spec)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .with_context(|| {
+                    format!("--dir {spec}: cannot name the guest directory; use HOST::GUEST")
+                })?;
+            (spec.to_string(), name.to_string())
+        }
+    };
+    let host = PathBuf::from(host);
+    if !host.is_dir() {
+        bail!("--dir {spec}: {} is not a directory", host.display());
+    }
+    if guest.is_empty() || guest.split('/').any(|c| c == "..") {
+        bail!("--dir {spec}: bad guest path {guest:?}");
+    }
+    Ok((host, guest))
+}
+
+/// What happened to the program.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// The exit code `run` exits with.
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub log: String,
+    pub ending: Ending,
+    pub elapsed: Duration,
+}
+
+fn nul_join<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for item in items {
+        out.extend_from_slice(item.as_bytes());
+        out.push(0);
+    }
+    out
+}
+
+/// Builds the image for `opts`, boots it and collects the outcome.
+pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
+    let wasm = std::fs::read(&opts.program)
+        .with_context(|| format!("reading {}", opts.program.display()))?;
+    let name = opts
+        .program
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("program path has no UTF-8 file name")?
+        .to_string();
+    for (i, s) in opts.args.iter().chain(&opts.env).enumerate() {
+        if s.contains('\0') {
+            bail!("argument or environment entry {i} contains a NUL byte");
+        }
+    }
+    let level = if opts.verbose { "info" } else { "warn" };
+    let mut ramdisk = Ramdisk::with_cmdline(format!("logport=com3 log={level}"));
+    ramdisk.kernel_files.push(("program".into(), wasm));
+    ramdisk.kernel_files.push((
+        "argv".into(),
+        nul_join(std::iter::once(name.as_str()).chain(opts.args.iter().map(String::as_str))),
+    ));
+    ramdisk
+        .kernel_files
+        .push(("env".into(), nul_join(opts.env.iter().map(String::as_str))));
+    ramdisk.kernel_files.push((
+        "preopens".into(),
+        nul_join(opts.dirs.iter().map(|(_, g)| g.as_str())),
+    ));
+    if let Stdin::Bytes(bytes) = &opts.stdin {
+        ramdisk.kernel_files.push(("stdin".into(), bytes.clone()));
+    }
+    ramdisk.dirs = opts.dirs.clone();
+
+    let image_name = format!("run-{}-{}", std::process::id(), unique());
+    let image = disk_image(kernel, &ramdisk, opts.firmware, &image_name)?;
+    let mut cfg = VmConfig::new(image.clone(), opts.firmware);
+    cfg.memory_mib = opts.memory_mib;
+    cfg.timeout = opts.timeout;
+    cfg.com1 = if opts.pass_through {
+        SerialSink::Stdout
+    } else {
+        SerialSink::Capture
+    };
+    cfg.com2 = if opts.pass_through {
+        SerialSink::Stderr
+    } else {
+        SerialSink::Capture
+    };
+    cfg.com3 = if opts.verbose && opts.pass_through {
+        SerialSink::Stderr
+    } else {
+        SerialSink::Capture
+    };
+    cfg.inherit_stdin = matches!(opts.stdin, Stdin::Console);
+    let outcome = qemu::run(&cfg);
+    let _ = std::fs::remove_file(&image);
+    let _ = std::fs::remove_file(image.with_file_name(format!("{image_name}.tar")));
+    let outcome = outcome?;
+    let log = outcome.log();
+    let code = match outcome.ending {
+        Ending::KernelSuccess => log
+            .lines()
+            .rev()
+            .find_map(|l| {
+                l.strip_prefix("exit-status ")
+                    .and_then(|n| n.trim().parse::<u32>().ok())
+            })
+            .map_or(EXIT_KERNEL_FAILURE, |c| (c & 0xff) as i32),
+        Ending::Timeout => EXIT_TIMEOUT,
+        Ending::KernelFailure | Ending::QemuExit(_) => EXIT_KERNEL_FAILURE,
+    };
+    Ok(RunResult {
+        code,
+        stdout: outcome.com1,
+        stderr: outcome.com2,
+        log,
+        ending: outcome.ending,
+        elapsed: outcome.elapsed,
+    })
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,133 @@
+//! Starting the first process. The boot tool describes it in kernel-private ramdisk files:
+//! `.kernel/argv` (NUL-separated; argv[0] names the program, a path in the root filesystem
+//! unless `.kernel/program` carries the module itself), `.kernel/env` (NUL-separated
+//! `NAME=VALUE`), `.kernel/preopens` (NUL-separated guest directories, preopened from fd 3 on)
+//! and `.kernel/stdin` (bytes the process reads before end-of-file; without it stdin is the
+//! console). The root filesystem is unpacked, the process runs with everything it spawns,
+//! and its exit status is returned.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use runtime::files::{FdEntry, FdTable, Object, OpenFile, Stream};
+use runtime::{ExitStatus, Kernel, Limits, SpawnSpec};
+use vfs::Fs;
+
+use crate::bootargs::BootArgs;
+use crate::platform::KernelPlatform;
+use crate::{memory, rootfs};
+
+fn split_nul(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes
+        .split(|&b| b == 0)
+        .filter(|s| !s.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Why the first process could not start.
+pub struct StartError(pub String);
+
+/// Unpacks the root filesystem, starts the first process and runs until every process
+/// has ended. `None` when the boot tool asked for no process.
+pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
+    let Some(argv) = args
+        .kernel_file("argv")
+        .map(split_nul)
+        .filter(|a| !a.is_empty())
+    else {
+        return Ok(None);
+    };
+    let (_, heap) = memory::heap_usage();
+    let mut fs = Fs::new(vfs::Limits {
+        max_bytes: heap as u64 / 2,
+        ..vfs::Limits::default()
+    });
+    fs.set_time(crate::time::realtime_ns());
+    if let Some(archive) = args.archive() {
+        let u = rootfs::unpack(archive, &mut fs);
+        log::info!(
+            "rootfs: {} files ({} KiB), {} directories, {} symlinks, {} skipped",
+            u.files,
+            u.bytes >> 10,
+            u.dirs,
+            u.symlinks,
+            u.skipped
+        );
+    }
+    let mut limits = Limits::default();
+    if let Some(mib) = args.cmdline().get_u64("procmem") {
+        limits.max_memory = usize::try_from(mib << 20).unwrap_or(usize::MAX);
+    }
+    let mut kernel = Kernel::new(Box::new(KernelPlatform::new()), fs, limits)
+        .map_err(|e| StartError(alloc::format!("cannot set up the runtime: {e}")))?;
+    let sys = kernel.sys();
+    let root = sys.fs.root();
+    let name = String::from_utf8_lossy(&argv[0]).into_owned();
+    let module = match args.kernel_file("program") {
+        Some(bytes) => sys.compile(&name, bytes),
+        None => sys.load_module(root, name.trim_start_matches('/')),
+    }
+    .map_err(|e| StartError(e.message))?;
+
+    let mut fds = FdTable::new(sys.limits.max_fds);
+    let stdin = match args.kernel_file("stdin") {
+        Some(bytes) => Object::Bytes(Arc::from(bytes)),
+        None => Object::ConsoleIn,
+    };
+    let stdio = [
+        stdin,
+        Object::ConsoleOut(Stream::Stdout),
+        Object::ConsoleOut(Stream::Stderr),
+    ];
+    for (fd, object) in stdio.into_iter().enumerate() {
+        let id = sys.files.insert(&mut sys.fs, OpenFile::new(object, 0));
+        let entry = FdEntry {
+            file: id,
+            cloexec: false,
+            preopen: None,
+        };
+        fds.install_at(&mut sys.fs, &mut sys.files, fd as u32, entry)
+            .map_err(|e| StartError(e.to_string()))?;
+    }
+    for dir in args
+        .kernel_file("preopens")
+        .map(split_nul)
+        .unwrap_or_default()
+    {
+        let guest = String::from_utf8_lossy(&dir).into_owned();
+        let rel = guest.trim_start_matches('/');
+        let ino = if rel.is_empty() {
+            Ok(root)
+        } else {
+            sys.fs.lookup(root, rel, true)
+        };
+        let ino = ino.map_err(|e| StartError(alloc::format!("preopen {guest}: {e}")))?;
+        let id = sys
+            .files
+            .insert(&mut sys.fs, OpenFile::new(Object::Dir(ino), 0));
+        let entry = FdEntry {
+            file: id,
+            cloexec: false,
+            preopen: Some(guest.clone()),
+        };
+        fds.install(&mut sys.files, entry, 3)
+            .map_err(|e| StartError(alloc::format!("preopen {guest}: {e}")))?;
+    }
+    let env = args.kernel_file("env").map(split_nul).unwrap_or_default();
+    let pid = sys
+        .spawn(SpawnSpec {
+            ppid: 0,
+            name: name.clone(),
+            module,
+            args: argv,
+            env,
+            fds,
+        })
+        .map_err(|e| StartError(e.message))?;
+    log::info!("started {name} as pid {pid}");
+    kernel.run();
+    Ok(kernel.status(pid))
+}
