@@ -29,6 +29,34 @@ fn cargo() -> Command {
     cmd
 }
 
+/// Runs a build step. On a terminal its progress shows; otherwise (tests, `run` with
+/// redirected output) its output is kept back and shown only if it fails, so the guest's
+/// stderr is not mixed with build chatter.
+fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        let status = cmd
+            .status()
+            .with_context(|| format!("starting the {what}"))?;
+        if !status.success() {
+            bail!("{what} failed ({status})");
+        }
+        return Ok(());
+    }
+    let output = cmd
+        .output()
+        .with_context(|| format!("starting the {what}"))?;
+    if !output.status.success() {
+        bail!(
+            "{what} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
 /// Builds the release kernel and returns the path of its ELF file.
 pub fn kernel() -> Result<PathBuf> {
     let target_dir = work_dir().join("kernel-target");
@@ -85,10 +113,7 @@ pub fn userland() -> Result<PathBuf> {
     ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().context("running userland/build.sh")?;
-    if !status.success() {
-        bail!("userland build failed ({status})");
-    }
+    run_quietly(&mut cmd, "userland build")?;
     Ok(out)
 }
 

@@ -58,7 +58,10 @@ pub fn dispatch<F>(caller: &mut Caller<'_, Proc>, call: F) -> Result<i32, Error>
 where
     F: FnMut(&mut Cx<'_>) -> SysResult + Copy + 'static,
 {
-    let memory = caller.data().data.memory;
+    let data = &mut caller.data_mut().data;
+    data.call_start = None;
+    data.retrying = false;
+    let memory = data.memory;
     let result = match memory {
         Some(m) => {
             let (bytes, proc) = m.data_and_store_mut(&mut *caller);

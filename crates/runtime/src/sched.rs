@@ -72,7 +72,10 @@ impl System {
         let ino = self.fs.lookup(dir, path, true).map_err(fail)?;
         let stat = self.fs.stat(ino).map_err(fail)?;
         if stat.kind != vfs::FileType::RegularFile {
-            return Err(SpawnError::new(Errno::Acces, format!("{path}: not a regular file")));
+            return Err(SpawnError::new(
+                Errno::Acces,
+                format!("{path}: not a regular file"),
+            ));
         }
         let key = format!("{dir}:{path}");
         if let Some(c) = self.modules.get(&key)
@@ -84,22 +87,40 @@ impl System {
         }
         let len = usize::try_from(stat.size).map_err(|_| fail(Errno::FBig))?;
         let mut bytes = Vec::new();
-        bytes.try_reserve_exact(len).map_err(|_| fail(Errno::NoMem))?;
+        bytes
+            .try_reserve_exact(len)
+            .map_err(|_| fail(Errno::NoMem))?;
         bytes.resize(len, 0);
         let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
         let module = self.compile(path, &bytes)?;
-        self.modules.insert(key, CachedModule { ino, mtime: stat.mtim, size: stat.size, module: module.clone() });
+        self.modules.insert(
+            key,
+            CachedModule {
+                ino,
+                mtime: stat.mtim,
+                size: stat.size,
+                module: module.clone(),
+            },
+        );
         Ok(module)
     }
 
     /// Validates `bytes` as a module named `name` and checks that every import is a
     /// function this kernel provides.
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, SpawnError> {
-        let module = Module::new(&self.engine, bytes)
-            .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: invalid WebAssembly module: {e}")))?;
+        let module = Module::new(&self.engine, bytes).map_err(|e| {
+            SpawnError::new(
+                Errno::NoExec,
+                format!("{name}: invalid WebAssembly module: {e}"),
+            )
+        })?;
         for import in module.imports() {
-            let what = if matches!(import.ty(), wasmi::ExternType::Func(_)) { "" } else { "non-function " };
+            let what = if matches!(import.ty(), wasmi::ExternType::Func(_)) {
+                ""
+            } else {
+                "non-function "
+            };
             if !what.is_empty() || !self.registry.has(import.module(), import.name()) {
                 return Err(SpawnError::new(
                     Errno::NoExec,
@@ -135,6 +156,8 @@ impl System {
             fds: spec.fds,
             memory: None,
             cpu_ns: 0,
+            call_start: None,
+            retrying: false,
         };
         let mut store = Store::new(
             &self.engine,
@@ -201,6 +224,10 @@ impl Kernel {
     pub fn new(platform: Box<dyn Platform>, fs: Fs, limits: Limits) -> Result<Self, wasmi::Error> {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Lazy translation charges fuel for compiling a function on its first call and
+        // reports running out there as a (non-resumable) trap; translate at load instead,
+        // which the module cache makes a one-time cost per program.
+        config.compilation_mode(wasmi::CompilationMode::Eager);
         let engine = Engine::new(&config);
         let mut linker = Linker::<Proc>::new(&engine);
         let mut registry = Registry::default();
@@ -308,6 +335,7 @@ impl Kernel {
                 continue;
             };
             task.store.data_mut().sys = self.sys.take();
+            task.store.data_mut().data.retrying = true;
             let memory = task.store.data().data.memory;
             let outcome = match memory {
                 Some(m) => {
@@ -357,7 +385,13 @@ impl Kernel {
         let slice = self.sys().limits.slice_fuel;
         let started = self.sys().platform.monotonic_ns();
         task.store.data_mut().sys = self.sys.take();
-        let _ = task.store.set_fuel(slice);
+        // A single instruction may need more than a slice (memory.fill of many MiB): give it
+        // what it asks for, or the process would never make progress.
+        let fuel = match &state {
+            State::Fuel(inv) => slice.max(inv.required_fuel()),
+            _ => slice,
+        };
+        let _ = task.store.set_fuel(fuel);
         let result = match state {
             State::New(start) => start.call_resumable(&mut task.store, ()),
             State::Fuel(inv) => inv.resume(&mut task.store),

@@ -197,6 +197,11 @@ pub struct ProcData {
     pub memory: Option<Memory>,
     /// CPU time consumed (ns), for the CPU-time clocks.
     pub cpu_ns: u64,
+    /// When the current host call was first attempted (set on demand; kept across the
+    /// retries of a blocked call so relative timeouts do not restart).
+    pub call_start: Option<u64>,
+    /// True while a blocked call is being retried.
+    pub retrying: bool,
 }
 
 /// The data of a process's wasmi store.
@@ -220,5 +225,16 @@ impl Cx<'_> {
     /// Monotonic nanoseconds.
     pub fn now(&self) -> u64 {
         self.sys.platform.monotonic_ns()
+    }
+
+    /// When this call was first attempted: `now` on the first attempt, and the same value
+    /// on every retry of a blocked call.
+    pub fn call_start(&mut self, now: u64) -> u64 {
+        *self.proc.call_start.get_or_insert(now)
+    }
+
+    /// True when this is a retry of a call that blocked.
+    pub fn is_retry(&self) -> bool {
+        self.proc.retrying
     }
 }

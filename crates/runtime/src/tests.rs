@@ -150,3 +150,32 @@ fn stdin_bytes_then_eof() {
     );
     assert_eq!(r.stdout, "hello, stdin");
 }
+
+#[test]
+fn many_host_calls_across_fuel_slices() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $ct (param i32 i64 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (local $i i32)
+        (local.set $i (i32.const 200000))
+        (loop $l
+          (drop (call $ct (i32.const 1) (i64.const 0) (i32.const 0)))
+          (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+          (br_if $l (local.get $i)))))"#;
+    let r = run_wat(wat);
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.status, Some(ExitStatus::Code(0)));
+}
+
+#[test]
+fn big_memory_operations_do_not_exhaust_a_slice() {
+    let wat = r#"(module
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (drop (memory.grow (i32.const 1000)))
+        (memory.fill (i32.const 0) (i32.const 7) (i32.const 60000000))
+        (memory.copy (i32.const 0) (i32.const 30000000) (i32.const 30000000))))"#;
+    let r = run_wat(wat);
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.status, Some(ExitStatus::Code(0)));
+}

@@ -1,19 +1,70 @@
 //! The `fd_*` calls: reading and writing through a descriptor's open file (console, boot
-//! stdin bytes, null, regular file), seeking, descriptor status, preopens, and descriptor
-//! table changes.
+//! stdin bytes, null, regular file), seeking, status and metadata, directory listing,
+//! preopens, and descriptor table changes. Behaviour follows wasmtime's preview1 except
+//! where noted on the call (it refuses `fd_allocate` and `fd_fdstat_set_rights`, which are
+//! honoured here).
+
+use alloc::vec::Vec;
 
 use abi::Errno;
+use vfs::{Ino, Stat};
 
 use crate::files::{FileId, Object, fdflags};
 use crate::mem::GuestMem;
 use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait};
+
+/// The WASI rights the runtime enforces (the others are stored and reported only, as in
+/// wasmtime).
+pub mod rights {
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_WRITE: u64 = 1 << 6;
+}
+
+/// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
+mod fst {
+    pub const ATIM: u16 = 1;
+    pub const ATIM_NOW: u16 = 2;
+    pub const MTIM: u16 = 4;
+    pub const MTIM_NOW: u16 = 8;
+}
 
 /// The open-file id behind `fd`.
 pub fn file_of(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
     Ok(cx.proc.fds.get(fd as u32)?.file)
 }
 
-/// Writes `data` to the open file `id`; returns bytes written.
+/// The open-file id and object behind `fd`.
+fn object_of(cx: &Cx<'_>, fd: i32) -> Result<(FileId, Object), Errno> {
+    let id = file_of(cx, fd)?;
+    Ok((id, cx.sys.files.get(id)?.object.clone()))
+}
+
+/// The inode behind a regular-file descriptor; BADF for any other descriptor.
+fn file_ino(cx: &Cx<'_>, fd: i32) -> Result<(FileId, Ino), Errno> {
+    match object_of(cx, fd)? {
+        (id, Object::File(ino)) => Ok((id, ino)),
+        _ => Err(Errno::BadF),
+    }
+}
+
+/// BADF unless open file `id` holds every right in `wanted`.
+fn require(sys: &System, id: FileId, wanted: u64) -> Result<(), Errno> {
+    if sys.files.get(id)?.rights_base & wanted == wanted {
+        Ok(())
+    } else {
+        Err(Errno::BadF)
+    }
+}
+
+/// Sets the filesystem clock to the wall clock before a call that changes timestamps.
+pub(crate) fn sync_clock(sys: &mut System) {
+    let now = sys.platform.realtime_ns();
+    sys.fs.set_time(now);
+}
+
+/// Writes `data` to the open file `id`; returns bytes written. Regular files need the
+/// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
+/// wasmtime) goes to the end.
 pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) -> SysResult<usize> {
     let file = sys.files.get_mut(id)?;
     match file.object.clone() {
@@ -24,21 +75,22 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
         Object::Null => Ok(data.len()),
         Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) => Err(Errno::BadF.into()),
         Object::File(ino) => {
-            let append = file.flags & fdflags::APPEND != 0;
+            if file.rights_base & rights::FD_WRITE == 0 {
+                return Err(Errno::BadF.into());
+            }
             let offset = match at {
+                _ if file.flags & fdflags::APPEND != 0 => sys.fs.stat(ino)?.size,
                 Some(off) => off,
-                None if append => sys.fs.stat(ino)?.size,
                 None => file.offset,
             };
-            let now = sys.platform.realtime_ns();
-            sys.fs.set_time(now);
+            sync_clock(sys);
             let n = if data.is_empty() {
                 0
             } else {
                 sys.fs.write(ino, offset, data)?
             };
             if at.is_none() {
-                sys.files.get_mut(id)?.offset = offset + n as u64;
+                sys.files.get_mut(id)?.offset = offset.saturating_add(n as u64);
             }
             Ok(n)
         }
@@ -46,6 +98,7 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
 }
 
 /// Reads into `buf` from the open file `id`; returns bytes read (0 = end of file).
+/// Regular files need the FD_READ right.
 pub fn read_file(
     sys: &mut System,
     id: FileId,
@@ -76,19 +129,21 @@ pub fn read_file(
             let n = avail.len().min(buf.len());
             buf[..n].copy_from_slice(&avail[..n]);
             if at.is_none() {
-                file.offset = start + n as u64;
+                file.offset = start.saturating_add(n as u64);
             }
             Ok(n)
         }
         Object::Null => Ok(0),
         Object::ConsoleOut(_) | Object::Dir(_) => Err(Errno::BadF.into()),
         &Object::File(ino) => {
+            if file.rights_base & rights::FD_READ == 0 {
+                return Err(Errno::BadF.into());
+            }
             let offset = at.unwrap_or(file.offset);
-            let now = sys.platform.realtime_ns();
-            sys.fs.set_time(now);
+            sync_clock(sys);
             let n = sys.fs.read(ino, offset, buf)?;
             if at.is_none() {
-                sys.files.get_mut(id)?.offset = offset + n as u64;
+                sys.files.get_mut(id)?.offset = offset.saturating_add(n as u64);
             }
             Ok(n)
         }
@@ -125,6 +180,7 @@ fn read_iovs(
     Ok(cx.mem.scatter(&iovs, &buf[..n])?)
 }
 
+/// `fd_write`: writes the iovecs at the descriptor's offset (or end, in append mode).
 pub fn fd_write(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) -> SysResult {
     cx.mem.slice(out as u32, 4)?;
     let n = write_iovs(cx, fd, iovs, iovs_len, None)?;
@@ -132,6 +188,7 @@ pub fn fd_write(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) ->
     Ok(())
 }
 
+/// `fd_read`: reads into the iovecs from the descriptor's offset.
 pub fn fd_read(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) -> SysResult {
     cx.mem.slice(out as u32, 4)?;
     let n = read_iovs(cx, fd, iovs, iovs_len, None)?;
@@ -139,6 +196,7 @@ pub fn fd_read(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) -> 
     Ok(())
 }
 
+/// `fd_pwrite`: writes at `offset` without moving the descriptor's offset.
 pub fn fd_pwrite(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -154,6 +212,7 @@ pub fn fd_pwrite(
     Ok(())
 }
 
+/// `fd_pread`: reads at `offset` without moving the descriptor's offset.
 pub fn fd_pread(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -169,7 +228,8 @@ pub fn fd_pread(
     Ok(())
 }
 
-/// SPIPE for descriptors without a file position.
+/// The open file behind a descriptor with a file position: SPIPE for streams, BADF for
+/// directories (as wasmtime).
 fn seekable(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
     let id = file_of(cx, fd)?;
     match cx.sys.files.get(id)?.object {
@@ -179,12 +239,14 @@ fn seekable(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
     }
 }
 
+/// `fd_close`: removes the descriptor; the open file closes with its last descriptor.
 pub fn fd_close(cx: &mut Cx<'_>, fd: i32) -> SysResult {
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.close(fs, files, fd as u32)?;
     Ok(())
 }
 
+/// `fd_fdstat_get`: filetype, status flags and rights.
 pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let id = file_of(cx, fd)?;
     let f = cx.sys.files.get(id)?;
@@ -198,6 +260,7 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     Ok(())
 }
 
+/// `fd_prestat_get`: the preopen's kind (directory) and name length; BADF otherwise.
 pub fn fd_prestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let entry = cx.proc.fds.get(fd as u32)?;
     let name = entry.preopen.as_ref().ok_or(Errno::BadF)?;
@@ -208,6 +271,7 @@ pub fn fd_prestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     Ok(())
 }
 
+/// `fd_prestat_dir_name`: the preopen's name (no NUL).
 pub fn fd_prestat_dir_name(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let entry = cx.proc.fds.get(fd as u32)?;
     let name = entry.preopen.as_ref().ok_or(Errno::BadF)?;
@@ -227,55 +291,248 @@ pub fn write_best_effort(sys: &mut System, proc: &ProcData, fd: u32, data: &[u8]
     }
 }
 
-pub fn fd_advise(_cx: &mut Cx<'_>, _fd: i32, _offset: i64, _len: i64, _advice: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+/// `fd_advise`: advice 0..=5 (else INVAL) on a regular file (else BADF); a no-op.
+pub fn fd_advise(cx: &mut Cx<'_>, fd: i32, _offset: i64, _len: i64, advice: i32) -> SysResult {
+    if !(0..=5).contains(&advice) {
+        return Err(Errno::Inval.into());
+    }
+    file_ino(cx, fd)?;
+    Ok(())
 }
-pub fn fd_allocate(_cx: &mut Cx<'_>, _fd: i32, _offset: i64, _len: i64) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_allocate`: reserves `[offset, offset + len)` of a regular file opened for writing,
+/// growing it (BADF for other descriptors, INVAL for a negative offset or a length ≤ 0).
+/// wasmtime answers NOTSUP for every file; this one works as `posix_fallocate`.
+pub fn fd_allocate(cx: &mut Cx<'_>, fd: i32, offset: i64, len: i64) -> SysResult {
+    let (id, ino) = file_ino(cx, fd)?;
+    require(cx.sys, id, rights::FD_WRITE)?;
+    if offset < 0 || len <= 0 {
+        return Err(Errno::Inval.into());
+    }
+    sync_clock(cx.sys);
+    cx.sys.fs.allocate(ino, offset as u64, len as u64)?;
+    Ok(())
 }
-pub fn fd_datasync(_cx: &mut Cx<'_>, _fd: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// The shared part of `fd_sync` and `fd_datasync`: the RAM filesystem is always in sync,
+/// so this only checks the descriptor. Regular files succeed and streams are BADF, as in
+/// wasmtime; directories succeed too (wasmtime says BADF, POSIX `fsync` allows them).
+fn sync(cx: &Cx<'_>, fd: i32) -> SysResult {
+    match object_of(cx, fd)?.1 {
+        Object::File(_) | Object::Dir(_) => Ok(()),
+        _ => Err(Errno::BadF.into()),
+    }
 }
-pub fn fd_fdstat_set_flags(_cx: &mut Cx<'_>, _fd: i32, _flags: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_datasync`: see [`fd_sync`].
+pub fn fd_datasync(cx: &mut Cx<'_>, fd: i32) -> SysResult {
+    sync(cx, fd)
 }
-pub fn fd_fdstat_set_rights(_cx: &mut Cx<'_>, _fd: i32, _base: i64, _inheriting: i64) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_sync`: success for files and directories (nothing to flush), BADF for streams.
+pub fn fd_sync(cx: &mut Cx<'_>, fd: i32) -> SysResult {
+    sync(cx, fd)
 }
-pub fn fd_filestat_get(_cx: &mut Cx<'_>, _fd: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_fdstat_set_flags`: replaces the open file's status flags (APPEND, NONBLOCK, and the
+/// sync flags, trivially honoured in RAM); unknown bits are INVAL, directories BADF.
+/// wasmtime also refuses console streams (BADF) and the sync flags (INVAL); here NONBLOCK
+/// on the console is meaningful (reads then give AGAIN instead of blocking).
+pub fn fd_fdstat_set_flags(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
+    let flags = u16::try_from(flags)
+        .ok()
+        .filter(|f| f & !fdflags::ALL == 0)
+        .ok_or(Errno::Inval)?;
+    let (id, object) = object_of(cx, fd)?;
+    if let Object::Dir(_) = object {
+        return Err(Errno::BadF.into());
+    }
+    cx.sys.files.get_mut(id)?.flags = flags;
+    Ok(())
 }
-pub fn fd_filestat_set_size(_cx: &mut Cx<'_>, _fd: i32, _size: i64) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_fdstat_set_rights`: narrows the open file's rights; asking for a right it does not
+/// hold is NOTCAPABLE. wasmtime answers NOTSUP for every descriptor.
+pub fn fd_fdstat_set_rights(cx: &mut Cx<'_>, fd: i32, base: i64, inheriting: i64) -> SysResult {
+    let (base, inheriting) = (base as u64, inheriting as u64);
+    let id = file_of(cx, fd)?;
+    let file = cx.sys.files.get_mut(id)?;
+    if base & !file.rights_base != 0 || inheriting & !file.rights_inheriting != 0 {
+        return Err(Errno::NotCapable.into());
+    }
+    file.rights_base = base;
+    file.rights_inheriting = inheriting;
+    Ok(())
 }
+
+/// The 64-byte WASI `filestat` of `st`.
+pub fn encode_filestat(st: &Stat) -> [u8; 64] {
+    let mut buf = [0u8; 64];
+    let fields = [
+        (0, st.dev),
+        (8, st.ino),
+        (24, st.nlink),
+        (32, st.size),
+        (40, st.atim),
+        (48, st.mtim),
+        (56, st.ctim),
+    ];
+    for (at, v) in fields {
+        buf[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    buf[16] = st.kind.wasi();
+    buf
+}
+
+/// `fd_filestat_get`: the metadata of a file or directory; streams report only their
+/// filetype (everything else 0), as in wasmtime.
+pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
+    cx.mem.slice(out as u32, 64)?;
+    let buf = match object_of(cx, fd)?.1 {
+        Object::File(ino) | Object::Dir(ino) => encode_filestat(&cx.sys.fs.stat(ino)?),
+        other => {
+            let mut buf = [0u8; 64];
+            buf[16] = other.filetype();
+            buf
+        }
+    };
+    cx.mem.write(out as u32, &buf)?;
+    Ok(())
+}
+
+/// `fd_filestat_set_size`: truncates or extends a regular file (BADF for other
+/// descriptors). A handle without FD_WRITE or a negative size is INVAL (as wasmtime, from
+/// Linux `ftruncate`); beyond the file size limit, FBIG.
+pub fn fd_filestat_set_size(cx: &mut Cx<'_>, fd: i32, size: i64) -> SysResult {
+    let (id, ino) = file_ino(cx, fd)?;
+    if require(cx.sys, id, rights::FD_WRITE).is_err() || size < 0 {
+        return Err(Errno::Inval.into());
+    }
+    sync_clock(cx.sys);
+    cx.sys.fs.set_size(ino, size as u64)?;
+    Ok(())
+}
+
+/// Decodes `fstflags` into the new (atime, mtime), each `None` to leave it; the `*_NOW`
+/// flags use the current wall clock, to which the filesystem clock is also set. A time
+/// given both explicitly and as now, or an unknown bit, is INVAL.
+pub(crate) fn set_times_args(
+    sys: &mut System,
+    atim: i64,
+    mtim: i64,
+    flags: i32,
+) -> Result<(Option<u64>, Option<u64>), Errno> {
+    let flags = u16::try_from(flags)
+        .ok()
+        .filter(|f| f & !0xf == 0)
+        .ok_or(Errno::Inval)?;
+    sync_clock(sys);
+    let now = sys.fs.now();
+    let pick = |given: u16, now_flag: u16, value: i64| match (flags & given, flags & now_flag) {
+        (0, 0) => Ok(None),
+        (_, 0) => Ok(Some(value as u64)),
+        (0, _) => Ok(Some(now)),
+        _ => Err(Errno::Inval),
+    };
+    Ok((
+        pick(fst::ATIM, fst::ATIM_NOW, atim)?,
+        pick(fst::MTIM, fst::MTIM_NOW, mtim)?,
+    ))
+}
+
+/// `fd_filestat_set_times`: sets the access/modification times of a file or directory
+/// (BADF for streams).
 pub fn fd_filestat_set_times(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _atim: i64,
-    _mtim: i64,
-    _flags: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    atim: i64,
+    mtim: i64,
+    flags: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let (atim, mtim) = set_times_args(cx.sys, atim, mtim, flags)?;
+    match object_of(cx, fd)?.1 {
+        Object::File(ino) | Object::Dir(ino) => Ok(cx.sys.fs.set_times(ino, atim, mtim)?),
+        _ => Err(Errno::BadF.into()),
+    }
 }
+
+/// Size of a `dirent` header: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
+const DIRENT_SIZE: usize = 24;
+
+/// `fd_readdir`: fills `buf` with directory entries from `cookie` on (`.` and `..` first),
+/// each a 24-byte header and the name; the last one is cut off where the buffer ends, and
+/// a full buffer (`*out == len`) tells the caller to read again from the last whole entry's
+/// `d_next` (wasi-libc does). BADF for anything but a directory. Only the bytes written
+/// must lie in memory, as in wasmtime.
 pub fn fd_readdir(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _buf: i32,
-    _len: i32,
-    _cookie: i64,
-    _out: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    buf: i32,
+    len: i32,
+    cookie: i64,
+    out: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let cap = len as u32 as usize;
+    cx.mem.slice(out as u32, 4)?;
+    let Object::Dir(ino) = object_of(cx, fd)?.1 else {
+        return Err(Errno::BadF.into());
+    };
+    let mut bytes = Vec::new();
+    for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
+        if bytes.len() >= cap {
+            break;
+        }
+        let mut head = [0u8; DIRENT_SIZE];
+        head[0..8].copy_from_slice(&entry.next.to_le_bytes());
+        head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
+        head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
+        head[20] = entry.kind.wasi();
+        bytes.extend_from_slice(&head);
+        bytes.extend_from_slice(entry.name.as_bytes());
+    }
+    bytes.truncate(cap);
+    cx.mem.write(buf as u32, &bytes)?;
+    cx.mem.write_u32(out as u32, bytes.len() as u32)?;
+    Ok(())
 }
-pub fn fd_renumber(_cx: &mut Cx<'_>, _fd: i32, _to: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_renumber`: moves descriptor `fd` onto `to`, closing what `to` held. Both must be
+/// open (BADF), as in wasmtime.
+pub fn fd_renumber(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
+    cx.proc.fds.get(fd as u32)?;
+    cx.proc.fds.get(to as u32)?;
+    let System { fs, files, .. } = &mut *cx.sys;
+    cx.proc.fds.renumber(fs, files, fd as u32, to as u32)?;
+    Ok(())
 }
-pub fn fd_seek(_cx: &mut Cx<'_>, _fd: i32, _offset: i64, _whence: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_seek`: moves the offset (whence SET = 0, CUR = 1, END = 2, else INVAL) and returns
+/// it; a result below 0 or past u64 is INVAL, streams are SPIPE, directories BADF.
+pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> SysResult {
+    if !(0..=2).contains(&whence) {
+        return Err(Errno::Inval.into());
+    }
+    cx.mem.slice(out as u32, 8)?;
+    let id = seekable(cx, fd)?;
+    let file = cx.sys.files.get(id)?;
+    let base = match (whence, &file.object) {
+        (0, _) => 0,
+        (1, _) => file.offset,
+        (_, Object::File(ino)) => cx.sys.fs.stat(*ino)?.size,
+        (_, Object::Bytes(data)) => data.len() as u64,
+        _ => return Err(Errno::SPipe.into()),
+    };
+    let pos = base.checked_add_signed(offset).ok_or(Errno::Inval)?;
+    cx.sys.files.get_mut(id)?.offset = pos;
+    cx.mem.write_u64(out as u32, pos)?;
+    Ok(())
 }
-pub fn fd_sync(_cx: &mut Cx<'_>, _fd: i32) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn fd_tell(_cx: &mut Cx<'_>, _fd: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_tell`: the current offset (SPIPE for streams, BADF for directories).
+pub fn fd_tell(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
+    cx.mem.slice(out as u32, 8)?;
+    let id = seekable(cx, fd)?;
+    let pos = cx.sys.files.get(id)?.offset;
+    cx.mem.write_u64(out as u32, pos)?;
+    Ok(())
 }

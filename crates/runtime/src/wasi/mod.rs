@@ -11,6 +11,7 @@ pub mod poll;
 pub mod proc;
 pub mod random;
 pub mod sock;
+pub mod unstable;
 
 use wasmi::Linker;
 
@@ -72,5 +73,6 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
             proc_exit => proc::proc_exit(code: i32),
         );
     }
+    unstable::register(linker, reg)?;
     Ok(())
 }

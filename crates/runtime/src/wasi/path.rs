@@ -1,104 +1,278 @@
-//! The `path_*` calls (to be completed).
+//! The `path_*` calls: opening, creating, inspecting, linking, renaming and removing names
+//! relative to a directory descriptor. Paths are resolved by the filesystem inside that
+//! directory (absolute paths and `..` escapes are NOTCAPABLE); errors are its errnos.
+//! Behaviour follows wasmtime's preview1 except where noted on the call.
 
 use abi::Errno;
+use vfs::{FileType, Ino, OpenOptions};
 
-use crate::sys::{Cx, SysResult};
+use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::sys::{Cx, SysResult, System};
+use crate::wasi::fd::{encode_filestat, rights, set_times_args, sync_clock};
 
-pub fn path_create_directory(_cx: &mut Cx<'_>, _fd: i32, _path: i32, _len: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+/// `lookupflags.symlink_follow`.
+const SYMLINK_FOLLOW: i32 = 1;
+
+/// WASI `oflags`.
+mod oflags {
+    pub const CREAT: u16 = 1;
+    pub const DIRECTORY: u16 = 2;
+    pub const EXCL: u16 = 4;
+    pub const TRUNC: u16 = 8;
 }
 
+/// The directory inode behind base descriptor `fd`: BADF for a closed descriptor or any
+/// other kind (wasmtime's answer for every call but `path_open`).
+fn dir_of(cx: &Cx<'_>, fd: i32) -> Result<Ino, Errno> {
+    let id = cx.proc.fds.get(fd as u32)?.file;
+    match cx.sys.files.get(id)?.object {
+        Object::Dir(ino) => Ok(ino),
+        _ => Err(Errno::BadF),
+    }
+}
+
+/// Whether lookup flags ask to follow a final symlink; unknown bits are INVAL.
+fn follow(flags: i32) -> Result<bool, Errno> {
+    if flags & !SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval);
+    }
+    Ok(flags & SYMLINK_FOLLOW != 0)
+}
+
+/// `path_create_directory`: creates directory `path` (EXIST if the name exists).
+pub fn path_create_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys.fs.mkdir(dir, path)?;
+    Ok(())
+}
+
+/// `path_filestat_get`: the metadata of `path` (following a final symlink if flags bit 0).
 pub fn path_filestat_get(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _flags: i32,
-    _path: i32,
-    _len: i32,
-    _out: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    flags: i32,
+    path: i32,
+    len: i32,
+    out: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let follow = follow(flags)?;
+    cx.mem.slice(out as u32, 64)?;
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    let ino = cx.sys.fs.lookup(dir, path, follow)?;
+    let buf = encode_filestat(&cx.sys.fs.stat(ino)?);
+    cx.mem.write(out as u32, &buf)?;
+    Ok(())
 }
 
+/// `path_filestat_set_times`: sets the access/modification times of `path` (see
+/// `fd_filestat_set_times` for the flags).
 pub fn path_filestat_set_times(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _flags: i32,
-    _path: i32,
-    _len: i32,
-    _atim: i64,
-    _mtim: i64,
-    _fst: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    flags: i32,
+    path: i32,
+    len: i32,
+    atim: i64,
+    mtim: i64,
+    fst: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let follow = follow(flags)?;
+    let (atim, mtim) = set_times_args(cx.sys, atim, mtim, fst)?;
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    let ino = cx.sys.fs.lookup(dir, path, follow)?;
+    cx.sys.fs.set_times(ino, atim, mtim)?;
+    Ok(())
 }
 
+/// `path_link`: creates hard link `new_path` to `old_path` (PERM for a directory, EXIST if
+/// the new name exists). Following a final symlink of `old_path` (flags bit 0) is
+/// allowed, as by `linkat(AT_SYMLINK_FOLLOW)`.
 pub fn path_link(
-    _cx: &mut Cx<'_>,
-    _old_fd: i32,
-    _old_flags: i32,
-    _old_path: i32,
-    _old_len: i32,
-    _new_fd: i32,
-    _new_path: i32,
-    _new_len: i32,
+    cx: &mut Cx<'_>,
+    old_fd: i32,
+    old_flags: i32,
+    old_path: i32,
+    old_len: i32,
+    new_fd: i32,
+    new_path: i32,
+    new_len: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let follow = follow(old_flags)?;
+    let old_dir = dir_of(cx, old_fd)?;
+    let new_dir = dir_of(cx, new_fd)?;
+    let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
+    let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys
+        .fs
+        .link(old_dir, old_path, follow, new_dir, new_path)?;
+    Ok(())
 }
 
+/// `path_open`: opens (and with CREAT creates) `path` and writes the new descriptor to
+/// `out`. The handle gets the requested rights narrowed to the base directory's
+/// inheriting rights; FD_READ / FD_WRITE among them decide whether it reads and writes.
+/// A directory with FD_WRITE is ISDIR; DIRECTORY with CREAT, EXCL or TRUNC is INVAL; a
+/// final symlink not followed is LOOP; a full descriptor table is MFILE (checked before
+/// anything is created). A regular-file base descriptor is NOTDIR, any other BADF.
 pub fn path_open(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _dirflags: i32,
-    _path: i32,
-    _len: i32,
-    _oflags: i32,
-    _base: i64,
-    _inheriting: i64,
-    _fdflags: i32,
-    _out: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    dirflags: i32,
+    path: i32,
+    len: i32,
+    oflags: i32,
+    base: i64,
+    inheriting: i64,
+    fdflags: i32,
+    out: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let follow = follow(dirflags)?;
+    let oflags = u16::try_from(oflags)
+        .ok()
+        .filter(|o| o & !0xf == 0)
+        .ok_or(Errno::Inval)?;
+    let flags = u16::try_from(fdflags)
+        .ok()
+        .filter(|f| f & !fdflags::ALL == 0)
+        .ok_or(Errno::Inval)?;
+    cx.mem.slice(out as u32, 4)?;
+    let parent = cx.sys.files.get(cx.proc.fds.get(fd as u32)?.file)?;
+    let dir = match parent.object {
+        Object::Dir(ino) => ino,
+        Object::File(_) => return Err(Errno::NotDir.into()),
+        _ => return Err(Errno::BadF.into()),
+    };
+    let allowed = parent.rights_inheriting;
+    let has = |bit: u16| oflags & bit != 0;
+    if has(oflags::DIRECTORY) && (has(oflags::CREAT) || has(oflags::EXCL) || has(oflags::TRUNC)) {
+        return Err(Errno::Inval.into());
+    }
+    cx.proc.fds.lowest_free(0)?;
+    let opts = OpenOptions {
+        create: has(oflags::CREAT),
+        exclusive: has(oflags::EXCL),
+        truncate: has(oflags::TRUNC),
+        directory: has(oflags::DIRECTORY),
+        follow,
+    };
+    let path = cx.mem.str(path as u32, len as u32)?;
+    sync_clock(cx.sys);
+    let ino = cx.sys.fs.open(dir, path, opts)?;
+    let rights_base = base as u64 & allowed & RIGHTS_ALL;
+    let object = match cx.sys.fs.kind(ino)? {
+        FileType::Directory if rights_base & rights::FD_WRITE != 0 => {
+            return Err(Errno::IsDir.into());
+        }
+        FileType::Directory => Object::Dir(ino),
+        FileType::RegularFile => Object::File(ino),
+        FileType::SymbolicLink => return Err(Errno::Loop.into()),
+    };
+    let mut file = OpenFile::new(object, flags);
+    file.rights_base = rights_base;
+    file.rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
+    let System { fs, files, .. } = &mut *cx.sys;
+    let id = files.insert(fs, file);
+    let entry = FdEntry {
+        file: id,
+        cloexec: false,
+        preopen: None,
+    };
+    let new_fd = match cx.proc.fds.install(files, entry, 0) {
+        Ok(new_fd) => new_fd,
+        Err(e) => {
+            files.drop_ref(fs, id);
+            return Err(e.into());
+        }
+    };
+    cx.mem.write_u32(out as u32, new_fd)?;
+    Ok(())
 }
 
+/// `path_readlink`: copies the target of symlink `path` into `buf` (no NUL), cut to
+/// `buf_len` bytes, and writes the count copied to `out`; as in wasmtime only the bytes
+/// copied must lie in memory. INVAL if `path` is not a symlink.
 pub fn path_readlink(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _path: i32,
-    _len: i32,
-    _buf: i32,
-    _buf_len: i32,
-    _out: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    path: i32,
+    len: i32,
+    buf: i32,
+    buf_len: i32,
+    out: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    cx.mem.slice(out as u32, 4)?;
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    let target = cx.sys.fs.readlink(dir, path)?;
+    let bytes = target.as_bytes();
+    let n = bytes.len().min(buf_len as u32 as usize);
+    cx.mem.write(buf as u32, bytes.get(..n).unwrap_or(bytes))?;
+    cx.mem.write_u32(out as u32, n as u32)?;
+    Ok(())
 }
 
-pub fn path_remove_directory(_cx: &mut Cx<'_>, _fd: i32, _path: i32, _len: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+/// `path_remove_directory`: removes empty directory `path` (NOTEMPTY, NOTDIR, INVAL for
+/// `.`).
+pub fn path_remove_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys.fs.rmdir(dir, path)?;
+    Ok(())
 }
 
+/// `path_rename`: renames `old_path` to `new_path` with POSIX semantics (replacing a file
+/// or an empty directory).
 pub fn path_rename(
-    _cx: &mut Cx<'_>,
-    _fd: i32,
-    _old_path: i32,
-    _old_len: i32,
-    _new_fd: i32,
-    _new_path: i32,
-    _new_len: i32,
+    cx: &mut Cx<'_>,
+    fd: i32,
+    old_path: i32,
+    old_len: i32,
+    new_fd: i32,
+    new_path: i32,
+    new_len: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let old_dir = dir_of(cx, fd)?;
+    let new_dir = dir_of(cx, new_fd)?;
+    let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
+    let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys.fs.rename(old_dir, old_path, new_dir, new_path)?;
+    Ok(())
 }
 
+/// `path_symlink`: creates symlink `new_path` pointing at `old_path`. An absolute target
+/// is NOTCAPABLE up front, since it could never resolve inside the sandbox.
 pub fn path_symlink(
-    _cx: &mut Cx<'_>,
-    _old_path: i32,
-    _old_len: i32,
-    _fd: i32,
-    _new_path: i32,
-    _new_len: i32,
+    cx: &mut Cx<'_>,
+    old_path: i32,
+    old_len: i32,
+    fd: i32,
+    new_path: i32,
+    new_len: i32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    let dir = dir_of(cx, fd)?;
+    let target = cx.mem.str(old_path as u32, old_len as u32)?;
+    if target.starts_with('/') {
+        return Err(Errno::NotCapable.into());
+    }
+    let path = cx.mem.str(new_path as u32, new_len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys.fs.symlink(target, dir, path)?;
+    Ok(())
 }
 
-pub fn path_unlink_file(_cx: &mut Cx<'_>, _fd: i32, _path: i32, _len: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+/// `path_unlink_file`: removes the non-directory `path` (ISDIR for a directory; a final
+/// symlink is removed, not followed).
+pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
+    let dir = dir_of(cx, fd)?;
+    let path = cx.mem.str(path as u32, len as u32)?;
+    sync_clock(cx.sys);
+    cx.sys.fs.unlink(dir, path)?;
+    Ok(())
 }

@@ -1,15 +1,352 @@
-//! `poll_oneoff` (to be completed).
+//! `poll_oneoff`: wait for the first of several clock deadlines and descriptor readiness
+//! conditions. One pass over the subscriptions writes an event for each that is ready now
+//! — a due clock, a descriptor whose read or write would not block, or a subscription that
+//! fails (a bad descriptor gives an event with error BADF, as POSIX `POLLNVAL` expects) —
+//! and if none is, the call blocks on the earliest clock deadline and, for console input,
+//! on the console. The layout of a subscription differs between preview1 and the legacy
+//! `wasi_unstable` module ([`Layout`]); events are the same in both.
+//!
+//! A blocked call is retried with the same arguments; relative timeouts count from the
+//! call's first attempt ([`Cx::call_start`]), so a retry does not restart them.
+//!
+//! Console input cannot be inspected without consuming it, so a console-read subscription
+//! blocks until the scheduler reports a console event and is then reported ready (with
+//! `nbytes` 1) unless a clock fired at the same time. That readiness may be spurious —
+//! allowed for terminals — and a following read simply blocks until input arrives.
 
 use abi::Errno;
 
-use crate::sys::{Cx, SysResult};
+use crate::files::{Object, OpenFile};
+use crate::sys::{Cx, Sys, SysResult, System, Wait};
 
-pub fn poll_oneoff(
-    _cx: &mut Cx<'_>,
-    _subs: i32,
-    _events: i32,
-    _count: i32,
-    _out: i32,
+use super::clock::{self, MONOTONIC, REALTIME};
+
+/// Event types (the subscription tag and the event `type`).
+const EVENTTYPE_CLOCK: u8 = 0;
+const EVENTTYPE_FD_READ: u8 = 1;
+const EVENTTYPE_FD_WRITE: u8 = 2;
+/// `subclockflags`: the timeout is an absolute time of the clock.
+const SUBSCRIPTION_CLOCK_ABSTIME: u16 = 1;
+/// `eventrwflags`: the peer hung up / end of file.
+const FD_READWRITE_HANGUP: u16 = 1;
+/// Size of an event (both ABIs): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64
+/// @16, flags u16 @24.
+const EVENT_SIZE: u32 = 32;
+
+/// Where the fields of a subscription lie. Userdata (u64 @0), the tag (u8 @8) and the
+/// descriptor of a read/write subscription (u32 @16) are common to both ABIs.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Size of one subscription.
+    pub size: u32,
+    /// Offsets of the clock subscription's clock id (u32), timeout (u64) and flags (u16).
+    pub clock_id: u32,
+    pub timeout: u32,
+    pub flags: u32,
+}
+
+/// `wasi_snapshot_preview1`: 48-byte subscriptions.
+pub const PREVIEW1: Layout = Layout {
+    size: 48,
+    clock_id: 16,
+    timeout: 24,
+    flags: 40,
+};
+
+/// `wasi_unstable` (snapshot 0): the clock subscription starts with an `identifier` u64,
+/// moving the other fields up by 8; 56-byte subscriptions.
+pub const SNAPSHOT0: Layout = Layout {
+    size: 56,
+    clock_id: 24,
+    timeout: 32,
+    flags: 48,
+};
+
+/// Preview1 `poll_oneoff(in, out, nsubscriptions, nevents)`.
+pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32) -> SysResult {
+    poll(
+        cx,
+        &PREVIEW1,
+        subs as u32,
+        events as u32,
+        count as u32,
+        out as u32,
+    )
+}
+
+/// `poll_oneoff` for subscriptions laid out as `layout`.
+pub fn poll(
+    cx: &mut Cx<'_>,
+    layout: &Layout,
+    subs: u32,
+    events: u32,
+    count: u32,
+    out: u32,
 ) -> SysResult {
-    Err(Errno::NoSys.into())
+    Call::new(cx, layout, subs, events, count, out)?.run(cx)
+}
+
+/// One call's arguments, checked: both arrays and `out` lie in memory, so offsets inside
+/// them cannot overflow.
+struct Call {
+    layout: Layout,
+    subs: u32,
+    events: u32,
+    count: u32,
+    out: u32,
+}
+
+/// What a pass over the subscriptions found.
+struct Pass {
+    /// Events written for subscriptions ready now.
+    written: u32,
+    /// The earliest deadline of the clocks not yet due.
+    deadline: Option<u64>,
+    /// Some subscription waits for console input.
+    console: bool,
+}
+
+impl Pass {
+    /// What to block on when nothing is ready: the earliest deadline and/or the console.
+    fn wait(&self) -> Option<Wait> {
+        match (self.deadline, self.console) {
+            (Some(d), false) => Some(Wait::Until(d)),
+            (None, true) => Some(Wait::Console),
+            (Some(d), true) => Some(Wait::Any(alloc::vec![Wait::Until(d), Wait::Console])),
+            (None, false) => None,
+        }
+    }
+}
+
+/// The state of one subscription.
+enum Status {
+    Ready(Event),
+    Until(u64),
+    Console,
+}
+
+/// An event to report.
+struct Event {
+    error: Errno,
+    kind: u8,
+    nbytes: u64,
+    hangup: bool,
+}
+
+impl Event {
+    fn clock() -> Self {
+        Self {
+            error: Errno::Success,
+            kind: EVENTTYPE_CLOCK,
+            nbytes: 0,
+            hangup: false,
+        }
+    }
+}
+
+impl Call {
+    /// Checks the arguments: no subscriptions is INVAL, as in wasmtime; arrays or `out`
+    /// outside memory are FAULT.
+    fn new(
+        cx: &Cx<'_>,
+        layout: &Layout,
+        subs: u32,
+        events: u32,
+        count: u32,
+        out: u32,
+    ) -> Result<Self, Errno> {
+        if count == 0 {
+            return Err(Errno::Inval);
+        }
+        let subs_len = count.checked_mul(layout.size).ok_or(Errno::Fault)?;
+        let events_len = count.checked_mul(EVENT_SIZE).ok_or(Errno::Fault)?;
+        cx.mem.slice(subs, subs_len)?;
+        cx.mem.slice(events, events_len)?;
+        cx.mem.slice(out, 4)?;
+        Ok(Self {
+            layout: *layout,
+            subs,
+            events,
+            count,
+            out,
+        })
+    }
+
+    /// Reports the subscriptions ready now, or blocks until one may be.
+    fn run(&self, cx: &mut Cx<'_>) -> SysResult {
+        let now = cx.now();
+        let retry = cx.is_retry();
+        let started = cx.call_start(now);
+        let pass = self.scan(cx, started, now)?;
+        let mut written = pass.written;
+        if written == 0 && pass.console && retry {
+            written = self.console_ready(cx)?;
+        }
+        match pass.wait() {
+            Some(wait) if written == 0 => Err(Sys::Block(wait)),
+            _ => Ok(cx.mem.write_u32(self.out, written)?),
+        }
+    }
+
+    /// Address of subscription `i` (in memory: checked by [`poll`]).
+    fn sub(&self, i: u32) -> u32 {
+        self.subs + i * self.layout.size
+    }
+
+    /// Writes an event for every subscription ready at `now`; relative clocks count from
+    /// `start`. Fails (before anything can block) on an invalid subscription.
+    fn scan(&self, cx: &mut Cx<'_>, start: u64, now: u64) -> SysResult<Pass> {
+        let mut pass = Pass {
+            written: 0,
+            deadline: None,
+            console: false,
+        };
+        for i in 0..self.count {
+            let at = self.sub(i);
+            match self.status(cx, at, start, now)? {
+                Status::Ready(event) => {
+                    self.write_event(cx, pass.written, at, &event)?;
+                    pass.written += 1;
+                }
+                Status::Until(d) => pass.deadline = Some(pass.deadline.map_or(d, |e| e.min(d))),
+                Status::Console => pass.console = true,
+            }
+        }
+        Ok(pass)
+    }
+
+    /// Reports every console-read subscription ready (after a console wake-up).
+    fn console_ready(&self, cx: &mut Cx<'_>) -> SysResult<u32> {
+        let mut written = 0;
+        for i in 0..self.count {
+            let at = self.sub(i);
+            if cx.mem.read_u8(at + 8)? == EVENTTYPE_FD_READ
+                && matches!(
+                    fd_status(cx, cx.mem.read_u32(at + 16)?, EVENTTYPE_FD_READ),
+                    Status::Console
+                )
+            {
+                let event = Event {
+                    error: Errno::Success,
+                    kind: EVENTTYPE_FD_READ,
+                    nbytes: 1,
+                    hangup: false,
+                };
+                self.write_event(cx, written, at, &event)?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    /// The state of the subscription at `at`.
+    fn status(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> SysResult<Status> {
+        match cx.mem.read_u8(at + 8)? {
+            EVENTTYPE_CLOCK => {
+                let deadline = self.deadline(cx, at, start, now)?;
+                Ok(if deadline <= now {
+                    Status::Ready(Event::clock())
+                } else {
+                    Status::Until(deadline)
+                })
+            }
+            kind @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => {
+                let fd = cx.mem.read_u32(at + 16)?;
+                Ok(fd_status(cx, fd, kind))
+            }
+            _ => Err(Errno::Inval.into()),
+        }
+    }
+
+    /// The monotonic deadline of the clock subscription at `at`. Relative timeouts count
+    /// from `start` on either clock; an absolute realtime one is converted at the current
+    /// offset between the clocks (`now` being the monotonic one). Other clocks are INVAL,
+    /// as in wasmtime.
+    fn deadline(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> Result<u64, Errno> {
+        let id = cx.mem.read_u32(at + self.layout.clock_id)? as i32;
+        let timeout = cx.mem.read_u64(at + self.layout.timeout)?;
+        let absolute = cx.mem.read_u16(at + self.layout.flags)? & SUBSCRIPTION_CLOCK_ABSTIME != 0;
+        match (id, absolute) {
+            (REALTIME | MONOTONIC, false) => Ok(start.saturating_add(timeout)),
+            (MONOTONIC, true) => Ok(timeout),
+            (REALTIME, true) => {
+                let left = timeout.saturating_sub(clock::now(cx, REALTIME)?);
+                Ok(now.saturating_add(left))
+            }
+            _ => Err(Errno::Inval),
+        }
+    }
+
+    /// Writes `event` for the subscription at `sub` into event slot `slot`.
+    fn write_event(&self, cx: &mut Cx<'_>, slot: u32, sub: u32, event: &Event) -> SysResult {
+        let userdata = cx.mem.read_u64(sub)?;
+        let mut buf = [0u8; EVENT_SIZE as usize];
+        buf[0..8].copy_from_slice(&userdata.to_le_bytes());
+        buf[8..10].copy_from_slice(&event.error.raw().to_le_bytes());
+        buf[10] = event.kind;
+        buf[16..24].copy_from_slice(&event.nbytes.to_le_bytes());
+        let flags = if event.hangup { FD_READWRITE_HANGUP } else { 0 };
+        buf[24..26].copy_from_slice(&flags.to_le_bytes());
+        cx.mem.write(self.events + slot * EVENT_SIZE, &buf)?;
+        Ok(())
+    }
+}
+
+/// The open file behind descriptor `fd`.
+fn open_file<'a>(cx: &'a Cx<'_>, fd: u32) -> Result<&'a OpenFile, Errno> {
+    cx.sys.files.get(cx.proc.fds.get(fd)?.file)
+}
+
+/// The state of a read (`kind` FD_READ) or write subscription on descriptor `fd`.
+fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
+    let nbytes = match open_file(cx, fd) {
+        Err(e) => Err(e),
+        Ok(file) if kind == EVENTTYPE_FD_READ => match read_readiness(cx.sys, file) {
+            Some(r) => r,
+            None => return Status::Console,
+        },
+        Ok(file) => write_readiness(file),
+    };
+    Status::Ready(match nbytes {
+        Ok(nbytes) => Event {
+            error: Errno::Success,
+            kind,
+            nbytes,
+            hangup: kind == EVENTTYPE_FD_READ && nbytes == 0,
+        },
+        Err(error) => Event {
+            error,
+            kind,
+            nbytes: 0,
+            hangup: false,
+        },
+    })
+}
+
+/// Bytes a read of `file` would return now (0: end of file, reported as HANGUP, as
+/// wasmtime does), an error if a read would fail, or `None` when that can only be known
+/// by waiting (console input). One arm per kind of object: pipes add theirs.
+fn read_readiness(sys: &System, file: &OpenFile) -> Option<Result<u64, Errno>> {
+    match &file.object {
+        Object::File(ino) => Some(file_read(sys, *ino, file.offset)),
+        Object::Bytes(data) => Some(Ok((data.len() as u64).saturating_sub(file.offset))),
+        Object::Null => Some(Ok(0)),
+        Object::ConsoleIn => None,
+        Object::ConsoleOut(_) | Object::Dir(_) => Some(Err(Errno::BadF)),
+    }
+}
+
+/// Bytes left in regular file `ino` after `offset`.
+fn file_read(sys: &System, ino: vfs::Ino, offset: u64) -> Result<u64, Errno> {
+    Ok(sys.fs.stat(ino)?.size.saturating_sub(offset))
+}
+
+/// Writes never block here: `nbytes` is 1 for console streams and 0 ("no limit known")
+/// for files, the values wasmtime reports; objects that cannot be written fail BADF.
+fn write_readiness(file: &OpenFile) -> Result<u64, Errno> {
+    match &file.object {
+        Object::ConsoleOut(_) | Object::Null => Ok(1),
+        Object::File(_) => Ok(0),
+        Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) => Err(Errno::BadF),
+    }
 }
