@@ -60,24 +60,19 @@ fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
 /// Builds the release kernel and returns the path of its ELF file.
 pub fn kernel() -> Result<PathBuf> {
     let target_dir = work_dir().join("kernel-target");
-    let status = cargo()
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "kernel",
-            "--target",
-            KERNEL_TARGET,
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")
-        .status()
-        .context("running cargo to build the kernel")?;
-    if !status.success() {
-        bail!("kernel build failed ({status})");
-    }
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "-p",
+        "kernel",
+        "--target",
+        KERNEL_TARGET,
+    ])
+    .arg("--target-dir")
+    .arg(&target_dir)
+    .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo");
+    run_quietly(&mut cmd, "kernel build")?;
     let elf = target_dir
         .join(KERNEL_TARGET)
         .join("release")

@@ -86,6 +86,8 @@ pub struct VmConfig {
     pub input_after: Option<String>,
     /// Pass this process's own stdin to COM1 (interactive use).
     pub inherit_stdin: bool,
+    /// Drop COM1 output up to and including this marker (firmware noise before the kernel).
+    pub com1_start_marker: Option<Vec<u8>>,
 }
 
 impl VmConfig {
@@ -102,6 +104,7 @@ impl VmConfig {
             input: None,
             input_after: None,
             inherit_stdin: false,
+            com1_start_marker: None,
         }
     }
 }
@@ -231,6 +234,49 @@ impl Tail {
     }
 }
 
+/// Discards a byte stream up to and including a marker, then passes everything through.
+struct MarkerSkip {
+    marker: Vec<u8>,
+    held: Vec<u8>,
+    found: bool,
+}
+
+impl MarkerSkip {
+    fn new(marker: Vec<u8>) -> Self {
+        Self {
+            marker,
+            held: Vec::new(),
+            found: false,
+        }
+    }
+
+    /// The part of `input` that follows the marker (all of it once the marker was seen).
+    fn feed(&mut self, input: &[u8]) -> Vec<u8> {
+        if self.found {
+            return input.to_vec();
+        }
+        self.held.extend_from_slice(input);
+        match self
+            .held
+            .windows(self.marker.len())
+            .position(|w| w == self.marker)
+        {
+            Some(at) => {
+                self.found = true;
+                let rest = self.held.split_off(at + self.marker.len());
+                self.held.clear();
+                rest
+            }
+            None => {
+                // Keep only what could be the start of a marker split across reads.
+                let keep = self.marker.len().saturating_sub(1).min(self.held.len());
+                self.held.drain(..self.held.len() - keep);
+                Vec::new()
+            }
+        }
+    }
+}
+
 fn seen(chunks: &Mutex<Vec<Chunk>>, marker: &str) -> bool {
     chunks.lock().is_ok_and(|c| {
         let all: Vec<u8> = c.iter().flat_map(|c| c.bytes.iter().copied()).collect();
@@ -295,6 +341,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     }
     let mut stdout = child.stdout.take().context("qemu stdout")?;
     let pass_through = cfg.com1 == SerialSink::Stdout;
+    let mut skip = cfg.com1_start_marker.clone().map(MarkerSkip::new);
     let reader = {
         let chunks = Arc::clone(&chunks);
         std::thread::spawn(move || {
@@ -303,14 +350,21 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
                 if n == 0 {
                     break;
                 }
+                let bytes = match skip.as_mut() {
+                    Some(s) => s.feed(&buf[..n]),
+                    None => buf[..n].to_vec(),
+                };
+                if bytes.is_empty() {
+                    continue;
+                }
                 if pass_through {
-                    let _ = std::io::stdout().write_all(&buf[..n]);
+                    let _ = std::io::stdout().write_all(&bytes);
                     let _ = std::io::stdout().flush();
                 }
                 if let Ok(mut c) = chunks.lock() {
                     c.push(Chunk {
                         at: start.elapsed(),
-                        bytes: buf[..n].to_vec(),
+                        bytes,
                     });
                 }
             }
@@ -377,4 +431,17 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         com3,
         elapsed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MarkerSkip;
+
+    #[test]
+    fn marker_split_across_reads_is_found_and_dropped() {
+        let mut s = MarkerSkip::new(b"<start>".to_vec());
+        assert_eq!(s.feed(b"firmware noise <st"), b"");
+        assert_eq!(s.feed(b"art>hello"), b"hello");
+        assert_eq!(s.feed(b" world <start>"), b" world <start>");
+    }
 }

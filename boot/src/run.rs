@@ -13,6 +13,9 @@ use anyhow::{Context, Result, bail};
 use crate::image::{Firmware, Ramdisk, disk_image};
 use crate::qemu::{self, Ending, SerialSink, VmConfig};
 
+/// What the kernel writes to COM1 before guest output in `run` mode (see its `console`).
+pub const STDOUT_START_MARKER: &[u8] = b"\x1b]wasmkernel;stdout\x07";
+
 /// Exit code for a kernel panic or a VM that died.
 pub const EXIT_KERNEL_FAILURE: i32 = 70;
 /// Exit code when `--timeout` stopped the VM.
@@ -43,6 +46,8 @@ pub struct RunOptions {
     pub stdin: Stdin,
     /// Stream stdout/stderr to this process's own as they arrive (else only capture).
     pub pass_through: bool,
+    /// Extra kernel command-line words (tests use `test=panic` to check panic reporting).
+    pub kernel_args: String,
 }
 
 impl RunOptions {
@@ -59,6 +64,7 @@ impl RunOptions {
             verbose: false,
             stdin: Stdin::Bytes(Vec::new()),
             pass_through: false,
+            kernel_args: String::new(),
         }
     }
 
@@ -136,7 +142,8 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         }
     }
     let level = if opts.verbose { "info" } else { "warn" };
-    let mut ramdisk = Ramdisk::with_cmdline(format!("logport=com3 log={level}"));
+    let mut ramdisk =
+        Ramdisk::with_cmdline(format!("logport=com3 log={level} {}", opts.kernel_args));
     ramdisk.kernel_files.push(("program".into(), wasm));
     ramdisk.kernel_files.push((
         "argv".into(),
@@ -175,6 +182,7 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         SerialSink::Capture
     };
     cfg.inherit_stdin = matches!(opts.stdin, Stdin::Console);
+    cfg.com1_start_marker = Some(STDOUT_START_MARKER.to_vec());
     let outcome = qemu::run(&cfg);
     let _ = std::fs::remove_file(&image);
     let _ = std::fs::remove_file(image.with_file_name(format!("{image_name}.tar")));

@@ -22,6 +22,10 @@ static RX: Mutex<RingBuffer<4096>> = Mutex::new(RingBuffer::new());
 static LOG_ON_COM3: AtomicBool = AtomicBool::new(false);
 static LOG_BASE: AtomicU16 = AtomicU16::new(COM_PORTS[0]);
 
+/// Written to COM1 before any guest output in `run` mode (an OSC sequence no terminal
+/// acts on); the boot tool discards everything up to and including it.
+pub const STDOUT_START_MARKER: &[u8] = b"\x1b]wasmkernel;stdout\x07";
+
 /// Which serial stream a write goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {

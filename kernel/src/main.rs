@@ -49,6 +49,9 @@ fn kmain(boot_info: &'static mut BootInfo) -> ! {
     console::init_logger(args.cmdline().get("log"));
     if args.cmdline().get("logport") == Some("com3") {
         console::route_log_to_com3();
+        // COM1 is the guest's stdout in this mode; firmware (OVMF) may have written to it
+        // already, so mark where the kernel's stream starts. The boot tool drops all before.
+        console::write(console::Stream::Console, console::STDOUT_START_MARKER);
     }
 
     let mem = memory::init(boot_info);

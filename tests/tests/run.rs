@@ -288,3 +288,15 @@ fn runs_under_uefi_too() {
     assert_eq!(String::from_utf8_lossy(&r.stdout), "Hello, world!\n");
     assert_eq!(r.code, 0);
 }
+
+#[test]
+fn kernel_panic_exits_70_with_the_message() {
+    let mut opts = RunOptions::new(wasm("hello"), &[]);
+    opts.kernel_args = "test=panic".into();
+    opts.timeout = Duration::from_secs(60);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    assert_eq!(r.code, boot::run::EXIT_KERNEL_FAILURE);
+    assert!(r.log.contains("KERNEL PANIC: panicked at"), "{}", r.log);
+    assert!(r.log.contains("deliberate panic"), "{}", r.log);
+    assert!(r.stdout.is_empty());
+}
