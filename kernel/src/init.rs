@@ -125,6 +125,8 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
             args: argv,
             env,
             fds,
+            root: root,
+            cwd: "/".into(),
         })
         .map_err(|e| StartError(e.message))?;
     log::info!("started {name} as pid {pid}");

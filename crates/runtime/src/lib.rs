@@ -24,6 +24,7 @@ pub mod mem;
 pub mod sched;
 pub mod sys;
 pub mod wasi;
+pub mod wasix;
 
 #[cfg(test)]
 mod testing;

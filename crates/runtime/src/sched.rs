@@ -35,6 +35,10 @@ pub struct SpawnSpec {
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
     pub fds: FdTable,
+    /// The directory the process sees as `/`.
+    pub root: Ino,
+    /// Its working directory (absolute, inside `root`).
+    pub cwd: String,
 }
 
 /// Why a program could not be started: the errno for the guest, a message for humans.
@@ -158,6 +162,8 @@ impl System {
             cpu_ns: 0,
             call_start: None,
             retrying: false,
+            root: spec.root,
+            cwd: spec.cwd,
         };
         let mut store = Store::new(
             &self.engine,
@@ -243,6 +249,7 @@ impl Kernel {
             procs: BTreeMap::new(),
             modules: BTreeMap::new(),
             events: Vec::new(),
+            tty: Default::default(),
             new_tasks: Vec::new(),
             next_pid: 1,
         };

@@ -98,6 +98,10 @@ pub enum Wait {
     Until(u64),
     /// Console input arrives.
     Console,
+    /// A pipe's state changes (data, room, or an end closed).
+    Pipe(pipe::PipeId),
+    /// A child of this process ends (the pid is the waiting parent's).
+    Child(Pid),
     /// Any of several conditions (poll_oneoff).
     Any(Vec<Wait>),
 }
@@ -106,6 +110,10 @@ pub enum Wait {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     Console,
+    /// A pipe changed state.
+    Pipe(pipe::PipeId),
+    /// A child of this parent ended (or was re-parented to it as a zombie).
+    ChildOf(Pid),
 }
 
 impl Wait {
@@ -124,6 +132,8 @@ impl Wait {
             Wait::Yield => true,
             Wait::Until(t) => now >= *t,
             Wait::Console => events.contains(&Event::Console),
+            Wait::Pipe(id) => events.contains(&Event::Pipe(*id)),
+            Wait::Child(parent) => events.contains(&Event::ChildOf(*parent)),
             Wait::Any(all) => all.iter().any(|w| w.may_be_ready(now, events)),
         }
     }
@@ -180,9 +190,37 @@ pub struct System {
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
     pub events: Vec<Event>,
+    /// The console's terminal settings (`tty_get` / `tty_set`).
+    pub tty: Tty,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
     pub new_tasks: Vec<crate::sched::Task>,
     pub next_pid: Pid,
+}
+
+/// Terminal settings of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tty {
+    pub cols: u32,
+    pub rows: u32,
+    pub width: u32,
+    pub height: u32,
+    pub echo: bool,
+    pub line_buffered: bool,
+    pub line_feeds: bool,
+}
+
+impl Default for Tty {
+    fn default() -> Self {
+        Self {
+            cols: 80,
+            rows: 25,
+            width: 800,
+            height: 600,
+            echo: true,
+            line_buffered: true,
+            line_feeds: true,
+        }
+    }
 }
 
 /// A call to retry when the process wakes.
@@ -197,6 +235,10 @@ pub struct ProcData {
     pub memory: Option<Memory>,
     /// CPU time consumed (ns), for the CPU-time clocks.
     pub cpu_ns: u64,
+    /// The directory this process sees as `/` (the filesystem root unless chrooted).
+    pub root: vfs::Ino,
+    /// Working directory: an absolute path inside `root`.
+    pub cwd: String,
     /// When the current host call was first attempted (set on demand; kept across the
     /// retries of a blocked call so relative timeouts do not restart).
     pub call_start: Option<u64>,

@@ -168,6 +168,8 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
             args,
             env,
             fds,
+            root: root,
+            cwd: "/".into(),
         })
         .map_err(|e| e.message)
         .expect("spawn");

@@ -499,6 +499,8 @@ fn run_on_tty(body: &str, input_at: u64, idle_step: u64) -> Dump {
         args: alloc::vec![b"prog".to_vec()],
         env: Vec::new(),
         fds,
+        root: sys.fs.root(),
+        cwd: "/".into(),
     };
     let pid = sys.spawn(spec).expect("spawn");
     kernel.run();

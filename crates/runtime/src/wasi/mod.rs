@@ -74,5 +74,6 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         );
     }
     unstable::register(linker, reg)?;
+    crate::wasix::register(linker, reg)?;
     Ok(())
 }

@@ -1,0 +1,54 @@
+//! The WASIX calls of the `wasix_32v1` module (which also re-exports every preview1 call,
+//! registered in `wasi`): processes ([`proc`]), signals ([`signal`]), pipes and descriptor
+//! duplication ([`fd`]), the working directory ([`cwd`]), sleeping ([`thread`]) and the
+//! terminal description ([`tty`]). Layouts follow the wasix-libc headers, asserted in
+//! `abi::wasix`.
+
+pub mod cwd;
+pub mod fd;
+pub mod proc;
+pub mod signal;
+pub mod thread;
+pub mod tty;
+
+use wasmi::Linker;
+
+use crate::linker::Registry;
+use crate::sys::Proc;
+use crate::{calls, calls_noreturn};
+
+/// The WASIX import module.
+pub const MODULE: &str = "wasix_32v1";
+
+/// Registers every WASIX call.
+pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
+    calls!(linker, reg, MODULE;
+        fd_pipe => fd::fd_pipe(ro: i32, wo: i32),
+        fd_dup => fd::fd_dup(fd: i32, out: i32),
+        fd_dup2 => fd::fd_dup2(fd: i32, min: i32, cloexec: i32, out: i32),
+        fd_fdflags_get => fd::fd_fdflags_get(fd: i32, out: i32),
+        fd_fdflags_set => fd::fd_fdflags_set(fd: i32, flags: i32),
+        getcwd => cwd::getcwd(buf: i32, len: i32),
+        chdir => cwd::chdir(path: i32, len: i32),
+        thread_sleep => thread::thread_sleep(ns: i64),
+        tty_get => tty::tty_get(out: i32),
+        tty_set => tty::tty_set(tty: i32),
+        proc_id => proc::proc_id(out: i32),
+        proc_parent => proc::proc_parent(pid: i32, out: i32),
+        proc_spawn => proc::proc_spawn(name: i32, name_len: i32, chroot: i32, args: i32, args_len: i32, preopen: i32, preopen_len: i32, stdin: i32, stdout: i32, stderr: i32, wd: i32, wd_len: i32, out: i32),
+        proc_spawn2 => proc::proc_spawn2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, ops: i32, ops_len: i32, sigs: i32, sigs_len: i32, search: i32, path: i32, path_len: i32, out: i32),
+        proc_join => proc::proc_join(pid: i32, flags: i32, out: i32),
+        proc_exec3 => proc::proc_exec3(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, search: i32, path: i32, path_len: i32),
+        proc_signal => signal::proc_signal(pid: i32, sig: i32),
+        proc_signals_sizes_get => signal::proc_signals_sizes_get(out: i32),
+        proc_signals_get => signal::proc_signals_get(buf: i32),
+        proc_raise_interval => signal::proc_raise_interval(sig: i32, interval: i64, repeat: i32),
+    );
+    calls_noreturn!(linker, reg, MODULE;
+        proc_exit2 => proc::proc_exit2(code: i32),
+        proc_exec2 => proc::proc_exec2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32),
+        proc_exec => proc::proc_exec(name: i32, name_len: i32, args: i32, args_len: i32),
+        callback_signal => signal::callback_signal(name: i32, len: i32),
+    );
+    Ok(())
+}
