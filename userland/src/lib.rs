@@ -4,8 +4,12 @@
 //! kernel's output can be compared byte-for-byte with a reference runtime: the
 //! `io::ErrorKind` debug name plus, when present, the raw WASI errno (on `wasm32-wasip1`
 //! `raw_os_error()` returns WASI errno numbers, e.g. 44 for `noent`).
+//!
+//! [`wasix_sys`] wraps the WASIX process, pipe and descriptor calls for `wasix-test`.
 
 use std::io;
+
+pub mod wasix_sys;
 
 /// `NotFound (44)`, or just the kind name when the error carries no errno.
 pub fn describe(err: &io::Error) -> String {
