@@ -125,7 +125,8 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
             args: argv,
             env,
             fds,
-            root: root,
+            root,
+            ignored: 0,
             cwd: "/".into(),
         })
         .map_err(|e| StartError(e.message))?;

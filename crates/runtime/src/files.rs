@@ -3,6 +3,15 @@
 //! name); [`OpenFiles`] holds the open file descriptions themselves — what they refer to
 //! ([`Object`]), the shared offset, status flags and rights — reference-counted so that
 //! inherited and duplicated descriptors share one offset, as they do on Unix.
+//!
+//! [`OpenFiles`] also owns every kernel pipe ([`OpenFiles::pipes`]). Each open file whose
+//! object is a pipe end ([`Object::PipeRead`] / [`Object::PipeWrite`]) holds exactly one of
+//! that pipe's end counts: [`OpenFiles::create_pipe`] makes a pipe and its two open files,
+//! duplicated and inherited descriptors share the open file (its reference count grows, the
+//! pipe's end counts do not), and when the last reference goes the end is closed. A pipe
+//! therefore reports end of file only once every descriptor of every write end, in every
+//! process, is closed. Pipe state changes queue wake-up events in the pipe table;
+//! [`OpenFiles::drain_events`] moves them to the scheduler's event list.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -10,7 +19,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use abi::Errno;
+use pipe::{PipeEvent, PipeId, PipeTable};
 use vfs::{Fs, Ino};
+
+use crate::sys::Event;
 
 /// Open-file-description id.
 pub type FileId = u64;
@@ -52,16 +64,22 @@ pub enum Object {
     File(Ino),
     /// A directory.
     Dir(Ino),
+    /// The read end of a kernel pipe.
+    PipeRead(PipeId),
+    /// The write end of a kernel pipe.
+    PipeWrite(PipeId),
 }
 
 impl Object {
-    /// WASI filetype number for fdstat / filestat.
+    /// WASI filetype number for fdstat / filestat. WASI has no pipe type: pipes are
+    /// UNKNOWN (0), as wasmer reports FIFOs (and wasmtime non-terminal stdio streams).
     pub fn filetype(&self) -> u8 {
         match self {
             Object::ConsoleIn | Object::ConsoleOut(_) | Object::Null => 2, // character device
             Object::Bytes(_) => 4,
             Object::File(_) => 4,
             Object::Dir(_) => 3,
+            Object::PipeRead(_) | Object::PipeWrite(_) => 0,
         }
     }
 }
@@ -91,22 +109,71 @@ impl OpenFile {
     }
 }
 
-/// All open file descriptions in the system.
+/// All open file descriptions in the system, and the pipes they refer to.
 #[derive(Debug, Default)]
 pub struct OpenFiles {
     files: BTreeMap<FileId, OpenFile>,
     next: FileId,
+    /// Every pipe; its ends are held by the open files of [`Object::PipeRead`] /
+    /// [`Object::PipeWrite`] objects.
+    pub pipes: PipeTable,
+    /// Scratch buffer for [`OpenFiles::drain_events`] (kept to avoid allocating).
+    scratch: Vec<PipeEvent>,
 }
 
 impl OpenFiles {
-    /// Registers `file` (with no references yet) and pins its inode in `fs`.
+    /// Registers `file` (with no references yet) and pins what it refers to: an inode in
+    /// `fs`, or one more end of a pipe (like a second, independent open of the same pipe
+    /// end). A new pipe is made with [`OpenFiles::create_pipe`] instead.
     pub fn insert(&mut self, fs: &mut Fs, file: OpenFile) -> FileId {
-        if let Object::File(ino) | Object::Dir(ino) = file.object {
-            let _ = fs.retain(ino);
+        match file.object {
+            Object::File(ino) | Object::Dir(ino) => {
+                let _ = fs.retain(ino);
+            }
+            // An end of a pipe that is gone (or has no such end left) stays dangling:
+            // operations on it fail BADF, and closing it is a no-op.
+            Object::PipeRead(id) => {
+                let _ = self.pipes.add_reader(id);
+            }
+            Object::PipeWrite(id) => {
+                let _ = self.pipes.add_writer(id);
+            }
+            _ => {}
         }
+        self.insert_raw(file)
+    }
+
+    /// Registers `file` without pinning anything.
+    fn insert_raw(&mut self, file: OpenFile) -> FileId {
         self.next += 1;
         self.files.insert(self.next, file);
         self.next
+    }
+
+    /// Creates a pipe and one open file (with no references yet) for each end, with status
+    /// flags `flags`: returns (read end, write end). The read end lacks the FD_WRITE right
+    /// and the write end the FD_READ right.
+    pub fn create_pipe(&mut self, flags: u16) -> (FileId, FileId) {
+        let id = self.pipes.create();
+        let mut read = OpenFile::new(Object::PipeRead(id), flags);
+        read.rights_base &= !crate::wasi::fd::rights::FD_WRITE;
+        let mut write = OpenFile::new(Object::PipeWrite(id), flags);
+        write.rights_base &= !crate::wasi::fd::rights::FD_READ;
+        (self.insert_raw(read), self.insert_raw(write))
+    }
+
+    /// Moves the pipe wake-up events queued since the last call into `events` (as
+    /// [`Event::Pipe`], each at most once). The scheduler calls this after every slice and
+    /// every retry; the pipe host calls also call it before they return.
+    pub fn drain_events(&mut self, events: &mut Vec<Event>) {
+        self.pipes.take_events_into(&mut self.scratch);
+        for ev in self.scratch.drain(..) {
+            let (PipeEvent::Readable(id) | PipeEvent::Writable(id)) = ev;
+            let ev = Event::Pipe(id);
+            if !events.contains(&ev) {
+                events.push(ev);
+            }
+        }
     }
 
     pub fn get(&self, id: FileId) -> Result<&OpenFile, Errno> {
@@ -124,18 +191,37 @@ impl OpenFiles {
         }
     }
 
-    /// Drops a reference; the last one closes the description and releases what it held.
+    /// Drops a reference; the last one closes the description and releases what it held
+    /// (an inode pin, or a pipe end: the pipe queues its wake-up events, see
+    /// [`OpenFiles::drain_events`]).
     pub fn drop_ref(&mut self, fs: &mut Fs, id: FileId) {
         let Some(f) = self.files.get_mut(&id) else {
             return;
         };
         f.refs = f.refs.saturating_sub(1);
-        if f.refs == 0
-            && let Some(f) = self.files.remove(&id)
-            && let Object::File(ino) | Object::Dir(ino) = f.object
-        {
-            let _ = fs.release(ino);
+        if f.refs > 0 {
+            return;
         }
+        let Some(f) = self.files.remove(&id) else {
+            return;
+        };
+        match f.object {
+            Object::File(ino) | Object::Dir(ino) => {
+                let _ = fs.release(ino);
+            }
+            Object::PipeRead(pipe) => {
+                let _ = self.pipes.close_reader(pipe);
+            }
+            Object::PipeWrite(pipe) => {
+                let _ = self.pipes.close_writer(pipe);
+            }
+            _ => {}
+        }
+    }
+
+    /// References held on open file `id` (0 for an unknown id).
+    pub fn refs(&self, id: FileId) -> usize {
+        self.files.get(&id).map_or(0, |f| f.refs)
     }
 
     /// Live descriptions (for leak checks).
@@ -175,6 +261,11 @@ impl FdTable {
 
     pub fn get_mut(&mut self, fd: u32) -> Result<&mut FdEntry, Errno> {
         self.fds.get_mut(&fd).ok_or(Errno::BadF)
+    }
+
+    /// One past the highest descriptor this table allows.
+    pub fn max(&self) -> u32 {
+        self.max
     }
 
     /// The lowest free descriptor ≥ `min`, or `MFile`.
@@ -294,5 +385,151 @@ impl FdTable {
             .iter()
             .filter_map(|(&fd, e)| e.preopen.clone().map(|p| (fd, p)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vfs::Limits as FsLimits;
+
+    fn entry(file: FileId, cloexec: bool) -> FdEntry {
+        FdEntry {
+            file,
+            cloexec,
+            preopen: None,
+        }
+    }
+
+    /// A pipe installed at fds 0 (read) and 1 (write) of a fresh table.
+    fn setup() -> (Fs, OpenFiles, FdTable, PipeId) {
+        let fs = Fs::new(FsLimits::default());
+        let mut files = OpenFiles::default();
+        let mut fds = FdTable::new(16);
+        let (r, w) = files.create_pipe(0);
+        assert_eq!(fds.install(&mut files, entry(r, false), 0), Ok(0));
+        assert_eq!(fds.install(&mut files, entry(w, false), 0), Ok(1));
+        let Ok(&OpenFile {
+            object: Object::PipeRead(id),
+            ..
+        }) = files.get(r)
+        else {
+            panic!("the first file is the read end");
+        };
+        (fs, files, fds, id)
+    }
+
+    #[test]
+    fn create_pipe_makes_one_end_per_open_file() {
+        let (_fs, files, fds, id) = setup();
+        assert_eq!(files.pipes.count(), 1);
+        assert_eq!(files.pipes.readers(id), Ok(1));
+        assert_eq!(files.pipes.writers(id), Ok(1));
+        let (r, w) = (fds.get(0).unwrap().file, fds.get(1).unwrap().file);
+        assert_eq!((files.refs(r), files.refs(w)), (1, 1));
+        assert_eq!(files.get(r).unwrap().object.filetype(), 0);
+        assert_eq!(files.get(r).unwrap().rights_base & (1 << 6), 0);
+        assert_eq!(files.get(w).unwrap().rights_base & (1 << 1), 0);
+    }
+
+    #[test]
+    fn dup_shares_the_open_file_and_the_last_close_closes_the_end() {
+        let (mut fs, mut files, mut fds, id) = setup();
+        let w = fds.get(1).unwrap().file;
+        let dup = fds.install(&mut files, entry(w, false), 0).unwrap();
+        assert_eq!(dup, 2);
+        assert_eq!(files.refs(w), 2);
+        assert_eq!(files.pipes.writers(id), Ok(1), "dup shares the end");
+        fds.close(&mut fs, &mut files, 1).unwrap();
+        assert_eq!(files.pipes.writers(id), Ok(1));
+        assert!(!files.pipes.has_events());
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            files.pipes.read(id, &mut buf),
+            Ok(pipe::ReadResult::WouldBlock)
+        );
+        fds.close(&mut fs, &mut files, 2).unwrap();
+        assert_eq!(files.pipes.writers(id), Ok(0));
+        assert_eq!(files.pipes.read(id, &mut buf), Ok(pipe::ReadResult::Eof));
+        let mut events = alloc::vec![Event::Console];
+        files.drain_events(&mut events);
+        assert_eq!(events, [Event::Console, Event::Pipe(id)]);
+        fds.close(&mut fs, &mut files, 0).unwrap();
+        assert_eq!(files.pipes.count(), 0);
+        assert_eq!(files.count(), 0);
+    }
+
+    #[test]
+    fn inherited_ends_keep_the_pipe_open_until_every_table_closes() {
+        let (mut fs, mut files, mut parent, id) = setup();
+        let w = parent.get(1).unwrap().file;
+        parent.get_mut(1).unwrap().cloexec = false;
+        let mut child = parent.inherit(&mut files, false);
+        assert_eq!(files.refs(w), 2);
+        parent.close(&mut fs, &mut files, 1).unwrap();
+        assert_eq!(files.pipes.writers(id), Ok(1), "the child still writes");
+        assert_eq!(
+            files.pipes.write(id, b"hi"),
+            Ok(pipe::WriteResult::Written(2))
+        );
+        child.close_all(&mut fs, &mut files);
+        assert_eq!(files.pipes.writers(id), Ok(0));
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            files.pipes.read(id, &mut buf),
+            Ok(pipe::ReadResult::Data(2))
+        );
+        assert_eq!(files.pipes.read(id, &mut buf), Ok(pipe::ReadResult::Eof));
+        parent.close_all(&mut fs, &mut files);
+        assert_eq!((files.pipes.count(), files.count()), (0, 0));
+    }
+
+    #[test]
+    fn exec_drops_cloexec_pipe_ends() {
+        let (mut fs, mut files, mut parent, id) = setup();
+        parent.get_mut(1).unwrap().cloexec = true;
+        let mut child = parent.inherit(&mut files, true);
+        assert!(child.get(1).is_err());
+        parent.close(&mut fs, &mut files, 1).unwrap();
+        assert_eq!(
+            files.pipes.writers(id),
+            Ok(0),
+            "only the CLOEXEC fd held it"
+        );
+        child.close_all(&mut fs, &mut files);
+        parent.close_all(&mut fs, &mut files);
+        assert_eq!((files.pipes.count(), files.count()), (0, 0));
+    }
+
+    #[test]
+    fn renumber_and_install_at_close_replaced_ends() {
+        let (mut fs, mut files, mut fds, id) = setup();
+        let r = fds.get(0).unwrap().file;
+        // dup2(read, write): the write end's only descriptor goes.
+        fds.install_at(&mut fs, &mut files, 1, entry(r, false))
+            .unwrap();
+        assert_eq!(files.pipes.writers(id), Ok(0));
+        assert_eq!(files.refs(r), 2);
+        fds.renumber(&mut fs, &mut files, 1, 0).unwrap();
+        assert_eq!(files.refs(r), 1);
+        assert_eq!(files.pipes.readers(id), Ok(1));
+        fds.close_all(&mut fs, &mut files);
+        assert_eq!((files.pipes.count(), files.count()), (0, 0));
+    }
+
+    #[test]
+    fn inserting_a_pipe_end_adds_an_end_and_dangling_ends_are_harmless() {
+        let (mut fs, mut files, mut fds, id) = setup();
+        let extra = files.insert(&mut fs, OpenFile::new(Object::PipeRead(id), 0));
+        assert_eq!(files.pipes.readers(id), Ok(2));
+        let fd = fds.install(&mut files, entry(extra, false), 0).unwrap();
+        fds.close(&mut fs, &mut files, fd).unwrap();
+        assert_eq!(files.pipes.readers(id), Ok(1));
+        fds.close_all(&mut fs, &mut files);
+        assert_eq!(files.pipes.count(), 0);
+        let gone = files.insert(&mut fs, OpenFile::new(Object::PipeWrite(id), 0));
+        files.add_ref(gone);
+        files.drop_ref(&mut fs, gone);
+        assert_eq!((files.pipes.count(), files.count()), (0, 0));
     }
 }

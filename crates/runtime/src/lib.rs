@@ -33,6 +33,8 @@ mod tests;
 #[cfg(test)]
 mod tests_fs;
 #[cfg(test)]
+mod tests_pipe;
+#[cfg(test)]
 mod tests_poll;
 
 pub use sched::{Kernel, SpawnError, SpawnSpec};

@@ -37,6 +37,18 @@ impl fmt::Display for Killed {
 
 impl wasmi::errors::HostError for Killed {}
 
+/// Host trap: the process asked to exec (the request is in `Proc::exec`).
+#[derive(Debug)]
+pub struct ExecMarker;
+
+impl fmt::Display for ExecMarker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("process exec")
+    }
+}
+
+impl wasmi::errors::HostError for ExecMarker {}
+
 /// Runs `f` with a `Cx` over `proc`'s state and memory `bytes`.
 pub fn with_cx<R>(
     bytes: &mut [u8],
@@ -88,6 +100,10 @@ where
         }
         Sys::Exit(code) => Err(Error::i32_exit(code as i32)),
         Sys::Signal(sig) => Err(Error::host(Killed(sig))),
+        Sys::Exec(req) => {
+            caller.data_mut().exec = Some(req);
+            Err(Error::host(ExecMarker))
+        }
     }
 }
 

@@ -15,15 +15,15 @@ use alloc::vec::Vec;
 use abi::Errno;
 use vfs::{Fs, Ino};
 use wasmi::{
-    Config, Engine, Linker, Module, Store, StoreLimitsBuilder, TypedFunc, TypedResumableCall,
-    TypedResumableCallHostTrap, TypedResumableCallOutOfFuel, Val,
+    Config, Engine, Instance, Linker, Module, Store, StoreLimitsBuilder, TypedFunc,
+    TypedResumableCall, TypedResumableCallHostTrap, TypedResumableCallOutOfFuel, Val,
 };
 
 use crate::files::FdTable;
-use crate::linker::{Blocked, Killed, Registry, with_cx};
+use crate::linker::{Blocked, ExecMarker, Killed, Registry, with_cx};
 use crate::sys::{
-    CachedModule, ExitStatus, Limits, Pid, Platform, Proc, ProcData, ProcInfo, Retry, Sys, System,
-    Wait, signal,
+    CachedModule, Event, ExecRequest, ExitStatus, Limits, Pid, Platform, Proc, ProcData, ProcInfo,
+    Retry, Sys, System, Wait, signal,
 };
 
 /// A request to start a process.
@@ -39,6 +39,8 @@ pub struct SpawnSpec {
     pub root: Ino,
     /// Its working directory (absolute, inside `root`).
     pub cwd: String,
+    /// Signals the child ignores (bit n = signal n).
+    pub ignored: u64,
 }
 
 /// Why a program could not be started: the errno for the guest, a message for humans.
@@ -54,6 +56,9 @@ impl SpawnError {
     }
 }
 
+/// A ready-to-run program: its store, instance and `_start`.
+type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
+
 enum State {
     New(TypedFunc<(), ()>),
     Fuel(TypedResumableCallOutOfFuel<()>),
@@ -65,6 +70,7 @@ enum State {
 pub struct Task {
     pid: Pid,
     store: Store<Proc>,
+    instance: Instance,
     state: Option<State>,
 }
 
@@ -139,81 +145,103 @@ impl System {
         Ok(module)
     }
 
-    /// Creates a process from `spec`; it starts running at the next scheduling round.
+    /// Creates a process from `spec`; it starts running at the next scheduling round. On
+    /// failure the descriptors in `spec` are closed.
     pub fn spawn(&mut self, spec: SpawnSpec) -> Result<Pid, SpawnError> {
-        let alive =
-            self.procs.values().filter(|p| p.status.is_none()).count() + self.new_tasks.len();
-        if alive >= self.limits.max_procs {
-            return Err(SpawnError::new(
-                Errno::Again,
-                format!("{}: process limit reached", spec.name),
-            ));
-        }
+        let SpawnSpec {
+            ppid,
+            name,
+            module,
+            args,
+            env,
+            fds,
+            root,
+            cwd,
+            ignored,
+        } = spec;
         let pid = self.next_pid;
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.limits.max_memory)
-            .build();
         let data = ProcData {
             pid,
-            args: spec.args,
-            env: spec.env,
-            fds: spec.fds,
+            args,
+            env,
+            fds,
             memory: None,
             cpu_ns: 0,
             call_start: None,
             retrying: false,
-            root: spec.root,
-            cwd: spec.cwd,
+            root,
+            cwd,
+            signal_handler: None,
         };
-        let mut store = Store::new(
-            &self.engine,
-            Proc {
-                sys: None,
-                data,
-                limits,
-                pending: None,
-            },
-        );
-        store.limiter(|p| &mut p.limits);
-        // A start function gets a bounded budget; it cannot stall the system.
-        let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
-        let linker = Arc::clone(&self.linker);
-        let instance = match linker.instantiate_and_start(&mut store, &spec.module) {
-            Ok(i) => i,
-            Err(e) => {
-                let mut fds = core::mem::replace(&mut store.data_mut().data.fds, FdTable::new(0));
-                fds.close_all(&mut self.fs, &mut self.files);
-                return Err(SpawnError::new(
-                    Errno::NoExec,
-                    format!("{}: cannot instantiate: {e}", spec.name),
-                ));
-            }
-        };
-        store.data_mut().data.memory = instance.get_memory(&store, "memory");
-        let Ok(start) = instance.get_typed_func::<(), ()>(&store, "_start") else {
-            let mut fds = core::mem::replace(&mut store.data_mut().data.fds, FdTable::new(0));
-            fds.close_all(&mut self.fs, &mut self.files);
+        if self.live_processes() + self.new_tasks.len() >= self.limits.max_procs {
+            self.discard(data);
             return Err(SpawnError::new(
-                Errno::NoExec,
-                format!("{}: no `_start` function exported", spec.name),
+                Errno::Again,
+                format!("{name}: process limit reached"),
             ));
-        };
+        }
+        let (store, instance, start) = self.instantiate(&name, &module, data)?;
         self.next_pid += 1;
-        self.procs.insert(
-            pid,
-            ProcInfo {
-                ppid: spec.ppid,
-                name: spec.name,
-                status: None,
-            },
-        );
+        self.procs.insert(pid, ProcInfo::new(ppid, name, ignored));
         self.new_tasks.push(Task {
             pid,
             store,
+            instance,
             state: Some(State::New(start)),
         });
         log::debug!("spawned pid {pid}");
         Ok(pid)
+    }
+
+    /// Closes the descriptors of a process that will not run.
+    fn discard(&mut self, mut data: ProcData) {
+        data.fds.close_all(&mut self.fs, &mut self.files);
+        self.files.drain_events(&mut self.events);
+    }
+
+    /// A store for `data` running `module`, its instance and `_start`. The start section
+    /// runs here with a bounded budget, so it cannot stall the system.
+    fn instantiate(
+        &mut self,
+        name: &str,
+        module: &Module,
+        data: ProcData,
+    ) -> Result<Instantiated, SpawnError> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory)
+            .build();
+        let proc = Proc {
+            sys: None,
+            data,
+            limits,
+            pending: None,
+            exec: None,
+        };
+        let mut store = Store::new(&self.engine, proc);
+        store.limiter(|p| &mut p.limits);
+        let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
+        let linker = Arc::clone(&self.linker);
+        let instance = match linker.instantiate_and_start(&mut store, module) {
+            Ok(i) => i,
+            Err(e) => {
+                self.discard(store.into_data().data);
+                return Err(SpawnError::new(
+                    Errno::NoExec,
+                    format!("{name}: cannot instantiate: {e}"),
+                ));
+            }
+        };
+        store.data_mut().data.memory = instance.get_memory(&store, "memory");
+        match instance.get_typed_func::<(), ()>(&store, "_start") {
+            Ok(start) => Ok((store, instance, start)),
+            Err(_) => {
+                self.discard(store.into_data().data);
+                Err(SpawnError::new(
+                    Errno::NoExec,
+                    format!("{name}: no `_start` function exported"),
+                ))
+            }
+        }
     }
 }
 
@@ -223,6 +251,15 @@ pub struct Kernel {
     tasks: BTreeMap<Pid, Task>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
+}
+
+/// Counts for leak checks: what the system holds right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub tasks: usize,
+    pub procs: usize,
+    pub open_files: usize,
+    pub pipes: usize,
 }
 
 impl Kernel {
@@ -250,6 +287,7 @@ impl Kernel {
             modules: BTreeMap::new(),
             events: Vec::new(),
             tty: Default::default(),
+            signalled: Vec::new(),
             new_tasks: Vec::new(),
             next_pid: 1,
         };
@@ -261,11 +299,16 @@ impl Kernel {
         })
     }
 
-    /// The shared system (between slices).
-    pub fn sys(&mut self) -> &mut System {
+    fn home(&mut self) -> &mut System {
+        // Invariant: `sys` is lent to a store only for the duration of one slice or retry.
         self.sys
             .as_mut()
             .expect("the system is home between slices")
+    }
+
+    /// The shared system (between slices).
+    pub fn sys(&mut self) -> &mut System {
+        self.home()
     }
 
     /// Exit status of `pid` once it has ended.
@@ -273,54 +316,135 @@ impl Kernel {
         self.sys.as_ref()?.procs.get(&pid)?.status
     }
 
-    /// Live tasks.
-    pub fn live_tasks(&self) -> usize {
-        self.tasks.len()
+    /// What is alive and open right now.
+    pub fn stats(&self) -> Stats {
+        let (procs, open_files, pipes) = self.sys.as_ref().map_or((0, 0, 0), |s| {
+            (s.live_processes(), s.files.count(), s.files.pipes.count())
+        });
+        Stats {
+            tasks: self.tasks.len(),
+            procs,
+            open_files,
+            pipes,
+        }
     }
 
     /// Runs until every process has ended.
     pub fn run(&mut self) {
         loop {
             self.adopt_new_tasks();
+            self.fire_alarms();
+            self.handle_signals();
             if let Some(pid) = self.ready.pop_front() {
                 self.run_slice(pid);
-                self.wake(false);
+                self.wake();
                 continue;
             }
             if self.tasks.is_empty() {
                 return;
             }
-            let deadline = self
-                .blocked
-                .iter()
-                .filter_map(
-                    |pid| match self.tasks.get(pid).and_then(|t| t.state.as_ref()) {
-                        Some(State::Blocked(_, wait, _)) => wait.deadline(),
-                        _ => None,
-                    },
-                )
-                .min();
-            let sys = self.sys();
+            if !self.home().events.is_empty() {
+                self.wake();
+                if !self.ready.is_empty() {
+                    continue;
+                }
+            }
+            let deadline = self.next_deadline();
+            let sys = self.home();
             sys.platform.idle(deadline);
-            sys.events.push(crate::sys::Event::Console);
-            self.wake(true);
+            sys.events.push(Event::Console);
+            self.wake();
         }
     }
 
+    fn next_deadline(&self) -> Option<u64> {
+        let waits = self.blocked.iter().filter_map(|pid| {
+            match self.tasks.get(pid).and_then(|t| t.state.as_ref()) {
+                Some(State::Blocked(_, wait, _)) => wait.deadline(),
+                _ => None,
+            }
+        });
+        let alarms = self
+            .sys
+            .as_ref()
+            .into_iter()
+            .flat_map(|s| s.procs.values().filter_map(|p| p.alarm.map(|a| a.0)));
+        waits.chain(alarms).min()
+    }
+
     fn adopt_new_tasks(&mut self) {
-        let new = core::mem::take(&mut self.sys().new_tasks);
+        let new = core::mem::take(&mut self.home().new_tasks);
         for task in new {
             self.ready.push_back(task.pid);
             self.tasks.insert(task.pid, task);
         }
     }
 
+    /// Raises due `proc_raise_interval` signals.
+    fn fire_alarms(&mut self) {
+        let sys = self.home();
+        let now = sys.platform.monotonic_ns();
+        let mut due = Vec::new();
+        for (&pid, info) in sys.procs.iter_mut() {
+            if let Some((deadline, interval, repeat, sig)) = info.alarm
+                && now >= deadline
+            {
+                info.alarm =
+                    repeat.then(|| (now.saturating_add(interval.max(1)), interval, repeat, sig));
+                due.push((pid, sig));
+            }
+        }
+        for (pid, sig) in due {
+            let _ = sys.raise(pid, sig);
+        }
+    }
+
+    /// Acts on signals raised since the last look: a process with a fatal signal pending
+    /// ends now, wherever it is; a blocked process with a handled signal has its call
+    /// interrupted (INTR) so the handler can run before its next slice.
+    fn handle_signals(&mut self) {
+        let signalled = core::mem::take(&mut self.home().signalled);
+        for pid in signalled {
+            let Some(task) = self.tasks.get(&pid) else {
+                continue;
+            };
+            let has_handler = task.store.data().data.signal_handler.is_some();
+            let deliverable = self
+                .sys
+                .as_ref()
+                .and_then(|s| s.procs.get(&pid))
+                .map_or(0, |p| p.deliverable());
+            if deliverable == 0 {
+                continue;
+            }
+            if let Some(sig) = fatal_signal(deliverable, has_handler) {
+                if let Some(task) = self.tasks.remove(&pid) {
+                    self.finish(task, ExitStatus::Signal(sig));
+                }
+                continue;
+            }
+            if has_handler
+                && self.blocked.contains(&pid)
+                && let Some(mut task) = self.tasks.remove(&pid)
+                && let Some(State::Blocked(inv, _, _)) = task.state.take()
+            {
+                self.make_ready(pid, task, inv, i32::from(Errno::Intr.raw()));
+            } else if !has_handler {
+                // Only default-ignored signals are left: drop them.
+                if let Some(info) = self.home().procs.get_mut(&pid) {
+                    info.pending = 0;
+                }
+            }
+        }
+    }
+
     /// Retries blocked calls whose conditions may now hold.
-    fn wake(&mut self, idle: bool) {
-        let sys = self.sys.as_mut().expect("system home");
-        if sys.events.is_empty() && !idle && self.blocked.is_empty() {
+    fn wake(&mut self) {
+        if self.blocked.is_empty() {
+            self.home().events.clear();
             return;
         }
+        let sys = self.sys.as_mut().expect("system home");
         let now = sys.platform.monotonic_ns();
         let events = core::mem::take(&mut sys.events);
         let candidates: Vec<Pid> = self
@@ -362,11 +486,12 @@ impl Kernel {
                 }
                 Some(Err(Sys::Exit(code))) => self.finish(task, ExitStatus::Code(code)),
                 Some(Err(Sys::Signal(sig))) => self.finish(task, ExitStatus::Signal(sig)),
+                Some(Err(Sys::Exec(req))) => self.exec(task, *req),
                 None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
             }
         }
-        let sys = self.sys.as_mut().expect("system home");
-        sys.events.clear();
+        // Events raised by the retries themselves (a pipe drained, a child reaped) are
+        // looked at on the next round.
     }
 
     fn make_ready(
@@ -382,31 +507,78 @@ impl Kernel {
         self.ready.push_back(pid);
     }
 
+    /// Runs the guest's signal handler for each handled pending signal; returns the signal
+    /// that kills the process instead, if any.
+    fn deliver(&mut self, task: &mut Task) -> Option<ExitStatus> {
+        let pid = task.pid;
+        let info = self.home().procs.get_mut(&pid)?;
+        let deliverable = info.deliverable();
+        if deliverable == 0 {
+            return None;
+        }
+        info.pending &= !deliverable;
+        let handler = task.store.data().data.signal_handler.clone();
+        if let Some(sig) = fatal_signal(deliverable, handler.is_some()) {
+            return Some(ExitStatus::Signal(sig));
+        }
+        let func = handler.and_then(|name| {
+            task.instance
+                .get_typed_func::<i32, ()>(&task.store, &name)
+                .ok()
+        })?;
+        for sig in 1..=signal::MAX {
+            if deliverable & (1 << sig) == 0 {
+                continue;
+            }
+            let slice = self.home().limits.slice_fuel;
+            task.store.data_mut().sys = self.sys.take();
+            let _ = task.store.set_fuel(slice.saturating_mul(10));
+            let result = func.call(&mut task.store, i32::from(sig));
+            self.sys = task.store.data_mut().sys.take();
+            if let Err(e) = result {
+                let msg = format!("signal handler for {sig} failed: {e}\n");
+                self.report(task, &msg);
+                return Some(ExitStatus::Signal(signal::ABRT));
+            }
+        }
+        None
+    }
+
     fn run_slice(&mut self, pid: Pid) {
         let Some(mut task) = self.tasks.remove(&pid) else {
             return;
         };
+        if let Some(status) = self.deliver(&mut task) {
+            self.finish(task, status);
+            return;
+        }
         let Some(state) = task.state.take() else {
             return;
         };
-        let slice = self.sys().limits.slice_fuel;
-        let started = self.sys().platform.monotonic_ns();
-        task.store.data_mut().sys = self.sys.take();
+        let slice = self.home().limits.slice_fuel;
+        let started = self.home().platform.monotonic_ns();
         // A single instruction may need more than a slice (memory.fill of many MiB): give it
         // what it asks for, or the process would never make progress.
         let fuel = match &state {
             State::Fuel(inv) => slice.max(inv.required_fuel()),
             _ => slice,
         };
+        task.store.data_mut().sys = self.sys.take();
         let _ = task.store.set_fuel(fuel);
         let result = match state {
             State::New(start) => start.call_resumable(&mut task.store, ()),
             State::Fuel(inv) => inv.resume(&mut task.store),
             State::Return(inv, v) => inv.resume(&mut task.store, &[Val::I32(v)]),
-            State::Blocked(..) => unreachable!("blocked tasks are not in the ready queue"),
+            State::Blocked(inv, wait, retry) => {
+                // Not reachable: blocked tasks are never queued. Put it back untouched.
+                self.sys = task.store.data_mut().sys.take();
+                task.state = Some(State::Blocked(inv, wait, retry));
+                self.tasks.insert(pid, task);
+                return;
+            }
         };
         self.sys = task.store.data_mut().sys.take();
-        let elapsed = self.sys().platform.monotonic_ns().saturating_sub(started);
+        let elapsed = self.home().platform.monotonic_ns().saturating_sub(started);
         task.store.data_mut().data.cpu_ns += elapsed;
         match result {
             Ok(TypedResumableCall::Finished(())) => self.finish(task, ExitStatus::Code(0)),
@@ -415,44 +587,107 @@ impl Kernel {
                 self.tasks.insert(pid, task);
                 self.ready.push_back(pid);
             }
-            Ok(TypedResumableCall::HostTrap(inv)) => {
-                if inv.host_error().downcast_ref::<Blocked>().is_some() {
-                    match task.store.data_mut().pending.take() {
-                        Some((Wait::Yield, _)) => {
-                            task.state = Some(State::Return(inv, 0));
-                            self.tasks.insert(pid, task);
-                            self.ready.push_back(pid);
-                        }
-                        Some((wait, retry)) => {
-                            task.state = Some(State::Blocked(inv, wait, retry));
-                            self.tasks.insert(pid, task);
-                            self.blocked.insert(pid);
-                        }
-                        None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
-                    }
-                } else if let Some(code) = inv.host_error().i32_exit_status() {
+            Ok(TypedResumableCall::HostTrap(inv)) => self.host_trap(task, inv),
+            Err(e) => {
+                if let Some(code) = e.i32_exit_status() {
                     self.finish(task, ExitStatus::Code(code as u32));
-                } else if let Some(Killed(sig)) = inv.host_error().downcast_ref::<Killed>() {
-                    let sig = *sig;
-                    self.finish(task, ExitStatus::Signal(sig));
                 } else {
-                    let msg = format!("error: {}\n", inv.host_error());
+                    let msg = match e.as_trap_code() {
+                        Some(trap) => format!("trap: {trap}\n"),
+                        None => format!("error: {e}\n"),
+                    };
                     self.report(&mut task, &msg);
                     self.finish(task, ExitStatus::Signal(signal::ABRT));
                 }
             }
-            Err(e) => {
-                if let Some(code) = e.i32_exit_status() {
-                    self.finish(task, ExitStatus::Code(code as u32));
-                } else if let Some(trap) = e.as_trap_code() {
-                    let msg = format!("trap: {trap}\n");
-                    self.report(&mut task, &msg);
-                    self.finish(task, ExitStatus::Signal(signal::ABRT));
-                } else {
-                    let msg = format!("error: {e}\n");
-                    self.report(&mut task, &msg);
-                    self.finish(task, ExitStatus::Signal(signal::ABRT));
+        }
+    }
+
+    /// A host call stopped the slice: it blocked, exited, was killed or asked for exec.
+    fn host_trap(&mut self, mut task: Task, inv: TypedResumableCallHostTrap<()>) {
+        let pid = task.pid;
+        let err = inv.host_error();
+        if err.downcast_ref::<Blocked>().is_some() {
+            match task.store.data_mut().pending.take() {
+                Some((Wait::Yield, _)) => {
+                    task.state = Some(State::Return(inv, 0));
+                    self.tasks.insert(pid, task);
+                    self.ready.push_back(pid);
                 }
+                Some((wait, retry)) => {
+                    task.state = Some(State::Blocked(inv, wait, retry));
+                    self.tasks.insert(pid, task);
+                    self.blocked.insert(pid);
+                }
+                None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
+            }
+        } else if let Some(code) = err.i32_exit_status() {
+            self.finish(task, ExitStatus::Code(code as u32));
+        } else if let Some(Killed(sig)) = err.downcast_ref::<Killed>() {
+            let sig = *sig;
+            self.finish(task, ExitStatus::Signal(sig));
+        } else if err.downcast_ref::<ExecMarker>().is_some() {
+            match task.store.data_mut().exec.take() {
+                Some(req) => self.exec(task, *req),
+                None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
+            }
+        } else {
+            let msg = format!("error: {err}\n");
+            self.report(&mut task, &msg);
+            self.finish(task, ExitStatus::Signal(signal::ABRT));
+        }
+    }
+
+    /// Replaces `task`'s program: same pid, parent, root, working directory and
+    /// descriptors (minus CLOEXEC ones); handlers reset, ignored signals stay ignored.
+    fn exec(&mut self, task: Task, req: ExecRequest) {
+        let pid = task.pid;
+        let old = task.store.into_data().data;
+        let sys = self.sys.as_mut().expect("system home");
+        let System {
+            fs, files, events, ..
+        } = &mut **sys;
+        let mut fds = old.fds;
+        let kept = fds.inherit(files, true);
+        fds.close_all(fs, files);
+        files.drain_events(events);
+        let data = ProcData {
+            pid,
+            args: req.args,
+            env: req.env,
+            fds: kept,
+            memory: None,
+            cpu_ns: old.cpu_ns,
+            call_start: None,
+            retrying: false,
+            root: old.root,
+            cwd: old.cwd,
+            signal_handler: None,
+        };
+        match sys.instantiate(&req.name, &req.module, data) {
+            Ok((store, instance, start)) => {
+                if let Some(info) = sys.procs.get_mut(&pid) {
+                    info.name = req.name;
+                }
+                self.tasks.insert(
+                    pid,
+                    Task {
+                        pid,
+                        store,
+                        instance,
+                        state: Some(State::New(start)),
+                    },
+                );
+                self.ready.push_back(pid);
+            }
+            Err(e) => {
+                // The old program is gone; like a failed execve after the point of no
+                // return, the process dies.
+                log::info!("pid {pid}: exec failed: {}", e.message);
+                if let Some(info) = sys.procs.get_mut(&pid) {
+                    info.status = Some(ExitStatus::Signal(signal::ABRT));
+                }
+                self.reparent_children(pid);
             }
         }
     }
@@ -469,11 +704,56 @@ impl Kernel {
         self.blocked.remove(&pid);
         self.ready.retain(|p| *p != pid);
         let sys = self.sys.as_mut().expect("system home");
-        let System { fs, files, .. } = &mut **sys;
+        let System {
+            fs, files, events, ..
+        } = &mut **sys;
         task.store.data_mut().data.fds.close_all(fs, files);
+        files.drain_events(events);
+        drop(task);
         if let Some(info) = sys.procs.get_mut(&pid) {
             info.status = Some(status);
+            info.alarm = None;
+            let ppid = info.ppid;
+            sys.events.push(Event::ChildOf(ppid));
+            let _ = sys.raise(ppid, signal::CHLD);
         }
+        self.reparent_children(pid);
         log::debug!("pid {pid} ended: {status:?}");
     }
+
+    /// Hands the children of `pid` to pid 1 (or, when pid 1 is gone or is `pid`, to
+    /// nobody: their zombies are reaped at once).
+    fn reparent_children(&mut self, pid: Pid) {
+        let sys = self.sys.as_mut().expect("system home");
+        let init_alive = pid != 1 && sys.procs.get(&1).is_some_and(|p| p.status.is_none());
+        let new_parent = if init_alive { 1 } else { 0 };
+        let mut orphan_zombies = Vec::new();
+        for (&child, info) in sys.procs.iter_mut() {
+            if info.ppid == pid && child != pid {
+                info.ppid = new_parent;
+                if info.status.is_some() {
+                    orphan_zombies.push(child);
+                }
+            }
+        }
+        if new_parent == 0 {
+            for z in orphan_zombies {
+                sys.procs.remove(&z);
+            }
+        } else if !orphan_zombies.is_empty() {
+            sys.events.push(Event::ChildOf(new_parent));
+        }
+    }
+}
+
+/// The signal that ends a process given its deliverable set: KILL always; any signal
+/// whose default action is to terminate when there is no handler.
+fn fatal_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
+    if deliverable & (1 << signal::KILL) != 0 {
+        return Some(signal::KILL);
+    }
+    if has_handler {
+        return None;
+    }
+    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && !signal::ignored_by_default(s))
 }

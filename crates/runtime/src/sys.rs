@@ -82,10 +82,24 @@ impl ExitStatus {
     }
 }
 
-/// Signals used by the runtime itself.
+/// Signal numbers (WASIX numbering, as Linux) and their default actions.
 pub mod signal {
+    pub const INT: u8 = 2;
+    pub const QUIT: u8 = 3;
     pub const ABRT: u8 = 6;
     pub const KILL: u8 = 9;
+    pub const PIPE: u8 = 13;
+    pub const ALRM: u8 = 14;
+    pub const TERM: u8 = 15;
+    pub const CHLD: u8 = 16;
+    /// Highest signal number.
+    pub const MAX: u8 = 30;
+
+    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
+    /// signals too, since processes are not stopped here).
+    pub fn ignored_by_default(sig: u8) -> bool {
+        matches!(sig, 16..=22 | 27)
+    }
 }
 
 /// What a blocked call waits for. The scheduler retries the call when one of these may
@@ -150,6 +164,24 @@ pub enum Sys {
     Exit(u32),
     /// End the process as killed by this signal.
     Signal(u8),
+    /// Replace the process's program (`proc_exec*`), keeping pid and descriptors.
+    Exec(alloc::boxed::Box<ExecRequest>),
+}
+
+/// What `proc_exec*` asks the scheduler to do.
+pub struct ExecRequest {
+    pub module: Module,
+    pub name: String,
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+}
+
+impl core::fmt::Debug for ExecRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ExecRequest")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl From<Errno> for Sys {
@@ -174,8 +206,35 @@ pub struct CachedModule {
 #[derive(Debug, Clone)]
 pub struct ProcInfo {
     pub ppid: Pid,
+    /// The command line, for process listings.
     pub name: String,
+    /// `Some` once the process has ended (a zombie until its parent joins it).
     pub status: Option<ExitStatus>,
+    /// Signals raised and not yet acted on (bit n = signal n).
+    pub pending: u64,
+    /// Signals whose disposition is IGNORE (bit n = signal n); inherited by children.
+    pub ignored: u64,
+    /// A timer signal from `proc_raise_interval`: (deadline, interval, repeat, signal).
+    pub alarm: Option<(u64, u64, bool, u8)>,
+}
+
+impl ProcInfo {
+    /// A live process with default dispositions except `ignored`.
+    pub fn new(ppid: Pid, name: String, ignored: u64) -> Self {
+        Self {
+            ppid,
+            name,
+            status: None,
+            pending: 0,
+            ignored,
+            alarm: None,
+        }
+    }
+
+    /// Signals that need acting on.
+    pub fn deliverable(&self) -> u64 {
+        self.pending & !(self.ignored & !(1 << signal::KILL))
+    }
 }
 
 /// State shared by all processes.
@@ -192,6 +251,8 @@ pub struct System {
     pub events: Vec<Event>,
     /// The console's terminal settings (`tty_get` / `tty_set`).
     pub tty: Tty,
+    /// Processes that got a signal since the scheduler last looked.
+    pub signalled: Vec<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
     pub new_tasks: Vec<crate::sched::Task>,
     pub next_pid: Pid,
@@ -244,6 +305,8 @@ pub struct ProcData {
     pub call_start: Option<u64>,
     /// True while a blocked call is being retried.
     pub retrying: bool,
+    /// The export `callback_signal` named as the signal handler.
+    pub signal_handler: Option<String>,
 }
 
 /// The data of a process's wasmi store.
@@ -254,6 +317,8 @@ pub struct Proc {
     pub limits: StoreLimits,
     /// Set by a blocking host call: what it waits for and how to retry it.
     pub pending: Option<(Wait, Retry)>,
+    /// Set by `proc_exec*`: the program to switch to.
+    pub exec: Option<alloc::boxed::Box<ExecRequest>>,
 }
 
 /// What a handler works with.
@@ -278,5 +343,31 @@ impl Cx<'_> {
     /// True when this is a retry of a call that blocked.
     pub fn is_retry(&self) -> bool {
         self.proc.retrying
+    }
+}
+
+impl System {
+    /// Raises `sig` in `pid`: SRCH for no such live process, INVAL for a bad number; 0
+    /// only checks the process exists. Ignored signals (not KILL) are dropped.
+    pub fn raise(&mut self, pid: Pid, sig: u8) -> Result<(), Errno> {
+        if sig > signal::MAX {
+            return Err(Errno::Inval);
+        }
+        let info = self
+            .procs
+            .get_mut(&pid)
+            .filter(|p| p.status.is_none())
+            .ok_or(Errno::Srch)?;
+        if sig == 0 || (sig != signal::KILL && info.ignored & (1 << sig) != 0) {
+            return Ok(());
+        }
+        info.pending |= 1 << sig;
+        self.signalled.push(pid);
+        Ok(())
+    }
+
+    /// Live (not yet ended) processes.
+    pub fn live_processes(&self) -> usize {
+        self.procs.values().filter(|p| p.status.is_none()).count()
     }
 }

@@ -168,8 +168,9 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
             args,
             env,
             fds,
-            root: root,
+            root,
             cwd: "/".into(),
+            ignored: 0,
         })
         .map_err(|e| e.message)
         .expect("spawn");

@@ -501,6 +501,7 @@ fn run_on_tty(body: &str, input_at: u64, idle_step: u64) -> Dump {
         fds,
         root: sys.fs.root(),
         cwd: "/".into(),
+        ignored: 0,
     };
     let pid = sys.spawn(spec).expect("spawn");
     kernel.run();

@@ -1,17 +1,28 @@
 //! The `fd_*` calls: reading and writing through a descriptor's open file (console, boot
-//! stdin bytes, null, regular file), seeking, status and metadata, directory listing,
-//! preopens, and descriptor table changes. Behaviour follows wasmtime's preview1 except
-//! where noted on the call (it refuses `fd_allocate` and `fd_fdstat_set_rights`, which are
-//! honoured here).
+//! stdin bytes, null, regular file, pipe end), seeking, status and metadata, directory
+//! listing, preopens, and descriptor table changes. Behaviour follows wasmtime's preview1
+//! except where noted on the call (it refuses `fd_allocate` and `fd_fdstat_set_rights`,
+//! which are honoured here).
+//!
+//! Pipes move bytes straight between guest memory and the pipe's ring: reads fill the
+//! iovecs in order and stop at the first short one; writes of at most `PIPE_BUF` bytes are
+//! atomic, larger ones write what fits (a partial count, which wasi-libc and Rust's std
+//! loop on). An empty pipe with a writer, or a full one with a reader, blocks the call on
+//! [`Wait::Pipe`] — or fails AGAIN under NONBLOCK. Writing with no reader left kills the
+//! process with SIGPIPE, or fails PIPE if it ignores that signal. Every path that changes
+//! a pipe (reads, writes, closing a descriptor) ends by moving the pipe's wake-up events
+//! to the scheduler ([`flush_pipe_events`]).
 
 use alloc::vec::Vec;
 
 use abi::Errno;
 use vfs::{Ino, Stat};
 
+use pipe::{PIPE_BUF, PipeId, ReadResult, WriteResult};
+
 use crate::files::{FileId, Object, fdflags};
-use crate::mem::GuestMem;
-use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait};
+use crate::mem::{GuestMem, IoVec};
+use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
 
 /// The WASI rights the runtime enforces (the others are stored and reported only, as in
 /// wasmtime).
@@ -62,10 +73,175 @@ pub(crate) fn sync_clock(sys: &mut System) {
     sys.fs.set_time(now);
 }
 
+/// Moves the wake-up events of pipes changed by a call to the scheduler's event list, so
+/// processes parked on [`Wait::Pipe`] are retried.
+pub(crate) fn flush_pipe_events(sys: &mut System) {
+    sys.files.drain_events(&mut sys.events);
+}
+
+/// What an open file that is a pipe end needs for a transfer.
+struct PipeEnd {
+    pipe: PipeId,
+    nonblock: bool,
+}
+
+/// The pipe behind open file `id` if it is the end asked for (`read`: the read end, else
+/// the write end) and holds `right`; `None` when the open file is not a pipe end at all;
+/// BADF for the other end or a missing right.
+fn pipe_end(sys: &System, id: FileId, read: bool, right: u64) -> Result<Option<PipeEnd>, Errno> {
+    let file = sys.files.get(id)?;
+    let pipe = match (&file.object, read) {
+        (Object::PipeRead(p), true) | (Object::PipeWrite(p), false) => *p,
+        (Object::PipeRead(_) | Object::PipeWrite(_), _) => return Err(Errno::BadF),
+        _ => return Ok(None),
+    };
+    if file.rights_base & right == 0 {
+        return Err(Errno::BadF);
+    }
+    Ok(Some(PipeEnd {
+        pipe,
+        nonblock: file.flags & fdflags::NONBLOCK != 0,
+    }))
+}
+
+/// The result of a transfer that could not move a byte: AGAIN under NONBLOCK, else park
+/// until the pipe changes.
+fn pipe_would_block(end: &PipeEnd) -> Sys {
+    if end.nonblock {
+        Errno::Again.into()
+    } else {
+        Sys::Block(Wait::Pipe(end.pipe))
+    }
+}
+
+/// One read from a pipe into `buf`, for a transfer that has already read `done` bytes:
+/// the bytes read, 0 at end of file or (when `done` > 0) if the pipe ran dry. Blocks (or
+/// AGAIN) only when the transfer has read nothing.
+fn pipe_read_once(
+    sys: &mut System,
+    end: &PipeEnd,
+    buf: &mut [u8],
+    done: usize,
+) -> SysResult<usize> {
+    match sys.files.pipes.read(end.pipe, buf)? {
+        ReadResult::Data(n) => Ok(n),
+        ReadResult::Eof => Ok(0),
+        ReadResult::WouldBlock if done > 0 => Ok(0),
+        ReadResult::WouldBlock => Err(pipe_would_block(end)),
+    }
+}
+
+/// Reads from a pipe straight into each iovec in turn, stopping at the first short read:
+/// 0 at end of file or when every iovec is empty.
+fn pipe_read(
+    mem: &mut GuestMem<'_>,
+    sys: &mut System,
+    end: &PipeEnd,
+    iovs: &[IoVec],
+) -> SysResult<usize> {
+    let mut total = 0usize;
+    for &(ptr, len) in iovs.iter().filter(|&&(_, len)| len > 0) {
+        let n = pipe_read_once(sys, end, mem.slice_mut(ptr, len)?, total)?;
+        total += n;
+        if n < len as usize {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Writes `data` to a pipe: all of it (≤ `PIPE_BUF` bytes, atomically) or as much as fits
+/// (larger writes, `large`). PIPE when no reader is left.
+fn pipe_write_chunk(sys: &mut System, end: &PipeEnd, data: &[u8], large: bool) -> SysResult<usize> {
+    let data = if large {
+        let room = sys.files.pipes.free_space(end.pipe)?;
+        // Leave a full pipe to `write` (WouldBlock, or BrokenPipe without readers).
+        data.get(..room.max(1)).unwrap_or(data)
+    } else {
+        data
+    };
+    match sys.files.pipes.write(end.pipe, data)? {
+        WriteResult::Written(n) => Ok(n),
+        WriteResult::WouldBlock => Err(pipe_would_block(end)),
+        WriteResult::BrokenPipe => Err(Errno::Pipe.into()),
+    }
+}
+
+/// Writes the iovecs `iovs` (checked to lie in `mem`) to a pipe. Up to `PIPE_BUF` bytes in
+/// all go in one atomic write (gathered on the stack if split); more are
+/// written buffer by buffer, straight from guest memory, stopping at the first short
+/// write. Blocks (or AGAIN) only when nothing was written; a broken pipe after a partial
+/// write reports the partial count (the next write fails).
+fn pipe_write(
+    mem: &GuestMem<'_>,
+    sys: &mut System,
+    end: &PipeEnd,
+    iovs: &[IoVec],
+) -> SysResult<usize> {
+    let total = GuestMem::iov_total(iovs);
+    let mut parts = iovs.iter().filter(|&&(_, len)| len > 0);
+    if total <= PIPE_BUF {
+        let (first, second) = (parts.next(), parts.next());
+        return match (first, second) {
+            (None, _) => Ok(0),
+            (Some(&(ptr, len)), None) => pipe_write_chunk(sys, end, mem.slice(ptr, len)?, false),
+            (Some(_), Some(_)) => {
+                let mut buf = [0u8; PIPE_BUF];
+                let mut at = 0;
+                for &(ptr, len) in iovs {
+                    let src = mem.slice(ptr, len)?;
+                    let dst = buf.get_mut(at..at + src.len()).ok_or(Errno::Fault)?;
+                    dst.copy_from_slice(src);
+                    at += src.len();
+                }
+                pipe_write_chunk(sys, end, buf.get(..at).ok_or(Errno::Fault)?, false)
+            }
+        };
+    }
+    let mut written = 0usize;
+    for &(ptr, len) in parts {
+        let src = mem.slice(ptr, len)?;
+        match pipe_write_chunk(sys, end, src, true) {
+            Ok(n) => {
+                written += n;
+                if n < src.len() {
+                    break;
+                }
+            }
+            Err(_) if written > 0 => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(written)
+}
+
+/// True when the calling process ignores SIGPIPE (then a write to a broken pipe fails
+/// PIPE instead of killing it).
+fn sigpipe_ignored(cx: &Cx<'_>) -> bool {
+    cx.sys
+        .procs
+        .get(&cx.proc.pid)
+        .is_some_and(|p| p.ignored & (1 << signal::PIPE) != 0)
+}
+
+/// A write's failure as the process sees it: a broken pipe raises SIGPIPE unless ignored.
+fn broken_pipe(cx: &Cx<'_>, e: Sys) -> Sys {
+    match e {
+        Sys::Err(Errno::Pipe) if !sigpipe_ignored(cx) => Sys::Signal(signal::PIPE),
+        e => e,
+    }
+}
+
 /// Writes `data` to the open file `id`; returns bytes written. Regular files need the
 /// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
-/// wasmtime) goes to the end.
+/// wasmtime) goes to the end. A pipe write end takes the data as [`pipe_write`] describes
+/// (a broken pipe is PIPE here: the caller decides about SIGPIPE).
 pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) -> SysResult<usize> {
+    if let Some(end) = pipe_end(sys, id, false, rights::FD_WRITE)? {
+        let r = pipe_write_chunk(sys, &end, data, data.len() > PIPE_BUF);
+        flush_pipe_events(sys);
+        return r;
+    }
     let file = sys.files.get_mut(id)?;
     match file.object.clone() {
         Object::ConsoleOut(stream) => {
@@ -73,7 +249,11 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
             Ok(data.len())
         }
         Object::Null => Ok(data.len()),
-        Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) => Err(Errno::BadF.into()),
+        Object::ConsoleIn
+        | Object::Bytes(_)
+        | Object::Dir(_)
+        | Object::PipeRead(_)
+        | Object::PipeWrite(_) => Err(Errno::BadF.into()),
         Object::File(ino) => {
             if file.rights_base & rights::FD_WRITE == 0 {
                 return Err(Errno::BadF.into());
@@ -98,13 +278,18 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
 }
 
 /// Reads into `buf` from the open file `id`; returns bytes read (0 = end of file).
-/// Regular files need the FD_READ right.
+/// Regular files and pipes need the FD_READ right.
 pub fn read_file(
     sys: &mut System,
     id: FileId,
     buf: &mut [u8],
     at: Option<u64>,
 ) -> SysResult<usize> {
+    if let Some(end) = pipe_end(sys, id, true, rights::FD_READ)? {
+        let r = pipe_read_once(sys, &end, buf, 0);
+        flush_pipe_events(sys);
+        return r;
+    }
     let file = sys.files.get_mut(id)?;
     let nonblock = file.flags & fdflags::NONBLOCK != 0;
     match &file.object {
@@ -134,7 +319,9 @@ pub fn read_file(
             Ok(n)
         }
         Object::Null => Ok(0),
-        Object::ConsoleOut(_) | Object::Dir(_) => Err(Errno::BadF.into()),
+        Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeRead(_) | Object::PipeWrite(_) => {
+            Err(Errno::BadF.into())
+        }
         &Object::File(ino) => {
             if file.rights_base & rights::FD_READ == 0 {
                 return Err(Errno::BadF.into());
@@ -150,7 +337,8 @@ pub fn read_file(
     }
 }
 
-/// Gathers the iovecs and writes them in one piece.
+/// Gathers the iovecs and writes them in one piece (pipes: straight from guest memory,
+/// see [`pipe_write`]). A broken pipe raises SIGPIPE unless the process ignores it.
 fn write_iovs(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -160,11 +348,17 @@ fn write_iovs(
 ) -> SysResult<usize> {
     let id = file_of(cx, fd)?;
     let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
+    if let Some(end) = pipe_end(cx.sys, id, false, rights::FD_WRITE)? {
+        let r = pipe_write(&cx.mem, cx.sys, &end, &iovs);
+        flush_pipe_events(cx.sys);
+        return r.map_err(|e| broken_pipe(cx, e));
+    }
     let data = cx.mem.gather(&iovs)?;
-    write_file(cx.sys, id, &data, at)
+    write_file(cx.sys, id, &data, at).map_err(|e| broken_pipe(cx, e))
 }
 
-/// Reads into the iovecs in order; stops at a short read.
+/// Reads into the iovecs in order; stops at a short read. Pipes are read straight into
+/// guest memory.
 fn read_iovs(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -174,6 +368,11 @@ fn read_iovs(
 ) -> SysResult<usize> {
     let id = file_of(cx, fd)?;
     let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
+    if let Some(end) = pipe_end(cx.sys, id, true, rights::FD_READ)? {
+        let r = pipe_read(&mut cx.mem, cx.sys, &end, &iovs);
+        flush_pipe_events(cx.sys);
+        return r;
+    }
     let total = GuestMem::iov_total(&iovs).min(1 << 24);
     let mut buf = alloc::vec![0u8; total];
     let n = read_file(cx.sys, id, &mut buf, at)?;
@@ -243,6 +442,7 @@ fn seekable(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
 pub fn fd_close(cx: &mut Cx<'_>, fd: i32) -> SysResult {
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.close(fs, files, fd as u32)?;
+    flush_pipe_events(cx.sys);
     Ok(())
 }
 
@@ -284,7 +484,8 @@ pub fn fd_prestat_dir_name(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> Sys
 }
 
 /// Writes `data` to `fd` of `proc` if that is something that cannot block (console, file,
-/// null) — for runtime messages such as trap reports.
+/// null; a pipe only if it has room and a reader) — for runtime messages such as trap
+/// reports.
 pub fn write_best_effort(sys: &mut System, proc: &ProcData, fd: u32, data: &[u8]) {
     if let Ok(entry) = proc.fds.get(fd) {
         let _ = write_file(sys, entry.file, data, None);
@@ -503,6 +704,7 @@ pub fn fd_renumber(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     cx.proc.fds.get(to as u32)?;
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.renumber(fs, files, fd as u32, to as u32)?;
+    flush_pipe_events(cx.sys);
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! conditions. One pass over the subscriptions writes an event for each that is ready now
 //! — a due clock, a descriptor whose read or write would not block, or a subscription that
 //! fails (a bad descriptor gives an event with error BADF, as POSIX `POLLNVAL` expects) —
-//! and if none is, the call blocks on the earliest clock deadline and, for console input,
-//! on the console. The layout of a subscription differs between preview1 and the legacy
+//! and if none is, the call blocks on the earliest clock deadline, on the console for
+//! console input, and on each pipe whose end is not ready (a [`Wait::Pipe`], woken when the
+//! pipe changes). The layout of a subscription differs between preview1 and the legacy
 //! `wasi_unstable` module ([`Layout`]); events are the same in both.
 //!
 //! A blocked call is retried with the same arguments; relative timeouts count from the
@@ -13,8 +14,17 @@
 //! blocks until the scheduler reports a console event and is then reported ready (with
 //! `nbytes` 1) unless a clock fired at the same time. That readiness may be spurious —
 //! allowed for terminals — and a following read simply blocks until input arrives.
+//!
+//! Pipes are inspected exactly: a read end is ready when data is buffered (`nbytes` = the
+//! bytes buffered) or every write end is closed (HANGUP; `nbytes` 0 at end of file); a
+//! write end is ready when at least `PIPE_BUF` bytes are free (`nbytes` = the free space)
+//! or every read end is closed (HANGUP, `nbytes` 0: the write would fail, as wasmtime
+//! reports a closed output stream).
+
+use alloc::vec::Vec;
 
 use abi::Errno;
+use pipe::PipeId;
 
 use crate::files::{Object, OpenFile};
 use crate::sys::{Cx, Sys, SysResult, System, Wait};
@@ -104,16 +114,22 @@ struct Pass {
     deadline: Option<u64>,
     /// Some subscription waits for console input.
     console: bool,
+    /// Pipes some subscription waits on (each once).
+    pipes: Vec<PipeId>,
 }
 
 impl Pass {
-    /// What to block on when nothing is ready: the earliest deadline and/or the console.
+    /// What to block on when nothing is ready: the earliest deadline, the console, the
+    /// pipes — one condition, or any of several.
     fn wait(&self) -> Option<Wait> {
-        match (self.deadline, self.console) {
-            (Some(d), false) => Some(Wait::Until(d)),
-            (None, true) => Some(Wait::Console),
-            (Some(d), true) => Some(Wait::Any(alloc::vec![Wait::Until(d), Wait::Console])),
-            (None, false) => None,
+        let mut all: Vec<Wait> = self.deadline.map(Wait::Until).into_iter().collect();
+        if self.console {
+            all.push(Wait::Console);
+        }
+        all.extend(self.pipes.iter().map(|&p| Wait::Pipe(p)));
+        match all.len() {
+            0 | 1 => all.pop(),
+            _ => Some(Wait::Any(all)),
         }
     }
 }
@@ -123,6 +139,8 @@ enum Status {
     Ready(Event),
     Until(u64),
     Console,
+    /// Not ready until this pipe changes.
+    Pipe(PipeId),
 }
 
 /// An event to report.
@@ -200,6 +218,7 @@ impl Call {
             written: 0,
             deadline: None,
             console: false,
+            pipes: Vec::new(),
         };
         for i in 0..self.count {
             let at = self.sub(i);
@@ -210,6 +229,11 @@ impl Call {
                 }
                 Status::Until(d) => pass.deadline = Some(pass.deadline.map_or(d, |e| e.min(d))),
                 Status::Console => pass.console = true,
+                Status::Pipe(p) => {
+                    if !pass.pipes.contains(&p) {
+                        pass.pipes.push(p);
+                    }
+                }
             }
         }
         Ok(pass)
@@ -297,42 +321,75 @@ fn open_file<'a>(cx: &'a Cx<'_>, fd: u32) -> Result<&'a OpenFile, Errno> {
     cx.sys.files.get(cx.proc.fds.get(fd)?.file)
 }
 
+/// What a descriptor's readiness check found.
+enum Readiness {
+    /// An operation would not block: `nbytes` as reported in the event, and whether the
+    /// peer hung up / the file is at its end.
+    Ready { nbytes: u64, hangup: bool },
+    /// Only waiting tells (console input).
+    Console,
+    /// Not ready until this pipe changes.
+    Pipe(PipeId),
+}
+
+impl Readiness {
+    /// Ready with `nbytes`; at end of file (0) with HANGUP, as wasmtime reports it.
+    fn bytes(nbytes: u64) -> Self {
+        Readiness::Ready {
+            nbytes,
+            hangup: nbytes == 0,
+        }
+    }
+}
+
 /// The state of a read (`kind` FD_READ) or write subscription on descriptor `fd`.
 fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
-    let nbytes = match open_file(cx, fd) {
-        Err(e) => Err(e),
-        Ok(file) if kind == EVENTTYPE_FD_READ => match read_readiness(cx.sys, file) {
-            Some(r) => r,
-            None => return Status::Console,
-        },
-        Ok(file) => write_readiness(file),
-    };
-    Status::Ready(match nbytes {
-        Ok(nbytes) => Event {
+    let readiness = open_file(cx, fd).and_then(|file| {
+        if kind == EVENTTYPE_FD_READ {
+            read_readiness(cx.sys, file)
+        } else {
+            write_readiness(cx.sys, file)
+        }
+    });
+    match readiness {
+        Ok(Readiness::Ready { nbytes, hangup }) => Status::Ready(Event {
             error: Errno::Success,
             kind,
             nbytes,
-            hangup: kind == EVENTTYPE_FD_READ && nbytes == 0,
-        },
-        Err(error) => Event {
+            hangup,
+        }),
+        Ok(Readiness::Console) => Status::Console,
+        Ok(Readiness::Pipe(p)) => Status::Pipe(p),
+        Err(error) => Status::Ready(Event {
             error,
             kind,
             nbytes: 0,
             hangup: false,
-        },
-    })
+        }),
+    }
 }
 
-/// Bytes a read of `file` would return now (0: end of file, reported as HANGUP, as
-/// wasmtime does), an error if a read would fail, or `None` when that can only be known
-/// by waiting (console input). One arm per kind of object: pipes add theirs.
-fn read_readiness(sys: &System, file: &OpenFile) -> Option<Result<u64, Errno>> {
+/// Whether a read of `file` would block: the bytes it would return now (0: end of file,
+/// reported as HANGUP, as wasmtime does), an error if a read would fail, or what to wait
+/// on. One arm per kind of object.
+fn read_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
     match &file.object {
-        Object::File(ino) => Some(file_read(sys, *ino, file.offset)),
-        Object::Bytes(data) => Some(Ok((data.len() as u64).saturating_sub(file.offset))),
-        Object::Null => Some(Ok(0)),
-        Object::ConsoleIn => None,
-        Object::ConsoleOut(_) | Object::Dir(_) => Some(Err(Errno::BadF)),
+        Object::File(ino) => Ok(Readiness::bytes(file_read(sys, *ino, file.offset)?)),
+        Object::Bytes(data) => Ok(Readiness::bytes(
+            (data.len() as u64).saturating_sub(file.offset),
+        )),
+        Object::Null => Ok(Readiness::bytes(0)),
+        Object::ConsoleIn => Ok(Readiness::Console),
+        &Object::PipeRead(p) => {
+            if !sys.files.pipes.readable(p)? {
+                return Ok(Readiness::Pipe(p));
+            }
+            Ok(Readiness::Ready {
+                nbytes: sys.files.pipes.bytes_available(p)? as u64,
+                hangup: sys.files.pipes.writers(p)? == 0,
+            })
+        }
+        Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeWrite(_) => Err(Errno::BadF),
     }
 }
 
@@ -341,12 +398,32 @@ fn file_read(sys: &System, ino: vfs::Ino, offset: u64) -> Result<u64, Errno> {
     Ok(sys.fs.stat(ino)?.size.saturating_sub(offset))
 }
 
-/// Writes never block here: `nbytes` is 1 for console streams and 0 ("no limit known")
-/// for files, the values wasmtime reports; objects that cannot be written fail BADF.
-fn write_readiness(file: &OpenFile) -> Result<u64, Errno> {
+/// Whether a write to `file` would block. Only pipes can: `nbytes` is their free space (0
+/// with HANGUP once no reader is left). Otherwise `nbytes` is 1 for console streams and 0
+/// ("no limit known") for files, the values wasmtime reports; objects that cannot be
+/// written fail BADF.
+fn write_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
+    let ready = |nbytes| Readiness::Ready {
+        nbytes,
+        hangup: false,
+    };
     match &file.object {
-        Object::ConsoleOut(_) | Object::Null => Ok(1),
-        Object::File(_) => Ok(0),
-        Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) => Err(Errno::BadF),
+        Object::ConsoleOut(_) | Object::Null => Ok(ready(1)),
+        Object::File(_) => Ok(ready(0)),
+        &Object::PipeWrite(p) => {
+            if sys.files.pipes.readers(p)? == 0 {
+                Ok(Readiness::Ready {
+                    nbytes: 0,
+                    hangup: true,
+                })
+            } else if sys.files.pipes.writable(p)? {
+                Ok(ready(sys.files.pipes.free_space(p)? as u64))
+            } else {
+                Ok(Readiness::Pipe(p))
+            }
+        }
+        Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) | Object::PipeRead(_) => {
+            Err(Errno::BadF)
+        }
     }
 }

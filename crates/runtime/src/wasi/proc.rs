@@ -8,14 +8,10 @@ pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
     Err(Sys::Exit(code as u32))
 }
 
-/// Raises `sig` in the caller. Every signal's default action here is to terminate, except
-/// the ones whose default is to ignore (CHLD, CONT, URG, WINCH) and 0 (a no-op).
-pub fn proc_raise(_cx: &mut Cx<'_>, sig: i32) -> SysResult {
-    match sig {
-        0 | 16 | 17 | 22 | 27 => Ok(()),
-        1..=30 => Err(Sys::Signal(sig as u8)),
-        _ => Err(Errno::Inval.into()),
-    }
+/// Raises `sig` in the caller, with the same dispositions and handlers as `proc_signal`.
+pub fn proc_raise(cx: &mut Cx<'_>, sig: i32) -> SysResult {
+    let sig = u8::try_from(sig).map_err(|_| Errno::Inval)?;
+    crate::wasix::signal::raise_self(cx, sig)
 }
 
 pub fn sched_yield(_cx: &mut Cx<'_>) -> SysResult {

@@ -1,21 +1,123 @@
-//! Pipes and descriptor duplication (to be completed).
+//! Pipes and descriptor duplication: `fd_pipe`, `fd_dup`, `fd_dup2` and the
+//! per-descriptor flags (`fd_fdflags_get` / `fd_fdflags_set`, whose only flag is CLOEXEC).
+//!
+//! Every call returns an errno and checks all of its arguments before it changes anything:
+//! an unknown flag or a bad boolean is INVAL, a result pointer outside memory FAULT, an
+//! unknown descriptor BADF, and a full descriptor table MFILE.
+//!
+//! Duplicates share the open file description (offset, status flags such as NONBLOCK, and
+//! for a pipe its end: the end closes with the last descriptor of it, in any process).
+//! A duplicate never inherits CLOEXEC (`fd_dup2` sets it as asked) and is never a preopen,
+//! so `fd_prestat_get` does not report a directory twice. Nothing here closes a
+//! descriptor, so no pipe wake-up events arise (creating a pipe wakes nobody).
 
 use abi::Errno;
 
-use crate::sys::{Cx, SysResult};
+use crate::files::FdEntry;
+use crate::sys::{Cx, SysResult, System};
 
-pub fn fd_pipe(_cx: &mut Cx<'_>, _ro: i32, _wo: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+/// WASIX `fdflagsext`: the per-descriptor flags.
+pub mod fdflagsext {
+    /// Close the descriptor when the process execs.
+    pub const CLOEXEC: u16 = 1;
+    /// Every known bit.
+    pub const ALL: u16 = CLOEXEC;
 }
-pub fn fd_dup(_cx: &mut Cx<'_>, _fd: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// FAULT unless a `u32` result can be written at `ptr`.
+fn check_out(cx: &Cx<'_>, ptr: i32) -> Result<(), Errno> {
+    cx.mem.slice(ptr as u32, 4)?;
+    Ok(())
 }
-pub fn fd_dup2(_cx: &mut Cx<'_>, _fd: i32, _min: i32, _cloexec: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_pipe(ret_fd1, ret_fd2)`: creates a pipe; its read end goes to the lowest free
+/// descriptor (stored at `ro`), its write end to the next one (stored at `wo`). Both ends
+/// are blocking and not CLOEXEC. MFILE, before anything is created, unless the table has
+/// room for both.
+pub fn fd_pipe(cx: &mut Cx<'_>, ro: i32, wo: i32) -> SysResult {
+    check_out(cx, ro)?;
+    check_out(cx, wo)?;
+    let read_fd = cx.proc.fds.lowest_free(0)?;
+    let write_fd = cx
+        .proc
+        .fds
+        .lowest_free(read_fd.checked_add(1).ok_or(Errno::MFile)?)?;
+    let System { fs, files, .. } = &mut *cx.sys;
+    let (read, write) = files.create_pipe(0);
+    let entry = |file| FdEntry {
+        file,
+        cloexec: false,
+        preopen: None,
+    };
+    // Cannot fail: both descriptors were just found free.
+    for (fd, file) in [(read_fd, read), (write_fd, write)] {
+        cx.proc.fds.install_at(fs, files, fd, entry(file))?;
+    }
+    cx.mem.write_u32(ro as u32, read_fd)?;
+    cx.mem.write_u32(wo as u32, write_fd)?;
+    Ok(())
 }
-pub fn fd_fdflags_get(_cx: &mut Cx<'_>, _fd: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// Installs a duplicate of `fd` at the lowest free descriptor ≥ `min`, with `cloexec`;
+/// stores it at `out` (checked by the caller).
+fn dup(cx: &mut Cx<'_>, fd: i32, min: u32, cloexec: bool, out: i32) -> SysResult {
+    let file = cx.proc.fds.get(fd as u32)?.file;
+    let entry = FdEntry {
+        file,
+        cloexec,
+        preopen: None,
+    };
+    let new = cx.proc.fds.install(&mut cx.sys.files, entry, min)?;
+    cx.mem.write_u32(out as u32, new)?;
+    Ok(())
 }
-pub fn fd_fdflags_set(_cx: &mut Cx<'_>, _fd: i32, _flags: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// `fd_dup(fd, ret_fd)`: duplicates `fd` at the lowest free descriptor (POSIX `dup`); the
+/// copy is not CLOEXEC.
+pub fn fd_dup(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
+    check_out(cx, out)?;
+    dup(cx, fd, 0, false, out)
+}
+
+/// `fd_dup2(fd, min_result_fd, cloexec, ret_fd)`: duplicates `fd` at the lowest free
+/// descriptor ≥ `min` (POSIX `fcntl(F_DUPFD / F_DUPFD_CLOEXEC)`), with CLOEXEC as given.
+/// `cloexec` must be 0 or 1 and `min` below the descriptor limit (as `F_DUPFD`): INVAL
+/// otherwise.
+pub fn fd_dup2(cx: &mut Cx<'_>, fd: i32, min: i32, cloexec: i32, out: i32) -> SysResult {
+    let cloexec = match cloexec {
+        0 => false,
+        1 => true,
+        _ => return Err(Errno::Inval.into()),
+    };
+    let min = min as u32;
+    if min >= cx.proc.fds.max() {
+        return Err(Errno::Inval.into());
+    }
+    check_out(cx, out)?;
+    dup(cx, fd, min, cloexec, out)
+}
+
+/// `fd_fdflags_get(fd, ret_flags)`: the descriptor's flags (`fdflagsext`, a u16).
+pub fn fd_fdflags_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
+    cx.mem.slice(out as u32, 2)?;
+    let entry = cx.proc.fds.get(fd as u32)?;
+    let flags = if entry.cloexec {
+        fdflagsext::CLOEXEC
+    } else {
+        0
+    };
+    cx.mem.write_u16(out as u32, flags)?;
+    Ok(())
+}
+
+/// `fd_fdflags_set(fd, flags)`: replaces the descriptor's flags; bits other than
+/// `fdflagsext::ALL` are INVAL. (The open file's status flags are `fd_fdstat_set_flags`'
+/// business: see [`crate::files::fdflags`].)
+pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
+    let flags = u16::try_from(flags)
+        .ok()
+        .filter(|f| f & !fdflagsext::ALL == 0)
+        .ok_or(Errno::Inval)?;
+    cx.proc.fds.get_mut(fd as u32)?.cloexec = flags & fdflagsext::CLOEXEC != 0;
+    Ok(())
 }

@@ -1,90 +1,695 @@
-//! Processes (to be completed).
+//! Processes: `proc_spawn` (the seed's call: stdio modes, chroot, preopens, working
+//! directory), `proc_spawn2` (posix_spawn: ordered fd actions, signal dispositions, PATH
+//! search), `proc_join` (wait), `proc_exec*`, `proc_exit2`, `proc_id`, `proc_parent`.
+//!
+//! Program names: one containing `/` is a path relative to the caller's working directory;
+//! a bare name is looked up in `/bin` then `/usr/bin` (or the given PATH), as `NAME` or
+//! `NAME.wasm`. Argument and preopen lists are one string each, every entry ended by `\n`.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use abi::Errno;
+use vfs::{FileType, Ino, OpenOptions};
+use wasmi::Module;
 
-use crate::sys::{Cx, Sys, SysResult};
+use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream, fdflags};
+use crate::sched::{SpawnError, SpawnSpec};
+use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Sys, SysResult, System, Wait};
+use crate::wasix::cwd::absolute;
+
+/// stdio modes of `proc_spawn`.
+const PIPED: u8 = 0;
+const INHERIT: u8 = 1;
+const NULL: u8 = 2;
+const LOG: u8 = 3;
+
+/// `join_flags`.
+const NON_BLOCKING: u32 = 1;
+const WAKE_STOPPED: u32 = 2;
+
+/// `join_status` tags.
+const JOIN_NOTHING: u8 = 0;
+const JOIN_EXIT_NORMAL: u8 = 1;
+const JOIN_EXIT_SIGNAL: u8 = 2;
+
+/// `proc_spawn_fd_op` commands and size.
+const OP_CLOSE: u8 = 0;
+const OP_DUP2: u8 = 1;
+const OP_OPEN: u8 = 2;
+const OP_CHDIR: u8 = 3;
+const OP_FCHDIR: u8 = 4;
+const FD_OP_SIZE: u32 = 56;
+
+fn boolean(v: i32) -> Result<bool, Errno> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Errno::Inval),
+    }
+}
+
+/// The entries of a `\n`-terminated list (empty entries dropped, as wasmer does).
+fn entries(list: &str) -> Vec<Vec<u8>> {
+    list.split(['\n', '\r'])
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_bytes().to_vec())
+        .collect()
+}
+
+fn spawn_errno(e: SpawnError) -> Sys {
+    log::info!("spawn: {}", e.message);
+    Sys::Err(e.errno)
+}
+
+/// Finds and loads the program `name` for the caller (see the module docs); `path` is a
+/// `:`-separated search list replacing `/bin:/usr/bin`.
+fn resolve_program(
+    cx: &mut Cx<'_>,
+    name: &str,
+    path: Option<&str>,
+) -> Result<(Module, String), Sys> {
+    if name.is_empty() {
+        return Err(Errno::NoEnt.into());
+    }
+    let root = cx.proc.root;
+    if name.contains('/') {
+        let abs = absolute(&cx.proc.cwd, name);
+        let module = cx
+            .sys
+            .load_module(root, abs.trim_start_matches('/'))
+            .map_err(spawn_errno)?;
+        return Ok((module, abs));
+    }
+    let dirs: Vec<&str> = path.map_or_else(
+        || alloc::vec!["/bin", "/usr/bin"],
+        |p| p.split(':').filter(|d| !d.is_empty()).collect(),
+    );
+    for dir in dirs {
+        for candidate in [name.to_string(), alloc::format!("{name}.wasm")] {
+            let abs = absolute(&absolute(&cx.proc.cwd, dir), &candidate);
+            let rel = abs.trim_start_matches('/');
+            if cx.sys.fs.lookup(root, rel, true).is_ok() {
+                let module = cx.sys.load_module(root, rel).map_err(spawn_errno)?;
+                return Ok((module, abs));
+            }
+        }
+    }
+    Err(Errno::NoEnt.into())
+}
+
+/// A directory inode for `path` (absolute or relative to `cwd`) inside `root`.
+fn directory(sys: &System, root: Ino, cwd: &str, path: &str) -> Result<(Ino, String), Errno> {
+    let abs = absolute(cwd, path);
+    let ino = sys.fs.lookup(root, abs.trim_start_matches('/'), true)?;
+    if sys.fs.kind(ino)? != FileType::Directory {
+        return Err(Errno::NotDir);
+    }
+    Ok((ino, abs))
+}
+
+/// Installs a fresh open file for `object` at exactly `fd` of `fds`.
+fn put(
+    sys: &mut System,
+    fds: &mut FdTable,
+    fd: u32,
+    object: Object,
+    preopen: Option<String>,
+) -> Result<(), Errno> {
+    let System { fs, files, .. } = sys;
+    let id = files.insert(fs, OpenFile::new(object, 0));
+    let installed = fds.install_at(
+        fs,
+        files,
+        fd,
+        FdEntry {
+            file: id,
+            cloexec: false,
+            preopen,
+        },
+    );
+    if installed.is_err() {
+        // Never referenced: dropping the (absent) reference frees it.
+        files.drop_ref(fs, id);
+    }
+    installed
+}
+
+/// A pipe as two open files (read end, write end), neither referenced by a descriptor yet.
+fn pipe_pair(sys: &mut System) -> Result<(FileId, FileId), Errno> {
+    Ok(sys.files.create_pipe(0))
+}
+
+pub fn proc_spawn(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    chroot: i32,
+    args: i32,
+    args_len: i32,
+    preopen: i32,
+    preopen_len: i32,
+    stdin: i32,
+    stdout: i32,
+    stderr: i32,
+    wd: i32,
+    wd_len: i32,
+    out: i32,
+) -> SysResult {
+    cx.mem.slice(out as u32, 28)?;
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let preopens: Vec<String> = cx
+        .mem
+        .str(preopen as u32, preopen_len as u32)?
+        .split('\n')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let wd = cx.mem.str(wd as u32, wd_len as u32)?.to_string();
+    let chroot = boolean(chroot)?;
+    let mut modes = [0u8; 3];
+    for (m, v) in modes.iter_mut().zip([stdin, stdout, stderr]) {
+        *m = u8::try_from(v)
+            .ok()
+            .filter(|&m| m <= LOG)
+            .ok_or(Errno::Inval)?;
+    }
+    let (module, path) = resolve_program(cx, &name, None)?;
+    let wd = if wd.is_empty() { "." } else { wd.as_str() };
+    let (wd_ino, wd_abs) = directory(cx.sys, cx.proc.root, &cx.proc.cwd, wd)?;
+    let (root, cwd) = if chroot {
+        (wd_ino, String::from("/"))
+    } else {
+        (cx.proc.root, wd_abs)
+    };
+
+    let mut fds = FdTable::new(cx.sys.limits.max_fds);
+    let mut handles = [None::<u32>; 3];
+    let result = (|| -> Result<(), Errno> {
+        for (fd, &mode) in modes.iter().enumerate() {
+            let fd = fd as u32;
+            match mode {
+                PIPED => {
+                    let (read, write) = pipe_pair(cx.sys)?;
+                    let (child_end, parent_end) = if fd == 0 {
+                        (read, write)
+                    } else {
+                        (write, read)
+                    };
+                    let System { fs, files, .. } = &mut *cx.sys;
+                    fds.install_at(
+                        fs,
+                        files,
+                        fd,
+                        FdEntry {
+                            file: child_end,
+                            cloexec: false,
+                            preopen: None,
+                        },
+                    )?;
+                    let mine = cx.proc.fds.install(
+                        files,
+                        FdEntry {
+                            file: parent_end,
+                            cloexec: false,
+                            preopen: None,
+                        },
+                        0,
+                    )?;
+                    handles[fd as usize] = Some(mine);
+                }
+                INHERIT => {
+                    if let Ok(entry) = cx.proc.fds.get(fd) {
+                        let entry = FdEntry {
+                            cloexec: false,
+                            ..entry.clone()
+                        };
+                        let System { fs, files, .. } = &mut *cx.sys;
+                        fds.install_at(fs, files, fd, entry)?;
+                    }
+                }
+                NULL => put(cx.sys, &mut fds, fd, Object::Null, None)?,
+                _ => {
+                    let object = if fd == 0 {
+                        Object::Null
+                    } else {
+                        Object::ConsoleOut(Stream::Log)
+                    };
+                    put(cx.sys, &mut fds, fd, object, None)?;
+                }
+            }
+        }
+        if chroot {
+            put(
+                cx.sys,
+                &mut fds,
+                3,
+                Object::Dir(root),
+                Some(String::from("/")),
+            )?;
+        } else {
+            // Everything else the parent has open and not marked close-on-exec.
+            let inherited: Vec<(u32, FdEntry)> = cx
+                .proc
+                .fds
+                .iter()
+                .filter(|(fd, e)| *fd >= 3 && !e.cloexec)
+                .map(|(fd, e)| (fd, e.clone()))
+                .collect();
+            for (fd, entry) in inherited {
+                let System { fs, files, .. } = &mut *cx.sys;
+                fds.install_at(fs, files, fd, entry)?;
+            }
+        }
+        for p in &preopens {
+            if chroot && p == "/" {
+                continue; // already preopened as the new root
+            }
+            let (ino, _) = directory(cx.sys, root, &cwd, p)?;
+            let fd = fds.lowest_free(3)?;
+            put(cx.sys, &mut fds, fd, Object::Dir(ino), Some(p.clone()))?;
+        }
+        Ok(())
+    })();
+    let undo = |cx: &mut Cx<'_>, handles: &[Option<u32>; 3]| {
+        for fd in handles.iter().flatten() {
+            let System { fs, files, .. } = &mut *cx.sys;
+            let _ = cx.proc.fds.close(fs, files, *fd);
+        }
+    };
+    if let Err(e) = result {
+        let System { fs, files, .. } = &mut *cx.sys;
+        fds.close_all(fs, files);
+        undo(cx, &handles);
+        crate::wasi::fd::flush_pipe_events(cx.sys);
+        return Err(e.into());
+    }
+    let args = if args.is_empty() {
+        alloc::vec![name.into_bytes()]
+    } else {
+        args
+    };
+    let ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
+    let spec = SpawnSpec {
+        ppid: cx.proc.pid,
+        name: command_line(&path, &args),
+        module,
+        args,
+        env: cx.proc.env.clone(),
+        fds,
+        root,
+        cwd,
+        ignored,
+    };
+    let pid = match cx.sys.spawn(spec) {
+        Ok(pid) => pid,
+        Err(e) => {
+            undo(cx, &handles);
+            crate::wasi::fd::flush_pipe_events(cx.sys);
+            return Err(spawn_errno(e));
+        }
+    };
+    let mut buf = [0u8; 28];
+    buf[0..4].copy_from_slice(&pid.to_le_bytes());
+    for (i, h) in handles.iter().enumerate() {
+        let at = 4 + i * 8;
+        if let Some(fd) = h {
+            buf[at] = 1;
+            buf[at + 4..at + 8].copy_from_slice(&fd.to_le_bytes());
+        } else {
+            buf[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+    }
+    cx.mem.write(out as u32, &buf)?;
+    crate::wasi::fd::flush_pipe_events(cx.sys);
+    Ok(())
+}
+
+/// The process-table name: the program path and its arguments after argv[0].
+fn command_line(path: &str, args: &[Vec<u8>]) -> String {
+    let mut s = String::from(path);
+    for a in args.iter().skip(1) {
+        s.push(' ');
+        s.push_str(&String::from_utf8_lossy(a));
+    }
+    s
+}
+
+/// One decoded `proc_spawn_fd_op`.
+struct FdOp {
+    cmd: u8,
+    fd: u32,
+    src_fd: u32,
+    path: String,
+    dirflags: u32,
+    oflags: u16,
+    fdflags: u16,
+}
+
+fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
+    let count = u32::try_from(count).map_err(|_| Errno::Inval)?;
+    if count > 1024 {
+        return Err(Errno::Inval);
+    }
+    let table = cx.mem.slice(
+        ops as u32,
+        count.checked_mul(FD_OP_SIZE).ok_or(Errno::Fault)?,
+    )?;
+    let mut out = Vec::with_capacity(count as usize);
+    for raw in table.as_chunks::<{ FD_OP_SIZE as usize }>().0 {
+        let u32_at = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
+        let u16_at = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
+        let path = match raw[0] {
+            OP_OPEN | OP_CHDIR => cx.mem.str(u32_at(12), u32_at(16))?.to_string(),
+            _ => String::new(),
+        };
+        out.push(FdOp {
+            cmd: raw[0],
+            fd: u32_at(4),
+            src_fd: u32_at(8),
+            path,
+            dirflags: u32_at(20),
+            oflags: u16_at(24),
+            fdflags: u16_at(48),
+        });
+    }
+    Ok(out)
+}
+
+/// Applies posix_spawn file actions, in order, to the child's table and directory.
+fn apply_fd_ops(
+    sys: &mut System,
+    root: Ino,
+    fds: &mut FdTable,
+    cwd: &mut String,
+    ops: &[FdOp],
+) -> Result<(), Errno> {
+    for op in ops {
+        match op.cmd {
+            OP_CLOSE => {
+                let System { fs, files, .. } = &mut *sys;
+                fds.close(fs, files, op.fd)?;
+            }
+            OP_DUP2 => {
+                let entry = FdEntry {
+                    cloexec: false,
+                    ..fds.get(op.src_fd)?.clone()
+                };
+                if op.src_fd != op.fd {
+                    let System { fs, files, .. } = &mut *sys;
+                    fds.install_at(fs, files, op.fd, entry)?;
+                } else {
+                    fds.get_mut(op.fd)?.cloexec = false;
+                }
+            }
+            OP_OPEN => {
+                if op.fdflags & !fdflags::ALL != 0 || op.oflags & !0xf != 0 {
+                    return Err(Errno::Inval);
+                }
+                let has = |bit: u16| op.oflags & bit != 0;
+                let opts = OpenOptions {
+                    create: has(1),
+                    directory: has(2),
+                    exclusive: has(4),
+                    truncate: has(8),
+                    follow: op.dirflags & 1 != 0,
+                };
+                let abs = absolute(cwd, &op.path);
+                let now = sys.platform.realtime_ns();
+                sys.fs.set_time(now);
+                let ino = sys.fs.open(root, abs.trim_start_matches('/'), opts)?;
+                let object = match sys.fs.kind(ino)? {
+                    FileType::Directory => Object::Dir(ino),
+                    FileType::RegularFile => Object::File(ino),
+                    FileType::SymbolicLink => return Err(Errno::Loop),
+                };
+                let System { fs, files, .. } = &mut *sys;
+                let id = files.insert(fs, OpenFile::new(object, op.fdflags));
+                let installed = fds.install_at(
+                    fs,
+                    files,
+                    op.fd,
+                    FdEntry {
+                        file: id,
+                        cloexec: false,
+                        preopen: None,
+                    },
+                );
+                if installed.is_err() {
+                    files.drop_ref(fs, id);
+                }
+                installed?;
+            }
+            OP_CHDIR => {
+                let (_, abs) = directory(sys, root, cwd, &op.path)?;
+                *cwd = abs;
+            }
+            OP_FCHDIR => {
+                // Only preopened directories know their path.
+                let entry = fds.get(op.fd)?;
+                let name = entry.preopen.clone().ok_or(Errno::NotSup)?;
+                let (_, abs) = directory(sys, root, "/", &name)?;
+                *cwd = abs;
+            }
+            _ => return Err(Errno::Inval),
+        }
+    }
+    Ok(())
+}
+
+pub fn proc_spawn2(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    envs: i32,
+    envs_len: i32,
+    ops: i32,
+    ops_len: i32,
+    sigs: i32,
+    sigs_len: i32,
+    search: i32,
+    path: i32,
+    path_len: i32,
+    out: i32,
+) -> SysResult {
+    cx.mem.slice(out as u32, 4)?;
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+    let ops = read_fd_ops(cx, ops, ops_len)?;
+    let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
+    let sigs = cx
+        .mem
+        .slice(sigs as u32, sigs_len.checked_mul(2).ok_or(Errno::Fault)?)?
+        .to_vec();
+    let search = boolean(search)?;
+    let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
+    let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
+    for d in sigs.as_chunks::<2>().0 {
+        let (sig, disp) = (d[0], d[1]);
+        if sig == 0 || sig > crate::sys::signal::MAX {
+            return Err(Errno::Inval.into());
+        }
+        match disp {
+            0 => ignored &= !(1u64 << sig),
+            1 => ignored |= 1u64 << sig,
+            _ => return Err(Errno::Inval.into()),
+        }
+    }
+    let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
+    let (module, prog) = resolve_program(cx, &name, search_path)?;
+    let System { files, .. } = &mut *cx.sys;
+    let mut fds = cx.proc.fds.inherit(files, true);
+    let mut cwd = cx.proc.cwd.clone();
+    if let Err(e) = apply_fd_ops(cx.sys, cx.proc.root, &mut fds, &mut cwd, &ops) {
+        let System { fs, files, .. } = &mut *cx.sys;
+        fds.close_all(fs, files);
+        crate::wasi::fd::flush_pipe_events(cx.sys);
+        return Err(e.into());
+    }
+    let args = if args.is_empty() {
+        alloc::vec![name.into_bytes()]
+    } else {
+        args
+    };
+    let spec = SpawnSpec {
+        ppid: cx.proc.pid,
+        name: command_line(&prog, &args),
+        module,
+        args,
+        env,
+        fds,
+        root: cx.proc.root,
+        cwd,
+        ignored,
+    };
+    let pid = cx.sys.spawn(spec).map_err(spawn_errno);
+    crate::wasi::fd::flush_pipe_events(cx.sys);
+    cx.mem.write_u32(out as u32, pid?)?;
+    Ok(())
+}
+
+/// Encodes a `join_status` (6 bytes).
+fn join_status(status: Option<ExitStatus>) -> [u8; 6] {
+    let mut b = [0u8; 6];
+    match status {
+        None => b[0] = JOIN_NOTHING,
+        Some(ExitStatus::Code(code)) => {
+            b[0] = JOIN_EXIT_NORMAL;
+            b[2..4].copy_from_slice(&(code as u16).to_le_bytes());
+        }
+        Some(ExitStatus::Signal(sig)) => {
+            b[0] = JOIN_EXIT_SIGNAL;
+            b[2..4].copy_from_slice(&(128 + u16::from(sig)).to_le_bytes());
+            b[4] = sig;
+        }
+    }
+    b
+}
+
+pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
+    let (pid_at, out) = (pid as u32, out as u32);
+    cx.mem.slice(pid_at, 8)?;
+    cx.mem.slice(out, 6)?;
+    let flags = flags as u32;
+    if flags & !(NON_BLOCKING | WAKE_STOPPED) != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let target = match cx.mem.read_u8(pid_at)? {
+        0 => None,
+        1 => Some(cx.mem.read_u32(pid_at + 4)?),
+        _ => return Err(Errno::Inval.into()),
+    };
+    let me = cx.proc.pid;
+    let ended: Option<Pid> = match target {
+        Some(p) => {
+            let info = cx
+                .sys
+                .procs
+                .get(&p)
+                .filter(|i| i.ppid == me && p != me)
+                .ok_or(Errno::Child)?;
+            info.status.map(|_| p)
+        }
+        None => {
+            let mut children = cx
+                .sys
+                .procs
+                .iter()
+                .filter(|(p, i)| i.ppid == me && **p != me)
+                .peekable();
+            if children.peek().is_none() {
+                return Err(Errno::Child.into());
+            }
+            children.find(|(_, i)| i.status.is_some()).map(|(p, _)| *p)
+        }
+    };
+    match ended {
+        Some(p) => {
+            let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
+            let mut opt = [0u8; 8];
+            opt[0] = 1;
+            opt[4..8].copy_from_slice(&p.to_le_bytes());
+            cx.mem.write(pid_at, &opt)?;
+            cx.mem.write(out, &join_status(status))?;
+            Ok(())
+        }
+        None if flags & NON_BLOCKING != 0 => {
+            cx.mem.write(pid_at, &[1, 0, 0, 0, 0, 0, 0, 0])?;
+            cx.mem.write(out, &join_status(None))?;
+            Ok(())
+        }
+        None => Err(Sys::Block(Wait::Child(me))),
+    }
+}
+
+fn exec_request(
+    cx: &mut Cx<'_>,
+    name: &str,
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    path: Option<&str>,
+) -> SysResult {
+    let (module, prog) = resolve_program(cx, name, path)?;
+    let args = if args.is_empty() {
+        alloc::vec![name.as_bytes().to_vec()]
+    } else {
+        args
+    };
+    let name = command_line(&prog, &args);
+    Err(Sys::Exec(Box::new(ExecRequest {
+        module,
+        name,
+        args,
+        env,
+    })))
+}
+
+pub fn proc_exec3(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    envs: i32,
+    envs_len: i32,
+    search: i32,
+    path: i32,
+    path_len: i32,
+) -> SysResult {
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+    let search = boolean(search)?;
+    let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
+    let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
+    exec_request(cx, &name, args, env, search_path)
+}
+
+pub fn proc_exec2(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    envs: i32,
+    envs_len: i32,
+) -> SysResult {
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+    exec_request(cx, &name, args, env, None)
+}
+
+pub fn proc_exec(cx: &mut Cx<'_>, name: i32, name_len: i32, args: i32, args_len: i32) -> SysResult {
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let env = cx.proc.env.clone();
+    exec_request(cx, &name, args, env, None)
+}
+
+pub fn proc_exit2(_cx: &mut Cx<'_>, code: i32) -> SysResult {
+    Err(Sys::Exit(code as u32))
+}
 
 pub fn proc_id(cx: &mut Cx<'_>, out: i32) -> SysResult {
     cx.mem.write_u32(out as u32, cx.proc.pid)?;
     Ok(())
 }
-pub fn proc_parent(_cx: &mut Cx<'_>, _pid: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_exit2(_cx: &mut Cx<'_>, code: i32) -> SysResult {
-    Err(Sys::Exit(code as u32))
-}
-pub fn proc_spawn(
-    _cx: &mut Cx<'_>,
-    _name: i32,
-    _name_len: i32,
-    _chroot: i32,
-    _args: i32,
-    _args_len: i32,
-    _preopen: i32,
-    _preopen_len: i32,
-    _stdin: i32,
-    _stdout: i32,
-    _stderr: i32,
-    _wd: i32,
-    _wd_len: i32,
-    _out: i32,
-) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_spawn2(
-    _cx: &mut Cx<'_>,
-    _name: i32,
-    _name_len: i32,
-    _args: i32,
-    _args_len: i32,
-    _envs: i32,
-    _envs_len: i32,
-    _ops: i32,
-    _ops_len: i32,
-    _sigs: i32,
-    _sigs_len: i32,
-    _search: i32,
-    _path: i32,
-    _path_len: i32,
-    _out: i32,
-) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_join(_cx: &mut Cx<'_>, _pid: i32, _flags: i32, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_exec3(
-    _cx: &mut Cx<'_>,
-    _name: i32,
-    _name_len: i32,
-    _args: i32,
-    _args_len: i32,
-    _envs: i32,
-    _envs_len: i32,
-    _search: i32,
-    _path: i32,
-    _path_len: i32,
-) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_exec2(
-    _cx: &mut Cx<'_>,
-    _name: i32,
-    _name_len: i32,
-    _args: i32,
-    _args_len: i32,
-    _envs: i32,
-    _envs_len: i32,
-) -> SysResult {
-    Err(Errno::NoSys.into())
-}
-pub fn proc_exec(
-    _cx: &mut Cx<'_>,
-    _name: i32,
-    _name_len: i32,
-    _args: i32,
-    _args_len: i32,
-) -> SysResult {
-    Err(Errno::NoSys.into())
+
+pub fn proc_parent(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
+    let pid = pid as u32;
+    let ppid = cx
+        .sys
+        .procs
+        .get(&pid)
+        .filter(|p| p.status.is_none())
+        .ok_or(Errno::Srch)?
+        .ppid;
+    cx.mem.write_u32(out as u32, ppid)?;
+    Ok(())
 }

@@ -1,21 +1,90 @@
-//! Signals (to be completed).
+//! Signals: `proc_signal` (kill), the inherited IGNORE dispositions
+//! (`proc_signals_sizes_get` / `proc_signals_get`), `callback_signal` (the guest export that
+//! handles signals, called by the scheduler between slices) and `proc_raise_interval`
+//! (timer signals). Default actions: terminate, except the signals ignored by default.
+
+use alloc::string::ToString;
 
 use abi::Errno;
 
-use crate::sys::{Cx, SysResult};
+use crate::sys::{Cx, Sys, SysResult, Wait, signal};
 
-pub fn proc_signal(_cx: &mut Cx<'_>, _pid: i32, _sig: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+fn signal_number(sig: i32) -> Result<u8, Errno> {
+    u8::try_from(sig)
+        .ok()
+        .filter(|&s| s <= signal::MAX)
+        .ok_or(Errno::Inval)
 }
-pub fn proc_signals_sizes_get(_cx: &mut Cx<'_>, _out: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+/// Raises `sig` in the calling process and acts on it at once when it is fatal; a
+/// handled signal runs its handler before the process's next slice.
+pub fn raise_self(cx: &mut Cx<'_>, sig: u8) -> SysResult {
+    let me = cx.proc.pid;
+    cx.sys.raise(me, sig)?;
+    let deliverable = cx.sys.procs.get(&me).map_or(0, |p| p.deliverable());
+    if deliverable & (1 << sig) == 0 {
+        return Ok(());
+    }
+    if cx.proc.signal_handler.is_some() && sig != signal::KILL {
+        return Err(Sys::Block(Wait::Yield));
+    }
+    if sig == signal::KILL || !signal::ignored_by_default(sig) {
+        return Err(Sys::Signal(sig));
+    }
+    if let Some(p) = cx.sys.procs.get_mut(&me) {
+        p.pending &= !(1 << sig);
+    }
+    Ok(())
 }
-pub fn proc_signals_get(_cx: &mut Cx<'_>, _buf: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
+    let sig = signal_number(sig)?;
+    let pid = pid as u32;
+    if pid == cx.proc.pid {
+        return raise_self(cx, sig);
+    }
+    cx.sys.raise(pid, sig)?;
+    Ok(())
 }
-pub fn proc_raise_interval(_cx: &mut Cx<'_>, _sig: i32, _interval: i64, _repeat: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+fn ignored(cx: &Cx<'_>) -> u64 {
+    cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored)
 }
-pub fn callback_signal(_cx: &mut Cx<'_>, _name: i32, _len: i32) -> SysResult {
-    Err(Errno::NoSys.into())
+
+pub fn proc_signals_sizes_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
+    cx.mem.write_u32(out as u32, ignored(cx).count_ones())?;
+    Ok(())
+}
+
+/// Writes one `signal_disposition` (sig u8, disp u8 = IGNORE) per ignored signal.
+pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
+    let ignored = ignored(cx);
+    let list: alloc::vec::Vec<u8> = (1..=signal::MAX)
+        .filter(|s| ignored & (1 << s) != 0)
+        .flat_map(|s| [s, 1])
+        .collect();
+    cx.mem.write(buf as u32, &list)?;
+    Ok(())
+}
+
+pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
+    let name = cx.mem.str(name as u32, len as u32)?;
+    cx.proc.signal_handler = (!name.is_empty()).then(|| name.to_string());
+    Ok(())
+}
+
+pub fn proc_raise_interval(cx: &mut Cx<'_>, sig: i32, interval: i64, repeat: i32) -> SysResult {
+    let sig = signal_number(sig)?;
+    let interval = u64::try_from(interval).map_err(|_| Errno::Inval)?;
+    let repeat = match repeat {
+        0 => false,
+        1 => true,
+        _ => return Err(Errno::Inval.into()),
+    };
+    let now = cx.now();
+    let me = cx.proc.pid;
+    let info = cx.sys.procs.get_mut(&me).ok_or(Errno::Srch)?;
+    info.alarm =
+        (interval > 0 && sig > 0).then(|| (now.saturating_add(interval), interval, repeat, sig));
+    Ok(())
 }
