@@ -33,6 +33,7 @@ pub struct StartError(pub String);
 /// Unpacks the root filesystem, starts the first process and runs until every process
 /// has ended. `None` when the boot tool asked for no process.
 pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
+    let (heap_before, heap) = memory::heap_usage();
     let Some(argv) = args
         .kernel_file("argv")
         .map(split_nul)
@@ -40,7 +41,6 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     else {
         return Ok(None);
     };
-    let (_, heap) = memory::heap_usage();
     let mut fs = Fs::new(vfs::Limits {
         max_bytes: heap as u64 / 2,
         ..vfs::Limits::default()
@@ -132,5 +132,19 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         .map_err(|e| StartError(e.message))?;
     log::info!("started {name} as pid {pid}");
     kernel.run();
-    Ok(kernel.status(pid))
+    let status = kernel.status(pid);
+    let stats = kernel.stats();
+    drop(kernel);
+    drop(name);
+    // Everything the runtime allocated — stores, modules, pipes, files, the filesystem —
+    // must be back: the boot tool's tests read this line as the kernel-wide leak check.
+    let (heap_after, _) = memory::heap_usage();
+    crate::console::write_log(
+        alloc::format!(
+            "heap-check before={heap_before} after={heap_after} tasks={} procs={} files={} pipes={}\n",
+            stats.tasks, stats.procs, stats.open_files, stats.pipes
+        )
+        .as_bytes(),
+    );
+    Ok(status)
 }

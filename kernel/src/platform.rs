@@ -52,6 +52,11 @@ impl runtime::Platform for KernelPlatform {
         console::read_received(buf)
     }
 
+    fn memory_available(&self) -> Option<usize> {
+        let (used, size) = crate::memory::heap_usage();
+        Some(size.saturating_sub(used))
+    }
+
     fn idle(&mut self, deadline: Option<u64>) {
         if deadline.is_none_or(|d| time::monotonic_ns() < d) {
             arch::wait_for_interrupt();

@@ -37,5 +37,5 @@ mod tests_pipe;
 #[cfg(test)]
 mod tests_poll;
 
-pub use sched::{Kernel, SpawnError, SpawnSpec};
+pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};
 pub use sys::{ExitStatus, Limits, Pid, Platform, System};

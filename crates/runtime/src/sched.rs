@@ -56,6 +56,9 @@ impl SpawnError {
     }
 }
 
+/// Kernel memory kept free beyond a new process's initial linear memory.
+const SPAWN_HEADROOM: usize = 8 << 20;
+
 /// A ready-to-run program: its store, instance and `_start`.
 type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
 
@@ -178,6 +181,28 @@ impl System {
             return Err(SpawnError::new(
                 Errno::Again,
                 format!("{name}: process limit reached"),
+            ));
+        }
+        // Refuse (AGAIN, as fork does) rather than let the kernel heap run dry: the new
+        // process needs its initial linear memory plus headroom for the kernel itself.
+        let initial: usize = module
+            .exports()
+            .filter_map(|e| match e.ty() {
+                wasmi::ExternType::Memory(m) => usize::try_from(m.minimum()).ok(),
+                _ => None,
+            })
+            .map(|pages| pages.saturating_mul(65536))
+            .sum();
+        let needed = initial.saturating_add(SPAWN_HEADROOM);
+        if self
+            .platform
+            .memory_available()
+            .is_some_and(|free| free < needed)
+        {
+            self.discard(data);
+            return Err(SpawnError::new(
+                Errno::Again,
+                format!("{name}: not enough memory for a new process"),
             ));
         }
         let (store, instance, start) = self.instantiate(&name, &module, data)?;

@@ -37,6 +37,10 @@ pub trait Platform {
     /// Idles (halting the CPU) until something may have happened — an interrupt — or
     /// `deadline` (monotonic ns) passes.
     fn idle(&mut self, deadline: Option<u64>);
+    /// Bytes of kernel memory still free for new processes, when the platform knows.
+    fn memory_available(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Tunable limits.

@@ -700,8 +700,9 @@ pub fn fd_readdir(
 /// `fd_renumber`: moves descriptor `fd` onto `to`, closing what `to` held. Both must be
 /// open (BADF), as in wasmtime.
 pub fn fd_renumber(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
+    // wasix-libc implements dup2() with this call, so (unlike wasmtime, which wants both
+    // open) the target may be closed: it is simply taken.
     cx.proc.fds.get(fd as u32)?;
-    cx.proc.fds.get(to as u32)?;
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.renumber(fs, files, fd as u32, to as u32)?;
     flush_pipe_events(cx.sys);

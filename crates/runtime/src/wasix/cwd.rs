@@ -8,6 +8,16 @@ use abi::Errno;
 
 use crate::sys::{Cx, SysResult};
 
+/// The inode at absolute path `abs` inside `root` (`/` is `root` itself).
+pub fn lookup_abs(fs: &vfs::Fs, root: vfs::Ino, abs: &str) -> Result<vfs::Ino, Errno> {
+    let rel = abs.trim_start_matches('/');
+    if rel.is_empty() {
+        Ok(root)
+    } else {
+        fs.lookup(root, rel, true)
+    }
+}
+
 /// Joins `path` onto `cwd` and removes `.`, `..` and empty components; `..` at the root
 /// stays at the root (as on Unix, which is also what keeps a chroot closed).
 pub fn absolute(cwd: &str, path: &str) -> String {
@@ -49,10 +59,7 @@ pub fn chdir(cx: &mut Cx<'_>, path: i32, len: i32) -> SysResult {
         return Err(Errno::NoEnt.into());
     }
     let target = absolute(&cx.proc.cwd, path);
-    let ino = cx
-        .sys
-        .fs
-        .lookup(cx.proc.root, target.trim_start_matches('/'), true)?;
+    let ino = lookup_abs(&cx.sys.fs, cx.proc.root, &target)?;
     if cx.sys.fs.kind(ino)? != vfs::FileType::Directory {
         return Err(Errno::NotDir.into());
     }

@@ -102,7 +102,7 @@ fn resolve_program(
 /// A directory inode for `path` (absolute or relative to `cwd`) inside `root`.
 fn directory(sys: &System, root: Ino, cwd: &str, path: &str) -> Result<(Ino, String), Errno> {
     let abs = absolute(cwd, path);
-    let ino = sys.fs.lookup(root, abs.trim_start_matches('/'), true)?;
+    let ino = crate::wasix::cwd::lookup_abs(&sys.fs, root, &abs)?;
     if sys.fs.kind(ino)? != FileType::Directory {
         return Err(Errno::NotDir);
     }
@@ -187,6 +187,13 @@ pub fn proc_spawn(
 
     let mut fds = FdTable::new(cx.sys.limits.max_fds);
     let mut handles = [None::<u32>; 3];
+    let inherited: Vec<(u32, FdEntry)> = cx
+        .proc
+        .fds
+        .iter()
+        .filter(|(fd, e)| *fd >= 3 && !e.cloexec)
+        .map(|(fd, e)| (fd, e.clone()))
+        .collect();
     let result = (|| -> Result<(), Errno> {
         for (fd, &mode) in modes.iter().enumerate() {
             let fd = fd as u32;
@@ -250,15 +257,9 @@ pub fn proc_spawn(
                 Some(String::from("/")),
             )?;
         } else {
-            // Everything else the parent has open and not marked close-on-exec.
-            let inherited: Vec<(u32, FdEntry)> = cx
-                .proc
-                .fds
-                .iter()
-                .filter(|(fd, e)| *fd >= 3 && !e.cloexec)
-                .map(|(fd, e)| (fd, e.clone()))
-                .collect();
-            for (fd, entry) in inherited {
+            // Everything else the parent had open (before this call made its pipe ends)
+            // and not marked close-on-exec.
+            for (fd, entry) in inherited.iter().cloned() {
                 let System { fs, files, .. } = &mut *cx.sys;
                 fds.install_at(fs, files, fd, entry)?;
             }
