@@ -5,5 +5,6 @@
 #![forbid(unsafe_code)]
 
 pub mod errno;
+pub mod wasix;
 
 pub use errno::Errno;
