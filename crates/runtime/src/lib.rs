@@ -36,6 +36,8 @@ mod tests_fs;
 mod tests_pipe;
 #[cfg(test)]
 mod tests_poll;
+#[cfg(test)]
+mod tests_wasix;
 
 pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};
 pub use sys::{ExitStatus, Limits, Pid, Platform, System};

@@ -176,7 +176,9 @@ impl System {
             cwd,
             signal_handler: None,
         };
-        if self.live_processes() + self.new_tasks.len() >= self.limits.max_procs {
+        // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
+        // live ones): count them once.
+        if self.live_processes() >= self.limits.max_procs {
             self.discard(data);
             return Err(SpawnError::new(
                 Errno::Again,
@@ -543,14 +545,16 @@ impl Kernel {
         }
         info.pending &= !deliverable;
         let handler = task.store.data().data.signal_handler.clone();
-        if let Some(sig) = fatal_signal(deliverable, handler.is_some()) {
-            return Some(ExitStatus::Signal(sig));
-        }
+        // A name that is no exported `(func (param i32))` is no handler: default actions.
         let func = handler.and_then(|name| {
             task.instance
                 .get_typed_func::<i32, ()>(&task.store, &name)
                 .ok()
-        })?;
+        });
+        if let Some(sig) = fatal_signal(deliverable, func.is_some()) {
+            return Some(ExitStatus::Signal(sig));
+        }
+        let func = func?;
         for sig in 1..=signal::MAX {
             if deliverable & (1 << sig) == 0 {
                 continue;
@@ -561,6 +565,13 @@ impl Kernel {
             let result = func.call(&mut task.store, i32::from(sig));
             self.sys = task.store.data_mut().sys.take();
             if let Err(e) = result {
+                // The handler may end the process itself: proc_exit, or a fatal signal.
+                if let Some(code) = e.i32_exit_status() {
+                    return Some(ExitStatus::Code(code as u32));
+                }
+                if let Some(Killed(sig)) = e.downcast_ref::<Killed>() {
+                    return Some(ExitStatus::Signal(*sig));
+                }
                 let msg = format!("signal handler for {sig} failed: {e}\n");
                 self.report(task, &msg);
                 return Some(ExitStatus::Signal(signal::ABRT));
@@ -667,6 +678,7 @@ impl Kernel {
     /// descriptors (minus CLOEXEC ones); handlers reset, ignored signals stay ignored.
     fn exec(&mut self, task: Task, req: ExecRequest) {
         let pid = task.pid;
+        self.blocked.remove(&pid);
         let old = task.store.into_data().data;
         let sys = self.sys.as_mut().expect("system home");
         let System {
@@ -709,10 +721,8 @@ impl Kernel {
                 // The old program is gone; like a failed execve after the point of no
                 // return, the process dies.
                 log::info!("pid {pid}: exec failed: {}", e.message);
-                if let Some(info) = sys.procs.get_mut(&pid) {
-                    info.status = Some(ExitStatus::Signal(signal::ABRT));
-                }
-                self.reparent_children(pid);
+                // As in `finish`: the parent is woken (a join waits for this) and gets CHLD.
+                self.mark_ended(pid, ExitStatus::Signal(signal::ABRT));
             }
         }
     }
@@ -735,15 +745,27 @@ impl Kernel {
         task.store.data_mut().data.fds.close_all(fs, files);
         files.drain_events(events);
         drop(task);
+        self.mark_ended(pid, status);
+        log::debug!("pid {pid} ended: {status:?}");
+    }
+
+    /// Records that `pid` ended: its status (a zombie until joined), the parent woken and
+    /// sent CHLD, its children handed on. A process nobody can join (its parent is gone,
+    /// and it is not the first process, whose status the kernel reads) is removed at once.
+    fn mark_ended(&mut self, pid: Pid, status: ExitStatus) {
+        let sys = self.sys.as_mut().expect("system home");
         if let Some(info) = sys.procs.get_mut(&pid) {
             info.status = Some(status);
             info.alarm = None;
             let ppid = info.ppid;
-            sys.events.push(Event::ChildOf(ppid));
-            let _ = sys.raise(ppid, signal::CHLD);
+            if ppid == 0 && pid != 1 {
+                sys.procs.remove(&pid);
+            } else {
+                sys.events.push(Event::ChildOf(ppid));
+                let _ = sys.raise(ppid, signal::CHLD);
+            }
         }
         self.reparent_children(pid);
-        log::debug!("pid {pid} ended: {status:?}");
     }
 
     /// Hands the children of `pid` to pid 1 (or, when pid 1 is gone or is `pid`, to

@@ -225,9 +225,18 @@ fn sigpipe_ignored(cx: &Cx<'_>) -> bool {
 }
 
 /// A write's failure as the process sees it: a broken pipe raises SIGPIPE unless ignored.
-fn broken_pipe(cx: &Cx<'_>, e: Sys) -> Sys {
+/// With a signal handler installed the signal is queued for it and the write fails PIPE
+/// (as on Unix when SIGPIPE is caught); otherwise the default action kills the writer.
+fn broken_pipe(cx: &mut Cx<'_>, e: Sys) -> Sys {
     match e {
-        Sys::Err(Errno::Pipe) if !sigpipe_ignored(cx) => Sys::Signal(signal::PIPE),
+        Sys::Err(Errno::Pipe) if !sigpipe_ignored(cx) => {
+            if cx.proc.signal_handler.is_some() {
+                let _ = cx.sys.raise(cx.proc.pid, signal::PIPE);
+                Sys::Err(Errno::Pipe)
+            } else {
+                Sys::Signal(signal::PIPE)
+            }
+        }
         e => e,
     }
 }

@@ -206,25 +206,25 @@ pub fn proc_spawn(
                         (write, read)
                     };
                     let System { fs, files, .. } = &mut *cx.sys;
-                    fds.install_at(
-                        fs,
-                        files,
-                        fd,
-                        FdEntry {
-                            file: child_end,
-                            cloexec: false,
-                            preopen: None,
-                        },
-                    )?;
-                    let mine = cx.proc.fds.install(
-                        files,
-                        FdEntry {
-                            file: parent_end,
-                            cloexec: false,
-                            preopen: None,
-                        },
-                        0,
-                    )?;
+                    let entry = |file| FdEntry {
+                        file,
+                        cloexec: false,
+                        preopen: None,
+                    };
+                    // An end no descriptor took is unreferenced: drop it, or it (and the
+                    // pipe) would stay open forever.
+                    if let Err(e) = fds.install_at(fs, files, fd, entry(child_end)) {
+                        files.drop_ref(fs, child_end);
+                        files.drop_ref(fs, parent_end);
+                        return Err(e);
+                    }
+                    let mine = match cx.proc.fds.install(files, entry(parent_end), 0) {
+                        Ok(mine) => mine,
+                        Err(e) => {
+                            files.drop_ref(fs, parent_end);
+                            return Err(e);
+                        }
+                    };
                     handles[fd as usize] = Some(mine);
                 }
                 INHERIT => {

@@ -1,0 +1,1683 @@
+//! Tests of the WASIX process and signal calls (`proc_spawn`, `proc_spawn2`, `proc_join`,
+//! `proc_exec*`, `proc_exit2`, `proc_id`, `proc_parent`, `proc_signal`,
+//! `proc_signals_*`, `callback_signal`, `proc_raise_interval`) and their neighbours
+//! (`getcwd`, `chdir`, `thread_sleep`, `tty_get` / `tty_set`).
+//!
+//! Every program is WebAssembly text built by [`module`]: it imports every call under test
+//! and prints results as decimal numbers separated by spaces. Child programs are built the
+//! same way and placed in the filesystem (`/child.wasm` and friends). Each run checks that
+//! nothing leaked once every process has ended: no task, open file or pipe is left.
+//!
+//! The bad-input tests are tables of (label, expression, errno): one program evaluates the
+//! expressions in order and prints each result, and a mismatch names its label. The fake
+//! clock only moves when asked or when every process waits, so the timings here are exact;
+//! a run that never ends (a process waiting for a wake-up that never comes) fails after a
+//! generous wall-clock limit instead of hanging the test suite.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::sched::Stats;
+use crate::sys::ExitStatus;
+use crate::testing::{Opts, kernel_with};
+
+/// Errnos, as the programs print them.
+const AGAIN: u32 = 6;
+const BADF: u32 = 8;
+const CHILD: u32 = 12;
+const FAULT: u32 = 21;
+const ILSEQ: u32 = 25;
+const INTR: u32 = 27;
+const INVAL: u32 = 28;
+const MFILE: u32 = 33;
+const NOENT: u32 = 44;
+const NOEXEC: u32 = 45;
+const NOTDIR: u32 = 54;
+const NOTSUP: u32 = 58;
+const RANGE: u32 = 68;
+const SRCH: u32 = 71;
+
+/// Imports: (module, name, parameter types, returns an errno).
+const CALLS: &[(&str, &str, &str, bool)] = &[
+    (
+        "wasix_32v1",
+        "proc_spawn",
+        "i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32",
+        true,
+    ),
+    (
+        "wasix_32v1",
+        "proc_spawn2",
+        "i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32",
+        true,
+    ),
+    ("wasix_32v1", "proc_join", "i32 i32 i32", true),
+    (
+        "wasix_32v1",
+        "proc_exec3",
+        "i32 i32 i32 i32 i32 i32 i32 i32 i32",
+        true,
+    ),
+    ("wasix_32v1", "proc_exec2", "i32 i32 i32 i32 i32 i32", false),
+    ("wasix_32v1", "proc_exec", "i32 i32 i32 i32", false),
+    ("wasix_32v1", "proc_exit2", "i32", false),
+    ("wasix_32v1", "proc_id", "i32", true),
+    ("wasix_32v1", "proc_parent", "i32 i32", true),
+    ("wasix_32v1", "proc_signal", "i32 i32", true),
+    ("wasix_32v1", "proc_signals_sizes_get", "i32", true),
+    ("wasix_32v1", "proc_signals_get", "i32", true),
+    ("wasix_32v1", "callback_signal", "i32 i32", false),
+    ("wasix_32v1", "proc_raise_interval", "i32 i64 i32", true),
+    ("wasix_32v1", "getcwd", "i32 i32", true),
+    ("wasix_32v1", "chdir", "i32 i32", true),
+    ("wasix_32v1", "thread_sleep", "i64", true),
+    ("wasix_32v1", "tty_get", "i32", true),
+    ("wasix_32v1", "tty_set", "i32", true),
+    ("wasix_32v1", "fd_pipe", "i32 i32", true),
+    ("wasix_32v1", "fd_dup", "i32 i32", true),
+    (
+        "wasi_snapshot_preview1",
+        "fd_write",
+        "i32 i32 i32 i32",
+        true,
+    ),
+    ("wasi_snapshot_preview1", "fd_read", "i32 i32 i32 i32", true),
+    ("wasi_snapshot_preview1", "fd_close", "i32", true),
+    (
+        "wasi_snapshot_preview1",
+        "clock_time_get",
+        "i32 i64 i32",
+        true,
+    ),
+    ("wasi_snapshot_preview1", "args_sizes_get", "i32 i32", true),
+    (
+        "wasi_snapshot_preview1",
+        "environ_sizes_get",
+        "i32 i32",
+        true,
+    ),
+    ("wasi_snapshot_preview1", "proc_exit", "i32", false),
+];
+
+/// Helpers. Memory (1 page): 16..32 = `$cat`'s iovec and count, 80..100 = small results
+/// (88 = clock, 92 / 96 = pids), 100 = `proc_spawn2`'s pid, 200..228 = `proc_spawn`'s
+/// handles, 240..248 = the `option_pid` and 248..254 the `join_status` of `$join`,
+/// 300..324 = a tty, 396 / 400.. = getcwd's length and buffer, 512..768 = `$cat`'s buffer,
+/// 800..856 = printing scratch for signal handlers, 900..956 = printing scratch, 1020 = a
+/// space, 1024.. = strings (64 bytes each), 2048.. = `proc_spawn_fd_op` records (56 bytes
+/// each), 2400.. = signal dispositions (2 bytes each), 3000.. = counters, 3500.. = bytes
+/// that are not UTF-8.
+///
+/// - `$r n` prints n and a space; `$s ptr len` prints bytes and a space; `$out ptr len`
+///   prints bytes as they are. `$hr` / `$hs` are the same for signal handlers (their own
+///   scratch, as a handler may run between any two slices).
+/// - `$cat fd` copies `fd` to stdout until end of file (an error prints 1000 + errno).
+/// - `$spawn name len stdin stdout stderr` → errno: `proc_spawn` with no arguments, no
+///   preopens, the caller's directory; handles at 200.
+/// - `$spawn2 name len nops nsigs` → errno: `proc_spawn2` with the fd ops at 2048 and the
+///   dispositions at 2400; the pid at 100.
+/// - `$op i cmd fd src path len` sets fd op i; `$sd i sig disp` sets disposition i.
+/// - `$join pid flags` (pid -1: any child) prints the errno and, on success, the pid, the
+///   status tag, the exit code and the signal.
+/// - `$pid` → own pid; `$now` → monotonic ns.
+const HELPERS: &str = r#"
+  (memory (export "memory") 1)
+  (data (i32.const 1020) " ")
+  (func $print (param $p i32) (param $l i32) (param $io i32)
+    (i32.store (local.get $io) (local.get $p))
+    (i32.store offset=4 (local.get $io) (local.get $l))
+    (drop (call $fd_write (i32.const 1) (local.get $io) (i32.const 1)
+      (i32.add (local.get $io) (i32.const 8)))))
+  (func $num (param $n i32) (param $buf i32) (local $p i32)
+    (local.set $p (i32.add (local.get $buf) (i32.const 31)))
+    (i32.store8 (local.get $p) (i32.const 32))
+    (loop $l
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $l (local.get $n)))
+    (call $print (local.get $p) (i32.sub (i32.add (local.get $buf) (i32.const 32)) (local.get $p))
+      (i32.add (local.get $buf) (i32.const 32))))
+  (func $r (param $n i32) (call $num (local.get $n) (i32.const 900)))
+  (func $hr (param $n i32) (call $num (local.get $n) (i32.const 800)))
+  (func $out (param $p i32) (param $l i32) (call $print (local.get $p) (local.get $l) (i32.const 944)))
+  (func $s (param $p i32) (param $l i32)
+    (call $print (local.get $p) (local.get $l) (i32.const 944))
+    (call $print (i32.const 1020) (i32.const 1) (i32.const 944)))
+  (func $hs (param $p i32) (param $l i32)
+    (call $print (local.get $p) (local.get $l) (i32.const 844))
+    (call $print (i32.const 1020) (i32.const 1) (i32.const 844)))
+  (func $cat (param $fd i32) (local $e i32)
+    (block $done (loop $l
+      (i32.store (i32.const 16) (i32.const 512)) (i32.store (i32.const 20) (i32.const 256))
+      (local.set $e (call $fd_read (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 24)))
+      (if (local.get $e) (then (call $r (i32.add (i32.const 1000) (local.get $e))) (br $done)))
+      (br_if $done (i32.eqz (i32.load (i32.const 24))))
+      (call $out (i32.const 512) (i32.load (i32.const 24)))
+      (br $l))))
+  (func $spawn (param $name i32) (param $len i32) (param $in i32) (param $o i32) (param $e i32)
+    (result i32)
+    (call $proc_spawn (local.get $name) (local.get $len) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (local.get $in) (local.get $o) (local.get $e)
+      (i32.const 0) (i32.const 0) (i32.const 200)))
+  (func $spawn2 (param $name i32) (param $len i32) (param $nops i32) (param $nsigs i32)
+    (result i32)
+    (call $proc_spawn2 (local.get $name) (local.get $len) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 2048) (local.get $nops) (i32.const 2400)
+      (local.get $nsigs) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+  (func $op (param $i i32) (param $cmd i32) (param $fd i32) (param $src i32) (param $p i32)
+    (param $l i32) (local $at i32)
+    (local.set $at (i32.add (i32.const 2048) (i32.mul (local.get $i) (i32.const 56))))
+    (memory.fill (local.get $at) (i32.const 0) (i32.const 56))
+    (i32.store8 (local.get $at) (local.get $cmd))
+    (i32.store offset=4 (local.get $at) (local.get $fd))
+    (i32.store offset=8 (local.get $at) (local.get $src))
+    (i32.store offset=12 (local.get $at) (local.get $p))
+    (i32.store offset=16 (local.get $at) (local.get $l)))
+  (func $sd (param $i i32) (param $sig i32) (param $disp i32)
+    (i32.store8 (i32.add (i32.const 2400) (i32.mul (local.get $i) (i32.const 2))) (local.get $sig))
+    (i32.store8 (i32.add (i32.const 2401) (i32.mul (local.get $i) (i32.const 2))) (local.get $disp)))
+  (func $join (param $pid i32) (param $flags i32) (local $e i32)
+    (i32.store (i32.const 240) (i32.ne (local.get $pid) (i32.const -1)))
+    (i32.store (i32.const 244) (local.get $pid))
+    (i64.store (i32.const 248) (i64.const 0))
+    (local.set $e (call $proc_join (i32.const 240) (local.get $flags) (i32.const 248)))
+    (call $r (local.get $e))
+    (if (i32.eqz (local.get $e)) (then
+      (call $r (i32.load (i32.const 244)))
+      (call $r (i32.load8_u (i32.const 248)))
+      (call $r (i32.load16_u (i32.const 250)))
+      (call $r (i32.load8_u (i32.const 252))))))
+  (func $pid (result i32) (drop (call $proc_id (i32.const 96))) (i32.load (i32.const 96)))
+  (func $now (result i64)
+    (drop (call $clock_time_get (i32.const 1) (i64.const 0) (i32.const 88)))
+    (i64.load (i32.const 88)))
+"#;
+
+/// A program: `strings` stored at 1024 + 64·i (`{sN}` in `extra` and `body` becomes
+/// string N's pointer and length; `\n` allowed), `BAD` an out-of-bounds pointer
+/// (0xFFFFFFF0), `extra` more module fields (signal handlers), `body` the `_start` code.
+fn module(strings: &[&str], extra: &str, body: &str) -> String {
+    assert!(strings.len() <= 16);
+    let mut wat = String::from("(module\n");
+    for (module, name, params, result) in CALLS {
+        let result = if *result { " (result i32)" } else { "" };
+        wat += &format!(
+            "  (import \"{module}\" \"{name}\" (func ${name} (param {params}){result}))\n"
+        );
+    }
+    wat += HELPERS;
+    let mut code =
+        format!("{extra}\n  (func (export \"_start\")\n{body})").replace("BAD", "(i32.const -16)");
+    for (i, s) in strings.iter().enumerate() {
+        assert!(s.len() < 64 && !s.contains(['"', '\\']));
+        let at = 1024 + 64 * i;
+        let escaped = s.replace('\n', "\\n");
+        wat += &format!("  (data (i32.const {at}) \"{escaped}\")\n");
+        code = code.replace(
+            &format!("{{s{i}}}"),
+            &format!("(i32.const {at}) (i32.const {})", s.len()),
+        );
+    }
+    wat + &code + ")\n"
+}
+
+/// A child program's bytes, for [`Opts::files`].
+fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
+    let wasm = wat::parse_str(module(strings, extra, body)).expect("valid wat");
+    Box::leak(wasm.into_boxed_slice())
+}
+
+/// The usual children: `/child.wasm` prints "child\n" and exits 3; `/junk.wasm` is not
+/// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/dir/f` is a file.
+fn files() -> Vec<(&'static str, &'static [u8])> {
+    let nostart = wat::parse_str("(module (memory (export \"memory\") 1))").expect("valid wat");
+    alloc::vec![
+        (
+            "child.wasm",
+            program(
+                &["child\n"],
+                "",
+                "(call $out {s0}) (call $proc_exit (i32.const 3))"
+            ),
+        ),
+        ("junk.wasm", b"\0asm but not really" as &[u8]),
+        ("nostart.wasm", Box::leak(nostart.into_boxed_slice())),
+        ("dir/f", b"a file"),
+    ]
+}
+
+/// What a run left behind.
+struct Run {
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
+    stats: Stats,
+    /// Keys of the module cache.
+    modules: Vec<String>,
+}
+
+/// Runs `wat` as pid 1 with `files` in the filesystem and `/` preopened, to the end.
+/// Fails (rather than hangs) if the processes never all end.
+fn run_prog(files: Vec<(&'static str, &'static [u8])>, wat: String) -> Run {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let wasm = wat::parse_str(&wat).expect("valid wat");
+        let opts = Opts {
+            files,
+            preopen: Some("/"),
+            ..Opts::default()
+        };
+        let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
+        kernel.run();
+        let modules = kernel.sys().modules.keys().cloned().collect();
+        let c = console.borrow();
+        let _ = tx.send(Run {
+            status: kernel.status(pid),
+            stdout: String::from_utf8_lossy(&c.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&c.stderr).into_owned(),
+            stats: kernel.stats(),
+            modules,
+        });
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(run) => {
+            let _ = worker.join();
+            run
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("the processes never all ended (a wait that is never woken)")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the worker sends before it returns"),
+        },
+    }
+}
+
+/// Runs the program with [`files`] plus `extra_files`.
+fn run(extra_files: &[(&'static str, &'static [u8])], wat: String) -> Run {
+    let mut all = files();
+    all.extend_from_slice(extra_files);
+    run_prog(all, wat)
+}
+
+/// Checks that every process ended and released everything.
+fn assert_clean(r: &Run) {
+    assert_eq!(
+        r.stats,
+        Stats {
+            tasks: 0,
+            procs: 0,
+            open_files: 0,
+            pipes: 0
+        },
+        "leaked (stdout: {:?})",
+        r.stdout
+    );
+}
+
+/// Runs pid 1 printing `body`'s output; checks it exited 0 and left nothing behind.
+fn run_ok(
+    extra_files: &[(&'static str, &'static [u8])],
+    strings: &[&str],
+    extra: &str,
+    body: &str,
+) -> String {
+    let r = run(extra_files, module(strings, extra, body));
+    assert_eq!(
+        r.status,
+        Some(ExitStatus::Code(0)),
+        "stdout {:?} stderr {:?}",
+        r.stdout,
+        r.stderr
+    );
+    assert_clean(&r);
+    r.stdout
+}
+
+/// One bad-input case: what it checks, an expression giving an errno, the errno.
+type Case = (&'static str, String, u32);
+
+/// Evaluates every case in one program (after `setup`, which prints nothing) and checks
+/// each result; the process must exit normally and leave nothing behind.
+fn table(strings: &[&str], setup: &str, cases: &[Case]) {
+    let mut body = String::from(setup);
+    for (_, expr, _) in cases {
+        body += &format!("\n(call $r {expr})");
+    }
+    let r = run(&[], module(strings, "", &body));
+    assert_eq!(
+        r.status,
+        Some(ExitStatus::Code(0)),
+        "stdout {:?} stderr {:?}",
+        r.stdout,
+        r.stderr
+    );
+    let got: Vec<&str> = r.stdout.split_whitespace().collect();
+    let wrong: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (what, _, want))| {
+            let g = got.get(i).copied().unwrap_or("nothing");
+            (g != want.to_string()).then(|| format!("{what}: got {g}, want {want}"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty() && got.len() == cases.len(),
+        "{}\nstdout: {}",
+        wrong.join("\n"),
+        r.stdout
+    );
+    assert_clean(&r);
+}
+
+/// A call with default operands `slots`, some replaced: `(call $name ...)`.
+fn call(name: &str, slots: &[&str], replace: &[(usize, &str)]) -> String {
+    let mut s: Vec<String> = slots.iter().map(|s| s.to_string()).collect();
+    for &(i, v) in replace {
+        s[i] = v.to_string();
+    }
+    format!("(call ${name} {})", s.join(" "))
+}
+
+const NONE: &str = "(i32.const 0) (i32.const 0)";
+
+/// `proc_spawn` slots: name, chroot, args, preopens, stdin, stdout, stderr, wd, ret
+/// (string 0 is the program; every stdio PIPED so failures must undo pipes).
+fn spawn(replace: &[(usize, &str)]) -> String {
+    let slots = [
+        "{s0}",
+        "(i32.const 0)",
+        NONE,
+        NONE,
+        "(i32.const 0)",
+        "(i32.const 0)",
+        "(i32.const 0)",
+        NONE,
+        "(i32.const 200)",
+    ];
+    call("proc_spawn", &slots, replace)
+}
+
+/// `proc_spawn2` slots: name, args, envs, fd ops, dispositions, search, path, ret.
+fn spawn2(replace: &[(usize, &str)]) -> String {
+    let slots = [
+        "{s0}",
+        NONE,
+        NONE,
+        "(i32.const 2048) (i32.const 0)",
+        "(i32.const 2400) (i32.const 0)",
+        "(i32.const 0)",
+        NONE,
+        "(i32.const 100)",
+    ];
+    call("proc_spawn2", &slots, replace)
+}
+
+/// `proc_exec3` slots: name, args, envs, search, path.
+fn exec3(replace: &[(usize, &str)]) -> String {
+    call(
+        "proc_exec3",
+        &["{s0}", NONE, NONE, "(i32.const 0)", NONE],
+        replace,
+    )
+}
+
+/// `setup` then `expr`, as one expression.
+fn after(setup: &str, expr: String) -> String {
+    format!("(block (result i32) {setup} {expr})")
+}
+
+fn case(what: &'static str, expr: impl Into<String>, want: u32) -> Case {
+    (what, expr.into(), want)
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad inputs
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn proc_id_parent_and_signal_calls_reject_bad_inputs() {
+    table(
+        &[],
+        "",
+        &[
+            case("proc_id: out of bounds", "(call $proc_id BAD)", FAULT),
+            case(
+                "proc_id: straddles the end",
+                "(call $proc_id (i32.const 65534))",
+                FAULT,
+            ),
+            case("proc_id: ok", "(call $proc_id (i32.const 96))", 0),
+            case("proc_id: is 1", "(i32.load (i32.const 96))", 1),
+            case(
+                "proc_parent: out of bounds",
+                "(call $proc_parent (i32.const 1) BAD)",
+                FAULT,
+            ),
+            case(
+                "proc_parent: no such pid",
+                "(call $proc_parent (i32.const 999) (i32.const 96))",
+                SRCH,
+            ),
+            case(
+                "proc_parent: pid -1",
+                "(call $proc_parent (i32.const -1) (i32.const 96))",
+                SRCH,
+            ),
+            case(
+                "proc_parent: pid 0",
+                "(call $proc_parent (i32.const 0) (i32.const 96))",
+                SRCH,
+            ),
+            case(
+                "proc_parent: self",
+                "(call $proc_parent (i32.const 1) (i32.const 96))",
+                0,
+            ),
+            case("proc_parent: of pid 1 is 0", "(i32.load (i32.const 96))", 0),
+            case(
+                "proc_signal: signal 99",
+                "(call $proc_signal (i32.const 1) (i32.const 99))",
+                INVAL,
+            ),
+            case(
+                "proc_signal: signal 31",
+                "(call $proc_signal (i32.const 1) (i32.const 31))",
+                INVAL,
+            ),
+            case(
+                "proc_signal: signal 256",
+                "(call $proc_signal (i32.const 1) (i32.const 256))",
+                INVAL,
+            ),
+            case(
+                "proc_signal: signal -1",
+                "(call $proc_signal (i32.const 1) (i32.const -1))",
+                INVAL,
+            ),
+            case(
+                "proc_signal: bad signal before bad pid",
+                "(call $proc_signal (i32.const 999) (i32.const 99))",
+                INVAL,
+            ),
+            case(
+                "proc_signal: no such pid",
+                "(call $proc_signal (i32.const 999) (i32.const 15))",
+                SRCH,
+            ),
+            case(
+                "proc_signal: no such pid, signal 0",
+                "(call $proc_signal (i32.const 999) (i32.const 0))",
+                SRCH,
+            ),
+            case(
+                "proc_signal: pid -1",
+                "(call $proc_signal (i32.const -1) (i32.const 9))",
+                SRCH,
+            ),
+            case(
+                "proc_signal: self, signal 0",
+                "(call $proc_signal (i32.const 1) (i32.const 0))",
+                0,
+            ),
+            case(
+                "proc_signal: self, CHLD (ignored)",
+                "(call $proc_signal (i32.const 1) (i32.const 16))",
+                0,
+            ),
+            case(
+                "proc_signals_sizes_get: out of bounds",
+                "(call $proc_signals_sizes_get BAD)",
+                FAULT,
+            ),
+            case(
+                "proc_signals_sizes_get: ok",
+                "(call $proc_signals_sizes_get (i32.const 96))",
+                0,
+            ),
+            case(
+                "proc_signals_sizes_get: none ignored",
+                "(i32.load (i32.const 96))",
+                0,
+            ),
+            case(
+                "proc_signals_get: out of bounds",
+                "(call $proc_signals_get BAD)",
+                FAULT,
+            ),
+            case(
+                "proc_signals_get: ok",
+                "(call $proc_signals_get (i32.const 96))",
+                0,
+            ),
+            case(
+                "proc_raise_interval: signal 99",
+                "(call $proc_raise_interval (i32.const 99) (i64.const 1000) (i32.const 0))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: signal -1",
+                "(call $proc_raise_interval (i32.const -1) (i64.const 1000) (i32.const 0))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: negative interval",
+                "(call $proc_raise_interval (i32.const 14) (i64.const -1) (i32.const 0))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: i64::MIN interval",
+                "(call $proc_raise_interval (i32.const 14) (i64.const 0x8000000000000000) (i32.const 1))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: repeat 3",
+                "(call $proc_raise_interval (i32.const 14) (i64.const 1000) (i32.const 3))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: repeat -1",
+                "(call $proc_raise_interval (i32.const 14) (i64.const 1000) (i32.const -1))",
+                INVAL,
+            ),
+            case(
+                "proc_raise_interval: interval 0 cancels",
+                "(call $proc_raise_interval (i32.const 14) (i64.const 0) (i32.const 0))",
+                0,
+            ),
+            case(
+                "proc_raise_interval: signal 0 arms nothing",
+                "(call $proc_raise_interval (i32.const 0) (i64.const 1000) (i32.const 0))",
+                0,
+            ),
+            case(
+                "thread_sleep: negative",
+                "(call $thread_sleep (i64.const -1))",
+                INVAL,
+            ),
+            case(
+                "thread_sleep: i64::MIN",
+                "(call $thread_sleep (i64.const 0x8000000000000000))",
+                INVAL,
+            ),
+            case("thread_sleep: 0", "(call $thread_sleep (i64.const 0))", 0),
+            // A 20 ms sleep outlives any alarm the failed calls might have armed.
+            case(
+                "thread_sleep: 20 ms, no alarm went off",
+                "(call $thread_sleep (i64.const 20000000))",
+                0,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn cwd_and_tty_calls_reject_bad_inputs() {
+    let cap = |n: u32| format!("(i32.store (i32.const 396) (i32.const {n}))");
+    table(
+        &["dir", "dir/f", "nope", "", "/prog.wasm/x", ".."],
+        "(drop (call $chdir {s0})) (i32.store8 (i32.const 3500) (i32.const 0xff))",
+        &[
+            case("getcwd: buffer out of bounds", after(&cap(64), "(call $getcwd BAD (i32.const 396))".into()), FAULT),
+            case("getcwd: length out of bounds", "(call $getcwd (i32.const 400) BAD)", FAULT),
+            case("getcwd: length straddles the end", "(call $getcwd (i32.const 400) (i32.const 65534))", FAULT),
+            case("getcwd: buffer straddles the end", after(&cap(64), "(call $getcwd (i32.const 65533) (i32.const 396))".into()), FAULT),
+            case("getcwd: empty buffer", after(&cap(0), "(call $getcwd (i32.const 400) (i32.const 396))".into()), RANGE),
+            case("getcwd: needs 5 (/dir and NUL)", "(i32.load (i32.const 396))", 5),
+            case("getcwd: one byte short", after(&cap(4), "(call $getcwd (i32.const 400) (i32.const 396))".into()), RANGE),
+            case("getcwd: still needs 5", "(i32.load (i32.const 396))", 5),
+            case("getcwd: exact fit", after(&cap(5), "(call $getcwd (i32.const 400) (i32.const 396))".into()), 0),
+            case("getcwd: length written", "(i32.load (i32.const 396))", 4),
+            case("getcwd: /dir written", "(i32.eq (i32.load (i32.const 400)) (i32.const 0x7269642f))", 1),
+            case("getcwd: NUL-terminated", "(i32.load8_u (i32.const 404))", 0),
+            case("chdir: out of bounds", "(call $chdir BAD (i32.const 4))", FAULT),
+            case("chdir: length overflows", "(call $chdir (i32.const 1024) (i32.const -1))", FAULT),
+            case("chdir: to a file", "(call $chdir (i32.const 1092) (i32.const 1))", NOTDIR),
+            case("chdir: to a file, absolute", after("(i32.store8 (i32.const 1087) (i32.const 47))", "(call $chdir (i32.const 1087) (i32.const 6))".into()), NOTDIR),
+            case("chdir: missing", "(call $chdir {s2})", NOENT),
+            case("chdir: empty", "(call $chdir {s3})", NOENT),
+            case("chdir: through a file", "(call $chdir {s4})", NOTDIR),
+            case("chdir: not UTF-8", "(call $chdir (i32.const 3500) (i32.const 1))", ILSEQ),
+            case("chdir: failures kept the directory", after(&cap(64), "(drop (call $getcwd (i32.const 400) (i32.const 396))) (i32.load (i32.const 396))".into()), 4),
+            case("chdir: ..", "(call $chdir {s5})", 0),
+            case("getcwd: at /", after(&cap(64), "(call $getcwd (i32.const 400) (i32.const 396))".into()), 0),
+            case("getcwd: / is 1 byte", "(i32.load (i32.const 396))", 1),
+            case("tty_get: out of bounds", "(call $tty_get BAD)", FAULT),
+            case("tty_get: straddles the end", "(call $tty_get (i32.const 65520))", FAULT),
+            case("tty_set: out of bounds", "(call $tty_set BAD)", FAULT),
+            case("tty_set: straddles the end", "(call $tty_set (i32.const 65520))", FAULT),
+            case("tty_get: ok", "(call $tty_get (i32.const 300))", 0),
+            case("tty_get: 80 columns", "(i32.load (i32.const 300))", 80),
+            case("tty_set: echo 2", after("(i32.store8 (i32.const 319) (i32.const 2))", "(call $tty_set (i32.const 300))".into()), INVAL),
+            case("tty_set: line_feeds 7", after("(i32.store8 (i32.const 319) (i32.const 1)) (i32.store8 (i32.const 321) (i32.const 7))", "(call $tty_set (i32.const 300))".into()), INVAL),
+            case("tty_set: ok", after("(i32.store8 (i32.const 321) (i32.const 1)) (i32.store (i32.const 300) (i32.const 132))", "(call $tty_set (i32.const 300))".into()), 0),
+            case("tty_get: reads it back", after("(drop (call $tty_get (i32.const 300)))", "(i32.load (i32.const 300))".into()), 132),
+        ],
+    );
+}
+
+#[test]
+fn proc_spawn_rejects_bad_inputs_and_undoes_everything() {
+    let bad = "BAD (i32.const 4)";
+    table(
+        &[
+            "/child.wasm",
+            "/nope.wasm",
+            "",
+            "child",
+            "/junk.wasm",
+            "/nostart.wasm",
+            "/dir/f",
+            "/nope",
+            "nope\n",
+        ],
+        "(i32.store8 (i32.const 3500) (i32.const 0xff))",
+        &[
+            case("name out of bounds", spawn(&[(0, bad)]), FAULT),
+            case(
+                "name length overflows",
+                spawn(&[(0, "(i32.const 1024) (i32.const -1)")]),
+                FAULT,
+            ),
+            case(
+                "name runs past the end",
+                spawn(&[(0, "(i32.const 65530) (i32.const 10)")]),
+                FAULT,
+            ),
+            case(
+                "name not UTF-8",
+                spawn(&[(0, "(i32.const 3500) (i32.const 1)")]),
+                ILSEQ,
+            ),
+            case("args out of bounds", spawn(&[(2, bad)]), FAULT),
+            case(
+                "args length overflows",
+                spawn(&[(2, "(i32.const 1024) (i32.const -1)")]),
+                FAULT,
+            ),
+            case("preopens out of bounds", spawn(&[(3, bad)]), FAULT),
+            case("working directory out of bounds", spawn(&[(7, bad)]), FAULT),
+            case("handles out of bounds", spawn(&[(8, "BAD")]), FAULT),
+            case(
+                "handles straddle the end",
+                spawn(&[(8, "(i32.const 65520)")]),
+                FAULT,
+            ),
+            case("chroot 2", spawn(&[(1, "(i32.const 2)")]), INVAL),
+            case("chroot -1", spawn(&[(1, "(i32.const -1)")]), INVAL),
+            case("stdin mode 9", spawn(&[(4, "(i32.const 9)")]), INVAL),
+            case("stdout mode 9", spawn(&[(5, "(i32.const 9)")]), INVAL),
+            case("stderr mode -1", spawn(&[(6, "(i32.const -1)")]), INVAL),
+            case("stderr mode 256", spawn(&[(6, "(i32.const 256)")]), INVAL),
+            case("missing program", spawn(&[(0, "{s1}")]), NOENT),
+            case("empty name", spawn(&[(0, "{s2}")]), NOENT),
+            case("bare name not in /bin", spawn(&[(0, "{s3}")]), NOENT),
+            case("not WebAssembly", spawn(&[(0, "{s4}")]), NOEXEC),
+            case("no _start", spawn(&[(0, "{s5}")]), NOEXEC),
+            case("working directory is a file", spawn(&[(7, "{s6}")]), NOTDIR),
+            case("working directory missing", spawn(&[(7, "{s7}")]), NOENT),
+            case(
+                "preopen missing (after the pipes were made)",
+                spawn(&[(3, "{s8}")]),
+                NOENT,
+            ),
+            case(
+                "no child was created",
+                "(call $proc_join (i32.const 240) (i32.const 1) (i32.const 248))",
+                CHILD,
+            ),
+            case(
+                "no descriptor was left behind",
+                "(block (result i32) (drop (call $fd_pipe (i32.const 80) (i32.const 84))) (i32.load (i32.const 80)))",
+                4,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn proc_spawn2_rejects_bad_inputs_and_undoes_everything() {
+    let bad = "BAD (i32.const 4)";
+    let one_op = "(i32.const 2048) (i32.const 1)";
+    let one_sig = "(i32.const 2400) (i32.const 1)";
+    let op = |args: &str| format!("(call $op (i32.const 0) {args})");
+    let sd = |sig: i32, disp: i32| {
+        format!("(call $sd (i32.const 0) (i32.const {sig}) (i32.const {disp}))")
+    };
+    table(
+        &[
+            "/child.wasm",
+            "/nope.wasm",
+            "child",
+            "/dir",
+            "dir/f",
+            "nope",
+        ],
+        "",
+        &[
+            case("ret out of bounds", spawn2(&[(7, "BAD")]), FAULT),
+            case(
+                "ret straddles the end",
+                spawn2(&[(7, "(i32.const 65534)")]),
+                FAULT,
+            ),
+            case("name out of bounds", spawn2(&[(0, bad)]), FAULT),
+            case(
+                "name length overflows",
+                spawn2(&[(0, "(i32.const 1024) (i32.const -1)")]),
+                FAULT,
+            ),
+            case("args out of bounds", spawn2(&[(1, bad)]), FAULT),
+            case("envs out of bounds", spawn2(&[(2, bad)]), FAULT),
+            case(
+                "fd ops out of bounds",
+                spawn2(&[(3, "BAD (i32.const 1)")]),
+                FAULT,
+            ),
+            case(
+                "fd ops run past the end",
+                spawn2(&[(3, "(i32.const 65500) (i32.const 1)")]),
+                FAULT,
+            ),
+            case(
+                "fd ops count -1",
+                spawn2(&[(3, "(i32.const 2048) (i32.const -1)")]),
+                INVAL,
+            ),
+            case(
+                "fd ops count 1025",
+                spawn2(&[(3, "(i32.const 2048) (i32.const 1025)")]),
+                INVAL,
+            ),
+            case(
+                "dispositions out of bounds",
+                spawn2(&[(4, "BAD (i32.const 1)")]),
+                FAULT,
+            ),
+            case(
+                "dispositions count -1",
+                spawn2(&[(4, "(i32.const 2400) (i32.const -1)")]),
+                INVAL,
+            ),
+            case(
+                "dispositions count 0x7fffffff",
+                spawn2(&[(4, "(i32.const 2400) (i32.const 0x7fffffff)")]),
+                FAULT,
+            ),
+            case("search_path 7", spawn2(&[(5, "(i32.const 7)")]), INVAL),
+            case("search_path -1", spawn2(&[(5, "(i32.const -1)")]), INVAL),
+            case(
+                "path out of bounds",
+                spawn2(&[(5, "(i32.const 1)"), (6, bad)]),
+                FAULT,
+            ),
+            case("missing program", spawn2(&[(0, "{s1}")]), NOENT),
+            case(
+                "bare name not on the search path",
+                spawn2(&[(0, "{s2}"), (5, "(i32.const 1)"), (6, "{s3}")]),
+                NOENT,
+            ),
+            case(
+                "fd op 9",
+                after(
+                    &op("(i32.const 9) (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                INVAL,
+            ),
+            case(
+                "DUP2 from a closed fd",
+                after(
+                    &op("(i32.const 1) (i32.const 1) (i32.const 77) (i32.const 0) (i32.const 0)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                BADF,
+            ),
+            case(
+                "DUP2 beyond the table",
+                after(
+                    &op("(i32.const 1) (i32.const 5000) (i32.const 1) (i32.const 0) (i32.const 0)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                BADF,
+            ),
+            case(
+                "CLOSE of a closed fd",
+                after(
+                    &op("(i32.const 0) (i32.const 77) (i32.const 0) (i32.const 0) (i32.const 0)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                BADF,
+            ),
+            case(
+                "OPEN path out of bounds",
+                after(
+                    &op("(i32.const 2) (i32.const 5) (i32.const 0) BAD (i32.const 4)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                FAULT,
+            ),
+            case(
+                "OPEN of a missing file",
+                after(
+                    &op("(i32.const 2) (i32.const 5) (i32.const 0) {s5}"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                NOENT,
+            ),
+            case(
+                "OPEN with unknown oflags",
+                after(
+                    &(op("(i32.const 2) (i32.const 5) (i32.const 0) {s4}")
+                        + " (i32.store16 (i32.const 2072) (i32.const 0x10))"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                INVAL,
+            ),
+            case(
+                "CHDIR to a file",
+                after(
+                    &op("(i32.const 3) (i32.const 0) (i32.const 0) {s4}"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                NOTDIR,
+            ),
+            case(
+                "FCHDIR on a non-preopen",
+                after(
+                    &op("(i32.const 4) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)"),
+                    spawn2(&[(3, one_op)]),
+                ),
+                NOTSUP,
+            ),
+            case(
+                "disposition 5",
+                after(&sd(15, 5), spawn2(&[(4, one_sig)])),
+                INVAL,
+            ),
+            case(
+                "signal 99",
+                after(&sd(99, 1), spawn2(&[(4, one_sig)])),
+                INVAL,
+            ),
+            case("signal 0", after(&sd(0, 1), spawn2(&[(4, one_sig)])), INVAL),
+            case(
+                "a failing op after a good one",
+                after(
+                    "(call $op (i32.const 0) (i32.const 2) (i32.const 7) (i32.const 0) (i32.const 1280) (i32.const 5)) \
+                     (call $op (i32.const 1) (i32.const 0) (i32.const 77) (i32.const 0) (i32.const 0) (i32.const 0))",
+                    spawn2(&[(3, "(i32.const 2048) (i32.const 2)")]),
+                ),
+                BADF,
+            ),
+            case(
+                "no child was created",
+                "(call $proc_join (i32.const 240) (i32.const 1) (i32.const 248))",
+                CHILD,
+            ),
+            case(
+                "no descriptor was left behind",
+                "(block (result i32) (drop (call $fd_pipe (i32.const 80) (i32.const 84))) (i32.load (i32.const 80)))",
+                4,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn proc_join_and_proc_exec3_reject_bad_inputs() {
+    let join = |opt: &str, flags: &str, out: &str| format!("(call $proc_join {opt} {flags} {out})");
+    let some = |pid: i32| {
+        format!(
+            "(i32.store (i32.const 240) (i32.const 1)) (i32.store (i32.const 244) (i32.const {pid}))"
+        )
+    };
+    let bad = "BAD (i32.const 4)";
+    table(
+        &[
+            "/child.wasm",
+            "/nope.wasm",
+            "/junk.wasm",
+            "",
+            "child",
+            "/bin",
+        ],
+        "",
+        &[
+            case(
+                "join: pid out of bounds",
+                join("BAD", "(i32.const 0)", "(i32.const 248)"),
+                FAULT,
+            ),
+            case(
+                "join: pid straddles the end",
+                join("(i32.const 65532)", "(i32.const 0)", "(i32.const 248)"),
+                FAULT,
+            ),
+            case(
+                "join: status out of bounds",
+                join("(i32.const 240)", "(i32.const 0)", "BAD"),
+                FAULT,
+            ),
+            case(
+                "join: status straddles the end",
+                join("(i32.const 240)", "(i32.const 0)", "(i32.const 65532)"),
+                FAULT,
+            ),
+            case(
+                "join: flags 4",
+                join("(i32.const 240)", "(i32.const 4)", "(i32.const 248)"),
+                INVAL,
+            ),
+            case(
+                "join: flags -1",
+                join("(i32.const 240)", "(i32.const -1)", "(i32.const 248)"),
+                INVAL,
+            ),
+            case(
+                "join: option tag 2",
+                after(
+                    "(i32.store (i32.const 240) (i32.const 2))",
+                    join("(i32.const 240)", "(i32.const 0)", "(i32.const 248)"),
+                ),
+                INVAL,
+            ),
+            case(
+                "join: not a child",
+                after(
+                    &some(999),
+                    join("(i32.const 240)", "(i32.const 0)", "(i32.const 248)"),
+                ),
+                CHILD,
+            ),
+            case(
+                "join: self",
+                after(
+                    &some(1),
+                    join("(i32.const 240)", "(i32.const 0)", "(i32.const 248)"),
+                ),
+                CHILD,
+            ),
+            case(
+                "join: self, non-blocking",
+                after(
+                    &some(1),
+                    join("(i32.const 240)", "(i32.const 1)", "(i32.const 248)"),
+                ),
+                CHILD,
+            ),
+            case(
+                "join: pid 0",
+                after(
+                    &some(0),
+                    join("(i32.const 240)", "(i32.const 0)", "(i32.const 248)"),
+                ),
+                CHILD,
+            ),
+            case(
+                "join: any, no children",
+                after(
+                    "(i32.store (i32.const 240) (i32.const 0))",
+                    join("(i32.const 240)", "(i32.const 0)", "(i32.const 248)"),
+                ),
+                CHILD,
+            ),
+            case(
+                "join: any non-blocking, no children",
+                join("(i32.const 240)", "(i32.const 1)", "(i32.const 248)"),
+                CHILD,
+            ),
+            case(
+                "join: any with WAKE_STOPPED, no children",
+                join("(i32.const 240)", "(i32.const 3)", "(i32.const 248)"),
+                CHILD,
+            ),
+            case("exec3: name out of bounds", exec3(&[(0, bad)]), FAULT),
+            case(
+                "exec3: name length overflows",
+                exec3(&[(0, "(i32.const 1024) (i32.const -1)")]),
+                FAULT,
+            ),
+            case("exec3: args out of bounds", exec3(&[(1, bad)]), FAULT),
+            case("exec3: envs out of bounds", exec3(&[(2, bad)]), FAULT),
+            case("exec3: search 7", exec3(&[(3, "(i32.const 7)")]), INVAL),
+            case(
+                "exec3: path out of bounds",
+                exec3(&[(3, "(i32.const 1)"), (4, bad)]),
+                FAULT,
+            ),
+            case("exec3: missing program", exec3(&[(0, "{s1}")]), NOENT),
+            case("exec3: not WebAssembly", exec3(&[(0, "{s2}")]), NOEXEC),
+            case("exec3: empty name", exec3(&[(0, "{s3}")]), NOENT),
+            case(
+                "exec3: bare name on a search path without it",
+                exec3(&[(0, "{s4}"), (3, "(i32.const 1)"), (4, "{s5}")]),
+                NOENT,
+            ),
+            case("still the same program", "(call $pid)", 1),
+        ],
+    );
+}
+
+#[test]
+fn calls_without_a_result_ignore_bad_inputs_and_keep_running() {
+    // proc_exec, proc_exec2 and callback_signal return nothing: a bad call changes
+    // nothing and the program goes on. No handler was installed by the bad
+    // callback_signal calls, so USR1's default action ends the process at the end.
+    let r = run(
+        &[],
+        module(
+            &["/child.wasm", "/nope.wasm", "/junk.wasm", "on_sig"],
+            "(func (export \"on_sig\") (param i32))",
+            "(call $proc_exec BAD (i32.const 4) (i32.const 0) (i32.const 0)) (call $r (i32.const 1))
+             (call $proc_exec (i32.const 1024) (i32.const -1) (i32.const 0) (i32.const 0)) (call $r (i32.const 2))
+             (call $proc_exec {s0} BAD (i32.const 4)) (call $r (i32.const 3))
+             (call $proc_exec {s1} (i32.const 0) (i32.const 0)) (call $r (i32.const 4))
+             (call $proc_exec2 BAD (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)) (call $r (i32.const 5))
+             (call $proc_exec2 {s0} (i32.const 0) (i32.const 0) BAD (i32.const 4)) (call $r (i32.const 6))
+             (call $proc_exec2 {s2} (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)) (call $r (i32.const 7))
+             (call $callback_signal BAD (i32.const 6)) (call $r (i32.const 8))
+             (call $callback_signal (i32.const 1216) (i32.const -1)) (call $r (i32.const 9))
+             (call $r (call $proc_signal (call $pid) (i32.const 10)))
+             (call $r (i32.const 99))",
+        ),
+    );
+    assert_eq!(r.stdout, "1 2 3 4 5 6 7 8 9 ");
+    assert_eq!(r.status, Some(ExitStatus::Signal(10)));
+    assert_clean(&r);
+}
+
+#[test]
+fn proc_exit2_ends_with_the_code() {
+    for (code, want) in [(7, 7u32), (-1, u32::MAX), (300, 300)] {
+        let r = run(
+            &[],
+            module(
+                &[],
+                "",
+                &format!(
+                    "(call $r (i32.const 1)) (call $proc_exit2 (i32.const {code})) (call $r (i32.const 2))"
+                ),
+            ),
+        );
+        assert_eq!(
+            (r.stdout.as_str(), r.status),
+            ("1 ", Some(ExitStatus::Code(want)))
+        );
+        assert_clean(&r);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Behaviour
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn spawn_with_piped_stdout_reads_to_eof_then_joins() {
+    let out = run_ok(
+        &[],
+        &["/child.wasm"],
+        "",
+        "(local $fd i32)
+         ;; stdin INHERIT, stdout PIPED, stderr INHERIT
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 0) (i32.const 1)))
+         (call $r (i32.load (i32.const 200)))
+         (call $r (i32.load8_u (i32.const 204))) (call $r (i32.load8_u (i32.const 212)))
+         (call $r (i32.load8_u (i32.const 220)))
+         (local.set $fd (i32.load (i32.const 216)))
+         (call $r (local.get $fd))
+         (call $cat (local.get $fd))
+         (call $r (call $fd_close (local.get $fd)))
+         (call $join (i32.const 2) (i32.const 0))
+         ;; reaped: a second join has no child
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    assert_eq!(out, format!("0 2 0 1 0 4 child\n0 0 2 1 3 0 {CHILD} "));
+}
+
+#[test]
+fn spawn2_dup2_puts_a_pipe_on_the_child_stdout() {
+    let out = run_ok(
+        &[("bin/child.wasm", files()[0].1)],
+        &["/child.wasm", "child", "/usr:/bin"],
+        "",
+        "(local $pid i32)
+         (call $r (call $fd_pipe (i32.const 80) (i32.const 84)))
+         ;; the child's fd 1 = the write end; the read end is closed in the child
+         (call $op (i32.const 0) (i32.const 1) (i32.const 1) (i32.load (i32.const 84)) (i32.const 0) (i32.const 0))
+         (call $op (i32.const 1) (i32.const 0) (i32.load (i32.const 80)) (i32.const 0) (i32.const 0) (i32.const 0))
+         (call $r (call $spawn2 {s0} (i32.const 2) (i32.const 0)))
+         (local.set $pid (i32.load (i32.const 100)))
+         (call $r (local.get $pid))
+         ;; a bare name found on a search path, same actions
+         (call $r (call $proc_spawn2 {s1} (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+            (i32.const 2048) (i32.const 2) (i32.const 2400) (i32.const 0) (i32.const 1) {s2} (i32.const 100)))
+         (call $r (i32.load (i32.const 100)))
+         (call $r (call $fd_close (i32.load (i32.const 84))))
+         (call $cat (i32.load (i32.const 80)))
+         (call $join (local.get $pid) (i32.const 0))
+         (call $join (i32.const -1) (i32.const 0))
+         (drop (call $fd_close (i32.load (i32.const 80))))",
+    );
+    assert_eq!(out, "0 0 2 0 3 0 child\nchild\n0 2 1 3 0 0 3 1 3 0 ");
+}
+
+#[test]
+fn kill_ends_a_looping_child() {
+    let looper = program(&["looping\n"], "", "(call $out {s0}) (loop $l (br $l))");
+    let out = run_ok(
+        &[("loop.wasm", looper)],
+        &["/loop.wasm"],
+        "",
+        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         ;; let the child run a few slices
+         (call $r (call $thread_sleep (i64.const 20000)))
+         ;; still running: a non-blocking join finds NOTHING
+         (i32.store (i32.const 240) (i32.const 1)) (i32.store (i32.const 244) (i32.const 2))
+         (call $r (call $proc_join (i32.const 240) (i32.const 1) (i32.const 248)))
+         (call $r (i32.load8_u (i32.const 248)))
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))
+         (call $join (i32.const 2) (i32.const 0))
+         ;; gone: signalling it again is SRCH
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))",
+    );
+    assert_eq!(out, format!("0 looping\n0 0 0 0 0 2 2 137 9 {SRCH} "));
+}
+
+#[test]
+fn term_ends_a_sleeping_child_and_usr1_interrupts_a_handled_sleep() {
+    // The child installs a handler and sleeps 1 s twice; USR1 interrupts the first sleep
+    // (INTR, after the handler ran), TERM — handled too — the second; then it exits 7.
+    let sleeper = program(
+        &["on_sig", "sig"],
+        "(func (export \"on_sig\") (param $n i32) (call $hs {s1}) (call $hr (local.get $n)))",
+        "(call $callback_signal {s0})
+         (call $r (call $thread_sleep (i64.const 1000000000)))
+         (call $r (call $thread_sleep (i64.const 1000000000)))
+         (call $proc_exit (i32.const 7))",
+    );
+    let plain = program(
+        &[],
+        "",
+        "(drop (call $thread_sleep (i64.const 1000000000)))",
+    );
+    let out = run_ok(
+        &[("sleeper.wasm", sleeper), ("plain.wasm", plain)],
+        &["/sleeper.wasm", "/plain.wasm"],
+        "",
+        "(local $t i64)
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $thread_sleep (i64.const 1000000)))
+         (call $r (call $proc_signal (i32.const 2) (i32.const 10)))
+         (call $r (call $thread_sleep (i64.const 1000000)))
+         (call $r (call $proc_signal (i32.const 2) (i32.const 15)))
+         (call $join (i32.const 2) (i32.const 0))
+         ;; without a handler TERM ends a sleeping child at once
+         (call $r (call $spawn {s1} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $thread_sleep (i64.const 1000000)))
+         (local.set $t (call $now))
+         (call $r (call $proc_signal (i32.const 3) (i32.const 15)))
+         (call $join (i32.const 3) (i32.const 0))
+         (call $r (i64.lt_u (i64.sub (call $now) (local.get $t)) (i64.const 1000000)))",
+    );
+    assert_eq!(
+        out,
+        format!("0 0 0 sig 10 {INTR} 0 0 sig 15 {INTR} 0 2 1 7 0 0 0 0 0 3 2 143 15 1 ")
+    );
+}
+
+/// A handler printing "sig N".
+const PRINTING_HANDLER: &str =
+    "(func (export \"on_sig\") (param $n i32) (call $hs {s1}) (call $hr (local.get $n)))";
+
+#[test]
+fn callback_signal_runs_the_handler_before_the_next_instruction() {
+    let out = run_ok(
+        &[],
+        &["on_sig", "sig", "after"],
+        PRINTING_HANDLER,
+        "(call $callback_signal {s0})
+         (call $r (call $proc_id (i32.const 96)))
+         (call $r (call $proc_signal (i32.load (i32.const 96)) (i32.const 10)))
+         (call $s {s2})
+         ;; TERM and (default-ignored) CHLD reach the handler too
+         (call $r (call $proc_signal (i32.const 1) (i32.const 15)))
+         (call $r (call $proc_signal (i32.const 1) (i32.const 16)))
+         (call $s {s2})",
+    );
+    assert_eq!(out, "0 sig 10 0 after sig 15 0 sig 16 0 after ");
+}
+
+#[test]
+fn without_a_usable_handler_signals_take_their_default_action() {
+    // An empty name removes the handler; a name that is no exported `(func (param i32))`
+    // installs none.
+    for (setup, extra) in [
+        (
+            "(call $callback_signal {s0}) (call $callback_signal {s2})",
+            PRINTING_HANDLER,
+        ),
+        ("(call $callback_signal {s3})", PRINTING_HANDLER),
+        (
+            "(call $callback_signal {s4})",
+            "(func (export \"wrong\") (param i64))",
+        ),
+    ] {
+        let r = run(
+            &[],
+            module(
+                &["on_sig", "sig", "", "nope", "wrong"],
+                extra,
+                &format!(
+                    "{setup} (call $r (i32.const 1)) (drop (call $proc_signal (i32.const 1) (i32.const 15))) (call $r (i32.const 2))"
+                ),
+            ),
+        );
+        assert_eq!(
+            (r.stdout.as_str(), r.status),
+            ("1 ", Some(ExitStatus::Signal(15))),
+            "{setup}"
+        );
+        assert_clean(&r);
+    }
+}
+
+#[test]
+fn a_handler_may_exit_or_be_killed() {
+    let handler = "(func (export \"on_sig\") (param $n i32)
+        (call $hs {s1}) (call $hr (local.get $n))
+        (if (i32.eq (local.get $n) (i32.const 15)) (then (call $proc_exit (i32.const 5))))
+        (drop (call $proc_signal (i32.const 1) (i32.const 9)))
+        (call $hs {s2}))";
+    for (sig, status) in [(15, ExitStatus::Code(5)), (10, ExitStatus::Signal(9))] {
+        let r = run(
+            &[],
+            module(
+                &["on_sig", "sig", "unreachable"],
+                handler,
+                &format!(
+                    "(call $callback_signal {{s0}}) (drop (call $proc_signal (i32.const 1) (i32.const {sig}))) (call $s {{s2}})"
+                ),
+            ),
+        );
+        assert_eq!(
+            (r.stdout, r.stderr, r.status),
+            (format!("sig {sig} "), String::new(), Some(status))
+        );
+        assert_eq!(r.stats.open_files, 0);
+    }
+}
+
+#[test]
+fn an_alarm_without_a_handler_ends_the_process() {
+    let r = run(
+        &[],
+        module(
+            &[],
+            "",
+            "(call $r (call $proc_raise_interval (i32.const 14) (i64.const 10000000) (i32.const 0)))
+             (call $r (call $thread_sleep (i64.const 1000000000)))",
+        ),
+    );
+    assert_eq!(
+        (r.stdout.as_str(), r.status),
+        ("0 ", Some(ExitStatus::Signal(14)))
+    );
+    assert_clean(&r);
+}
+
+#[test]
+fn a_handled_alarm_interrupts_a_sleep_once() {
+    let out = run_ok(
+        &[],
+        &["on_sig", "sig"],
+        PRINTING_HANDLER,
+        "(local $t i64) (local $d i64)
+         (call $callback_signal {s0})
+         (call $r (call $proc_raise_interval (i32.const 14) (i64.const 10000000) (i32.const 0)))
+         (local.set $t (call $now))
+         (call $r (call $thread_sleep (i64.const 1000000000)))
+         (local.set $d (i64.sub (call $now) (local.get $t)))
+         (call $r (i64.ge_u (local.get $d) (i64.const 9900000)))
+         (call $r (i64.lt_u (local.get $d) (i64.const 11000000)))
+         ;; one-shot: the next sleep runs to its end
+         (call $r (call $thread_sleep (i64.const 50000000)))",
+    );
+    assert_eq!(out, format!("0 sig 14 {INTR} 1 1 0 "));
+}
+
+#[test]
+fn a_repeating_alarm_fires_until_cancelled() {
+    let out = run_ok(
+        &[],
+        &["count"],
+        "(func (export \"count\") (param i32)
+           (i32.store (i32.const 3000) (i32.add (i32.load (i32.const 3000)) (i32.const 1))))",
+        "(local $t i64) (local $intr i32)
+         (call $callback_signal {s0})
+         (call $r (call $proc_raise_interval (i32.const 14) (i64.const 10000000) (i32.const 1)))
+         ;; sleep for 100 ms, starting again after each interruption
+         (local.set $t (call $now))
+         (block $done (loop $l
+           (br_if $done (i64.ge_u (i64.sub (call $now) (local.get $t)) (i64.const 100000000)))
+           (if (i32.eq (call $thread_sleep (i64.const 100000000)) (i32.const 27))
+             (then (local.set $intr (i32.add (local.get $intr) (i32.const 1)))))
+           (br $l)))
+         (call $r (i32.ge_u (i32.load (i32.const 3000)) (i32.const 3)))
+         (call $r (i32.le_u (i32.load (i32.const 3000)) (i32.const 11)))
+         (call $r (i32.eq (i32.load (i32.const 3000)) (local.get $intr)))
+         ;; cancelled: a 100 ms sleep is not interrupted and the count stays
+         (call $r (call $proc_raise_interval (i32.const 14) (i64.const 0) (i32.const 1)))
+         (i32.store (i32.const 3004) (i32.load (i32.const 3000)))
+         (call $r (call $thread_sleep (i64.const 100000000)))
+         (call $r (i32.eq (i32.load (i32.const 3000)) (i32.load (i32.const 3004))))",
+    );
+    assert_eq!(out, "0 1 1 1 0 0 1 ");
+}
+
+#[test]
+fn orphans_are_adopted_by_pid_1() {
+    let mid = program(
+        &["/fast.wasm", "/slow.wasm"],
+        "",
+        "(drop (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (drop (call $spawn {s1} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (drop (call $thread_sleep (i64.const 1000000)))",
+    );
+    let fast = program(&[], "", "(call $proc_exit (i32.const 6))");
+    let slow = program(
+        &[],
+        "",
+        "(drop (call $thread_sleep (i64.const 10000000))) (call $proc_exit (i32.const 5))",
+    );
+    let out = run_ok(
+        &[("mid.wasm", mid), ("fast.wasm", fast), ("slow.wasm", slow)],
+        &["/mid.wasm"],
+        "",
+        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
+         ;; pid 3 (fast) is a zombie, pid 4 (slow) still sleeps: both are pid 1's now
+         (call $r (call $proc_parent (i32.const 4) (i32.const 92))) (call $r (i32.load (i32.const 92)))
+         (call $join (i32.const -1) (i32.const 0))
+         (call $join (i32.const 4) (i32.const 0))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    assert_eq!(out, format!("0 0 2 1 0 0 0 1 0 3 1 6 0 0 4 1 5 0 {CHILD} "));
+}
+
+#[test]
+fn a_trap_in_a_child_is_abrt_with_the_message_on_its_stderr() {
+    let bad = program(&["before\n"], "", "(call $out {s0}) unreachable");
+    let out = run_ok(
+        &[("bad.wasm", bad)],
+        &["/bad.wasm"],
+        "",
+        ";; stderr PIPED
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 0)))
+         (call $cat (i32.load (i32.const 224)))
+         (drop (call $fd_close (i32.load (i32.const 224))))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    assert_eq!(
+        out,
+        "0 before\ntrap: wasm `unreachable` instruction executed\n0 2 2 134 6 "
+    );
+}
+
+/// `/b.wasm`: prints "b", its pid, its parent, argc and the environment size, exits 4.
+fn exec_target() -> &'static [u8] {
+    program(
+        &["b"],
+        "",
+        "(call $s {s0}) (call $r (call $pid))
+         (drop (call $proc_parent (call $pid) (i32.const 92))) (call $r (i32.load (i32.const 92)))
+         (drop (call $args_sizes_get (i32.const 80) (i32.const 84))) (call $r (i32.load (i32.const 80)))
+         (drop (call $environ_sizes_get (i32.const 80) (i32.const 84))) (call $r (i32.load (i32.const 80)))
+         (call $proc_exit (i32.const 4))",
+    )
+}
+
+/// The body of a program that execs `/b.wasm` with two arguments and one variable.
+const EXEC_B: &str =
+    "(call $r (call $proc_exec3 {s0} {s1} {s2} (i32.const 0) (i32.const 0) (i32.const 0)))
+    (call $s {s3})";
+const EXEC_STRINGS: &[&str] = &["/b.wasm", "b\nx\n", "K=V\n", "exec-failed"];
+
+#[test]
+fn exec_replaces_the_program_and_keeps_pid_and_descriptors() {
+    let a = program(EXEC_STRINGS, "", EXEC_B);
+    let out = run_ok(
+        &[("a.wasm", a), ("b.wasm", exec_target())],
+        &["/a.wasm"],
+        "",
+        ";; stdout PIPED: the new program still writes to it
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 0) (i32.const 1)))
+         (call $r (i32.load (i32.const 200)))
+         (call $cat (i32.load (i32.const 216)))
+         (drop (call $fd_close (i32.load (i32.const 216))))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    assert_eq!(out, "0 2 b 2 1 2 1 0 2 1 4 0 ");
+}
+
+#[test]
+fn exec_of_pid_1_after_failed_attempts() {
+    let r = run(
+        &[("b.wasm", exec_target())],
+        module(
+            &[
+                "/b.wasm",
+                "b\nx\n",
+                "K=V\n",
+                "/nope.wasm",
+                "/junk.wasm",
+                "/dir",
+            ],
+            "",
+            "(call $r (call $proc_exec3 {s3} {s1} {s2} (i32.const 0) (i32.const 0) (i32.const 0)))
+             (call $r (call $proc_exec3 {s4} {s1} {s2} (i32.const 0) (i32.const 0) (i32.const 0)))
+             (call $r (call $proc_exec3 {s5} {s1} {s2} (i32.const 0) (i32.const 0) (i32.const 0)))
+             (call $r (call $proc_exec3 {s0} {s1} {s2} (i32.const 0) (i32.const 0) (i32.const 0)))",
+        ),
+    );
+    assert_eq!(r.stdout, format!("{NOENT} {NOEXEC} 2 b 1 0 2 1 "));
+    assert_eq!(r.status, Some(ExitStatus::Code(4)));
+    assert_clean(&r);
+}
+
+#[test]
+fn a_failed_exec_past_the_point_of_no_return_is_reported_to_the_parent() {
+    // `/nostart.wasm` loads but cannot start: the exec'ing process dies (SIGABRT) and its
+    // parent, waiting in proc_join, learns so.
+    let strings = ["/nostart.wasm", "", "", "exec-failed"];
+    let a = program(&strings, "", EXEC_B);
+    let out = run_ok(
+        &[("a.wasm", a)],
+        &["/a.wasm"],
+        "",
+        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    assert_eq!(out, "0 0 2 2 134 6 ");
+}
+
+#[test]
+fn spawning_a_program_again_reuses_the_cached_module() {
+    let r = run(
+        &[],
+        module(
+            &["/child.wasm", "/dir/../child.wasm"],
+            "",
+            "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+             (call $join (i32.const 2) (i32.const 0))
+             (call $r (call $spawn {s1} (i32.const 1) (i32.const 1) (i32.const 1)))
+             (call $join (i32.const 3) (i32.const 0))
+             (call $r (call $spawn2 {s0} (i32.const 0) (i32.const 0)))
+             (call $join (i32.const 4) (i32.const 0))",
+        ),
+    );
+    assert_eq!(
+        r.stdout,
+        "0 child\n0 2 1 3 0 0 child\n0 3 1 3 0 0 child\n0 4 1 3 0 "
+    );
+    assert_clean(&r);
+    // One entry for the program of pid 1 and one for the child, however it was named.
+    assert_eq!(r.modules.len(), 2, "{:?}", r.modules);
+    assert_eq!(
+        r.modules
+            .iter()
+            .filter(|k| k.ends_with(":child.wasm"))
+            .count(),
+        1,
+        "{:?}",
+        r.modules
+    );
+}
+
+#[test]
+fn spawn_with_a_full_descriptor_table_is_mfile_and_leaks_nothing() {
+    let out = run_ok(
+        &[],
+        &["/child.wasm"],
+        "",
+        "(block $done (loop $l (br_if $done (call $fd_dup (i32.const 0) (i32.const 80))) (br $l)))
+         ;; a PIPED stream needs a descriptor in the parent
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 0) (i32.const 1)))
+         (call $r (call $spawn {s0} (i32.const 0) (i32.const 1) (i32.const 1)))
+         (call $r (call $proc_join (i32.const 240) (i32.const 1) (i32.const 248)))",
+    );
+    assert_eq!(out, format!("{MFILE} {MFILE} {CHILD} "));
+}
+
+#[test]
+fn the_process_limit_counts_each_process_once() {
+    // Children spawned in one slice are not yet adopted by the scheduler; they must count
+    // once towards `max_procs` (1024), not twice.
+    let sleeper = wat::parse_str(
+        r#"(module
+          (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+          (func (export "_start") (drop (call $sleep (i64.const 1000000000)))))"#,
+    )
+    .expect("valid wat");
+    let out = run_ok(
+        &[("sleeper.wasm", Box::leak(sleeper.into_boxed_slice()))],
+        &["/sleeper.wasm"],
+        "",
+        "(local $n i32) (local $e i32)
+         (block $done (loop $l
+           (local.set $e (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+           (br_if $done (local.get $e))
+           (local.set $n (i32.add (local.get $n) (i32.const 1)))
+           (br $l)))
+         (call $r (local.get $e)) (call $r (local.get $n))
+         (local.set $n (i32.const 0))
+         (block $done (loop $l
+           (i32.store (i32.const 240) (i32.const 0))
+           (br_if $done (call $proc_join (i32.const 240) (i32.const 0) (i32.const 248)))
+           (local.set $n (i32.add (local.get $n) (i32.const 1)))
+           (br $l)))
+         (call $r (local.get $n))",
+    );
+    assert_eq!(out, format!("{AGAIN} 1023 1023 "));
+}
+
+#[test]
+fn spawn_working_directory_and_chroot() {
+    // `/where.wasm` prints its working directory, then climbs with `..`, prints it again and
+    // tries to spawn `/child.wasm` (which exists only outside a chroot into /dir).
+    let where_ = program(
+        &["..", "/child.wasm"],
+        "(func $cwd
+           (i32.store (i32.const 396) (i32.const 64))
+           (call $r (call $getcwd (i32.const 400) (i32.const 396)))
+           (call $s (i32.const 400) (i32.load (i32.const 396))))",
+        "(call $cwd)
+         (call $r (call $chdir {s0}))
+         (call $cwd)
+         (call $r (call $spawn {s1} (i32.const 1) (i32.const 2) (i32.const 1)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    let spawn_in = |chroot: i32| {
+        format!(
+            "(call $r (call $proc_spawn {{s0}} (i32.const {chroot}) (i32.const 0) (i32.const 0)
+               (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 1) {{s1}}
+               (i32.const 200)))
+             (call $join (i32.const -1) (i32.const 0))"
+        )
+    };
+    let out = run_ok(
+        &[("where.wasm", where_)],
+        &["/where.wasm", "dir"],
+        "",
+        &(spawn_in(0) + &spawn_in(1)),
+    );
+    assert_eq!(
+        out,
+        format!(
+            "0 0 /dir 0 0 / 0 0 3 1 3 0 0 2 1 0 0 \
+             0 0 / 0 0 / {NOENT} {CHILD} 0 4 1 0 0 "
+        )
+    );
+}
+
+#[test]
+fn spawn2_signal_dispositions_are_inherited() {
+    // The child reports its ignored signals and then sleeps; TERM (ignored) does not end
+    // it, KILL does.
+    let child = program(
+        &[],
+        "",
+        "(call $r (call $proc_signals_sizes_get (i32.const 80))) (call $r (i32.load (i32.const 80)))
+         (call $r (call $proc_signals_get (i32.const 84)))
+         (call $r (i32.load8_u (i32.const 84))) (call $r (i32.load8_u (i32.const 85)))
+         (call $r (i32.load8_u (i32.const 86))) (call $r (i32.load8_u (i32.const 87)))
+         (drop (call $thread_sleep (i64.const 1000000000)))
+         (call $r (i32.const 99))",
+    );
+    let out = run_ok(
+        &[("ign.wasm", child)],
+        &["/ign.wasm"],
+        "",
+        ";; IGNORE TERM and USR1, then DEFAULT for USR1 again: only TERM stays ignored
+         (call $sd (i32.const 0) (i32.const 15) (i32.const 1))
+         (call $sd (i32.const 1) (i32.const 10) (i32.const 1))
+         (call $sd (i32.const 2) (i32.const 10) (i32.const 0))
+         (call $r (call $spawn2 {s0} (i32.const 0) (i32.const 3)))
+         (call $r (call $thread_sleep (i64.const 1000000)))
+         (call $r (call $proc_signal (i32.const 2) (i32.const 15)))
+         (call $r (call $thread_sleep (i64.const 1000000)))
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    assert_eq!(out, "0 0 1 0 15 1 0 0 0 0 0 0 0 2 2 137 9 ");
+}
+
+#[test]
+fn a_handler_that_blocks_ends_the_process_not_the_runtime() {
+    // A handler runs as a plain call between slices: it cannot block. Sleeping in it ends
+    // the process with SIGABRT and a message on its stderr.
+    let r = run(
+        &[],
+        module(
+            &["on_sig", "sig"],
+            "(func (export \"on_sig\") (param $n i32)
+               (call $hs {s1}) (drop (call $thread_sleep (i64.const 1000))) (call $hs {s1}))",
+            "(call $callback_signal {s0}) (drop (call $proc_signal (i32.const 1) (i32.const 10)))
+             (call $r (i32.const 1))",
+        ),
+    );
+    assert_eq!(
+        (r.stdout.as_str(), r.status),
+        ("sig ", Some(ExitStatus::Signal(6)))
+    );
+    assert!(
+        r.stderr.starts_with("signal handler for 10 failed"),
+        "{}",
+        r.stderr
+    );
+    assert_clean(&r);
+}
