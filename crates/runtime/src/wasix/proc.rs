@@ -11,6 +11,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::wasix::{
+    JoinStatus, OptionFd, OptionPid, ProcSpawnFdOp, ProcessHandles, disposition, fd_op, join_flags,
+    stdio_mode,
+};
 use vfs::{FileType, Ino, OpenOptions};
 use wasmi::Module;
 
@@ -19,28 +23,10 @@ use crate::sched::{SpawnError, SpawnSpec};
 use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Sys, SysResult, System, Wait};
 use crate::wasix::cwd::absolute;
 
-/// stdio modes of `proc_spawn`.
-const PIPED: u8 = 0;
-const INHERIT: u8 = 1;
-const NULL: u8 = 2;
-const LOG: u8 = 3;
-
-/// `join_flags`.
-const NON_BLOCKING: u32 = 1;
-const WAKE_STOPPED: u32 = 2;
-
-/// `join_status` tags.
-const JOIN_NOTHING: u8 = 0;
-const JOIN_EXIT_NORMAL: u8 = 1;
-const JOIN_EXIT_SIGNAL: u8 = 2;
-
-/// `proc_spawn_fd_op` commands and size.
-const OP_CLOSE: u8 = 0;
-const OP_DUP2: u8 = 1;
-const OP_OPEN: u8 = 2;
-const OP_CHDIR: u8 = 3;
-const OP_FCHDIR: u8 = 4;
-const FD_OP_SIZE: u32 = 56;
+const LOG: u8 = stdio_mode::LOG;
+const NON_BLOCKING: u32 = join_flags::NON_BLOCKING;
+const WAKE_STOPPED: u32 = join_flags::WAKE_STOPPED;
+const FD_OP_SIZE: u32 = ProcSpawnFdOp::SIZE as u32;
 
 fn boolean(v: i32) -> Result<bool, Errno> {
     match v {
@@ -198,7 +184,7 @@ pub fn proc_spawn(
         for (fd, &mode) in modes.iter().enumerate() {
             let fd = fd as u32;
             match mode {
-                PIPED => {
+                stdio_mode::PIPED => {
                     let (read, write) = pipe_pair(cx.sys)?;
                     let (child_end, parent_end) = if fd == 0 {
                         (read, write)
@@ -227,7 +213,7 @@ pub fn proc_spawn(
                     };
                     handles[fd as usize] = Some(mine);
                 }
-                INHERIT => {
+                stdio_mode::INHERIT => {
                     if let Ok(entry) = cx.proc.fds.get(fd) {
                         let entry = FdEntry {
                             cloexec: false,
@@ -237,7 +223,7 @@ pub fn proc_spawn(
                         fds.install_at(fs, files, fd, entry)?;
                     }
                 }
-                NULL => put(cx.sys, &mut fds, fd, Object::Null, None)?,
+                stdio_mode::NULL => put(cx.sys, &mut fds, fd, Object::Null, None)?,
                 _ => {
                     let object = if fd == 0 {
                         Object::Null
@@ -312,17 +298,14 @@ pub fn proc_spawn(
             return Err(spawn_errno(e));
         }
     };
-    let mut buf = [0u8; 28];
-    buf[0..4].copy_from_slice(&pid.to_le_bytes());
-    for (i, h) in handles.iter().enumerate() {
-        let at = 4 + i * 8;
-        if let Some(fd) = h {
-            buf[at] = 1;
-            buf[at + 4..at + 8].copy_from_slice(&fd.to_le_bytes());
-        } else {
-            buf[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
-        }
+    let fd_of = |h: Option<u32>| h.map_or(OptionFd::NONE, OptionFd::some);
+    let buf = ProcessHandles {
+        pid,
+        stdin: fd_of(handles[0]),
+        stdout: fd_of(handles[1]),
+        stderr: fd_of(handles[2]),
     }
+    .to_bytes();
     cx.mem.write(out as u32, &buf)?;
     crate::wasi::fd::flush_pipe_events(cx.sys);
     Ok(())
@@ -359,21 +342,20 @@ fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
         count.checked_mul(FD_OP_SIZE).ok_or(Errno::Fault)?,
     )?;
     let mut out = Vec::with_capacity(count as usize);
-    for raw in table.as_chunks::<{ FD_OP_SIZE as usize }>().0 {
-        let u32_at = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
-        let u16_at = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
-        let path = match raw[0] {
-            OP_OPEN | OP_CHDIR => cx.mem.str(u32_at(12), u32_at(16))?.to_string(),
+    for raw in table.as_chunks::<{ ProcSpawnFdOp::SIZE }>().0 {
+        let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
+        let path = match op.cmd {
+            fd_op::OPEN | fd_op::CHDIR => cx.mem.str(op.path, op.path_len)?.to_string(),
             _ => String::new(),
         };
         out.push(FdOp {
-            cmd: raw[0],
-            fd: u32_at(4),
-            src_fd: u32_at(8),
+            cmd: op.cmd,
+            fd: op.fd,
+            src_fd: op.src_fd,
             path,
-            dirflags: u32_at(20),
-            oflags: u16_at(24),
-            fdflags: u16_at(48),
+            dirflags: op.dirflags,
+            oflags: op.oflags,
+            fdflags: op.fdflags,
         });
     }
     Ok(out)
@@ -389,11 +371,11 @@ fn apply_fd_ops(
 ) -> Result<(), Errno> {
     for op in ops {
         match op.cmd {
-            OP_CLOSE => {
+            fd_op::CLOSE => {
                 let System { fs, files, .. } = &mut *sys;
                 fds.close(fs, files, op.fd)?;
             }
-            OP_DUP2 => {
+            fd_op::DUP2 => {
                 let entry = FdEntry {
                     cloexec: false,
                     ..fds.get(op.src_fd)?.clone()
@@ -405,7 +387,7 @@ fn apply_fd_ops(
                     fds.get_mut(op.fd)?.cloexec = false;
                 }
             }
-            OP_OPEN => {
+            fd_op::OPEN => {
                 if op.fdflags & !fdflags::ALL != 0 || op.oflags & !0xf != 0 {
                     return Err(Errno::Inval);
                 }
@@ -443,11 +425,11 @@ fn apply_fd_ops(
                 }
                 installed?;
             }
-            OP_CHDIR => {
+            fd_op::CHDIR => {
                 let (_, abs) = directory(sys, root, cwd, &op.path)?;
                 *cwd = abs;
             }
-            OP_FCHDIR => {
+            fd_op::FCHDIR => {
                 // Only preopened directories know their path.
                 let entry = fds.get(op.fd)?;
                 let name = entry.preopen.clone().ok_or(Errno::NotSup)?;
@@ -496,8 +478,8 @@ pub fn proc_spawn2(
             return Err(Errno::Inval.into());
         }
         match disp {
-            0 => ignored &= !(1u64 << sig),
-            1 => ignored |= 1u64 << sig,
+            disposition::DEFAULT => ignored &= !(1u64 << sig),
+            disposition::IGNORE => ignored |= 1u64 << sig,
             _ => return Err(Errno::Inval.into()),
         }
     }
@@ -534,22 +516,13 @@ pub fn proc_spawn2(
     Ok(())
 }
 
-/// Encodes a `join_status` (6 bytes).
-fn join_status(status: Option<ExitStatus>) -> [u8; 6] {
-    let mut b = [0u8; 6];
+/// The `join_status` for an ended process (or NOTHING).
+fn join_status(status: Option<ExitStatus>) -> JoinStatus {
     match status {
-        None => b[0] = JOIN_NOTHING,
-        Some(ExitStatus::Code(code)) => {
-            b[0] = JOIN_EXIT_NORMAL;
-            b[2..4].copy_from_slice(&(code as u16).to_le_bytes());
-        }
-        Some(ExitStatus::Signal(sig)) => {
-            b[0] = JOIN_EXIT_SIGNAL;
-            b[2..4].copy_from_slice(&(128 + u16::from(sig)).to_le_bytes());
-            b[4] = sig;
-        }
+        None => JoinStatus::nothing(),
+        Some(ExitStatus::Code(code)) => JoinStatus::exit_normal(code as u16),
+        Some(ExitStatus::Signal(sig)) => JoinStatus::exit_signal(128 + u16::from(sig), sig),
     }
-    b
 }
 
 pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
@@ -592,16 +565,14 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
     match ended {
         Some(p) => {
             let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
-            let mut opt = [0u8; 8];
-            opt[0] = 1;
-            opt[4..8].copy_from_slice(&p.to_le_bytes());
-            cx.mem.write(pid_at, &opt)?;
-            cx.mem.write(out, &join_status(status))?;
+            cx.mem.write(pid_at, &OptionPid::some(p).to_bytes())?;
+            cx.mem.write(out, &join_status(status).to_bytes())?;
             Ok(())
         }
         None if flags & NON_BLOCKING != 0 => {
-            cx.mem.write(pid_at, &[1, 0, 0, 0, 0, 0, 0, 0])?;
-            cx.mem.write(out, &join_status(None))?;
+            // As wasix-libc's waitpid expects: Some(0) with NOTHING.
+            cx.mem.write(pid_at, &OptionPid::some(0).to_bytes())?;
+            cx.mem.write(out, &join_status(None).to_bytes())?;
             Ok(())
         }
         None => Err(Sys::Block(Wait::Child(me))),
