@@ -13,11 +13,11 @@ use crate::{work_dir, workspace_root};
 /// The kernel's target triple.
 pub const KERNEL_TARGET: &str = "x86_64-unknown-none";
 
-fn cargo() -> Command {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
+/// `program` with the settings of an outer cargo (e.g. `cargo test`'s) removed, so they
+/// do not leak into the nested kernel and userland builds.
+fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
     cmd.current_dir(workspace_root());
-    // Settings of an outer cargo (e.g. `cargo test`'s) must not leak into the kernel build.
     for var in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
@@ -27,6 +27,20 @@ fn cargo() -> Command {
         cmd.env_remove(var);
     }
     cmd
+}
+
+fn cargo() -> Command {
+    clean_command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs `build` at most once per process (tests call the builders from many threads).
+fn once(
+    cell: &'static OnceLock<Result<PathBuf, String>>,
+    build: fn() -> Result<PathBuf>,
+) -> Result<PathBuf> {
+    cell.get_or_init(|| build().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
 }
 
 /// Runs a build step. On a terminal its progress shows; otherwise (tests, `run` with
@@ -86,10 +100,7 @@ pub fn kernel() -> Result<PathBuf> {
 /// [`kernel`], built at most once per process (tests call this from many threads).
 pub fn kernel_once() -> Result<PathBuf> {
     static KERNEL: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    KERNEL
-        .get_or_init(|| kernel().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(anyhow::Error::msg)
+    once(&KERNEL, kernel)
 }
 
 /// Builds the guest programs (`userland/build.sh`) and returns the directory holding the
@@ -97,17 +108,9 @@ pub fn kernel_once() -> Result<PathBuf> {
 pub fn userland() -> Result<PathBuf> {
     let out = work_dir().join("userland");
     std::fs::create_dir_all(&out)?;
-    let mut cmd = Command::new("bash");
+    let mut cmd = clean_command("bash");
     cmd.arg(workspace_root().join("userland").join("build.sh"))
         .arg(&out);
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-    ] {
-        cmd.env_remove(var);
-    }
     run_quietly(&mut cmd, "userland build")?;
     Ok(out)
 }
@@ -115,8 +118,5 @@ pub fn userland() -> Result<PathBuf> {
 /// [`userland`], built at most once per process.
 pub fn userland_once() -> Result<PathBuf> {
     static USERLAND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    USERLAND
-        .get_or_init(|| userland().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(anyhow::Error::msg)
+    once(&USERLAND, userland)
 }

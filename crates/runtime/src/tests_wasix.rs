@@ -1065,30 +1065,60 @@ fn proc_join_and_proc_exec3_reject_bad_inputs() {
 
 #[test]
 fn calls_without_a_result_ignore_bad_inputs_and_keep_running() {
-    // proc_exec, proc_exec2 and callback_signal return nothing: a bad call changes
-    // nothing and the program goes on. No handler was installed by the bad
-    // callback_signal calls, so USR1's default action ends the process at the end.
+    // callback_signal returns nothing: a bad call changes nothing and the program goes
+    // on. No handler was installed, so USR1's default action ends the process at the end.
     let r = run(
         &[],
         module(
             &["/child.wasm", "/nope.wasm", "/junk.wasm", "on_sig"],
             "(func (export \"on_sig\") (param i32))",
-            "(call $proc_exec BAD (i32.const 4) (i32.const 0) (i32.const 0)) (call $r (i32.const 1))
-             (call $proc_exec (i32.const 1024) (i32.const -1) (i32.const 0) (i32.const 0)) (call $r (i32.const 2))
-             (call $proc_exec {s0} BAD (i32.const 4)) (call $r (i32.const 3))
-             (call $proc_exec {s1} (i32.const 0) (i32.const 0)) (call $r (i32.const 4))
-             (call $proc_exec2 BAD (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)) (call $r (i32.const 5))
-             (call $proc_exec2 {s0} (i32.const 0) (i32.const 0) BAD (i32.const 4)) (call $r (i32.const 6))
-             (call $proc_exec2 {s2} (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)) (call $r (i32.const 7))
-             (call $callback_signal BAD (i32.const 6)) (call $r (i32.const 8))
+            "(call $callback_signal BAD (i32.const 6)) (call $r (i32.const 8))
              (call $callback_signal (i32.const 1216) (i32.const -1)) (call $r (i32.const 9))
              (call $r (call $proc_signal (call $pid) (i32.const 10)))
              (call $r (i32.const 99))",
         ),
     );
-    assert_eq!(r.stdout, "1 2 3 4 5 6 7 8 9 ");
+    assert_eq!(r.stdout, "8 9 ");
     assert_eq!(r.status, Some(ExitStatus::Signal(10)));
     assert_clean(&r);
+}
+
+#[test]
+fn failing_noreturn_execs_exit_with_the_errno() {
+    // proc_exec and proc_exec2 cannot return an error (wasix-libc declares them
+    // _Noreturn): a failure ends the process with the errno as its exit code.
+    let cases = [
+        (
+            "(call $proc_exec BAD (i32.const 4) (i32.const 0) (i32.const 0))",
+            21,
+        ),
+        (
+            "(call $proc_exec (i32.const 1024) (i32.const -1) (i32.const 0) (i32.const 0))",
+            21,
+        ),
+        ("(call $proc_exec {s1} (i32.const 0) (i32.const 0))", 44),
+        (
+            "(call $proc_exec2 {s0} (i32.const 0) (i32.const 0) BAD (i32.const 4))",
+            21,
+        ),
+        (
+            "(call $proc_exec2 {s2} (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))",
+            45,
+        ),
+    ];
+    for (body, code) in cases {
+        let r = run(
+            &[],
+            module(
+                &["/child.wasm", "/nope.wasm", "/junk.wasm", "on_sig"],
+                "",
+                &alloc::format!("{body} (call $r (i32.const 1))"),
+            ),
+        );
+        assert_eq!(r.stdout, "", "{body}");
+        assert_eq!(r.status, Some(ExitStatus::Code(code)), "{body}");
+        assert_clean(&r);
+    }
 }
 
 #[test]

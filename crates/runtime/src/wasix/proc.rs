@@ -601,6 +601,19 @@ fn exec_request(
     })))
 }
 
+/// The name, argv and environment lists of an exec call.
+fn exec_args(
+    cx: &Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+) -> Result<(String, Vec<Vec<u8>>), Errno> {
+    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    Ok((name, args))
+}
+
 pub fn proc_exec3(
     cx: &mut Cx<'_>,
     name: i32,
@@ -613,13 +626,22 @@ pub fn proc_exec3(
     path: i32,
     path_len: i32,
 ) -> SysResult {
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
     let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
     let search = boolean(search)?;
     let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
     let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
     exec_request(cx, &name, args, env, search_path)
+}
+
+/// The older exec calls have no result (wasix-libc declares them `_Noreturn`): a failure
+/// ends the process with the errno as its exit code, as wasmer does, rather than returning
+/// into code that cannot cope.
+fn exec_or_exit(result: SysResult) -> SysResult {
+    match result {
+        Err(Sys::Err(e)) => Err(Sys::Exit(u32::from(e.raw()))),
+        other => other,
+    }
 }
 
 pub fn proc_exec2(
@@ -631,17 +653,19 @@ pub fn proc_exec2(
     envs: i32,
     envs_len: i32,
 ) -> SysResult {
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
-    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
-    exec_request(cx, &name, args, env, None)
+    exec_or_exit((|| {
+        let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
+        let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+        exec_request(cx, &name, args, env, None)
+    })())
 }
 
 pub fn proc_exec(cx: &mut Cx<'_>, name: i32, name_len: i32, args: i32, args_len: i32) -> SysResult {
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
-    let env = cx.proc.env.clone();
-    exec_request(cx, &name, args, env, None)
+    exec_or_exit((|| {
+        let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
+        let env = cx.proc.env.clone();
+        exec_request(cx, &name, args, env, None)
+    })())
 }
 
 pub fn proc_exit2(_cx: &mut Cx<'_>, code: i32) -> SysResult {
