@@ -64,6 +64,10 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     let mut kernel = Kernel::new(Box::new(KernelPlatform::new()), fs, limits)
         .map_err(|e| StartError(alloc::format!("cannot set up the runtime: {e}")))?;
     let sys = kernel.sys();
+    if args.cmdline().get("console") == Some("cooked") {
+        // The interactive image: echo, line editing, ^C/^\/^D, \n → \r\n.
+        sys.tty = runtime::sys::Tty::cooked();
+    }
     let root = sys.fs.root();
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     let module = match args.kernel_file("program") {

@@ -23,6 +23,7 @@ pub mod linker;
 pub mod mem;
 pub mod sched;
 pub mod sys;
+pub mod terminal;
 pub mod wasi;
 pub mod wasix;
 

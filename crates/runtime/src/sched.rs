@@ -314,6 +314,7 @@ impl Kernel {
             modules: BTreeMap::new(),
             events: Vec::new(),
             tty: Default::default(),
+            terminal: Default::default(),
             signalled: Vec::new(),
             new_tasks: Vec::new(),
             next_pid: 1,
@@ -360,6 +361,7 @@ impl Kernel {
     pub fn run(&mut self) {
         loop {
             self.adopt_new_tasks();
+            self.home().pump_console();
             self.fire_alarms();
             self.handle_signals();
             if let Some(pid) = self.ready.pop_front() {
@@ -379,7 +381,7 @@ impl Kernel {
             let deadline = self.next_deadline();
             let sys = self.home();
             sys.platform.idle(deadline);
-            sys.events.push(Event::Console);
+            sys.pump_console();
             self.wake();
         }
     }

@@ -255,6 +255,8 @@ pub struct System {
     pub events: Vec<Event>,
     /// The console's terminal settings (`tty_get` / `tty_set`).
     pub tty: Tty,
+    /// The console's line discipline buffers.
+    pub terminal: crate::terminal::Terminal,
     /// Processes that got a signal since the scheduler last looked.
     pub signalled: Vec<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
@@ -275,19 +277,32 @@ pub struct Tty {
 }
 
 impl Default for Tty {
+    /// A raw console: bytes pass through both ways untouched (what `run` needs for
+    /// byte-exact streams). [`Tty::cooked`] is the interactive setting.
     fn default() -> Self {
         Self {
             cols: 80,
             rows: 25,
             width: 800,
             height: 600,
-            echo: true,
-            line_buffered: true,
-            line_feeds: true,
+            echo: false,
+            line_buffered: false,
+            line_feeds: false,
         }
     }
 }
 
+impl Tty {
+    /// An interactive terminal: echo, line editing and signal keys, `\n` → `\r\n`.
+    pub fn cooked() -> Self {
+        Self {
+            echo: true,
+            line_buffered: true,
+            line_feeds: true,
+            ..Self::default()
+        }
+    }
+}
 /// A call to retry when the process wakes.
 pub type Retry = Box<dyn FnMut(&mut Cx<'_>) -> SysResult>;
 
@@ -373,5 +388,40 @@ impl System {
     /// Live (not yet ended) processes.
     pub fn live_processes(&self) -> usize {
         self.procs.values().filter(|p| p.status.is_none()).count()
+    }
+}
+
+impl System {
+    /// Moves typed bytes from the platform through the line discipline: echo goes out,
+    /// ^C / ^\ signal every process but pid 1 (processes ignoring them — the shell —
+    /// stay), and readers blocked on the console are woken when input is ready.
+    pub fn pump_console(&mut self) {
+        let mut buf = [0u8; 256];
+        let (mut echo, mut signals) = (Vec::new(), Vec::new());
+        loop {
+            let n = self.platform.read_console(&mut buf);
+            if n == 0 {
+                break;
+            }
+            self.terminal
+                .feed(&self.tty, &buf[..n], &mut echo, &mut signals);
+        }
+        if !echo.is_empty() {
+            self.platform.write(crate::files::Stream::Stdout, &echo);
+        }
+        for sig in signals {
+            let targets: Vec<Pid> = self
+                .procs
+                .iter()
+                .filter(|(p, i)| **p != 1 && i.status.is_none())
+                .map(|(p, _)| *p)
+                .collect();
+            for pid in targets {
+                let _ = self.raise(pid, sig);
+            }
+        }
+        if self.terminal.readable() {
+            self.events.push(Event::Console);
+        }
     }
 }

@@ -254,7 +254,10 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
     let file = sys.files.get_mut(id)?;
     match file.object.clone() {
         Object::ConsoleOut(stream) => {
-            sys.platform.write(stream, data);
+            match crate::terminal::translate(&sys.tty, data) {
+                Some(out) => sys.platform.write(stream, &out),
+                None => sys.platform.write(stream, data),
+            }
             Ok(data.len())
         }
         Object::Null => Ok(data.len()),
@@ -306,13 +309,11 @@ pub fn read_file(
             if buf.is_empty() {
                 return Ok(0);
             }
-            let n = sys.platform.read_console(buf);
-            if n > 0 {
-                Ok(n)
-            } else if nonblock {
-                Err(Errno::Again.into())
-            } else {
-                Err(Sys::Block(Wait::Console))
+            sys.pump_console();
+            match sys.terminal.read(buf) {
+                Some(n) => Ok(n),
+                None if nonblock => Err(Errno::Again.into()),
+                None => Err(Sys::Block(Wait::Console)),
             }
         }
         Object::Bytes(data) => {

@@ -10,10 +10,9 @@
 //! A blocked call is retried with the same arguments; relative timeouts count from the
 //! call's first attempt ([`Cx::call_start`]), so a retry does not restart them.
 //!
-//! Console input cannot be inspected without consuming it, so a console-read subscription
-//! blocks until the scheduler reports a console event and is then reported ready (with
-//! `nbytes` 1) unless a clock fired at the same time. That readiness may be spurious —
-//! allowed for terminals — and a following read simply blocks until input arrives.
+//! Console input is ready when the line discipline holds bytes (a finished line in
+//! canonical mode) or an end-of-file (`nbytes` 1); otherwise the call waits for a console
+//! event.
 //!
 //! Pipes are inspected exactly: a read end is ready when data is buffered (`nbytes` = the
 //! bytes buffered) or every write end is closed (HANGUP; `nbytes` 0 at end of file); a
@@ -193,13 +192,9 @@ impl Call {
     /// Reports the subscriptions ready now, or blocks until one may be.
     fn run(&self, cx: &mut Cx<'_>) -> SysResult {
         let now = cx.now();
-        let retry = cx.is_retry();
         let started = cx.call_start(now);
         let pass = self.scan(cx, started, now)?;
-        let mut written = pass.written;
-        if written == 0 && pass.console && retry {
-            written = self.console_ready(cx)?;
-        }
+        let written = pass.written;
         match pass.wait() {
             Some(wait) if written == 0 => Err(Sys::Block(wait)),
             _ => Ok(cx.mem.write_u32(self.out, written)?),
@@ -237,30 +232,6 @@ impl Call {
             }
         }
         Ok(pass)
-    }
-
-    /// Reports every console-read subscription ready (after a console wake-up).
-    fn console_ready(&self, cx: &mut Cx<'_>) -> SysResult<u32> {
-        let mut written = 0;
-        for i in 0..self.count {
-            let at = self.sub(i);
-            if cx.mem.read_u8(at + 8)? == EVENTTYPE_FD_READ
-                && matches!(
-                    fd_status(cx, cx.mem.read_u32(at + 16)?, EVENTTYPE_FD_READ),
-                    Status::Console
-                )
-            {
-                let event = Event {
-                    error: Errno::Success,
-                    kind: EVENTTYPE_FD_READ,
-                    nbytes: 1,
-                    hangup: false,
-                };
-                self.write_event(cx, written, at, &event)?;
-                written += 1;
-            }
-        }
-        Ok(written)
     }
 
     /// The state of the subscription at `at`.
@@ -379,6 +350,10 @@ fn read_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
             (data.len() as u64).saturating_sub(file.offset),
         )),
         Object::Null => Ok(Readiness::bytes(0)),
+        Object::ConsoleIn if sys.terminal.readable() => Ok(Readiness::Ready {
+            nbytes: 1,
+            hangup: false,
+        }),
         Object::ConsoleIn => Ok(Readiness::Console),
         &Object::PipeRead(p) => {
             if !sys.files.pipes.readable(p)? {

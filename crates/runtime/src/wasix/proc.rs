@@ -462,7 +462,7 @@ pub fn proc_spawn2(
     cx.mem.slice(out as u32, 4)?;
     let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
     let args = entries(cx.mem.str(args as u32, args_len as u32)?);
-    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+    let env = env_list(cx, envs, envs_len)?;
     let ops = read_fd_ops(cx, ops, ops_len)?;
     let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
     let sigs = cx
@@ -601,7 +601,16 @@ fn exec_request(
     })))
 }
 
-/// The name, argv and environment lists of an exec call.
+/// An environment argument: a null pointer with length 0 means "inherit the caller's"
+/// (as in wasmer); anything else is the new environment, possibly empty.
+fn env_list(cx: &Cx<'_>, envs: i32, envs_len: i32) -> Result<Vec<Vec<u8>>, Errno> {
+    if envs == 0 && envs_len == 0 {
+        return Ok(cx.proc.env.clone());
+    }
+    Ok(entries(cx.mem.str(envs as u32, envs_len as u32)?))
+}
+
+/// The name and argv list of an exec call.
 fn exec_args(
     cx: &Cx<'_>,
     name: i32,
@@ -627,7 +636,7 @@ pub fn proc_exec3(
     path_len: i32,
 ) -> SysResult {
     let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
-    let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+    let env = env_list(cx, envs, envs_len)?;
     let search = boolean(search)?;
     let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
     let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
@@ -655,7 +664,7 @@ pub fn proc_exec2(
 ) -> SysResult {
     exec_or_exit((|| {
         let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
-        let env = entries(cx.mem.str(envs as u32, envs_len as u32)?);
+        let env = env_list(cx, envs, envs_len)?;
         exec_request(cx, &name, args, env, None)
     })())
 }

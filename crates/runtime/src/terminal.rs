@@ -1,0 +1,229 @@
+//! The console's line discipline. In canonical mode (`line_buffered`) typed bytes are
+//! edited into a line — backspace, ^U (kill line), ^W (erase word) — echoed back, and
+//! handed to readers a whole line at a time; ^C and ^\ raise SIGINT / SIGQUIT, ^D on an
+//! empty line is end-of-file. In raw mode bytes pass straight through. UTF-8 passes
+//! through untouched (backspace removes a whole character). Output gets `\n` → `\r\n`
+//! when `line_feeds` is set. Pure logic: the caller moves bytes in and out.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use crate::sys::{Tty, signal};
+
+/// Most bytes held for readers before further input is dropped (like a full tty queue).
+const MAX_QUEUED: usize = 64 * 1024;
+
+/// Buffers of the console terminal.
+#[derive(Debug, Default)]
+pub struct Terminal {
+    line: Vec<u8>,
+    cooked: VecDeque<u8>,
+    eof: bool,
+}
+
+impl Terminal {
+    /// Processes typed bytes under `tty`: appends echo to `echo` and signals to `signals`.
+    pub fn feed(&mut self, tty: &Tty, input: &[u8], echo: &mut Vec<u8>, signals: &mut Vec<u8>) {
+        for &b in input {
+            if !tty.line_buffered {
+                self.queue(&[b]);
+                if tty.echo {
+                    echo.push(b);
+                }
+                continue;
+            }
+            match b {
+                0x03 | 0x1c => {
+                    self.line.clear();
+                    signals.push(if b == 0x03 { signal::INT } else { signal::QUIT });
+                    if tty.echo {
+                        echo.extend_from_slice(if b == 0x03 { b"^C\r\n" } else { b"^\\\r\n" });
+                    }
+                }
+                0x04 => {
+                    if self.line.is_empty() {
+                        self.eof = true;
+                    } else {
+                        let line = core::mem::take(&mut self.line);
+                        self.queue(&line);
+                    }
+                }
+                b'\r' | b'\n' => {
+                    let mut line = core::mem::take(&mut self.line);
+                    line.push(b'\n');
+                    self.queue(&line);
+                    if tty.echo {
+                        echo.extend_from_slice(b"\r\n");
+                    }
+                }
+                0x7f | 0x08 => {
+                    if self.erase_char() && tty.echo {
+                        echo.extend_from_slice(b"\x08 \x08");
+                    }
+                }
+                0x15 => {
+                    while self.erase_char() {
+                        if tty.echo {
+                            echo.extend_from_slice(b"\x08 \x08");
+                        }
+                    }
+                }
+                0x17 => {
+                    while self.line.last() == Some(&b' ') && self.erase_char() {
+                        if tty.echo {
+                            echo.extend_from_slice(b"\x08 \x08");
+                        }
+                    }
+                    while self.line.last().is_some_and(|&c| c != b' ') && self.erase_char() {
+                        if tty.echo {
+                            echo.extend_from_slice(b"\x08 \x08");
+                        }
+                    }
+                }
+                _ => {
+                    if self.line.len() < MAX_QUEUED {
+                        self.line.push(b);
+                        if tty.echo {
+                            echo.push(b);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes the last character (all bytes of a UTF-8 sequence); false if none.
+    fn erase_char(&mut self) -> bool {
+        let Some(mut last) = self.line.pop() else {
+            return false;
+        };
+        while last & 0xc0 == 0x80 {
+            match self.line.pop() {
+                Some(b) => last = b,
+                None => break,
+            }
+        }
+        true
+    }
+
+    fn queue(&mut self, bytes: &[u8]) {
+        let room = MAX_QUEUED.saturating_sub(self.cooked.len());
+        self.cooked.extend(bytes.iter().take(room));
+    }
+
+    /// True when a read would not block (data or end-of-file waiting).
+    pub fn readable(&self) -> bool {
+        !self.cooked.is_empty() || self.eof
+    }
+
+    /// Takes waiting bytes: `Some(n)` (0 = end-of-file), `None` when a read must wait.
+    pub fn read(&mut self, buf: &mut [u8]) -> Option<usize> {
+        if !self.cooked.is_empty() {
+            let n = buf.len().min(self.cooked.len());
+            for (dst, src) in buf.iter_mut().zip(self.cooked.drain(..n)) {
+                *dst = src;
+            }
+            return Some(n);
+        }
+        if self.eof {
+            self.eof = false;
+            return Some(0);
+        }
+        None
+    }
+}
+
+/// Output processing: `\n` becomes `\r\n` when `tty.line_feeds` is set.
+pub fn translate(tty: &Tty, data: &[u8]) -> Option<Vec<u8>> {
+    if !tty.line_feeds || !data.contains(&b'\n') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data.len() + 16);
+    for &b in data {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cooked() -> Tty {
+        Tty {
+            echo: true,
+            line_buffered: true,
+            line_feeds: true,
+            ..Tty::default()
+        }
+    }
+
+    fn feed(t: &mut Terminal, tty: &Tty, s: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let (mut echo, mut sigs) = (Vec::new(), Vec::new());
+        t.feed(tty, s, &mut echo, &mut sigs);
+        (echo, sigs)
+    }
+
+    fn read_all(t: &mut Terminal) -> Vec<u8> {
+        let mut buf = [0u8; 256];
+        let n = t.read(&mut buf).unwrap_or(0);
+        buf[..n].to_vec()
+    }
+
+    #[test]
+    fn lines_are_edited_and_echoed() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        let (echo, _) = feed(&mut t, &tty, b"helo\x7flo wor");
+        assert_eq!(echo, b"helo\x08 \x08lo wor");
+        assert!(!t.readable(), "nothing until the line ends");
+        feed(&mut t, &tty, b"\x17world\r");
+        assert_eq!(read_all(&mut t), b"hello world\n");
+        feed(&mut t, &tty, b"junk\x15ok\n");
+        assert_eq!(read_all(&mut t), b"ok\n");
+    }
+
+    #[test]
+    fn control_keys_signal_and_end_input() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        let (echo, sigs) = feed(&mut t, &tty, b"half\x03");
+        assert_eq!(sigs, [signal::INT]);
+        assert!(echo.ends_with(b"^C\r\n"));
+        let (_, sigs) = feed(&mut t, &tty, b"\x1c");
+        assert_eq!(sigs, [signal::QUIT]);
+        feed(&mut t, &tty, b"abc\x04");
+        assert_eq!(read_all(&mut t), b"abc");
+        feed(&mut t, &tty, b"\x04");
+        let mut buf = [0u8; 8];
+        assert_eq!(t.read(&mut buf), Some(0));
+        assert_eq!(t.read(&mut buf), None);
+    }
+
+    #[test]
+    fn utf8_passes_and_backspace_removes_a_character() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        feed(&mut t, &tty, "héé\x7f\n".as_bytes());
+        assert_eq!(read_all(&mut t), "hé\n".as_bytes());
+    }
+
+    #[test]
+    fn raw_mode_passes_bytes_and_output_translation() {
+        let tty = Tty {
+            echo: false,
+            line_buffered: false,
+            line_feeds: false,
+            ..Tty::default()
+        };
+        let mut t = Terminal::default();
+        let (echo, sigs) = feed(&mut t, &tty, b"a\x03\x7f");
+        assert!(echo.is_empty() && sigs.is_empty());
+        assert_eq!(read_all(&mut t), b"a\x03\x7f");
+        assert_eq!(translate(&tty, b"x\n"), None);
+        assert_eq!(
+            translate(&cooked(), b"x\ny\n").as_deref(),
+            Some(&b"x\r\ny\r\n"[..])
+        );
+    }
+}
