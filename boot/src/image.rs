@@ -38,6 +38,8 @@ pub struct Ramdisk {
     pub dirs: Vec<(PathBuf, String)>,
     /// Single files of the root filesystem: (guest path, contents).
     pub files: Vec<(String, Vec<u8>)>,
+    /// Empty directories of the root filesystem (guest paths).
+    pub empty_dirs: Vec<String>,
 }
 
 impl Ramdisk {
@@ -69,6 +71,9 @@ impl Ramdisk {
             }
             add_tree(&mut tar, host, guest)
                 .with_context(|| format!("packing {} as /{guest}", host.display()))?;
+        }
+        for dir in &self.empty_dirs {
+            append(&mut tar, dir.trim_matches('/'), Entry::Dir)?;
         }
         for (guest, data) in &self.files {
             append(&mut tar, guest.trim_start_matches('/'), Entry::File(data))?;
@@ -153,6 +158,28 @@ fn add_tree<W: std::io::Write>(tar: &mut tar::Builder<W>, host: &Path, guest: &s
         }
     }
     Ok(())
+}
+
+/// The one line of help the interactive image greets with (`/etc/motd`).
+pub const MOTD: &str = "wasmkernel: WebAssembly processes on bare metal. Try: ls /bin, echo hi | cat, exit (powers off).\n";
+
+/// The main image's ramdisk: every userland program in `/bin`, `/etc/motd`, an empty
+/// `/tmp`, and `/bin/init` (which starts `/bin/sh`) as the first process on a cooked
+/// console with `/` preopened. `extra_cmdline` adds kernel command-line words.
+pub fn main_ramdisk(userland: &Path, extra_cmdline: &str) -> Result<Ramdisk> {
+    let mut ramdisk = Ramdisk::with_cmdline(format!("console=cooked {extra_cmdline}"));
+    ramdisk.files = bin_files(userland)?;
+    ramdisk
+        .files
+        .push(("etc/motd".into(), MOTD.as_bytes().to_vec()));
+    ramdisk.empty_dirs.push("tmp".into());
+    ramdisk
+        .kernel_files
+        .push(("argv".into(), b"/bin/init\0".to_vec()));
+    ramdisk
+        .kernel_files
+        .push(("preopens".into(), b"/\0".to_vec()));
+    Ok(ramdisk)
 }
 
 /// The `.wasm` files in `dir` as `bin/NAME` entries (extension dropped, as on Unix).

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use boot::image::{Firmware, Ramdisk, disk_image};
+use boot::image::{Firmware, disk_image};
 use boot::qemu::{self, Ending, SerialSink, VmConfig};
 use boot::run::{EXIT_KERNEL_FAILURE, RunOptions, parse_dir};
 use clap::{Parser, Subcommand};
@@ -94,11 +94,7 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     };
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let mut ramdisk = Ramdisk::with_cmdline(args.cmdline.clone());
-    ramdisk.files = boot::image::bin_files(&userland)?;
-    ramdisk
-        .kernel_files
-        .push(("argv".into(), b"/bin/hello\0".to_vec()));
+    let ramdisk = boot::image::main_ramdisk(&userland, &args.cmdline)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
     let mut cfg = VmConfig::new(image, firmware);
     cfg.memory_mib = args.memory;
@@ -107,7 +103,9 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     cfg.inherit_stdin = true;
     let outcome = qemu::run(&cfg)?;
     Ok(match outcome.ending {
-        Ending::KernelSuccess => ExitCode::SUCCESS,
+        // The first process's status (the shell's, through init) becomes ours.
+        Ending::KernelSuccess => boot::run::exit_status(&outcome.console())
+            .map_or(ExitCode::SUCCESS, |c| ExitCode::from((c & 0xff) as u8)),
         other => {
             eprintln!("boot: {}", other.describe());
             ExitCode::FAILURE

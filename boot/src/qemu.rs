@@ -84,6 +84,9 @@ pub struct VmConfig {
     pub input: Option<Vec<u8>>,
     /// Type `input` only once COM1 output contains this text (else right after start).
     pub input_after: Option<String>,
+    /// Further typing, in order: each (marker, bytes) waits until COM1 output after the
+    /// previous step contains its marker.
+    pub then_type: Vec<(String, Vec<u8>)>,
     /// Pass this process's own stdin to COM1 (interactive use).
     pub inherit_stdin: bool,
     /// Drop COM1 output up to and including this marker (firmware noise before the kernel).
@@ -103,6 +106,7 @@ impl VmConfig {
             com3: SerialSink::None,
             input: None,
             input_after: None,
+            then_type: Vec::new(),
             inherit_stdin: false,
             com1_start_marker: None,
         }
@@ -277,11 +281,19 @@ impl MarkerSkip {
     }
 }
 
-fn seen(chunks: &Mutex<Vec<Chunk>>, marker: &str) -> bool {
+/// Whether COM1 output from byte `from` on contains `marker`.
+fn seen(chunks: &Mutex<Vec<Chunk>>, marker: &str, from: usize) -> bool {
     chunks.lock().is_ok_and(|c| {
         let all: Vec<u8> = c.iter().flat_map(|c| c.bytes.iter().copied()).collect();
-        String::from_utf8_lossy(&all).contains(marker)
+        String::from_utf8_lossy(all.get(from..).unwrap_or(&[])).contains(marker)
     })
+}
+
+/// COM1 bytes received so far.
+fn received(chunks: &Mutex<Vec<Chunk>>) -> usize {
+    chunks
+        .lock()
+        .map_or(0, |c| c.iter().map(|c| c.bytes.len()).sum())
 }
 
 /// Boots `cfg.image` and waits for QEMU to finish or the timeout.
@@ -327,14 +339,24 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     let chunks = Arc::new(Mutex::new(Vec::<Chunk>::new()));
     if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), child.stdin.take()) {
         let marker = cfg.input_after.clone();
+        let steps = cfg.then_type.clone();
         let chunks = Arc::clone(&chunks);
         std::thread::spawn(move || {
             if let Some(marker) = marker {
-                while !seen(&chunks, &marker) && start.elapsed() < Duration::from_secs(3600) {
+                while !seen(&chunks, &marker, 0) && start.elapsed() < Duration::from_secs(3600) {
                     std::thread::sleep(Duration::from_millis(20));
                 }
             }
             let _ = stdin.write_all(&input);
+            let _ = stdin.flush();
+            for (marker, bytes) in steps {
+                let from = received(&chunks);
+                while !seen(&chunks, &marker, from) && start.elapsed() < Duration::from_secs(3600) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                let _ = stdin.write_all(&bytes);
+                let _ = stdin.flush();
+            }
             // Keep the pipe open until QEMU exits: EOF on a serial chardev means nothing.
             std::thread::sleep(Duration::from_secs(3600));
         });

@@ -189,14 +189,9 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     let outcome = outcome?;
     let log = outcome.log();
     let code = match outcome.ending {
-        Ending::KernelSuccess => log
-            .lines()
-            .rev()
-            .find_map(|l| {
-                l.strip_prefix("exit-status ")
-                    .and_then(|n| n.trim().parse::<u32>().ok())
-            })
-            .map_or(EXIT_KERNEL_FAILURE, |c| (c & 0xff) as i32),
+        Ending::KernelSuccess => {
+            exit_status(&log).map_or(EXIT_KERNEL_FAILURE, |c| (c & 0xff) as i32)
+        }
         Ending::Timeout => EXIT_TIMEOUT,
         Ending::KernelFailure | Ending::QemuExit(_) => EXIT_KERNEL_FAILURE,
     };
@@ -207,6 +202,15 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         log,
         ending: outcome.ending,
         elapsed: outcome.elapsed,
+    })
+}
+
+/// The first process's status from the kernel's last `exit-status N` line.
+pub fn exit_status(log: &str) -> Option<u32> {
+    log.lines().rev().find_map(|l| {
+        l.trim_start_matches(['\r', '\n'])
+            .strip_prefix("exit-status ")
+            .and_then(|n| n.trim().parse().ok())
     })
 }
 

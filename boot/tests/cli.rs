@@ -27,18 +27,44 @@ fn wasm(name: &str) -> String {
     dir.join(format!("{name}.wasm")).display().to_string()
 }
 
+/// Starts `boot` with no arguments (what `cargo run` does), types `input` once the
+/// greeting is on screen, and collects everything.
+fn boot_interactive(input: &[u8]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boot"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("boot starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut typed = false;
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stdout.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        if !typed && String::from_utf8_lossy(&seen).contains(boot::image::MOTD.trim_end()) {
+            stdin.write_all(input).expect("type");
+            typed = true;
+        }
+    }
+    drop(stdin);
+    let status = child.wait().expect("boot finishes");
+    (status.code(), String::from_utf8_lossy(&seen).into_owned())
+}
+
 #[test]
-fn no_arguments_boots_the_main_image() {
-    let out = boot(&[], b"");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("wasmkernel 0.1.0 booting"), "{stdout}");
-    assert!(stdout.contains("boot phase ready"), "{stdout}");
-    assert!(stdout.contains("Hello, world!"), "{stdout}");
+fn no_arguments_boots_to_a_shell_whose_status_is_ours() {
+    let (code, out) = boot_interactive(b"echo hello from the shell\nexit 3\n");
+    assert!(out.contains("wasmkernel 0.1.0 booting"), "{out}");
+    assert!(out.contains("boot phase ready"), "{out}");
+    assert!(out.contains("hello from the shell"), "{out}");
+    assert_eq!(code, Some(3), "{out}");
 }
 
 #[test]

@@ -66,3 +66,22 @@ pub fn emergency_write(base: u16, bytes: &[u8]) {
         }
     }
 }
+
+/// Reads every byte already waiting in the UART at `base` (before it is initialised,
+/// which resets its FIFO), handing each to `sink`: keys typed during boot are kept.
+pub fn drain_before_init(base: u16, mut sink: impl FnMut(u8)) {
+    use x86_64::instructions::port::Port;
+    let mut data = Port::<u8>::new(base);
+    let mut lsr = Port::<u8>::new(base + 5);
+    // SAFETY: standard UART registers; reading LSR and RBR has no effect beyond taking the
+    // received byte. The bound stops a floating (absent) port from spinning forever.
+    unsafe {
+        for _ in 0..64 {
+            let status = lsr.read();
+            if status == 0xff || status & 1 == 0 {
+                break;
+            }
+            sink(data.read());
+        }
+    }
+}

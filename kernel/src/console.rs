@@ -37,6 +37,9 @@ pub enum Stream {
 
 /// Initialises COM1 (with receive interrupts) and, when present, COM2 and COM3.
 pub fn init() {
+    drivers::serial::drain_before_init(COM_PORTS[0], |b| {
+        RX.lock().push(b);
+    });
     let mut com1 = Serial::com(1);
     if let Some(port) = com1.as_mut() {
         port.enable_rx_interrupt();
@@ -149,9 +152,10 @@ impl log::Log for KernelLogger {
             buf: [0; 512],
             len: 0,
         };
-        let _ = writeln!(
+        // \r\n: the console may be a raw terminal (interactive image).
+        let _ = write!(
             line,
-            "[{:>5}.{:06}] {:<5} {}: {}",
+            "[{:>5}.{:06}] {:<5} {}: {}\r\n",
             ns / 1_000_000_000,
             (ns % 1_000_000_000) / 1000,
             record.level(),

@@ -316,6 +316,20 @@ pub fn fd_op_close(fd: Fd) -> ProcSpawnFdOp {
     fd_op(0, fd, 0)
 }
 
+/// A `proc_spawn2` OPEN action: `path` (relative to the child's working directory) opened
+/// at `fd` with `oflags` (CREAT=1, DIRECTORY=2, EXCL=4, TRUNC=8) and `fdflags` (APPEND=1),
+/// following symlinks. The record points into `path`, which must outlive the spawn call.
+pub fn fd_op_open(fd: Fd, path: &str, oflags: u16, fdflags: u16) -> ProcSpawnFdOp {
+    ProcSpawnFdOp {
+        path: path.as_ptr().cast_mut(),
+        path_len: path.len(),
+        dirflags: 1,
+        oflags,
+        fdflags,
+        ..fd_op(2, fd, 0)
+    }
+}
+
 fn fd_op(cmd: u8, fd: Fd, src_fd: Fd) -> ProcSpawnFdOp {
     ProcSpawnFdOp {
         cmd: ProcSpawnFdOpName::from(cmd),
@@ -361,6 +375,43 @@ pub fn spawn2(
             args.len() as i32,
             0,
             0,
+            ptr(fd_ops.as_ptr()),
+            fd_ops.len() as i32,
+            ptr(sigdisp.as_ptr()),
+            sigdisp.len() as i32,
+            i32::from(search_path),
+            ptr(path.as_ptr()),
+            path.len() as i32,
+            ptr(&raw mut pid),
+        )
+    })?;
+    Ok(pid)
+}
+
+/// `proc_spawn2` with an explicit environment: `envs` is the `\n`-terminated `K=V` list
+/// (`None` passes a null list; the kernel then starts the child with no variables).
+pub fn spawn2_env(
+    name: &str,
+    args: &[&str],
+    envs: Option<&str>,
+    fd_ops: &[ProcSpawnFdOp],
+    sigdisp: &[SignalDisposition],
+    search_path: bool,
+    path: &str,
+) -> Result<Pid, Errno> {
+    let args = lines(args);
+    let (env_ptr, env_len) = envs.map_or((0, 0), |e| (ptr(e.as_ptr()), e.len() as i32));
+    let mut pid: Pid = 0;
+    // SAFETY: every pointer/length pair describes a live buffer (OPEN actions point into
+    // strings the caller keeps alive).
+    check(unsafe {
+        x::proc_spawn2(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+            env_ptr,
+            env_len,
             ptr(fd_ops.as_ptr()),
             fd_ops.len() as i32,
             ptr(sigdisp.as_ptr()),

@@ -5,6 +5,8 @@
 //! Sizes are printed for regular files only (`-` otherwise): directory sizes differ
 //! between file systems, and the output must be identical across runtimes.
 //! A PATH that is not a directory lists just that entry; several PATHs get headers.
+//! `-1` is accepted (the output is always one name per line), `-A` is `-a`, and `-d`
+//! lists directories themselves instead of their contents. Flags combine (`-la1`).
 
 use std::fs::{self, FileType};
 use std::io::{self, Write};
@@ -15,6 +17,7 @@ use std::process::ExitCode;
 struct Options {
     all: bool,
     long: bool,
+    dirs_as_files: bool,
 }
 
 fn type_char(ft: FileType) -> char {
@@ -48,7 +51,10 @@ fn entry(out: &mut impl Write, opts: &Options, path: &Path, name: &str) -> io::R
 }
 
 fn list(out: &mut impl Write, opts: &Options, path: &Path) -> io::Result<()> {
-    if !fs::metadata(path)?.is_dir() {
+    if opts.dirs_as_files || !fs::metadata(path)?.is_dir() {
+        if opts.dirs_as_files {
+            fs::symlink_metadata(path)?;
+        }
         return entry(out, opts, path, &path.display().to_string());
     }
     let mut names = Vec::new();
@@ -73,7 +79,9 @@ fn main() -> ExitCode {
             Some(flags) if !flags.is_empty() => {
                 for flag in flags.chars() {
                     match flag {
-                        'a' => opts.all = true,
+                        'a' | 'A' => opts.all = true,
+                        'd' => opts.dirs_as_files = true,
+                        '1' => {}
                         'l' => opts.long = true,
                         _ => {
                             eprintln!("ls: invalid option -- '{flag}'");
@@ -92,7 +100,7 @@ fn main() -> ExitCode {
     let mut out = io::stdout().lock();
     let mut status = ExitCode::SUCCESS;
     for (i, path) in paths.iter().enumerate() {
-        if paths.len() > 1 {
+        if paths.len() > 1 && !opts.dirs_as_files {
             let sep = if i > 0 { "\n" } else { "" };
             let _ = writeln!(out, "{sep}{path}:");
         }

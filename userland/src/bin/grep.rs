@@ -1,0 +1,379 @@
+//! `grep [-EFvcilnqHhsw] [-e PATTERN]... [PATTERN] [FILE]...`: prints the lines that
+//! match. Patterns are POSIX basic regular expressions (`\(`, `\|`, `\{n,m\}`, ...) or,
+//! with `-E`, extended ones; `-F` takes them literally. Matching is byte-oriented like
+//! GNU grep in the C locale (`.` is any byte, classes are ASCII). `-v` inverts, `-c`
+//! counts, `-i` ignores case, `-n` numbers lines, `-l` lists matching files, `-q` is
+//! quiet, `-w` matches whole words, `-H`/`-h` force/suppress file names, `-s` hides file
+//! errors, `-x` matches whole lines, `-o` prints only the matched parts. Exit status: 0 if a line was selected, 1 if none, 2 on error.
+
+use std::io::{self, BufRead, Write};
+use std::process::{ExitCode, exit};
+
+use regex::bytes::{Regex, RegexBuilder};
+use userland::cli;
+
+const PROG: &str = "grep";
+
+#[derive(Default)]
+struct Opts {
+    extended: bool,
+    fixed: bool,
+    invert: bool,
+    count: bool,
+    icase: bool,
+    number: bool,
+    list: bool,
+    quiet: bool,
+    word: bool,
+    line: bool,
+    only: bool,
+    names: Option<bool>,
+    silent: bool,
+}
+
+/// Copies a bracket expression starting at `chars[i] == '['` into regex-crate syntax;
+/// returns the index after it.
+fn bracket(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    let start = i;
+    out.push('[');
+    i += 1;
+    if chars.get(i) == Some(&'^') {
+        out.push('^');
+        i += 1;
+    }
+    let mut first = true;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ']' && !first {
+            out.push(']');
+            return i + 1;
+        }
+        first = false;
+        if c == '[' && matches!(chars.get(i + 1), Some(':' | '=' | '.')) {
+            let kind = chars[i + 1];
+            // Find the closing `:]`.
+            let mut j = i + 2;
+            while j + 1 < chars.len() && !(chars[j] == kind && chars[j + 1] == ']') {
+                j += 1;
+            }
+            if j + 1 < chars.len() {
+                let inner: String = chars[i + 2..j].iter().collect();
+                if kind == ':' {
+                    out.push_str(&format!("[:{inner}:]"));
+                } else {
+                    for ch in inner.chars() {
+                        push_lit(out, ch);
+                    }
+                }
+                i = j + 2;
+                continue;
+            }
+        }
+        match c {
+            '\\' | '[' | '&' | '~' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' => out.push('-'),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    // Unterminated: let the regex parser report it.
+    let _ = start;
+    i
+}
+
+fn push_lit(out: &mut String, c: char) {
+    if c.is_ascii_punctuation() {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// Translates a POSIX BRE (`extended == false`) or ERE into regex-crate syntax.
+fn translate(pat: &str, extended: bool) -> String {
+    let chars: Vec<char> = pat.chars().collect();
+    let mut out = String::new();
+    // True where a `*` would be literal / a `^` an anchor: at the start of the pattern or
+    // a group or alternative.
+    let mut at_start = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let was_start = at_start;
+        at_start = false;
+        match c {
+            '[' => {
+                i = bracket(&chars, i, &mut out);
+                continue;
+            }
+            '\\' if i + 1 < chars.len() => {
+                let n = chars[i + 1];
+                i += 2;
+                match n {
+                    '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => {
+                        out.push(n);
+                        at_start = n == '(' || n == '|';
+                    }
+                    '<' | '>' => out.push_str("\\b"),
+                    'w' | 'W' | 's' | 'S' | 'b' | 'B' => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    '`' => out.push_str("\\A"),
+                    '\'' => out.push_str("\\z"),
+                    _ => push_lit(&mut out, n),
+                }
+                continue;
+            }
+            '*' if was_start => out.push_str("\\*"),
+            '^' if was_start || extended => out.push('^'),
+            '^' => out.push_str("\\^"),
+            '$' => {
+                let rest: String = chars[i + 1..].iter().collect();
+                let anchor = extended
+                    || rest.is_empty()
+                    || rest.starts_with("\\)")
+                    || rest.starts_with("\\|");
+                out.push_str(if anchor { "$" } else { "\\$" });
+            }
+            '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => push_lit(&mut out, c),
+            '{' if extended && was_start => out.push_str("\\{"),
+            '(' | '|' if extended => {
+                out.push(c);
+                at_start = true;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn build(patterns: &[String], o: &Opts) -> Result<Regex, String> {
+    let parts: Vec<String> = patterns
+        .iter()
+        .map(|p| {
+            if o.fixed {
+                regex::escape(p)
+            } else {
+                translate(p, o.extended)
+            }
+        })
+        .map(|p| {
+            if o.line {
+                format!("^(?:{p})$")
+            } else if o.word {
+                format!("(?:^|[^0-9A-Za-z_])(?:{p})(?:[^0-9A-Za-z_]|$)")
+            } else {
+                format!("(?:{p})")
+            }
+        })
+        .collect();
+    RegexBuilder::new(&parts.join("|"))
+        .unicode(false)
+        .case_insensitive(o.icase)
+        .multi_line(false)
+        .build()
+        .map_err(|e| {
+            // The first line of the error is enough; the rest points into the pattern.
+            let text = e.to_string();
+            text.lines()
+                .last()
+                .unwrap_or("invalid pattern")
+                .trim()
+                .to_owned()
+        })
+}
+
+fn out_err(e: io::Error) -> ! {
+    if e.kind() != io::ErrorKind::BrokenPipe {
+        eprintln!("{PROG}: write error: {}", cli::msg(&e));
+    }
+    exit(2)
+}
+
+/// Searches one input; returns the number of selected lines.
+fn search(
+    re: &Regex,
+    o: &Opts,
+    input: &mut dyn BufRead,
+    name: Option<&str>,
+    label: &str,
+    out: &mut dyn Write,
+) -> io::Result<u64> {
+    let mut line = Vec::new();
+    let mut lineno = 0u64;
+    let mut selected = 0u64;
+    while cli::read_line(input, &mut line)? {
+        lineno += 1;
+        let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        if re.is_match(body) == o.invert {
+            continue;
+        }
+        selected += 1;
+        if o.quiet {
+            break;
+        }
+        if o.list {
+            writeln!(out, "{label}").unwrap_or_else(|e| out_err(e));
+            break;
+        }
+        if o.count {
+            continue;
+        }
+        let mut w = || -> io::Result<()> {
+            let prefix = |out: &mut dyn Write| -> io::Result<()> {
+                if let Some(name) = name {
+                    write!(out, "{name}:")?;
+                }
+                if o.number {
+                    write!(out, "{lineno}:")?;
+                }
+                Ok(())
+            };
+            if o.only {
+                if !o.invert {
+                    for m in re.find_iter(body).filter(|m| !m.is_empty()) {
+                        prefix(out)?;
+                        out.write_all(m.as_bytes())?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+                return Ok(());
+            }
+            prefix(out)?;
+            out.write_all(body)?;
+            out.write_all(b"\n")
+        };
+        w().unwrap_or_else(|e| out_err(e));
+    }
+    if o.count {
+        match name {
+            Some(name) => writeln!(out, "{name}:{selected}"),
+            None => writeln!(out, "{selected}"),
+        }
+        .unwrap_or_else(|e| out_err(e));
+    }
+    Ok(selected)
+}
+
+fn main() -> ExitCode {
+    let args = cli::parse(
+        PROG,
+        std::env::args().skip(1),
+        "EFGvcilnqHhswxory",
+        "ef",
+        false,
+    );
+    let mut o = Opts::default();
+    let mut patterns: Vec<String> = Vec::new();
+    let mut pattern_given = false;
+    for (c, v) in args.opts {
+        match c {
+            'E' => o.extended = true,
+            'F' => o.fixed = true,
+            'G' => o.extended = false,
+            'v' => o.invert = true,
+            'c' => o.count = true,
+            'i' | 'y' => o.icase = true,
+            'l' => o.list = true,
+            'n' => o.number = true,
+            'q' => o.quiet = true,
+            'H' => o.names = Some(true),
+            'h' => o.names = Some(false),
+            's' => o.silent = true,
+            'w' => o.word = true,
+            'x' => o.line = true,
+            'o' => o.only = true,
+            'r' => cli::usage_error(PROG, "recursive search is not supported"),
+            'e' => {
+                pattern_given = true;
+                patterns.extend(v.unwrap().split('\n').map(str::to_owned));
+            }
+            'f' => {
+                pattern_given = true;
+                let name = v.unwrap();
+                match std::fs::read(&name) {
+                    Ok(bytes) => {
+                        let text = String::from_utf8_lossy(&bytes);
+                        patterns.extend(text.lines().map(str::to_owned));
+                    }
+                    Err(e) => {
+                        eprintln!("{PROG}: {name}: {}", cli::msg(&e));
+                        exit(2);
+                    }
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+    let mut operands = args.operands.into_iter();
+    if !pattern_given {
+        match operands.next() {
+            Some(p) => patterns.extend(p.split('\n').map(str::to_owned)),
+            None => cli::usage_error(PROG, "usage: grep [OPTION]... PATTERNS [FILE]..."),
+        }
+    }
+    let re = if patterns.is_empty() {
+        // `-f /dev/null`: matches nothing.
+        Regex::new("a\\bb").map_err(|_| ())
+    } else {
+        build(&patterns, &o).map_err(|e| {
+            eprintln!("{PROG}: {e}");
+            exit(2);
+        })
+    }
+    .unwrap();
+
+    let files = cli::files_or_stdin(operands.collect());
+    let show_names = o.names.unwrap_or(files.len() > 1);
+    let mut out = cli::stdout();
+    let mut matched = false;
+    let mut error = false;
+    for f in &files {
+        let label = if f == "-" {
+            "(standard input)"
+        } else {
+            f.as_str()
+        };
+        let result = cli::open(f).and_then(|mut input| {
+            search(
+                &re,
+                &o,
+                &mut *input,
+                show_names.then_some(label),
+                label,
+                &mut out,
+            )
+        });
+        match result {
+            Ok(n) => {
+                if n > 0 {
+                    matched = true;
+                    if o.quiet {
+                        break;
+                    }
+                }
+            }
+            Err(e) => {
+                error = true;
+                if !o.silent {
+                    let _ = out.flush();
+                    eprintln!("{PROG}: {f}: {}", cli::msg(&e));
+                }
+            }
+        }
+    }
+    if let Err(e) = out.flush() {
+        out_err(e);
+    }
+    ExitCode::from(if error && !(o.quiet && matched) {
+        2
+    } else if matched {
+        0
+    } else {
+        1
+    })
+}
