@@ -182,6 +182,47 @@ pub fn main_ramdisk(userland: &Path, extra_cmdline: &str) -> Result<Ramdisk> {
     Ok(ramdisk)
 }
 
+/// Writes the main image to `out` for use on any VM: `format` is `raw` or `qcow2`
+/// (converted with `qemu-img`); a non-empty `init` (program and arguments) is what
+/// `/bin/init` starts instead of the shell.
+pub fn write_main_image(
+    kernel: &Path,
+    userland: &Path,
+    firmware: Firmware,
+    init: &[&str],
+    format: &str,
+    out: &Path,
+) -> Result<()> {
+    if format != "raw" && format != "qcow2" {
+        anyhow::bail!("--format {format}: expected raw or qcow2");
+    }
+    let mut ramdisk = main_ramdisk(userland, "")?;
+    if !init.is_empty() {
+        let mut argv = b"/bin/init\0".to_vec();
+        for a in init {
+            argv.extend_from_slice(a.as_bytes());
+            argv.push(0);
+        }
+        ramdisk.kernel_files.retain(|(n, _)| n != "argv");
+        ramdisk.kernel_files.push(("argv".into(), argv));
+    }
+    let image = disk_image(kernel, &ramdisk, firmware, "export")?;
+    if format == "raw" {
+        std::fs::copy(&image, out).with_context(|| format!("writing {}", out.display()))?;
+    } else {
+        let status = std::process::Command::new("qemu-img")
+            .args(["convert", "-f", "raw", "-O", "qcow2"])
+            .arg(&image)
+            .arg(out)
+            .status()
+            .context("running qemu-img (package qemu-utils)")?;
+        if !status.success() {
+            anyhow::bail!("qemu-img convert failed ({status})");
+        }
+    }
+    Ok(())
+}
+
 /// The `.wasm` files in `dir` as `bin/NAME` entries (extension dropped, as on Unix).
 pub fn bin_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();

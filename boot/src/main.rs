@@ -30,6 +30,24 @@ enum Cmd {
     Boot(BootArgs),
     /// Run one WebAssembly program as the VM's first process.
     Run(RunArgs),
+    /// Write the bootable disk image (shell and utilities) to a file, for any VM.
+    Image(ImageArgs),
+}
+
+#[derive(clap::Args)]
+struct ImageArgs {
+    /// Where to write the image.
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// A UEFI (GPT) image instead of BIOS (MBR).
+    #[arg(long)]
+    uefi: bool,
+    /// raw, or qcow2 (converted with qemu-img).
+    #[arg(long, default_value = "raw")]
+    format: String,
+    /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
+    #[arg(long)]
+    init: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -113,6 +131,30 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     })
 }
 
+fn image(args: &ImageArgs) -> Result<ExitCode> {
+    let firmware = if args.uefi {
+        Firmware::Uefi
+    } else {
+        Firmware::Bios
+    };
+    let kernel = boot::build::kernel()?;
+    let userland = boot::build::userland()?;
+    let init: Vec<String> = args
+        .init
+        .as_deref()
+        .map(|s| s.split_whitespace().map(String::from).collect())
+        .unwrap_or_default();
+    let init: Vec<&str> = init.iter().map(String::as_str).collect();
+    boot::image::write_main_image(&kernel, &userland, firmware, &init, &args.format, &args.out)?;
+    eprintln!(
+        "boot: wrote {} ({} {})",
+        args.out.display(),
+        firmware.name(),
+        args.format
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(args: RunArgs) -> Result<ExitCode> {
     let mut opts = RunOptions::new(&args.program, &[]);
     opts.args = args.args;
@@ -158,6 +200,7 @@ fn main() -> ExitCode {
         None => boot(&BootArgs::default()),
         Some(Cmd::Boot(args)) => boot(&args),
         Some(Cmd::Run(args)) => run(args),
+        Some(Cmd::Image(args)) => image(&args),
     };
     match result {
         Ok(code) => code,

@@ -113,3 +113,91 @@ fn run_copies_and_preopens_dirs_with_env() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Boots `image` with plain `qemu-system-x86_64` (no project tool in between), types
+/// `keys` once the greeting shows, and returns QEMU's status and the console output.
+fn plain_qemu(image: &std::path::Path, format: &str, keys: &[u8]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new("qemu-system-x86_64")
+        .arg("-drive")
+        .arg(format!("format={format},file={}", image.display()))
+        .args([
+            "-serial",
+            "stdio",
+            "-display",
+            "none",
+            "-no-reboot",
+            "-nic",
+            "none",
+            "-m",
+            "256M",
+        ])
+        .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("qemu starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (mut seen, mut typed, mut buf) = (Vec::new(), false, [0u8; 4096]);
+    loop {
+        let n = stdout.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        if !typed && String::from_utf8_lossy(&seen).contains(boot::image::MOTD.trim_end()) {
+            stdin.write_all(keys).expect("type");
+            typed = true;
+        }
+    }
+    drop(stdin);
+    (
+        child.wait().expect("qemu ends").code(),
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+#[test]
+fn image_boots_in_plain_qemu_raw_and_qcow2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("wasmkernel.img");
+    let out = boot(&["image", "--out", raw.to_str().unwrap()], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, console) = plain_qemu(&raw, "raw", b"echo plain qemu\nexit 5\n");
+    assert_eq!(code, Some(33), "{console}");
+    assert!(
+        console.contains("plain qemu") && console.contains("exit-status 5"),
+        "{console}"
+    );
+
+    let qcow = tmp.path().join("wasmkernel.qcow2");
+    let out = boot(
+        &[
+            "image",
+            "--format",
+            "qcow2",
+            "--init",
+            "echo started by init",
+            "--out",
+            qcow.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, console) = plain_qemu(&qcow, "qcow2", b"");
+    assert_eq!(code, Some(33), "{console}");
+    assert!(
+        console.contains("started by init") && console.contains("exit-status 0"),
+        "{console}"
+    );
+}
