@@ -1,6 +1,7 @@
 //! The interactive image as a person uses it: boot to the shell and type at it through the
 //! serial port — pipelines, `$?`, the utilities in /bin, ^C on an endless pipeline, and the
-//! shell's exit status becoming the VM's.
+//! shell's exit status becoming the VM's — and sort | uniq -c over 1 MiB compared with the
+//! host's.
 
 use std::time::Duration;
 
@@ -77,4 +78,46 @@ fn line_editing_backspace_kill_and_eof() {
         "{out}"
     );
     assert_eq!(boot::run::exit_status(&out), Some(0), "{out}");
+}
+
+#[test]
+fn sort_and_uniq_over_a_mebibyte_match_the_host() {
+    use std::process::{Command, Stdio};
+    // 1 MiB of lines drawn from a small vocabulary, so uniq -c has work to do.
+    let mut text = String::new();
+    let mut x: u32 = 12345;
+    while text.len() < 1 << 20 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        text.push_str(&format!("word{}\n", (x >> 16) % 997));
+    }
+    let root = tempfile::tempdir().unwrap();
+    let userland = boot::build::userland_once().expect("userland builds");
+    std::fs::create_dir(root.path().join("bin")).unwrap();
+    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
+        std::fs::write(root.path().join(name), data).unwrap();
+    }
+    std::fs::write(root.path().join("words.txt"), &text).unwrap();
+    let mut opts = boot::run::RunOptions::new(
+        userland.join("sh.wasm"),
+        &["-c", "sort /words.txt | uniq -c"],
+    );
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.timeout = Duration::from_secs(600);
+    let r = boot::run::run(&boot::build::kernel_once().expect("kernel"), &opts).expect("run");
+    assert_eq!(r.code, 0, "{}", String::from_utf8_lossy(&r.stderr));
+    let host = Command::new("sh")
+        .args(["-c", "LC_ALL=C sort | uniq -c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(text.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("host sort");
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&host.stdout)
+    );
 }
