@@ -27,21 +27,18 @@ fn wasm(name: &str) -> String {
     dir.join(format!("{name}.wasm")).display().to_string()
 }
 
-/// Starts `boot` with no arguments (what `cargo run` does), types `input` once the
-/// greeting is on screen, and collects everything.
-fn boot_interactive(input: &[u8]) -> (Option<i32>, String) {
+/// Starts `cmd` with piped stdio, types `keys` once the greeting (`/etc/motd`) is on its
+/// stdout, and returns its exit status and everything it printed.
+fn type_after_greeting(mut cmd: Command, keys: &[u8]) -> (Option<i32>, String) {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_boot"))
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
-        .expect("boot starts");
+        .expect("starts");
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stdout = child.stdout.take().expect("stdout");
-    let mut seen = Vec::new();
-    let mut typed = false;
-    let mut buf = [0u8; 4096];
+    let (mut seen, mut typed, mut buf) = (Vec::new(), false, [0u8; 4096]);
     loop {
         let n = stdout.read(&mut buf).unwrap_or(0);
         if n == 0 {
@@ -49,13 +46,22 @@ fn boot_interactive(input: &[u8]) -> (Option<i32>, String) {
         }
         seen.extend_from_slice(&buf[..n]);
         if !typed && String::from_utf8_lossy(&seen).contains(boot::image::MOTD.trim_end()) {
-            stdin.write_all(input).expect("type");
+            stdin.write_all(keys).expect("type");
             typed = true;
         }
     }
     drop(stdin);
-    let status = child.wait().expect("boot finishes");
-    (status.code(), String::from_utf8_lossy(&seen).into_owned())
+    (
+        child.wait().expect("finishes").code(),
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+/// Starts `boot` with no arguments (what `cargo run` does) and types `input` at the shell.
+fn boot_interactive(input: &[u8]) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_boot"));
+    cmd.stderr(Stdio::inherit());
+    type_after_greeting(cmd, input)
 }
 
 #[test]
@@ -117,9 +123,8 @@ fn run_copies_and_preopens_dirs_with_env() {
 /// Boots `image` with plain `qemu-system-x86_64` (no project tool in between), types
 /// `keys` once the greeting shows, and returns QEMU's status and the console output.
 fn plain_qemu(image: &std::path::Path, format: &str, keys: &[u8]) -> (Option<i32>, String) {
-    use std::io::Read;
-    let mut child = Command::new("qemu-system-x86_64")
-        .arg("-drive")
+    let mut cmd = Command::new("qemu-system-x86_64");
+    cmd.arg("-drive")
         .arg(format!("format={format},file={}", image.display()))
         .args([
             "-serial",
@@ -133,30 +138,8 @@ fn plain_qemu(image: &std::path::Path, format: &str, keys: &[u8]) -> (Option<i32
             "256M",
         ])
         .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("qemu starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let (mut seen, mut typed, mut buf) = (Vec::new(), false, [0u8; 4096]);
-    loop {
-        let n = stdout.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        seen.extend_from_slice(&buf[..n]);
-        if !typed && String::from_utf8_lossy(&seen).contains(boot::image::MOTD.trim_end()) {
-            stdin.write_all(keys).expect("type");
-            typed = true;
-        }
-    }
-    drop(stdin);
-    (
-        child.wait().expect("qemu ends").code(),
-        String::from_utf8_lossy(&seen).into_owned(),
-    )
+        .stderr(Stdio::null());
+    type_after_greeting(cmd, keys)
 }
 
 #[test]
