@@ -5,9 +5,11 @@
 //! QEMU with the exit device, a timeout and the serial streams captured or passed through.
 //! The `boot` binary is the command-line front end; the `tests` crate drives the same API.
 
+pub mod bench;
 pub mod build;
 pub mod image;
 pub mod qemu;
+pub mod refvm;
 pub mod run;
 
 use std::path::PathBuf;

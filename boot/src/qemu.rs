@@ -129,6 +129,8 @@ pub struct Outcome {
     pub com2: Vec<u8>,
     pub com3: Vec<u8>,
     pub elapsed: Duration,
+    /// When `input` and then each `then_type` step was written to COM1 (from QEMU start).
+    pub typed: Vec<Duration>,
 }
 
 impl Outcome {
@@ -337,10 +339,17 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     let start = Instant::now();
     let mut child = cmd.spawn().context("starting qemu-system-x86_64")?;
     let chunks = Arc::new(Mutex::new(Vec::<Chunk>::new()));
+    let typed = Arc::new(Mutex::new(Vec::<Duration>::new()));
     if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), child.stdin.take()) {
         let marker = cfg.input_after.clone();
         let steps = cfg.then_type.clone();
         let chunks = Arc::clone(&chunks);
+        let typed = Arc::clone(&typed);
+        let mark_typed = move || {
+            if let Ok(mut t) = typed.lock() {
+                t.push(start.elapsed());
+            }
+        };
         std::thread::spawn(move || {
             if let Some(marker) = marker {
                 while !seen(&chunks, &marker, 0) && start.elapsed() < Duration::from_secs(3600) {
@@ -349,6 +358,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
             }
             let _ = stdin.write_all(&input);
             let _ = stdin.flush();
+            mark_typed();
             for (marker, bytes) in steps {
                 let from = received(&chunks);
                 while !seen(&chunks, &marker, from) && start.elapsed() < Duration::from_secs(3600) {
@@ -356,6 +366,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
                 }
                 let _ = stdin.write_all(&bytes);
                 let _ = stdin.flush();
+                mark_typed();
             }
             // Keep the pipe open until QEMU exits: EOF on a serial chardev means nothing.
             std::thread::sleep(Duration::from_secs(3600));
@@ -445,7 +456,9 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         .flat_map(|c| c.bytes.iter().copied())
         .collect();
     let [com2, com3] = tails.map(|t| t.data);
+    let typed = typed.lock().map(|t| t.clone()).unwrap_or_default();
     Ok(Outcome {
+        typed,
         ending,
         com1,
         com1_chunks,

@@ -1,17 +1,15 @@
-//! What the boot tool hands the kernel: a ustar archive loaded as the bootloader's ramdisk.
-//! Entries under `.kernel/` are for the kernel itself — `.kernel/cmdline` holds the command
-//! line — and everything else is the root filesystem.
+//! What the boot tool hands the kernel: a ustar archive loaded as the bootloader's ramdisk,
+//! read by the host-tested `rootfs` crate. Entries under `.kernel/` are for the kernel
+//! itself — `.kernel/cmdline` holds the command line — and everything else is the root
+//! filesystem, which `init` unpacks with [`rootfs::Archive::unpack`].
 
 use bootloader_api::BootInfo;
 use kcore::cmdline::Cmdline;
-use tar_no_std::TarArchiveRef;
-
-/// Archive prefix of kernel-private entries.
-pub const KERNEL_PREFIX: &str = ".kernel/";
+use rootfs::Archive;
 
 /// The parsed ramdisk.
 pub struct BootArgs {
-    archive: Option<TarArchiveRef<'static>>,
+    archive: Option<Archive<'static>>,
     cmdline: &'static str,
 }
 
@@ -23,7 +21,7 @@ impl BootArgs {
         let archive = if bytes.is_empty() {
             None
         } else {
-            TarArchiveRef::new(bytes).ok()
+            Archive::new(bytes).ok()
         };
         let mut me = Self {
             archive,
@@ -39,7 +37,7 @@ impl BootArgs {
     }
 
     /// The archive, when the ramdisk held a valid one.
-    pub fn archive(&self) -> Option<&TarArchiveRef<'static>> {
+    pub fn archive(&self) -> Option<&Archive<'static>> {
         self.archive.as_ref()
     }
 
@@ -50,14 +48,6 @@ impl BootArgs {
 
     /// The kernel-private file `.kernel/NAME`. Allocates nothing: it runs before the heap.
     pub fn kernel_file(&self, name: &str) -> Option<&'static [u8]> {
-        let archive = self.archive.as_ref()?;
-        archive
-            .entries()
-            .find(|e| {
-                e.filename().as_str().is_ok_and(|n| {
-                    n.trim_start_matches("./").strip_prefix(KERNEL_PREFIX) == Some(name)
-                })
-            })
-            .map(|e| e.data())
+        self.archive.as_ref()?.kernel_file(name)
     }
 }

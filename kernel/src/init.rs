@@ -16,8 +16,8 @@ use runtime::{ExitStatus, Kernel, Limits, SpawnSpec};
 use vfs::Fs;
 
 use crate::bootargs::BootArgs;
+use crate::memory;
 use crate::platform::KernelPlatform;
-use crate::{memory, rootfs};
 
 fn split_nul(bytes: &[u8]) -> Vec<Vec<u8>> {
     bytes
@@ -25,6 +25,17 @@ fn split_nul(bytes: &[u8]) -> Vec<Vec<u8>> {
         .filter(|s| !s.is_empty())
         .map(<[u8]>::to_vec)
         .collect()
+}
+
+fn log_unpacked(what: &str, u: &rootfs::Unpacked) {
+    log::info!(
+        "{what}: {} files ({} KiB), {} directories, {} symlinks, {} skipped",
+        u.files,
+        u.bytes >> 10,
+        u.dirs,
+        u.symlinks,
+        u.skipped
+    );
 }
 
 /// Why the first process could not start.
@@ -47,15 +58,31 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     });
     fs.set_time(crate::time::realtime_ns());
     if let Some(archive) = args.archive() {
-        let u = rootfs::unpack(archive, &mut fs);
-        log::info!(
-            "rootfs: {} files ({} KiB), {} directories, {} symlinks, {} skipped",
-            u.files,
-            u.bytes >> 10,
-            u.dirs,
-            u.symlinks,
-            u.skipped
-        );
+        let u = archive.unpack(&mut fs);
+        if u != rootfs::Unpacked::default() {
+            log_unpacked("rootfs", &u);
+        }
+        // The boot tool packs the root filesystem as a deflated archive of its own; it is
+        // inflated into a temporary buffer, unpacked, and the buffer freed.
+        if let Some(packed) = archive.kernel_file("rootfs.deflate") {
+            let started = crate::time::monotonic_ns();
+            let unpacked = rootfs::inflate(packed, heap / 4)
+                .ok_or("corrupt or larger than a quarter of the heap")
+                .and_then(|bytes| {
+                    rootfs::unpack(&bytes, &mut fs).map_err(|_| "not a valid archive")
+                });
+            match unpacked {
+                Ok(u) => {
+                    log_unpacked("rootfs", &u);
+                    log::info!(
+                        "rootfs: inflated {} KiB in {} ms",
+                        packed.len() >> 10,
+                        (crate::time::monotonic_ns() - started) / 1_000_000
+                    );
+                }
+                Err(e) => log::warn!("rootfs.deflate: {e}; booting without a root filesystem"),
+            }
+        }
     }
     let mut limits = Limits::default();
     if let Some(mib) = args.cmdline().get_u64("procmem") {
@@ -69,6 +96,10 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         sys.tty = runtime::sys::Tty::cooked();
     }
     let root = sys.fs.root();
+    if args.cmdline().get("proc") == Some("on") {
+        runtime::procfs::mount(sys, root)
+            .map_err(|e| StartError(alloc::format!("cannot mount /proc: {e}")))?;
+    }
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     let module = match args.kernel_file("program") {
         Some(bytes) => sys.compile(&name, bytes),
@@ -135,6 +166,11 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         })
         .map_err(|e| StartError(e.message))?;
     log::info!("started {name} as pid {pid}");
+    // Its first instruction runs in the first slice, right now; the benchmark reads this.
+    log::info!(
+        "pid {pid} starts {} us after kernel entry",
+        crate::time::monotonic_ns() / 1000
+    );
     kernel.run();
     let status = kernel.status(pid);
     let stats = kernel.stats();

@@ -19,7 +19,6 @@ mod entropy;
 mod init;
 mod memory;
 mod platform;
-mod rootfs;
 mod selftest;
 mod time;
 
@@ -42,6 +41,7 @@ pub static BOOTLOADER_CONFIG: BootloaderConfig = {
 entry_point!(kmain, config = &BOOTLOADER_CONFIG);
 
 fn kmain(boot_info: &'static mut BootInfo) -> ! {
+    arch::enable_sse();
     let t_entry = arch::rdtsc();
     console::init();
     arch::init_cpu_tables(boot_info.kernel_stack_bottom, boot_info.kernel_stack_len);

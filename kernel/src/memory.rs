@@ -1,5 +1,6 @@
 //! Physical memory: the frame allocator over the bootloader's usable regions, and the kernel
-//! heap carved out of the largest region — sized from the RAM this VM has, not a fixed array.
+//! heap carved out of the largest region plus every other large one — sized from the RAM
+//! this VM has, not a fixed array.
 //! Guest linear memories and every kernel object live on that heap.
 
 use bootloader_api::BootInfo;
@@ -12,6 +13,9 @@ use crate::arch;
 /// Memory kept back from the heap for page frames (page tables, IST stacks, DMA later).
 const FRAME_RESERVE: u64 = 4 << 20;
 const HEAP_ALIGN: u64 = 2 << 20;
+/// Smallest further RAM region worth adding to the heap.
+const EXTRA_REGION_MIN: u64 = 1 << 20;
+const PAGE: u64 = 4096;
 
 static FRAMES: Mutex<Option<FrameAllocator>> = Mutex::new(None);
 
@@ -47,10 +51,25 @@ pub fn init(boot_info: &BootInfo) -> MemoryReport {
     };
     let heap_start = phys_offset + heap_phys;
     arch::init_heap(heap_start, heap_bytes);
+    // UEFI firmware splits RAM into many regions: every further run of at least
+    // EXTRA_REGION_MIN joins the heap as a region of its own, keeping FRAME_RESERVE free.
+    let mut total_heap = heap_bytes;
+    loop {
+        let spare = frames.free_bytes().saturating_sub(FRAME_RESERVE);
+        let size = frames.largest_run().min(spare) & !(PAGE - 1);
+        if size < EXTRA_REGION_MIN {
+            break;
+        }
+        let Some(phys) = frames.alloc_contiguous(size, PAGE) else {
+            break;
+        };
+        arch::init_heap(phys_offset + phys, size);
+        total_heap += size;
+    }
     let report = MemoryReport {
         usable_bytes,
         heap_start,
-        heap_bytes,
+        heap_bytes: total_heap,
         free_frame_bytes: frames.free_bytes(),
     };
     *FRAMES.lock() = Some(frames);

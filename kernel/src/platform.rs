@@ -57,6 +57,10 @@ impl runtime::Platform for KernelPlatform {
         Some(size.saturating_sub(used))
     }
 
+    fn memory_total(&self) -> Option<usize> {
+        Some(crate::memory::heap_usage().1)
+    }
+
     fn idle(&mut self, deadline: Option<u64>) {
         if deadline.is_none_or(|d| time::monotonic_ns() < d) {
             arch::wait_for_interrupt();

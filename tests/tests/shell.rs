@@ -121,3 +121,40 @@ fn sort_and_uniq_over_a_mebibyte_match_the_host() {
         String::from_utf8_lossy(&host.stdout)
     );
 }
+
+#[test]
+fn proc_view_feeds_ps_free_and_uptime() {
+    let o = session(
+        "shell-proc",
+        "sleep 30 &\nps\nfree\nuptime\ncat /proc/1/status\necho x > /proc/uptime; echo w=$?\nkill 3; wait; echo done\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    // ps: init (pid 1), the shell (2), the background sleep and ps itself, from
+    // /proc/<pid>/{status,cmdline}.
+    assert!(out.contains("  PID  PPID S CMD"), "{out}");
+    assert!(out.contains("    1     0 S /bin/init"), "{out}");
+    assert!(out.contains("    2     1 S /bin/sh"), "{out}");
+    assert!(out.contains(" S sleep 30\r\n"), "{out}");
+    assert!(out.contains(" R ps\r\n"), "{out}");
+    // free: the kernel heap from /proc/meminfo, in KiB.
+    let mem = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Mem:"))
+        .unwrap_or_else(|| panic!("no Mem: line in {out}"));
+    let kib: Vec<u64> = mem.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    assert!(
+        kib[0] > 100 << 10 && kib[0] < 256 << 10 && kib[2] < kib[0],
+        "{mem}"
+    );
+    assert!(out.contains(" up ") && out.contains(" min"), "{out}");
+    assert!(
+        out.contains("Name:\tinit\r\nState:\tS (sleeping)\r\nPid:\t1\r\nPPid:\t0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/proc/uptime: ROFS (69)") && out.contains("w=1"),
+        "{out}"
+    );
+    assert!(out.contains("done"), "{out}");
+}

@@ -20,7 +20,6 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use alloc::vec;
 use alloc::vec::Vec;
 
 pub use abi::Errno;
@@ -126,14 +125,23 @@ impl Pipe {
     }
 
     /// Appends `data` (which must fit) to the ring (at most two slice copies).
+    /// Allocates the ring buffer if it is not there yet; NOMEM when the allocation fails.
+    fn ensure_buffer(&mut self) -> Result<(), Errno> {
+        if self.buf.is_empty() {
+            let mut v = Vec::new();
+            v.try_reserve_exact(PIPE_CAPACITY)
+                .map_err(|_| Errno::NoMem)?;
+            v.resize(PIPE_CAPACITY, 0u8);
+            self.buf = v.into_boxed_slice();
+        }
+        Ok(())
+    }
+
     fn push_from(&mut self, data: &[u8]) {
         let n = data.len();
-        debug_assert!(n <= self.free());
+        debug_assert!(n <= self.free() && self.buf.len() == PIPE_CAPACITY);
         if n == 0 {
             return;
-        }
-        if self.buf.is_empty() {
-            self.buf = vec![0u8; PIPE_CAPACITY].into_boxed_slice();
         }
         let tail = (self.head + self.len) % PIPE_CAPACITY;
         let first = n.min(PIPE_CAPACITY - tail);
@@ -289,7 +297,8 @@ impl PipeTable {
     /// `Written(0)`. With no read end open: `BrokenPipe`. Writes of at most [`PIPE_BUF`]
     /// bytes are all-or-nothing (`WouldBlock` unless all fit); larger ones write as much as
     /// fits (`WouldBlock` only when the pipe is full). Emits [`PipeEvent::Readable`] when
-    /// bytes were queued.
+    /// bytes were queued. [`Errno::NoMem`] when the buffer, allocated on the first write,
+    /// cannot be.
     pub fn write(&mut self, id: PipeId, data: &[u8]) -> Result<WriteResult, Errno> {
         let p = self.pipes.get_mut(&id).ok_or(Errno::BadF)?;
         if data.is_empty() {
@@ -310,6 +319,7 @@ impl PipeTable {
             }
             data.len().min(free)
         };
+        p.ensure_buffer()?;
         p.push_from(&data[..n]);
         self.buffered += n;
         Self::emit(&mut self.events, p, PipeEvent::Readable(id));
@@ -328,6 +338,11 @@ impl PipeTable {
     pub fn writable(&self, id: PipeId) -> Result<bool, Errno> {
         let p = self.get(id)?;
         Ok(p.free() >= PIPE_BUF || p.readers == 0)
+    }
+
+    /// Whether the next write must allocate the pipe's buffer ([`PIPE_CAPACITY`] bytes).
+    pub fn needs_buffer(&self, id: PipeId) -> Result<bool, Errno> {
+        Ok(self.get(id)?.buf.is_empty())
     }
 
     /// Bytes buffered in the pipe (what `FIONREAD` would report).

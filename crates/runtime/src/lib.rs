@@ -21,14 +21,15 @@ extern crate alloc;
 pub mod files;
 pub mod linker;
 pub mod mem;
+pub mod procfs;
 pub mod sched;
 pub mod sys;
 pub mod terminal;
 pub mod wasi;
 pub mod wasix;
 
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -128,9 +128,23 @@ impl<'a> GuestMem<'a> {
 
     /// Concatenates the bytes of `iovs` (for writes).
     pub fn gather(&self, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
-        let mut out = Vec::with_capacity(Self::iov_total(iovs));
+        self.gather_at_most(iovs, usize::MAX)
+    }
+
+    /// Concatenates the bytes of `iovs`, stopping after `max` bytes (a write may be
+    /// short). The iovecs are guest-controlled: 1024 of them may each cover all of memory,
+    /// GiBs in all, so the copy is bounded and its buffer allocated fallibly (NOMEM).
+    pub fn gather_at_most(&self, iovs: &[IoVec], max: usize) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(Self::iov_total(iovs).min(max))
+            .map_err(|_| Errno::NoMem)?;
         for &(buf, len) in iovs {
-            out.extend_from_slice(self.slice(buf, len)?);
+            let part = self.slice(buf, len)?;
+            let room = max - out.len();
+            out.extend_from_slice(part.get(..room).unwrap_or(part));
+            if out.len() == max {
+                break;
+            }
         }
         Ok(out)
     }
@@ -180,6 +194,8 @@ mod tests {
         m.write_u32(12, 6).unwrap();
         let iovs = m.iovecs(0, 2).unwrap();
         assert_eq!(m.gather(&iovs).unwrap(), b"hello world");
+        assert_eq!(m.gather_at_most(&iovs, 7).unwrap(), b"hello w");
+        assert_eq!(m.gather_at_most(&iovs, 5).unwrap(), b"hello");
         assert_eq!(m.scatter(&iovs, b"HELLO").unwrap(), 5);
         assert_eq!(m.slice(32, 11).unwrap(), b"HELLO world");
         m.write_u32(12, 60).unwrap(); // second buffer runs past the end

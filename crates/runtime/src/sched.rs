@@ -59,6 +59,10 @@ impl SpawnError {
 /// Kernel memory kept free beyond a new process's initial linear memory.
 const SPAWN_HEADROOM: usize = 8 << 20;
 
+/// Kernel heap a module may take while it is compiled, per byte of WebAssembly (an upper
+/// estimate: the kernel logs the real figure at debug level; ~3-4x measured).
+const COMPILE_FACTOR: usize = 8;
+
 /// A ready-to-run program: its store, instance and `_start`.
 type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
 
@@ -122,12 +126,32 @@ impl System {
     /// Validates `bytes` as a module named `name` and checks that every import is a
     /// function this kernel provides.
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, SpawnError> {
+        // Compilation allocates infallibly: refuse a module whose translation might not fit
+        // with the kernel's headroom left, instead of letting it exhaust the heap.
+        let free = self.platform.memory_available();
+        let needed = bytes
+            .len()
+            .saturating_mul(COMPILE_FACTOR)
+            .saturating_add(crate::sys::GROW_HEADROOM);
+        if free.is_some_and(|free| free < needed) {
+            return Err(SpawnError::new(
+                Errno::NoMem,
+                format!("{name}: not enough kernel memory to load it"),
+            ));
+        }
         let module = Module::new(&self.engine, bytes).map_err(|e| {
             SpawnError::new(
                 Errno::NoExec,
                 format!("{name}: invalid WebAssembly module: {e}"),
             )
         })?;
+        if let (Some(before), Some(after)) = (free, self.platform.memory_available()) {
+            log::debug!(
+                "compiled {name}: {} KiB of wasm took {} KiB of kernel heap",
+                bytes.len() >> 10,
+                before.saturating_sub(after) >> 10
+            );
+        }
         for import in module.imports() {
             let what = if matches!(import.ty(), wasmi::ExternType::Func(_)) {
                 ""
@@ -207,9 +231,12 @@ impl System {
                 format!("{name}: not enough memory for a new process"),
             ));
         }
+        let cmdline = crate::procfs::cmdline(&data.args);
         let (store, instance, start) = self.instantiate(&name, &module, data)?;
         self.next_pid += 1;
-        self.procs.insert(pid, ProcInfo::new(ppid, name, ignored));
+        let mut info = ProcInfo::new(ppid, name, ignored);
+        info.cmdline = cmdline;
+        self.procs.insert(pid, info);
         self.new_tasks.push(Task {
             pid,
             store,
@@ -236,6 +263,8 @@ impl System {
     ) -> Result<Instantiated, SpawnError> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.max_memory)
+            // A table element costs the kernel 8-16 bytes: 1M elements at most.
+            .table_elements(1 << 20)
             .build();
         let proc = Proc {
             sys: None,
@@ -245,7 +274,7 @@ impl System {
             exec: None,
         };
         let mut store = Store::new(&self.engine, proc);
-        store.limiter(|p| &mut p.limits);
+        store.limiter(|p| p);
         let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
         let linker = Arc::clone(&self.linker);
         let instance = match linker.instantiate_and_start(&mut store, module) {
@@ -318,6 +347,8 @@ impl Kernel {
             signalled: Vec::new(),
             new_tasks: Vec::new(),
             next_pid: 1,
+            procfs: None,
+            idle_ns: 0,
         };
         Ok(Self {
             sys: Some(Box::new(sys)),
@@ -359,7 +390,18 @@ impl Kernel {
 
     /// Runs until every process has ended.
     pub fn run(&mut self) {
+        self.run_rounds(u64::MAX);
+    }
+
+    /// Runs at most `rounds` scheduling rounds (each runs one slice, or retries blocked
+    /// calls, or idles once); true once every process has ended. Fuzzers and tests use it
+    /// to bound a run whose processes may never end.
+    pub fn run_rounds(&mut self, mut rounds: u64) -> bool {
         loop {
+            if rounds == 0 {
+                return self.tasks.is_empty() && self.home().new_tasks.is_empty();
+            }
+            rounds -= 1;
             self.adopt_new_tasks();
             self.home().pump_console();
             self.fire_alarms();
@@ -370,7 +412,7 @@ impl Kernel {
                 continue;
             }
             if self.tasks.is_empty() {
-                return;
+                return true;
             }
             if !self.home().events.is_empty() {
                 self.wake();
@@ -380,7 +422,10 @@ impl Kernel {
             }
             let deadline = self.next_deadline();
             let sys = self.home();
+            let idle_from = sys.platform.monotonic_ns();
             sys.platform.idle(deadline);
+            let idled = sys.platform.monotonic_ns().saturating_sub(idle_from);
+            sys.idle_ns = sys.idle_ns.saturating_add(idled);
             sys.pump_console();
             self.wake();
         }
@@ -618,6 +663,18 @@ impl Kernel {
         self.sys = task.store.data_mut().sys.take();
         let elapsed = self.home().platform.monotonic_ns().saturating_sub(started);
         task.store.data_mut().data.cpu_ns += elapsed;
+        let memory = task
+            .store
+            .data()
+            .data
+            .memory
+            .map_or(0, |m| m.data_size(&task.store) as u64);
+        let cpu_ns = task.store.data().data.cpu_ns;
+        if let Some(info) = self.home().procs.get_mut(&pid) {
+            info.memory = memory;
+            info.cpu_ns = cpu_ns;
+            info.sleeping = false;
+        }
         match result {
             Ok(TypedResumableCall::Finished(())) => self.finish(task, ExitStatus::Code(0)),
             Ok(TypedResumableCall::OutOfFuel(inv)) => {
@@ -653,6 +710,9 @@ impl Kernel {
                     self.ready.push_back(pid);
                 }
                 Some((wait, retry)) => {
+                    if let Some(info) = self.home().procs.get_mut(&pid) {
+                        info.sleeping = true;
+                    }
                     task.state = Some(State::Blocked(inv, wait, retry));
                     self.tasks.insert(pid, task);
                     self.blocked.insert(pid);
@@ -690,6 +750,7 @@ impl Kernel {
         let kept = fds.inherit(files, true);
         fds.close_all(fs, files);
         files.drain_events(events);
+        let cmdline = crate::procfs::cmdline(&req.args);
         let data = ProcData {
             pid,
             args: req.args,
@@ -707,6 +768,7 @@ impl Kernel {
             Ok((store, instance, start)) => {
                 if let Some(info) = sys.procs.get_mut(&pid) {
                     info.name = req.name;
+                    info.cmdline = cmdline;
                 }
                 self.tasks.insert(
                     pid,

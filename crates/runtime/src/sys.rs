@@ -41,6 +41,10 @@ pub trait Platform {
     fn memory_available(&self) -> Option<usize> {
         None
     }
+    /// Bytes of kernel memory in all (the heap), when the platform knows.
+    fn memory_total(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Tunable limits.
@@ -59,7 +63,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_procs: 1024,
+            max_procs: 4096,
             max_fds: 1024,
             max_memory: 256 << 20,
             slice_fuel: 200_000,
@@ -220,6 +224,14 @@ pub struct ProcInfo {
     pub ignored: u64,
     /// A timer signal from `proc_raise_interval`: (deadline, interval, repeat, signal).
     pub alarm: Option<(u64, u64, bool, u8)>,
+    /// argv, each argument NUL-terminated (`/proc/<pid>/cmdline`).
+    pub cmdline: Vec<u8>,
+    /// Linear memory size in bytes, as of the end of its last slice.
+    pub memory: u64,
+    /// CPU time consumed (ns), as of the end of its last slice.
+    pub cpu_ns: u64,
+    /// Blocked in a host call (waiting for input, a child, a timer...).
+    pub sleeping: bool,
 }
 
 impl ProcInfo {
@@ -232,6 +244,10 @@ impl ProcInfo {
             pending: 0,
             ignored,
             alarm: None,
+            cmdline: Vec::new(),
+            memory: 0,
+            cpu_ns: 0,
+            sleeping: false,
         }
     }
 
@@ -262,6 +278,10 @@ pub struct System {
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
     pub new_tasks: Vec<crate::sched::Task>,
     pub next_pid: Pid,
+    /// The read-only `/proc` view, when mounted ([`crate::procfs`]).
+    pub procfs: Option<crate::procfs::ProcFs>,
+    /// Time spent idle (ns), waiting for an interrupt with nothing to run.
+    pub idle_ns: u64,
 }
 
 /// Terminal settings of the console.
@@ -338,6 +358,70 @@ pub struct Proc {
     pub pending: Option<(Wait, Retry)>,
     /// Set by `proc_exec*`: the program to switch to.
     pub exec: Option<alloc::boxed::Box<ExecRequest>>,
+}
+
+/// Kernel heap kept free when a guest grows its memory, for the kernel's own allocations
+/// (which cannot fail gracefully).
+pub const GROW_HEADROOM: usize = 4 << 20;
+
+/// Memory growth is bounded twice: by the per-process cap (`Limits::max_memory`, in
+/// `limits`) and by what the kernel heap can give without running dry. wasmi grows a
+/// memory's buffer with `Vec::try_reserve`, which may allocate up to twice the new size
+/// while the old buffer is still held, so a grow is refused (`memory.grow` returns -1)
+/// unless twice the desired size plus [`GROW_HEADROOM`] is free. While the process is
+/// being instantiated the system is not lent to it; spawning checked the initial size.
+impl wasmi::ResourceLimiter for Proc {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        if !self.limits.memory_growing(current, desired, maximum)? {
+            return Ok(false);
+        }
+        let free = self
+            .sys
+            .as_ref()
+            .and_then(|s| s.platform.memory_available());
+        let needed = desired.saturating_mul(2).saturating_add(GROW_HEADROOM);
+        Ok(free.is_none_or(|free| free >= needed))
+    }
+
+    fn memory_grow_failed(
+        &mut self,
+        error: &wasmi::errors::MemoryError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(
+        &mut self,
+        error: &wasmi::errors::TableError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
 }
 
 /// What a handler works with.

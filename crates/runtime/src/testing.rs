@@ -30,17 +30,29 @@ pub struct FakePlatform {
     rng: u64,
 }
 
+impl FakePlatform {
+    /// A platform at monotonic time 0 writing to `console`.
+    pub fn new(console: Rc<RefCell<Console>>) -> Self {
+        Self {
+            now: Rc::new(RefCell::new(0)),
+            console,
+            rng: 0x9e37_79b9_7f4a_7c15,
+        }
+    }
+}
+
 /// Realtime at monotonic 0: 2026-01-01T00:00:00Z.
 pub const EPOCH_NS: u64 = 1_767_225_600_000_000_000;
 
 impl Platform for FakePlatform {
     fn monotonic_ns(&self) -> u64 {
         let mut t = self.now.borrow_mut();
-        *t += 1000;
+        // Saturating: idling until a deadline of "never" (u64::MAX) jumps right there.
+        *t = t.saturating_add(1000);
         *t
     }
     fn realtime_ns(&self) -> u64 {
-        EPOCH_NS + self.monotonic_ns()
+        EPOCH_NS.saturating_add(self.monotonic_ns())
     }
     fn random(&mut self, buf: &mut [u8]) {
         for b in buf {
@@ -69,7 +81,7 @@ impl Platform for FakePlatform {
         let mut t = self.now.borrow_mut();
         match deadline {
             Some(d) if d > *t => *t = d,
-            _ => *t += 1_000_000,
+            _ => *t = t.saturating_add(1_000_000),
         }
     }
 }
@@ -98,11 +110,7 @@ pub struct Opts {
 /// Builds a kernel with a fake platform and an fs holding `/prog.wasm` = `wasm`.
 pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, crate::Pid) {
     let console = Rc::new(RefCell::new(Console::default()));
-    let platform = FakePlatform {
-        now: Rc::new(RefCell::new(0)),
-        console: Rc::clone(&console),
-        rng: 0x9e37_79b9_7f4a_7c15,
-    };
+    let platform = FakePlatform::new(Rc::clone(&console));
     let mut fs = Fs::new(FsLimits::default());
     let root = fs.root();
     fs.write_file(root, "prog.wasm", wasm)

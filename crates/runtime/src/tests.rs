@@ -179,3 +179,27 @@ fn big_memory_operations_do_not_exhaust_a_slice() {
     assert_eq!(r.stderr, "");
     assert_eq!(r.status, Some(ExitStatus::Code(0)));
 }
+
+#[test]
+fn a_write_of_gibs_through_iovecs_is_short_not_a_kernel_allocation_failure() {
+    // Regression (found by `hostile bigwrite` in the VM): 1024 iovecs each covering all
+    // of a 4 MiB memory ask for 4 GiB in one fd_write; the kernel gathered all of it into
+    // one buffer first, and its heap allocation failure was a kernel panic. Now one call
+    // moves at most 16 MiB (a short write) and reports how much.
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+      (memory (export "memory") 64)
+      (func (export "_start") (local $i i32)
+        (loop $l
+          (i32.store (i32.add (i32.const 4096) (i32.mul (local.get $i) (i32.const 8))) (i32.const 0))
+          (i32.store (i32.add (i32.const 4100) (i32.mul (local.get $i) (i32.const 8))) (i32.const 4194304))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+        (if (call $fd_write (i32.const 1) (i32.const 4096) (i32.const 1024) (i32.const 0))
+          (then (call $proc_exit (i32.const 1))))
+        (call $proc_exit (i32.load (i32.const 0)))))"#;
+    let r = run_wat(wat);
+    assert_eq!(r.status, Some(ExitStatus::Code(1 << 24)));
+    assert_eq!(r.stdout.len(), 1 << 24);
+}

@@ -1043,3 +1043,96 @@ fn unlinked_open_files_are_freed_on_exit() {
     // root, prog.wasm, d, d/n.txt: the unlinked a.txt went with its last handle.
     assert_eq!(inodes, 4);
 }
+
+/// Runs `body` as process 1 (argv `prog a`) with `/proc` mounted at the root.
+fn run_with_proc(strings: &[&str], body: &str) -> (String, crate::Kernel) {
+    let wasm = wat::parse_str(module(strings, body)).expect("valid wat");
+    let opts = Opts {
+        args: alloc::vec!["a"],
+        preopen: Some("/"),
+        ..Opts::default()
+    };
+    let (mut kernel, console, pid) = crate::testing::kernel_with(&wasm, &opts);
+    let sys = kernel.sys();
+    let root = sys.fs.root();
+    crate::procfs::mount(sys, root).expect("mount /proc");
+    kernel.run();
+    assert_eq!(kernel.status(pid), Some(ExitStatus::Code(0)));
+    let out = String::from_utf8_lossy(&console.borrow().stdout).into_owned();
+    (out, kernel)
+}
+
+#[test]
+fn proc_view_serves_snapshots_and_refuses_changes() {
+    let (out, mut kernel) = run_with_proc(
+        &[
+            "proc/1/cmdline",
+            "proc/x",
+            "proc/uptime",
+            "proc/1/status",
+            "proc",
+        ],
+        &rights(
+            r#"
+            (drop (call $o (i32.const 3) {p0} (i32.const 0) RO (i32.const 0)))
+            (call $rd (i32.const 4) (i32.const 64))
+            (call $st (i32.const 4))
+            (call $pst (i32.const 0) {p0})
+            (drop (call $o (i32.const 3) {p1} (i32.const 1) RW (i32.const 0)))
+            (drop (call $o (i32.const 3) {p2} (i32.const 0) WO (i32.const 0)))
+            (drop (call $o (i32.const 3) {p3} (i32.const 8) RO (i32.const 0)))
+            (call $r (call $path_create_directory (i32.const 3) {p1}))
+            (call $r (call $path_unlink_file (i32.const 3) {p2}))
+            (call $r (call $path_rename (i32.const 3) {p2} (i32.const 3) {p1}))
+            (drop (call $o (i32.const 3) {p3} (i32.const 0) RO (i32.const 0)))
+            (call $rd (i32.const 5) (i32.const 12))"#,
+        ),
+    );
+    // cmdline: the two arguments NUL-terminated, in a private unnamed snapshot (nlink 0,
+    // size 7) while the named placeholder is empty; creating, opening for writing,
+    // truncating, mkdir, unlink, rename: ROFS (69); status starts with the name.
+    assert_eq!(
+        out,
+        "0 4 0 7 prog\0a\0 0 4 0 7 0 4 1 0 69 69 69 69 69 69 0 5 0 12 Name:\tprog\nS "
+    );
+    // The snapshots were freed with their descriptors; pid 1 is still listed (a zombie
+    // the kernel reads the status of) and says so.
+    let sys = kernel.sys();
+    let root = sys.fs.root();
+    crate::procfs::sync(sys);
+    let status = sys.fs.lookup(root, "proc/1/status", false).unwrap();
+    let snap = crate::procfs::open(sys, status).unwrap();
+    let mut buf = alloc::vec![0u8; 512];
+    let n = sys.fs.read(snap, 0, &mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(
+        text.contains("State:\tZ (zombie)\nPid:\t1\nPPid:\t0\nVmSize:\t      64 kB"),
+        "{text}"
+    );
+    sys.fs.retain(snap).unwrap();
+    sys.fs.release(snap).unwrap();
+    let names: alloc::vec::Vec<String> = sys
+        .fs
+        .readdir(sys.fs.lookup(root, "proc", true).unwrap(), 0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, [".", "..", "meminfo", "uptime", "1"]);
+    // Once the process table forgets pid 1, its directory goes too.
+    sys.procs.clear();
+    crate::procfs::sync(sys);
+    assert_eq!(sys.fs.lookup(root, "proc/1", true), Err(abi::Errno::NoEnt));
+    let up = sys.fs.lookup(root, "proc/uptime", true).unwrap();
+    let snap = crate::procfs::open(sys, up).unwrap();
+    let n = sys.fs.read(snap, 0, &mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let fields: alloc::vec::Vec<&str> = text.trim_end().split(' ').collect();
+    assert!(
+        fields.len() == 2 && fields.iter().all(|f| f.parse::<f64>().is_ok()),
+        "{text}"
+    );
+    sys.fs.retain(snap).unwrap();
+    sys.fs.release(snap).unwrap();
+    sys.fs.check_consistency().unwrap();
+}

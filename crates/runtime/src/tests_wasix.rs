@@ -1586,7 +1586,7 @@ fn spawn_with_a_full_descriptor_table_is_mfile_and_leaks_nothing() {
 #[test]
 fn the_process_limit_counts_each_process_once() {
     // Children spawned in one slice are not yet adopted by the scheduler; they must count
-    // once towards `max_procs` (1024), not twice.
+    // once towards `max_procs` (4096), not twice.
     let sleeper = wat::parse_str(
         r#"(module
           (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
@@ -1612,7 +1612,7 @@ fn the_process_limit_counts_each_process_once() {
            (br $l)))
          (call $r (local.get $n))",
     );
-    assert_eq!(out, format!("{AGAIN} 1023 1023 "));
+    assert_eq!(out, format!("{AGAIN} 4095 4095 "));
 }
 
 #[test]

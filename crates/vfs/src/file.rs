@@ -82,6 +82,7 @@ impl FileData {
 
 impl Fs {
     fn file_mut(&mut self, ino: Ino) -> Result<&mut FileData, Errno> {
+        self.check_writable(ino)?;
         match &mut self.inode_mut(ino)?.node {
             Node::File(f) => Ok(f),
             Node::Dir(_) => Err(Errno::IsDir),

@@ -149,6 +149,8 @@ pub(crate) struct Inode {
     pub(crate) atim: u64,
     pub(crate) mtim: u64,
     pub(crate) ctim: u64,
+    /// Guest operations may not change this inode (nor, for a directory, its entries).
+    pub(crate) read_only: bool,
 }
 
 pub(crate) enum Node {
@@ -175,6 +177,8 @@ pub struct Fs {
     next_ino: Ino,
     root: Ino,
     bytes: u64,
+    /// Set while [`Fs::privileged`] runs: read-only marks are not enforced.
+    privileged: bool,
 }
 
 impl core::fmt::Debug for Fs {
@@ -207,6 +211,7 @@ impl Fs {
                 atim: 0,
                 mtim: 0,
                 ctim: 0,
+                read_only: false,
             },
         );
         Fs {
@@ -216,6 +221,7 @@ impl Fs {
             next_ino: root + 1,
             root,
             bytes: INODE_COST,
+            privileged: false,
         }
     }
 
@@ -285,6 +291,7 @@ impl Fs {
         atim: Option<u64>,
         mtim: Option<u64>,
     ) -> Result<(), Errno> {
+        self.check_writable(ino)?;
         let now = self.now;
         let i = self.inode_mut(ino)?;
         if let Some(a) = atim {
@@ -313,7 +320,73 @@ impl Fs {
         Ok(())
     }
 
+    /// Marks `ino` read-only (or writable again): from now on every change to it through
+    /// the ordinary operations — writing, truncating or timestamping a file; creating,
+    /// removing, linking or renaming entries of a directory; linking or moving the inode
+    /// itself — fails with [`Errno::RoFs`]. The kernel's own views (such as `/proc`)
+    /// change such inodes inside [`Fs::privileged`].
+    pub fn set_read_only(&mut self, ino: Ino, read_only: bool) -> Result<(), Errno> {
+        self.inode_mut(ino)?.read_only = read_only;
+        Ok(())
+    }
+
+    /// Whether `ino` is marked read-only (false for a dead inode).
+    pub fn is_read_only(&self, ino: Ino) -> bool {
+        self.inodes.get(&ino).is_some_and(|i| i.read_only)
+    }
+
+    /// Runs `f` with read-only marks ignored: how the kernel fills and prunes the
+    /// read-only trees it serves.
+    pub fn privileged<R>(&mut self, f: impl FnOnce(&mut Fs) -> R) -> R {
+        let was = core::mem::replace(&mut self.privileged, true);
+        let r = f(self);
+        self.privileged = was;
+        r
+    }
+
+    /// A new read-only regular file holding `data` that no directory names: a snapshot
+    /// the kernel hands to one open handle. The caller pins it with [`Fs::retain`] at
+    /// once; it is freed (its quota returned) when that pin is released.
+    pub fn create_snapshot(&mut self, data: &[u8]) -> Result<Ino, Errno> {
+        if self.inodes.len() as u64 >= self.limits.max_inodes {
+            return Err(Errno::NoSpc);
+        }
+        let pages = (data.len() as u64).div_ceil(PAGE);
+        self.check_bytes(INODE_COST.saturating_add(pages.saturating_mul(PAGE)))?;
+        let ino = self.fresh_ino()?;
+        let now = self.now;
+        self.inodes.insert(
+            ino,
+            Inode {
+                node: Node::File(file::FileData::default()),
+                nlink: 0,
+                handles: 0,
+                atim: now,
+                mtim: now,
+                ctim: now,
+                read_only: true,
+            },
+        );
+        self.charge(INODE_COST);
+        if !data.is_empty()
+            && let Err(e) = self.privileged(|fs| fs.write(ino, 0, data))
+        {
+            self.inodes.remove(&ino);
+            self.uncharge(INODE_COST);
+            return Err(e);
+        }
+        Ok(ino)
+    }
+
     // ----- internal helpers -----
+
+    /// Fails with [`Errno::RoFs`] if `ino` is read-only (outside [`Fs::privileged`]).
+    pub(crate) fn check_writable(&self, ino: Ino) -> Result<(), Errno> {
+        if self.inode(ino)?.read_only && !self.privileged {
+            return Err(Errno::RoFs);
+        }
+        Ok(())
+    }
 
     pub(crate) fn inode(&self, ino: Ino) -> Result<&Inode, Errno> {
         self.inodes.get(&ino).ok_or(Errno::BadF)
@@ -331,6 +404,7 @@ impl Fs {
     }
 
     pub(crate) fn dir_mut(&mut self, ino: Ino) -> Result<&mut dir::Dir, Errno> {
+        self.check_writable(ino)?;
         match &mut self.inode_mut(ino)?.node {
             Node::Dir(d) => Ok(d),
             _ => Err(Errno::NotDir),
@@ -406,6 +480,7 @@ impl Fs {
         node: Node,
     ) -> Result<Ino, Errno> {
         path::check_name(name)?;
+        self.check_writable(parent)?;
         let is_dir = matches!(node, Node::Dir(_));
         {
             let p = self.inode(parent)?;
@@ -447,6 +522,7 @@ impl Fs {
                 atim: now,
                 mtim: now,
                 ctim: now,
+                read_only: false,
             },
         );
         self.charge(cost);

@@ -236,6 +236,7 @@ impl Fs {
         if kind == FileType::Directory {
             return Err(Errno::Perm);
         }
+        self.check_writable(ino)?;
         let (parent, name) = match self.walk(new_dir, new_path, false)? {
             Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => return Err(Errno::Exist),
             Walk::Entry { must_dir: true, .. } => return Err(Errno::NoEnt),
@@ -291,6 +292,10 @@ impl Fs {
         if dst == Some(src) {
             return Ok(());
         }
+        // Both directories change: check them before the first change.
+        self.check_writable(old_parent)?;
+        self.check_writable(new_parent)?;
+        self.check_writable(src)?;
         if self.inode(new_parent)?.nlink == 0 {
             return Err(Errno::NoEnt);
         }

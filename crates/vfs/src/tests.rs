@@ -1434,3 +1434,102 @@ fn randomized_file_data_matches_model() {
     fs.unlink(root, "f").unwrap();
     assert_eq!(fs.usage(), baseline());
 }
+
+#[test]
+fn read_only_inodes_refuse_every_change_but_privileged_ones() {
+    let mut fs = fs();
+    let root = fs.root();
+    let ro = fs.mkdir(root, "proc").unwrap();
+    let file = create(&mut fs, root, "proc/status");
+    fs.write(file, 0, b"x").unwrap();
+    let other = create(&mut fs, root, "plain");
+    fs.set_read_only(ro, true).unwrap();
+    fs.set_read_only(file, true).unwrap();
+    assert!(fs.is_read_only(file) && !fs.is_read_only(other));
+    let usage = fs.usage();
+
+    assert_eq!(fs.write(file, 0, b"y"), Err(Errno::RoFs));
+    assert_eq!(fs.set_size(file, 0), Err(Errno::RoFs));
+    assert_eq!(fs.allocate(file, 0, 10), Err(Errno::RoFs));
+    assert_eq!(fs.set_times(file, Some(1), None), Err(Errno::RoFs));
+    let trunc = OpenOptions {
+        truncate: true,
+        ..OpenOptions::default()
+    };
+    assert_eq!(fs.open(root, "proc/status", trunc), Err(Errno::RoFs));
+    assert_eq!(fs.open(root, "proc/new", CREATE), Err(Errno::RoFs));
+    assert_eq!(fs.mkdir(root, "proc/d"), Err(Errno::RoFs));
+    assert_eq!(fs.symlink("x", root, "proc/l"), Err(Errno::RoFs));
+    assert_eq!(fs.unlink(root, "proc/status"), Err(Errno::RoFs));
+    assert_eq!(fs.rmdir(root, "proc"), Err(Errno::NotEmpty));
+    assert_eq!(
+        fs.link(root, "proc/status", false, root, "l2"),
+        Err(Errno::RoFs)
+    );
+    assert_eq!(
+        fs.link(root, "plain", false, root, "proc/l3"),
+        Err(Errno::RoFs)
+    );
+    assert_eq!(
+        fs.rename(root, "proc/status", root, "moved"),
+        Err(Errno::RoFs)
+    );
+    assert_eq!(
+        fs.rename(root, "plain", root, "proc/plain"),
+        Err(Errno::RoFs)
+    );
+    assert_eq!(
+        fs.rename(root, "plain", root, "proc/status"),
+        Err(Errno::RoFs)
+    );
+    // Reading and looking up still work; nothing changed.
+    assert_eq!(read_all(&mut fs, file), b"x");
+    assert_eq!(fs.lookup(root, "proc/status", false), Ok(file));
+    assert!(fs.lookup(root, "plain", false).is_ok());
+    assert_eq!(fs.usage(), usage);
+    check(&fs);
+
+    // The kernel fills and prunes its read-only trees.
+    fs.privileged(|fs| {
+        let d = fs.mkdir(root, "proc/1").unwrap();
+        fs.write_file(d, "status", b"Pid: 1\n").unwrap();
+        fs.unlink(root, "proc/1/status").unwrap();
+        fs.rmdir(root, "proc/1").unwrap();
+        fs.write(file, 0, b"z").unwrap();
+    });
+    assert_eq!(fs.write(file, 0, b"w"), Err(Errno::RoFs));
+    assert_eq!(read_all(&mut fs, file), b"z");
+    check(&fs);
+}
+
+#[test]
+fn snapshots_are_read_only_unnamed_and_freed_with_their_last_pin() {
+    let mut fs = fs();
+    let usage = fs.usage();
+    let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+    let snap = fs.create_snapshot(&data).unwrap();
+    fs.retain(snap).unwrap();
+    assert_eq!(read_all(&mut fs, snap), data);
+    assert_eq!(fs.stat(snap).unwrap().nlink, 0);
+    assert_eq!(fs.write(snap, 0, b"no"), Err(Errno::RoFs));
+    assert!(fs.usage().bytes > usage.bytes);
+    check(&fs);
+    fs.release(snap).unwrap();
+    assert!(!fs.exists(snap));
+    assert_eq!(fs.usage(), usage);
+    let empty = fs.create_snapshot(b"").unwrap();
+    fs.retain(empty).unwrap();
+    assert_eq!(fs.stat(empty).unwrap().size, 0);
+    fs.release(empty).unwrap();
+    assert_eq!(fs.usage(), usage);
+
+    // A snapshot past the quota is refused whole.
+    let mut small = Fs::new(Limits {
+        max_bytes: 3 * INODE_COST,
+        ..Limits::default()
+    });
+    let before = small.usage();
+    assert_eq!(small.create_snapshot(&data), Err(Errno::NoSpc));
+    assert_eq!(small.usage(), before);
+    check(&small);
+}

@@ -18,6 +18,28 @@ pub fn init_cpu_tables(stack_bottom: u64, stack_len: u64) {
     idt::init(stack_bottom, stack_len);
 }
 
+/// Lets the CPU run SSE instructions: clears CR0.EM (no x87 emulation trap), sets CR0.MP
+/// and CR4.OSFXSR / CR4.OSXMMEXCPT. The kernel is compiled for SSE2 (wasmi's copies and
+/// floating point use it), so this runs first thing at entry. Processes never switch in
+/// the middle of kernel code — they are slices of one kernel stack — so there is no
+/// per-process SSE state to save; interrupt handlers (`x86-interrupt`) save the XMM
+/// registers they use.
+#[inline(always)]
+pub fn enable_sse() {
+    use x86_64::registers::control::{Cr0, Cr0Flags, Cr4, Cr4Flags};
+    let mut cr0 = Cr0::read();
+    cr0.remove(Cr0Flags::EMULATE_COPROCESSOR);
+    cr0.insert(Cr0Flags::MONITOR_COPROCESSOR);
+    let mut cr4 = Cr4::read();
+    cr4.insert(Cr4Flags::OSFXSR | Cr4Flags::OSXMMEXCPT_ENABLE);
+    // SAFETY: only the FPU/SSE enable bits change; SSE2 is architectural on x86_64 and
+    // nothing has used an SSE register yet.
+    unsafe {
+        Cr0::write(cr0);
+        Cr4::write(cr4);
+    }
+}
+
 /// The time-stamp counter.
 pub fn rdtsc() -> u64 {
     // SAFETY: RDTSC has no side effects and is available on every x86_64 CPU.

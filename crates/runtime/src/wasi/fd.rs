@@ -160,6 +160,16 @@ fn pipe_write_chunk(sys: &mut System, end: &PipeEnd, data: &[u8], large: bool) -
     } else {
         data
     };
+    // The first write allocates the pipe's buffer: refuse it (NOMEM) rather than leave the
+    // kernel heap too low for its own allocations.
+    if sys.files.pipes.needs_buffer(end.pipe)?
+        && sys
+            .platform
+            .memory_available()
+            .is_some_and(|free| free < pipe::PIPE_CAPACITY + crate::sys::GROW_HEADROOM)
+    {
+        return Err(Errno::NoMem.into());
+    }
     match sys.files.pipes.write(end.pipe, data)? {
         WriteResult::Written(n) => Ok(n),
         WriteResult::WouldBlock => Err(pipe_would_block(end)),
@@ -347,6 +357,10 @@ pub fn read_file(
     }
 }
 
+/// Most bytes one `fd_read`/`fd_write` (and positional twin) moves through a kernel
+/// buffer; more is a short transfer, which callers loop on.
+const MAX_TRANSFER: usize = 1 << 24;
+
 /// Gathers the iovecs and writes them in one piece (pipes: straight from guest memory,
 /// see [`pipe_write`]). A broken pipe raises SIGPIPE unless the process ignores it.
 fn write_iovs(
@@ -363,7 +377,9 @@ fn write_iovs(
         flush_pipe_events(cx.sys);
         return r.map_err(|e| broken_pipe(cx, e));
     }
-    let data = cx.mem.gather(&iovs)?;
+    // At most MAX_TRANSFER bytes per call (a short write), as for reads: a guest's
+    // iovecs may add up to GiBs, more than the kernel heap holds.
+    let data = cx.mem.gather_at_most(&iovs, MAX_TRANSFER)?;
     write_file(cx.sys, id, &data, at).map_err(|e| broken_pipe(cx, e))
 }
 
@@ -383,8 +399,10 @@ fn read_iovs(
         flush_pipe_events(cx.sys);
         return r;
     }
-    let total = GuestMem::iov_total(&iovs).min(1 << 24);
-    let mut buf = alloc::vec![0u8; total];
+    let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(total).map_err(|_| Errno::NoMem)?;
+    buf.resize(total, 0);
     let n = read_file(cx.sys, id, &mut buf, at)?;
     Ok(cx.mem.scatter(&iovs, &buf[..n])?)
 }
@@ -688,6 +706,7 @@ pub fn fd_readdir(
     let Object::Dir(ino) = object_of(cx, fd)?.1 else {
         return Err(Errno::BadF.into());
     };
+    crate::procfs::sync(cx.sys);
     let mut bytes = Vec::new();
     for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
         if bytes.len() >= cap {

@@ -23,7 +23,8 @@ mod oflags {
 
 /// The directory inode behind base descriptor `fd`: BADF for a closed descriptor or any
 /// other kind (wasmtime's answer for every call but `path_open`).
-fn dir_of(cx: &Cx<'_>, fd: i32) -> Result<Ino, Errno> {
+fn dir_of(cx: &mut Cx<'_>, fd: i32) -> Result<Ino, Errno> {
+    crate::procfs::sync(cx.sys);
     let id = cx.proc.fds.get(fd as u32)?.file;
     match cx.sys.files.get(id)?.object {
         Object::Dir(ino) => Ok(ino),
@@ -162,8 +163,18 @@ pub fn path_open(
     };
     let path = cx.mem.str(path as u32, len as u32)?;
     sync_clock(cx.sys);
+    crate::procfs::sync(cx.sys);
     let ino = cx.sys.fs.open(dir, path, opts)?;
     let rights_base = base as u64 & allowed & RIGHTS_ALL;
+    if rights_base & rights::FD_WRITE != 0
+        && cx.sys.fs.is_read_only(ino)
+        && cx.sys.fs.kind(ino)? != FileType::Directory
+    {
+        // A read-only file (the kernel's `/proc` view) cannot be opened for writing.
+        return Err(Errno::RoFs.into());
+    }
+    // Last fallible step before the handle exists: a `/proc` file becomes its snapshot.
+    let ino = crate::procfs::open(cx.sys, ino)?;
     let object = match cx.sys.fs.kind(ino)? {
         FileType::Directory if rights_base & rights::FD_WRITE != 0 => {
             return Err(Errno::IsDir.into());

@@ -1,0 +1,723 @@
+//! `bench`: boots benchmark images and prints a table of figures (plus a JSON file), each
+//! the median of several repetitions after a warm-up, with min and max, paired with the
+//! references measured in the same run: the limit a figure can approach and a minimal
+//! Linux VM running the same WebAssembly under the same QEMU ([`crate::refvm`]).
+//!
+//! Host-timed figures (boot phases, console echo) come from the arrival times of serial
+//! output; guest-timed ones from the benchmark guests (`bench-cpu`, `bench-proc`), which
+//! print `bench: KEY VALUE UNIT` lines (the median, plus `KEY.min` / `KEY.max`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::image::{Firmware, MOTD, disk_image, main_ramdisk};
+use crate::qemu::{self, Ending, Outcome, VmConfig};
+use crate::run::{RunOptions, Stdin};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Repetitions after the warm-up (at least 5 for reported figures).
+    pub reps: usize,
+    /// One repetition, no warm-up, small sizes, no reference VM: proves the command works.
+    pub quick: bool,
+    /// Also measure the reference Linux VM, hosted wasmi and qemu-user.
+    pub reference: bool,
+    /// Where the JSON report goes.
+    pub json: PathBuf,
+}
+
+/// One figure: median, min and max over `reps` repetitions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub section: String,
+    pub key: String,
+    pub unit: String,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub reps: usize,
+}
+
+/// A goal: a ratio of two figures and the bound it must meet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub what: String,
+    pub ratio: Option<f64>,
+    /// The ratio must be at least (`true`) or at most (`false`) `bound`.
+    pub at_least: bool,
+    pub bound: f64,
+}
+
+impl Goal {
+    pub fn met(&self) -> Option<bool> {
+        self.ratio.map(|r| {
+            if self.at_least {
+                r >= self.bound
+            } else {
+                r <= self.bound
+            }
+        })
+    }
+}
+
+/// Everything measured.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub figures: Vec<Figure>,
+    pub goals: Vec<Goal>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// The figure `section`/`key`.
+    pub fn get(&self, section: &str, key: &str) -> Option<&Figure> {
+        self.figures
+            .iter()
+            .find(|f| f.section == section && f.key == key)
+    }
+
+    fn median(&self, section: &str, key: &str) -> Option<f64> {
+        self.get(section, key).map(|f| f.median)
+    }
+
+    fn push_samples(&mut self, section: &str, key: &str, unit: &str, samples: &[f64]) {
+        if let Some(f) = summarize(section, key, unit, samples) {
+            self.figures.push(f);
+        }
+    }
+}
+
+/// Median, min and max of `samples` (none for an empty set).
+pub fn summarize(section: &str, key: &str, unit: &str, samples: &[f64]) -> Option<Figure> {
+    let mut s: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
+    if s.is_empty() {
+        return None;
+    }
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    let median = if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    };
+    Some(Figure {
+        section: section.into(),
+        key: key.into(),
+        unit: unit.into(),
+        median,
+        min: s[0],
+        max: s[n - 1],
+        reps: n,
+    })
+}
+
+/// Parses the `bench: KEY VALUE UNIT` lines of a guest (any prefix before `bench:` is
+/// ignored) into figures of `section`: `KEY` is the median, `KEY.min` / `KEY.max` its
+/// range; `reps` is what the guest was asked for. Values that are not numbers (`n/a`)
+/// are skipped.
+pub fn parse_guest(section: &str, text: &str, reps: usize) -> Vec<Figure> {
+    let mut values: BTreeMap<String, (f64, String)> = BTreeMap::new();
+    for line in text.lines() {
+        let Some(rest) = line.split("bench: ").nth(1) else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(key), Some(value)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
+        let unit = words.collect::<Vec<_>>().join(" ");
+        values.insert(key.to_string(), (value, unit));
+    }
+    // `KEY.min` / `KEY.max` are the range of KEY when KEY exists; otherwise (`idle.max`)
+    // they are figures of their own.
+    let is_range = |key: &str| {
+        [".min", ".max"].iter().any(|s| {
+            key.strip_suffix(s)
+                .is_some_and(|base| values.contains_key(base))
+        })
+    };
+    let mut out = Vec::new();
+    for (key, (value, unit)) in &values {
+        if is_range(key) {
+            continue;
+        }
+        let min = values.get(&format!("{key}.min")).map_or(*value, |v| v.0);
+        let max = values.get(&format!("{key}.max")).map_or(*value, |v| v.0);
+        out.push(Figure {
+            section: section.into(),
+            key: key.clone(),
+            unit: unit.clone(),
+            median: *value,
+            min,
+            max,
+            reps,
+        });
+    }
+    out
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The number after `prefix` on the first COM1 line containing it.
+fn number_after(text: &str, prefix: &str) -> Option<f64> {
+    let rest = text.split(prefix).nth(1)?;
+    let num: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    num.parse().ok()
+}
+
+/// Keys typed one at a time to measure echo latency.
+const ECHO_KEYS: &str = "abcdefghijklmnop";
+
+/// One boot of the interactive image: (QEMU start → kernel entry, entry → pid 1,
+/// QEMU start → first prompt, the echo latency of each typed key), all in ms.
+struct BootSample {
+    to_entry: f64,
+    entry_to_pid1: f64,
+    to_prompt: f64,
+    echoes: Vec<f64>,
+}
+
+fn boot_sample(kernel: &Path, userland: &Path, fw: Firmware) -> Result<BootSample> {
+    let ramdisk = main_ramdisk(userland, "")?;
+    let image = disk_image(kernel, &ramdisk, fw, &format!("bench-boot-{}", fw.name()))?;
+    let mut cfg = VmConfig::new(image, fw);
+    cfg.timeout = Duration::from_secs(120);
+    // After the greeting, type "echo " and then one key at a time, each once the previous
+    // one has echoed; then finish the line and leave.
+    cfg.input_after = Some(MOTD.trim_end().to_string());
+    cfg.input = Some(b"echo ".to_vec());
+    let mut prev = " ".to_string();
+    for c in ECHO_KEYS.chars() {
+        cfg.then_type
+            .push((prev.clone(), c.to_string().into_bytes()));
+        prev = c.to_string();
+    }
+    cfg.then_type.push((prev, b"\nexit\n".to_vec()));
+    let o = qemu::run(&cfg)?;
+    if o.ending != Ending::KernelSuccess {
+        bail!("benchmark boot: {}\n{}", o.ending.describe(), o.console());
+    }
+    let console = o.console();
+    // The banner is logged once the clocks are calibrated: the kernel reports how long
+    // that took since entry.
+    let banner = o
+        .time_of("wasmkernel ")
+        .context("no kernel banner on the console")?;
+    let phases: f64 = [
+        "boot phase heap:",
+        "boot phase interrupts:",
+        "boot phase ready:",
+    ]
+    .iter()
+    .filter_map(|p| number_after(&console, p))
+    .sum::<f64>()
+        / 1000.0;
+    let entry_to_pid1 =
+        number_after(&console, "pid 1 starts").context("no `pid 1 starts` line")? / 1000.0;
+    let to_prompt = o.time_of("$ ").context("no prompt")?;
+    Ok(BootSample {
+        to_entry: (ms(banner) - phases).max(0.0),
+        entry_to_pid1,
+        to_prompt: ms(to_prompt),
+        echoes: echo_latencies(&o),
+    })
+}
+
+/// For each key typed one at a time, the time from writing it to its echo arriving.
+fn echo_latencies(o: &Outcome) -> Vec<f64> {
+    let mut out = Vec::new();
+    for (i, c) in ECHO_KEYS.bytes().enumerate() {
+        let Some(&sent) = o.typed.get(i + 1) else {
+            break;
+        };
+        let echoed = o
+            .com1_chunks
+            .iter()
+            .find(|ch| ch.at >= sent && ch.bytes.contains(&c));
+        if let Some(ch) = echoed {
+            out.push(ms(ch.at - sent));
+        }
+    }
+    out
+}
+
+/// Boots the main image with `init` as the first process and returns its console.
+fn run_init(kernel: &Path, userland: &Path, name: &str, init: &[&str]) -> Result<String> {
+    let mut ramdisk = main_ramdisk(userland, "")?;
+    ramdisk.set_init(init);
+    let image = disk_image(kernel, &ramdisk, Firmware::Bios, name)?;
+    let mut cfg = VmConfig::new(image, Firmware::Bios);
+    cfg.timeout = Duration::from_secs(900);
+    let o = qemu::run(&cfg)?;
+    let console = o.console();
+    if o.ending != Ending::KernelSuccess || crate::run::exit_status(&console) != Some(0) {
+        bail!("{}: {}\n{console}", init.join(" "), o.ending.describe());
+    }
+    Ok(console)
+}
+
+/// Runs every benchmark and the references; prints progress on stderr.
+pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
+    let kernel = crate::build::kernel()?;
+    let userland = crate::build::userland()?;
+    let mut report = Report::default();
+    let reps = if opts.quick { 1 } else { opts.reps.max(1) };
+    let warmup = usize::from(!opts.quick);
+    let reps_arg = reps.to_string();
+
+    // 1. Boot and console.
+    let rootfs = main_ramdisk(&userland, "")?;
+    let tar = crate::work_dir().join("images").join("bench-rootfs.tar");
+    std::fs::create_dir_all(tar.parent().unwrap_or(Path::new(".")))?;
+    rootfs.write(&tar)?;
+    let kib = |bytes: u64| bytes as f64 / 1024.0;
+    let unpacked = rootfs.rootfs_archive()?.len() as u64;
+    report.push_samples("boot", "rootfs", "KiB", &[kib(unpacked)]);
+    report.push_samples(
+        "boot",
+        "ramdisk (rootfs deflated)",
+        "KiB",
+        &[kib(std::fs::metadata(&tar)?.len())],
+    );
+    for fw in [Firmware::Bios, Firmware::Uefi] {
+        eprintln!("bench: boot {} ({warmup} + {reps})", fw.name());
+        let mut samples = Vec::new();
+        for i in 0..warmup + reps {
+            let s = boot_sample(&kernel, &userland, fw)?;
+            if i >= warmup {
+                samples.push(s);
+            }
+        }
+        let n = fw.name();
+        let col = |f: fn(&BootSample) -> f64| samples.iter().map(f).collect::<Vec<_>>();
+        report.push_samples(
+            "boot",
+            &format!("{n}.qemu-to-entry"),
+            "ms",
+            &col(|s| s.to_entry),
+        );
+        report.push_samples(
+            "boot",
+            &format!("{n}.entry-to-pid1"),
+            "ms",
+            &col(|s| s.entry_to_pid1),
+        );
+        report.push_samples(
+            "boot",
+            &format!("{n}.qemu-to-pid1"),
+            "ms",
+            &col(|s| s.to_entry + s.entry_to_pid1),
+        );
+        report.push_samples(
+            "boot",
+            &format!("{n}.to-prompt"),
+            "ms",
+            &col(|s| s.to_prompt),
+        );
+        if fw == Firmware::Bios {
+            let echoes: Vec<f64> = samples.iter().flat_map(|s| s.echoes.clone()).collect();
+            report.push_samples("console", "echo", "ms", &echoes);
+        }
+        // The whole `run` command on hello-world, as a user times it.
+        let exe = std::env::current_exe()?;
+        let hello = userland.join("hello.wasm");
+        let mut times = Vec::new();
+        for i in 0..warmup + reps {
+            let mut cmd = std::process::Command::new(&exe);
+            cmd.arg("run");
+            if fw == Firmware::Uefi {
+                cmd.arg("--uefi");
+            }
+            cmd.arg(&hello)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .stdin(std::process::Stdio::null());
+            let t = Instant::now();
+            let out = cmd.output().context("running `boot run hello.wasm`")?;
+            if !out.status.success() {
+                bail!(
+                    "`run hello.wasm` failed: {}\n{}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            if i >= warmup {
+                times.push(ms(t.elapsed()));
+            }
+        }
+        report.push_samples("boot", &format!("{n}.run-hello"), "ms", &times);
+    }
+
+    // 2. Interpreter, in `run` mode (one program, no rootfs).
+    eprintln!("bench: interpreter");
+    let mut cpu = RunOptions::new(
+        userland.join("bench-cpu.wasm"),
+        &["all", "--reps", &reps_arg],
+    );
+    cpu.stdin = Stdin::Bytes(Vec::new());
+    cpu.timeout = Duration::from_secs(1800);
+    let r = crate::run::run(&kernel, &cpu)?;
+    if r.code != 0 {
+        bail!(
+            "bench-cpu failed ({}): {}{}",
+            r.code,
+            String::from_utf8_lossy(&r.stdout),
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    report.figures.extend(parse_guest(
+        "cpu",
+        &String::from_utf8_lossy(&r.stdout),
+        reps,
+    ));
+
+    // 3.-5. Spawn, pipes and memory, inside the main image (they need /bin and /proc).
+    eprintln!("bench: processes, pipes, memory");
+    let console = run_init(
+        &kernel,
+        &userland,
+        "bench-proc",
+        &["/bin/bench-proc", "all", "--reps", &reps_arg],
+    )?;
+    report.figures.extend(parse_guest("proc", &console, reps));
+
+    // References: the Linux VM, hosted wasmi, qemu-user.
+    if opts.reference && !opts.quick {
+        eprintln!("bench: reference Linux VM");
+        match reference(&userland, reps) {
+            Ok((figs, notes)) => {
+                report.figures.extend(figs);
+                report.notes.extend(notes);
+            }
+            Err(e) => report.notes.push(format!("reference run failed: {e:#}")),
+        }
+    }
+    goals(&mut report);
+    write_json(&report, &opts.json)?;
+    Ok(report)
+}
+
+/// The reference figures, in sections `ref-vm`, `ref-host` and `ref-user`.
+fn reference(userland: &Path, reps: usize) -> Result<(Vec<Figure>, Vec<String>)> {
+    let mut opts = crate::refvm::RefOptions::from_dir(userland);
+    opts.cpu_reps = reps as u32;
+    let r = crate::refvm::run_reference(&opts)?;
+    let mut figs = Vec::new();
+    let mut notes = Vec::new();
+    for (label, m) in r.measurements() {
+        let section = match label {
+            "linux-vm" => "ref-vm",
+            "hosted" => "ref-host",
+            _ => "ref-user",
+        };
+        figs.extend(parse_guest(section, &m.output, reps));
+        notes.extend(m.errors.iter().map(|e| format!("{label}: {e}")));
+    }
+    if let Some(d) = r.vm.as_ref().and_then(|vm| vm.boot_to_init_host) {
+        // QEMU start to the `/init` line, as our own boot figures are measured.
+        figs.push(Figure {
+            section: "ref-vm".into(),
+            key: "boot-to-init".into(),
+            unit: "ms".into(),
+            median: ms(d),
+            min: ms(d),
+            max: ms(d),
+            reps: 1,
+        });
+    }
+    if let Some(k) = &r.kernel {
+        notes.push(format!("reference kernel: {} {}", k.package, k.version));
+    }
+    Ok((figs, notes))
+}
+
+/// Computes the goal ratios of the benchmarks issue from whatever figures exist.
+fn goals(r: &mut Report) {
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+        _ => None,
+    };
+    let mut g = Vec::new();
+    let cm = r.median("cpu", "coremark");
+    g.push(Goal {
+        what: "CoreMark: ours / wasmi in the Linux VM".into(),
+        ratio: ratio(cm, r.median("ref-vm", "coremark")),
+        at_least: true,
+        bound: 1.0,
+    });
+    g.push(Goal {
+        what: "CoreMark: ours / hosted wasmi under qemu-user (upper bound, reported)".into(),
+        ratio: ratio(cm, r.median("ref-user", "coremark")),
+        at_least: true,
+        bound: 0.0,
+    });
+    g.push(Goal {
+        what: "boot to pid 1 (BIOS) / Linux boot to /init".into(),
+        ratio: ratio(
+            r.median("boot", "bios.qemu-to-pid1"),
+            r.median("ref-vm", "boot-to-init"),
+        ),
+        at_least: false,
+        bound: 0.2,
+    });
+    let warm = r.median("proc", "spawn.warm");
+    g.push(Goal {
+        what: "Linux VM runtime spawn / our warm spawn+join".into(),
+        ratio: ratio(r.median("ref-vm", "spawn.warm"), warm),
+        at_least: true,
+        bound: 10.0,
+    });
+    g.push(Goal {
+        what: "warm spawn+join / zeroing the child's memory".into(),
+        ratio: ratio(warm, r.median("proc", "spawn.zero-limit")),
+        at_least: false,
+        bound: 3.0,
+    });
+    let pipe = r.median("proc", "pipe.64k");
+    g.push(Goal {
+        what: "64 KiB pipe / in-guest memcpy".into(),
+        ratio: ratio(pipe, r.median("proc", "pipe.memcpy-limit")),
+        at_least: true,
+        bound: 0.35,
+    });
+    g.push(Goal {
+        what: "64 KiB pipe / Linux VM pipe between two runtimes".into(),
+        ratio: ratio(pipe, r.median("ref-vm", "pipe.64k")),
+        at_least: true,
+        bound: 1.0,
+    });
+    g.push(Goal {
+        what: "kernel KiB per idle process, beyond its memory (≤ 64)".into(),
+        ratio: r
+            .median("proc", "idle.kernel-bytes-per-proc")
+            .map(|b| b / 1024.0),
+        at_least: false,
+        bound: 64.0,
+    });
+    g.push(Goal {
+        what: "concurrent sleeping processes in 256 MiB (≥ 1000)".into(),
+        ratio: r.median("proc", "idle.max"),
+        at_least: true,
+        bound: 1000.0,
+    });
+    r.goals = g;
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// The report as a text table.
+pub fn table(r: &Report) -> String {
+    let mut s = String::new();
+    s += &format!(
+        "{:<10} {:<28} {:>12} {:>12} {:>12}  {:<10} {}\n",
+        "section", "figure", "median", "min", "max", "unit", "reps"
+    );
+    for f in &r.figures {
+        s += &format!(
+            "{:<10} {:<28} {:>12} {:>12} {:>12}  {:<10} {}\n",
+            f.section,
+            f.key,
+            fmt_num(f.median),
+            fmt_num(f.min),
+            fmt_num(f.max),
+            f.unit,
+            f.reps
+        );
+    }
+    s += "\ngoals\n";
+    for g in &r.goals {
+        let (ratio, verdict) = match (g.ratio, g.met()) {
+            (Some(v), Some(true)) => (fmt_num(v), "met"),
+            (Some(v), _) => (fmt_num(v), "MISSED"),
+            (None, _) => ("n/a".into(), "not measured"),
+        };
+        let bound = if g.bound == 0.0 {
+            String::from("(report)")
+        } else {
+            format!(
+                "{} {}",
+                if g.at_least { ">=" } else { "<=" },
+                fmt_num(g.bound)
+            )
+        };
+        s += &format!("  {:<62} {:>10} {:<10} {}\n", g.what, ratio, bound, verdict);
+    }
+    for n in &r.notes {
+        s += &format!("note: {n}\n");
+    }
+    s
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out += "\\\"",
+            '\\' => out += "\\\\",
+            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn json_num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "null".into()
+    }
+}
+
+/// The report as JSON: `{"figures": [...], "goals": [...], "notes": [...]}`.
+pub fn to_json(r: &Report) -> String {
+    let figs: Vec<String> = r
+        .figures
+        .iter()
+        .map(|f| {
+            format!(
+                "{{\"section\":{},\"key\":{},\"unit\":{},\"median\":{},\"min\":{},\"max\":{},\"reps\":{}}}",
+                json_str(&f.section),
+                json_str(&f.key),
+                json_str(&f.unit),
+                json_num(f.median),
+                json_num(f.min),
+                json_num(f.max),
+                f.reps
+            )
+        })
+        .collect();
+    let goals: Vec<String> = r
+        .goals
+        .iter()
+        .map(|g| {
+            format!(
+                "{{\"what\":{},\"ratio\":{},\"bound\":{},\"at_least\":{},\"met\":{}}}",
+                json_str(&g.what),
+                g.ratio.map_or("null".into(), json_num),
+                json_num(g.bound),
+                g.at_least,
+                g.met().map_or("null".into(), |m| m.to_string())
+            )
+        })
+        .collect();
+    let notes: Vec<String> = r.notes.iter().map(|n| json_str(n)).collect();
+    format!(
+        "{{\n\"figures\": [\n  {}\n],\n\"goals\": [\n  {}\n],\n\"notes\": [{}]\n}}\n",
+        figs.join(",\n  "),
+        goals.join(",\n  "),
+        notes.join(", ")
+    )
+}
+
+fn write_json(r: &Report, path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, to_json(r)).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_lines_become_figures_with_their_ranges() {
+        let text = "noise\nref: bench: coremark 41.5 iter/s\nbench: coremark.min 40 iter/s\n\
+                    bench: coremark.max 43 iter/s\nbench: idle.bytes-per-proc n/a bytes\n\
+                    bench: spawn.cold 900 us\nbench: idle.max 2400 procs\n";
+        let figs = parse_guest("cpu", text, 5);
+        assert_eq!(figs.len(), 3);
+        assert_eq!((figs[1].key.as_str(), figs[1].median), ("idle.max", 2400.0));
+        assert_eq!(
+            figs[0],
+            Figure {
+                section: "cpu".into(),
+                key: "coremark".into(),
+                unit: "iter/s".into(),
+                median: 41.5,
+                min: 40.0,
+                max: 43.0,
+                reps: 5
+            }
+        );
+        assert_eq!((figs[2].key.as_str(), figs[2].min), ("spawn.cold", 900.0));
+    }
+
+    #[test]
+    fn summaries_take_the_median_of_odd_and_even_sets() {
+        let f = summarize("s", "k", "ms", &[5.0, 1.0, 3.0]).unwrap();
+        assert_eq!((f.median, f.min, f.max, f.reps), (3.0, 1.0, 5.0, 3));
+        let f = summarize("s", "k", "ms", &[4.0, 1.0, 3.0, 2.0]).unwrap();
+        assert_eq!(f.median, 2.5);
+        assert!(summarize("s", "k", "ms", &[f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn goals_compare_ratios_and_json_escapes() {
+        let mut r = Report::default();
+        r.push_samples("proc", "pipe.64k", "MiB/s", &[40.0]);
+        r.push_samples("proc", "pipe.memcpy-limit", "MiB/s", &[100.0]);
+        goals(&mut r);
+        let g = r
+            .goals
+            .iter()
+            .find(|g| g.what.starts_with("64 KiB pipe / in"))
+            .unwrap();
+        assert_eq!((g.ratio, g.met()), (Some(0.4), Some(true)));
+        let g = r
+            .goals
+            .iter()
+            .find(|g| g.what.starts_with("CoreMark: ours / wasmi"))
+            .unwrap();
+        assert_eq!(g.met(), None);
+        r.notes.push("a \"quoted\"\nnote".into());
+        let j = to_json(&r);
+        assert!(j.contains("\"a \\\"quoted\\\"\\u000anote\""), "{j}");
+        assert!(j.contains("\"ratio\":null"), "{j}");
+    }
+
+    #[test]
+    fn echo_latency_pairs_each_key_with_its_echo() {
+        let chunk = |ms: u64, b: &[u8]| crate::qemu::Chunk {
+            at: Duration::from_millis(ms),
+            bytes: b.to_vec(),
+        };
+        let o = Outcome {
+            ending: Ending::KernelSuccess,
+            com1: Vec::new(),
+            com1_chunks: vec![chunk(100, b"$ echo "), chunk(130, b"a"), chunk(170, b"b")],
+            com2: Vec::new(),
+            com3: Vec::new(),
+            elapsed: Duration::ZERO,
+            typed: vec![
+                Duration::from_millis(90),
+                Duration::from_millis(120),
+                Duration::from_millis(150),
+            ],
+        };
+        assert_eq!(echo_latencies(&o), vec![10.0, 20.0]);
+    }
+}

@@ -1,0 +1,148 @@
+//! Every target over its saved regression inputs and over seeded pseudo-random inputs, plus
+//! checks that the generators produce what the targets rely on.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use runtime::testing::{Console, FakePlatform};
+use runtime::{Kernel, Limits};
+
+use crate::harness::{self, Outcome};
+use crate::{Input, TARGETS, calls, module, run_target, wasi};
+
+/// xorshift64: deterministic inputs without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, max_len: usize) -> Vec<u8> {
+        let len = (self.next() % (max_len as u64 + 1)) as usize;
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn random_inputs(target: &str, seed: u64, count: usize, max_len: usize) {
+    let mut rng = Rng(seed);
+    for i in 0..count {
+        let data = rng.bytes(max_len);
+        let ok = std::panic::catch_unwind(|| run_target(target, &data));
+        if ok.is_err() {
+            panic!("{target}: random input #{i} (seed {seed:#x}) failed: {data:02x?}");
+        }
+    }
+}
+
+#[test]
+fn regressions() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("regressions");
+    let mut count = 0;
+    for target in TARGETS {
+        let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let data = std::fs::read(&path).expect("read a regression input");
+            eprintln!("{target}: {}", path.display());
+            assert!(run_target(target, &data));
+            count += 1;
+        }
+    }
+    eprintln!("{count} regression inputs passed");
+}
+
+#[test]
+fn random_vfs_ops() {
+    random_inputs("vfs_ops", 0x5eed_0001, 3000, 400);
+}
+
+#[test]
+fn random_rootfs() {
+    random_inputs("rootfs", 0x5eed_0002, 3000, 1200);
+}
+
+#[test]
+fn random_module_load() {
+    random_inputs("module_load", 0x5eed_0003, 1000, 400);
+}
+
+#[test]
+fn random_wasi_call() {
+    random_inputs("wasi_call", 0x5eed_0004, 1500, 300);
+}
+
+#[test]
+fn unknown_target_names_are_refused() {
+    assert!(!run_target("nope", &[]));
+    assert!(run_target("vfs_ops", &[]));
+}
+
+#[test]
+fn input_reads_zeros_past_the_end() {
+    let mut inp = Input::new(&[1, 2, 3]);
+    assert_eq!(inp.u16(), 0x0201);
+    assert_eq!(inp.bytes(5), &[3]);
+    assert!(inp.is_empty());
+    assert_eq!((inp.byte(), inp.u64(), inp.rest()), (0, 0, &[][..]));
+}
+
+/// The call table lists exactly what the runtime registers, with the right signatures:
+/// a module importing any listed call instantiates and runs.
+#[test]
+fn the_call_table_matches_the_registry() {
+    let console = Rc::new(RefCell::new(Console::default()));
+    let mut kernel = Kernel::new(
+        Box::new(FakePlatform::new(console)),
+        vfs::Fs::new(vfs::Limits::default()),
+        Limits::default(),
+    )
+    .expect("runtime");
+    let registered: BTreeSet<(String, String)> = kernel.sys().registry.names.clone();
+    let listed: BTreeSet<(String, String)> = calls::all()
+        .iter()
+        .map(|c| (c.module.to_string(), c.name.to_string()))
+        .collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "crates/fuzzing/src/calls.rs is out of date: not listed {missing:?}, not registered {stale:?}"
+    );
+    for call in calls::all() {
+        let wasm = wasi::module_calling(call, &[0; 64]);
+        let outcome = harness::run(&wasm, b"");
+        assert!(
+            matches!(outcome, Outcome::Ended { .. }),
+            "{call:?}: {outcome:?}"
+        );
+    }
+}
+
+/// Generated modules are valid, and most of them start.
+#[test]
+fn generated_modules_are_valid() {
+    let mut rng = Rng(0x5eed_0005);
+    let mut started = 0;
+    for _ in 0..300 {
+        let data = rng.bytes(200);
+        let wasm = module::generate(&mut Input::new(&data));
+        match harness::run(&wasm, b"") {
+            Outcome::Rejected => panic!("generated module rejected: {data:02x?}"),
+            Outcome::NotSpawned => {}
+            Outcome::Ended { .. } => started += 1,
+        }
+    }
+    assert!(
+        started > 100,
+        "only {started} of 300 generated modules started"
+    );
+}

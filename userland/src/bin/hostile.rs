@@ -1,0 +1,819 @@
+//! `hostile MODE`: guests that misbehave on purpose, and a driver that checks each one
+//! ends in a clean errno or a clean process death while the rest of the system keeps
+//! running.
+//!
+//! Modes (each a child of the driver; exit 0 means its own checks passed):
+//! - `loop`: an endless loop without calls; only SIGKILL ends it.
+//! - `recurse`: unbounded recursion; must die by a stack-overflow trap (EXIT_SIGNAL 6).
+//! - `membomb`: `memory.grow` one MiB at a time until it fails, then touches every page
+//!   of what it got; the grow must fail cleanly (-1), not trap or kill the kernel.
+//! - `spawnbomb [DEPTH]`: spawns copies of itself, which spawn copies…, until AGAIN; then
+//!   everyone joins its children. Exit bit 0: some node saw AGAIN; bit 1: an error.
+//! - `fdbomb`: opens files, then duplicates descriptors, then makes pipes, each until
+//!   MFILE (or NFILE); then closes them all and shows files and pipes still work.
+//! - `pipefill`: fills a pipe nobody reads: non-blocking writes end in AGAIN after exactly
+//!   the pipe's capacity; a child blocked writing to it is killed (EXIT_SIGNAL 9) and the
+//!   pipe's contents are intact.
+//! - `killwriter`: reads a pseudo-random stream from a child, SIGKILLs the child mid-write,
+//!   then reads on to end of file: every byte read matches the stream, nothing is lost
+//!   before the kill point and nothing is corrupted.
+//! - `bigwrite`: huge iovec counts and lengths on stdout (run with stdout NULL): INVAL for
+//!   too many iovecs, FAULT for buffers outside memory, and a 1024-iovec write of the
+//!   whole memory each time must complete (possibly short), not exhaust the kernel.
+//! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
+//! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
+//!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
+//!   end by itself), checks its exit status, and checks the watchdog's heartbeats kept
+//!   coming during the run. Prints `ok MODE: ...` or `FAIL MODE: ...` per case and
+//!   `hostile: N passed, M failed`; exits 0 only if all passed. With CAP_MIB, `membomb`
+//!   must reach within a MiB of that per-process memory cap.
+//!
+//! Internal modes: `pipefill-writer`, `killwriter-writer`.
+
+use std::fs;
+use std::io::Write;
+use std::process::ExitCode;
+
+use userland::wasix_sys::{
+    self as w, Errno, Fd, Pid, Spawn, Status, Stream, errno, fd_op_close, fd_op_dup2, show, sig,
+    stdio,
+};
+use wasix::wasi::wasi_snapshot_preview1 as p1;
+
+const SELF: &str = "/bin/hostile";
+const NONBLOCK: i32 = 4;
+
+fn now_ms() -> u64 {
+    let mut t: u64 = 0;
+    // SAFETY: `t` is writable.
+    unsafe { p1::clock_time_get(1, 1, &raw mut t as usize as i32) };
+    t / 1_000_000
+}
+
+fn set_nonblock(fd: Fd, on: bool) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    let r = unsafe { p1::fd_fdstat_set_flags(fd as i32, if on { NONBLOCK } else { 0 }) };
+    if r == 0 { Ok(()) } else { Err(r as Errno) }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    let code = match arg(1).unwrap_or("") {
+        "loop" => spin(),
+        "recurse" => recurse_mode(),
+        "membomb" => membomb(),
+        "spawnbomb" => spawnbomb(arg(2).and_then(|d| d.parse().ok()).unwrap_or(0)),
+        "fdbomb" => fdbomb(),
+        "pipefill" => pipefill(),
+        "pipefill-writer" => pipefill_writer(),
+        "killwriter" => killwriter(),
+        "killwriter-writer" => killwriter_writer(),
+        "bigwrite" => bigwrite(),
+        "watchdog" => watchdog(),
+        "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
+        _ => {
+            eprintln!(
+                "usage: hostile all [CAP_MIB] | loop | recurse | membomb | spawnbomb | fdbomb \
+                 | pipefill | killwriter | bigwrite | watchdog"
+            );
+            2
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// A check inside a mode: prints `MODE: what: FAILED (detail)` on stderr when false.
+fn expect(mode: &str, what: &str, ok: bool, detail: impl std::fmt::Display) -> bool {
+    if !ok {
+        eprintln!("{mode}: {what}: FAILED ({detail})");
+    }
+    ok
+}
+
+// ---- the hostile behaviours ------------------------------------------------------------
+
+fn spin() -> u8 {
+    let mut n: u64 = 0;
+    loop {
+        n = std::hint::black_box(n.wrapping_add(1));
+    }
+}
+
+// Recursing without end is this mode's whole purpose.
+#[allow(unconditional_recursion)]
+#[inline(never)]
+fn recurse(depth: u64, pad: &mut [u64; 8]) -> u64 {
+    let mut local = *pad;
+    local[(depth % 8) as usize] = depth;
+    let r = recurse(std::hint::black_box(depth + 1), &mut local);
+    std::hint::black_box(r.wrapping_add(local[0]))
+}
+
+fn recurse_mode() -> u8 {
+    let mut pad = [0u64; 8];
+    let r = recurse(0, &mut pad);
+    // Unreachable: the recursion never returns.
+    println!("recurse returned {r}");
+    1
+}
+
+fn membomb() -> u8 {
+    const STEP: usize = 16; // pages: 1 MiB
+    let start = core::arch::wasm32::memory_size(0);
+    let mut failed_step = false;
+    loop {
+        if core::arch::wasm32::memory_grow(0, STEP) == usize::MAX {
+            break;
+        }
+    }
+    // Smaller steps up to the last page that still fits.
+    while core::arch::wasm32::memory_grow(0, 1) != usize::MAX {}
+    let pages = core::arch::wasm32::memory_size(0);
+    if core::arch::wasm32::memory_grow(0, 1) != usize::MAX {
+        failed_step = true;
+    }
+    // Touch every page we got beyond the start, then read it all back.
+    let base = start * 65536;
+    let end = pages * 65536;
+    let mut at = base;
+    while at < end {
+        let p = at as *mut u32;
+        // SAFETY: [start pages, pages) is linear memory we just grew and own; nothing
+        // else uses it.
+        unsafe { p.write_volatile((at / 4096) as u32 ^ 0x5a5a_5a5a) };
+        at += 4096;
+    }
+    let mut bad = 0u64;
+    let mut at = base;
+    while at < end {
+        let p = at as *const u32;
+        // SAFETY: as above.
+        if unsafe { p.read_volatile() } != (at / 4096) as u32 ^ 0x5a5a_5a5a {
+            bad += 1;
+        }
+        at += 4096;
+    }
+    let mib = (pages * 65536) >> 20;
+    println!(
+        "membomb: memory.grow failed cleanly at {mib} MiB ({pages} pages); touched all, {bad} bad pages"
+    );
+    u8::from(failed_step || bad != 0)
+}
+
+fn spawnbomb(depth: u32) -> u8 {
+    const FANOUT: usize = 8;
+    const MAX_DEPTH: u32 = 4;
+    let mut saw_again = false;
+    let mut error = false;
+    let mut kids: Vec<Pid> = Vec::new();
+    if depth < MAX_DEPTH {
+        let d = (depth + 1).to_string();
+        while kids.len() < FANOUT {
+            match Spawn::new(SELF, &["hostile", "spawnbomb", &d]).run() {
+                Ok(h) => kids.push(h.pid),
+                Err(errno::AGAIN) => {
+                    saw_again = true;
+                    break;
+                }
+                Err(e) => {
+                    eprintln!("spawnbomb: proc_spawn: {}", show(e));
+                    error = true;
+                    break;
+                }
+            }
+        }
+    }
+    let spawned = kids.len();
+    for pid in kids {
+        match w::join(Some(pid), 0) {
+            Ok((_, Status::Exit(c))) => {
+                saw_again |= c & 1 != 0;
+                error |= c & 2 != 0;
+            }
+            Ok((_, s)) => {
+                eprintln!("spawnbomb: child {pid}: {s}");
+                error = true;
+            }
+            Err(e) => {
+                eprintln!("spawnbomb: join: {}", show(e));
+                error = true;
+            }
+        }
+    }
+    if depth == 0 {
+        println!("spawnbomb: root spawned {spawned}, AGAIN seen: {saw_again}, errors: {error}");
+        return u8::from(!saw_again || error);
+    }
+    u8::from(saw_again) | (u8::from(error) << 1)
+}
+
+fn fdbomb() -> u8 {
+    let m = "fdbomb";
+    let mut ok = true;
+    let path = "/tmp/hostile-fdbomb";
+    if let Err(e) = fs::write(path, b"x") {
+        eprintln!("{m}: create {path}: {e}");
+        return 1;
+    }
+    // Files until MFILE.
+    let mut files = Vec::new();
+    let err = loop {
+        match fs::File::open(path) {
+            Ok(f) => files.push(f),
+            Err(e) => break e.raw_os_error().unwrap_or(-1),
+        }
+        if files.len() > 100_000 {
+            break -1;
+        }
+    };
+    let opened = files.len();
+    ok &= expect(m, "path_open until MFILE", err == 33 || err == 41, err);
+    // Make room for dups, then dup until MFILE.
+    files.truncate(opened.saturating_sub(64));
+    let mut dups = Vec::new();
+    let err = loop {
+        match w::dup(1) {
+            Ok(fd) => dups.push(fd),
+            Err(e) => break e,
+        }
+        if dups.len() > 100_000 {
+            break 0;
+        }
+    };
+    ok &= expect(
+        m,
+        "fd_dup until MFILE",
+        err == errno::MFILE || err == 41,
+        show(err),
+    );
+    for fd in dups.drain(..) {
+        ok &= expect(m, "close dup", w::close(fd).is_ok(), fd);
+    }
+    files.clear();
+    // Pipes until MFILE; each gets one byte so its buffer is really allocated.
+    let mut pipes = Vec::new();
+    let err = loop {
+        match w::pipe() {
+            Ok((r, wr)) => {
+                if w::write(wr, b"p") != Ok(1) {
+                    break 1;
+                }
+                pipes.push((r, wr));
+            }
+            Err(e) => break e,
+        }
+        if pipes.len() > 100_000 {
+            break 0;
+        }
+    };
+    ok &= expect(
+        m,
+        "fd_pipe until MFILE",
+        err == errno::MFILE || err == 41,
+        show(err),
+    );
+    let npipes = pipes.len();
+    for (r, wr) in pipes.drain(..) {
+        let mut b = [0u8; 2];
+        ok &= expect(
+            m,
+            "pipe byte back",
+            w::read(r, &mut b) == Ok(1) && b[0] == b'p',
+            r,
+        );
+        ok &= expect(
+            m,
+            "close pipe",
+            w::close(r).is_ok() && w::close(wr).is_ok(),
+            wr,
+        );
+    }
+    // Still works: a file round trip, a pipe round trip, a child.
+    let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+    let file_ok = fs::write(path, &data).is_ok() && fs::read(path).is_ok_and(|d| d == data);
+    ok &= expect(m, "file round trip after the bomb", file_ok, "mismatch");
+    let pipe_ok = w::pipe().is_ok_and(|(r, wr)| {
+        let sent = w::write_all(wr, b"still alive").is_ok();
+        let _ = w::close(wr);
+        let got = w::read_to_end(r);
+        let _ = w::close(r);
+        sent && got.as_deref() == Ok(b"still alive".as_slice())
+    });
+    ok &= expect(m, "pipe round trip after the bomb", pipe_ok, "mismatch");
+    let _ = fs::remove_file(path);
+    println!(
+        "fdbomb: {opened} files, then MFILE; dups to MFILE; {npipes} pipes, then MFILE; still works: {ok}"
+    );
+    u8::from(!ok)
+}
+
+fn pipefill() -> u8 {
+    let m = "pipefill";
+    let mut ok = true;
+    let Ok((r, wr)) = w::pipe() else {
+        eprintln!("{m}: fd_pipe failed");
+        return 1;
+    };
+    ok &= expect(
+        m,
+        "NONBLOCK on write end",
+        set_nonblock(wr, true).is_ok(),
+        "",
+    );
+    let chunk: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
+    let mut total = 0usize;
+    let err = loop {
+        match w::write(wr, &chunk) {
+            Ok(n) => total += n,
+            Err(e) => break e,
+        }
+        if total > 16 << 20 {
+            break 0;
+        }
+    };
+    ok &= expect(
+        m,
+        "non-blocking write to a full pipe: AGAIN",
+        err == errno::AGAIN,
+        show(err),
+    );
+    ok &= expect(m, "capacity 64 KiB", total == 65536, total);
+    // A one-byte non-blocking write is AGAIN too.
+    ok &= expect(
+        m,
+        "1-byte write: AGAIN",
+        w::write(wr, b"z") == Err(errno::AGAIN),
+        "",
+    );
+    // A blocking writer child: blocks, then dies by SIGKILL.
+    ok &= expect(m, "clear NONBLOCK", set_nonblock(wr, false).is_ok(), "");
+    let spawned = w::spawn2(
+        SELF,
+        &["hostile", "pipefill-writer"],
+        &[fd_op_dup2(wr, 1), fd_op_close(r)],
+        &[],
+        false,
+        "",
+    );
+    let Ok(pid) = spawned else {
+        eprintln!("{m}: spawn writer: {:?}", spawned.err().map(show));
+        return 1;
+    };
+    let _ = w::sleep_ms(300);
+    let polled = w::join(Some(pid), w::JOIN_NON_BLOCKING);
+    ok &= expect(
+        m,
+        "writer still blocked after 300 ms",
+        matches!(polled, Ok((_, Status::Nothing))),
+        format_args!("{polled:?}"),
+    );
+    ok &= expect(
+        m,
+        "SIGKILL the blocked writer",
+        w::signal(pid, sig::KILL).is_ok(),
+        "",
+    );
+    let st = w::join(Some(pid), 0);
+    ok &= expect(
+        m,
+        "blocked writer -> EXIT_SIGNAL 9",
+        matches!(st, Ok((_, Status::Signal { sig: sig::KILL, .. }))),
+        format_args!("{st:?}"),
+    );
+    // The pipe still holds exactly what we wrote.
+    let _ = w::close(wr);
+    let got = w::read_to_end(r).unwrap_or_default();
+    let _ = w::close(r);
+    let intact = got.len() == 65536 && got.chunks(4096).all(|c| c == chunk.as_slice());
+    ok &= expect(m, "pipe contents intact", intact, got.len());
+    println!(
+        "pipefill: AGAIN after {total} bytes; blocked writer killed; contents intact: {intact}"
+    );
+    u8::from(!ok)
+}
+
+fn pipefill_writer() -> u8 {
+    // Blocks: the pipe is full and nobody reads.
+    let _ = w::write(1, b"!");
+    0
+}
+
+fn killwriter() -> u8 {
+    let m = "killwriter";
+    let mut ok = true;
+    let Ok((r, wr)) = w::pipe() else {
+        eprintln!("{m}: fd_pipe failed");
+        return 1;
+    };
+    let spawned = w::spawn2(
+        SELF,
+        &["hostile", "killwriter-writer"],
+        &[fd_op_dup2(wr, 1), fd_op_close(r)],
+        &[],
+        false,
+        "",
+    );
+    let _ = w::close(wr);
+    let Ok(pid) = spawned else {
+        eprintln!("{m}: spawn writer failed");
+        return 1;
+    };
+    let mut expected = Stream::new(u64::MAX);
+    let mut want = vec![0u8; 8192];
+    let mut buf = vec![0u8; 8192];
+    let mut total = 0usize;
+    let mut before_kill = 0usize;
+    let mut killed = false;
+    let mut corrupt = false;
+    loop {
+        let n = match w::read(r, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("{m}: read: {}", show(e));
+                corrupt = true;
+                break;
+            }
+        };
+        expected.fill(&mut want[..n]);
+        if buf[..n] != want[..n] {
+            corrupt = true;
+        }
+        total += n;
+        if !killed && total >= 200 * 1024 {
+            killed = w::signal(pid, sig::KILL).is_ok();
+            before_kill = total;
+        }
+    }
+    let _ = w::close(r);
+    let st = w::join(Some(pid), 0);
+    ok &= expect(m, "writer killed", killed, "");
+    ok &= expect(m, "no corruption", !corrupt, total);
+    ok &= expect(m, "EOF after the kill", total >= before_kill, total);
+    ok &= expect(
+        m,
+        "writer -> EXIT_SIGNAL 9",
+        matches!(st, Ok((_, Status::Signal { sig: sig::KILL, .. }))),
+        format_args!("{st:?}"),
+    );
+    println!(
+        "killwriter: {before_kill} bytes before the kill, {total} in all, then EOF; corrupt: {corrupt}"
+    );
+    u8::from(!ok)
+}
+
+fn killwriter_writer() -> u8 {
+    let mut s = Stream::new(u64::MAX);
+    let mut buf = vec![0u8; 100_000];
+    loop {
+        s.fill(&mut buf);
+        if w::write_all(1, &buf).is_err() {
+            return 1;
+        }
+    }
+}
+
+/// `fd_write(1, iovs, count)` with every argument raw.
+fn raw_write(iovs: u32, count: u32, out: u32) -> i32 {
+    // SAFETY: the kernel must validate every pointer; we dereference nothing.
+    unsafe { p1::fd_write(1, iovs as i32, count as i32, out as i32) }
+}
+
+fn bigwrite() -> u8 {
+    let m = "bigwrite";
+    let mut ok = true;
+    let mem = (core::arch::wasm32::memory_size(0) * 65536) as u32;
+    let mut out: u32 = 0;
+    let outp = &raw mut out as u32;
+    let mut iovs: Vec<[u32; 2]> = vec![[0, 0]; 1025];
+    let table = iovs.as_ptr() as u32;
+    let cases: &[(&str, u32, u32, i32)] = &[
+        ("1025 iovecs", table, 1025, 28),
+        ("u32::MAX iovecs", table, u32::MAX, 28),
+        ("2^31 iovecs", table, 1 << 31, 28),
+        ("iovec table past the end", mem - 4, 1, 21),
+        ("iovec table at u32::MAX", u32::MAX, 1, 21),
+    ];
+    for &(what, p, n, want) in cases {
+        let got = raw_write(p, n, outp);
+        ok &= expect(m, what, got == want, got);
+    }
+    let bad_bufs: &[(&str, u32, u32)] = &[
+        ("buffer ptr = mem - 2, len = u32::MAX", mem - 2, u32::MAX),
+        ("buffer ptr = u32::MAX, len = 2", u32::MAX, 2),
+        ("buffer len = mem + 1", 0, mem + 1),
+    ];
+    for &(what, p, len) in bad_bufs {
+        iovs[0] = [p, len];
+        let got = raw_write(table, 1, outp);
+        ok &= expect(m, what, got == 21, got);
+        // The same bad buffer as the last of 1024.
+        iovs[..1023].fill([0, 0]);
+        iovs[1023] = [p, len];
+        let got = raw_write(table, 1024, outp);
+        ok &= expect(m, &format!("{what} as iovec 1023"), got == 21, got);
+        iovs[1023] = [0, 0];
+    }
+    iovs[..1024].fill([0, 0]);
+    let got = raw_write(table, 1024, outp);
+    ok &= expect(m, "1024 empty iovecs -> 0 bytes", got == 0 && out == 0, got);
+    // 1024 iovecs each covering all of memory: GiBs in one call.
+    iovs[..1024].fill([0, mem]);
+    let mut moved = 0u64;
+    for _ in 0..3 {
+        out = u32::MAX;
+        let got = raw_write(table, 1024, outp);
+        ok &= expect(
+            m,
+            "1024 x whole memory: success",
+            got == 0 && out > 0,
+            format_args!("errno {got}, n {out}"),
+        );
+        moved += u64::from(out);
+    }
+    println!(
+        "bigwrite: bad counts INVAL, bad buffers FAULT; 3 x 1024 x {} KiB writes moved {} MiB",
+        mem >> 10,
+        moved >> 20
+    );
+    u8::from(!ok)
+}
+
+fn watchdog() -> u8 {
+    let mut n: u64 = 0;
+    loop {
+        let _ = w::sleep_ms(100);
+        n += 1;
+        let line = format!("hb {n} {}\n", now_ms());
+        if w::write_all(1, line.as_bytes()).is_err() {
+            return 0;
+        }
+    }
+}
+
+// ---- the driver ------------------------------------------------------------------------
+
+/// Heartbeats read from the watchdog's pipe: (count, watchdog ms) of each.
+struct Heartbeats {
+    fd: Fd,
+    partial: Vec<u8>,
+    beats: Vec<(u64, u64)>,
+}
+
+impl Heartbeats {
+    fn drain(&mut self) {
+        let mut buf = [0u8; 512];
+        while let Ok(n @ 1..) = w::read(self.fd, &mut buf) {
+            self.partial.extend_from_slice(&buf[..n]);
+        }
+        while let Some(nl) = self.partial.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=nl).collect();
+            let text = String::from_utf8_lossy(&line);
+            let mut f = text.split_whitespace().skip(1).map(|v| v.parse::<u64>());
+            if let (Some(Ok(n)), Some(Ok(t))) = (f.next(), f.next()) {
+                self.beats.push((n, t));
+            }
+        }
+    }
+}
+
+struct Case {
+    mode: &'static str,
+    args: &'static [&'static str],
+    /// Kill it with SIGKILL after this long.
+    bound_ms: u64,
+    stdout: u8,
+    want: Status,
+}
+
+fn driver(cap_mib: Option<u64>) -> ExitCode {
+    let Ok((hr, hw)) = w::pipe() else {
+        println!("FAIL watchdog: fd_pipe");
+        return ExitCode::FAILURE;
+    };
+    let dog = w::spawn2(
+        SELF,
+        &["hostile", "watchdog"],
+        &[fd_op_dup2(hw, 1), fd_op_close(hr)],
+        &[],
+        false,
+        "",
+    );
+    let _ = w::close(hw);
+    let Ok(dog) = dog else {
+        println!("FAIL watchdog: spawn");
+        return ExitCode::FAILURE;
+    };
+    let _ = set_nonblock(hr, true);
+    let mut hb = Heartbeats {
+        fd: hr,
+        partial: Vec::new(),
+        beats: Vec::new(),
+    };
+    // Wait for the first heartbeat.
+    let t0 = now_ms();
+    while hb.beats.is_empty() && now_ms() - t0 < 10_000 {
+        let _ = w::sleep_ms(20);
+        hb.drain();
+    }
+    let exit = |code| Status::Exit(code);
+    let killed = Status::Signal {
+        sig: sig::KILL,
+        code: 0,
+    };
+    let cases = [
+        Case {
+            mode: "loop",
+            args: &["loop"],
+            bound_ms: 1000,
+            stdout: stdio::INHERIT,
+            want: killed,
+        },
+        Case {
+            mode: "recurse",
+            args: &["recurse"],
+            bound_ms: 30_000,
+            stdout: stdio::INHERIT,
+            want: Status::Signal {
+                sig: sig::ABRT,
+                code: 0,
+            },
+        },
+        Case {
+            mode: "membomb",
+            args: &["membomb"],
+            bound_ms: 40_000,
+            stdout: stdio::PIPED,
+            want: exit(0),
+        },
+        Case {
+            mode: "spawnbomb",
+            args: &["spawnbomb"],
+            bound_ms: 40_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "fdbomb",
+            args: &["fdbomb"],
+            bound_ms: 30_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "pipefill",
+            args: &["pipefill"],
+            bound_ms: 20_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "killwriter",
+            args: &["killwriter"],
+            bound_ms: 30_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "bigwrite",
+            args: &["bigwrite"],
+            bound_ms: 30_000,
+            stdout: stdio::NULL,
+            want: exit(0),
+        },
+    ];
+    let (mut passed, mut failed) = (0, 0);
+    for case in &cases {
+        let mut argv = vec!["hostile"];
+        argv.extend_from_slice(case.args);
+        let spawned = Spawn::new(SELF, &argv)
+            .stdio(stdio::NULL, case.stdout, stdio::INHERIT)
+            .run();
+        let h = match spawned {
+            Ok(h) => h,
+            Err(e) => {
+                println!("FAIL {}: spawn: {}", case.mode, show(e));
+                failed += 1;
+                continue;
+            }
+        };
+        hb.drain();
+        let beats_before = hb.beats.len();
+        let start = now_ms();
+        let mut we_killed = false;
+        let mut output = Vec::new();
+        if let Some(fd) = h.stdout {
+            let _ = set_nonblock(fd, true);
+        }
+        let status = loop {
+            if let Some(fd) = h.stdout {
+                let mut buf = [0u8; 512];
+                while let Ok(n @ 1..) = w::read(fd, &mut buf) {
+                    output.extend_from_slice(&buf[..n]);
+                }
+            }
+            match w::join(Some(h.pid), w::JOIN_NON_BLOCKING) {
+                Ok((_, Status::Nothing)) => {}
+                Ok((_, s)) => break Ok(s),
+                Err(e) => break Err(e),
+            }
+            hb.drain();
+            if !we_killed && now_ms() - start > case.bound_ms {
+                let _ = w::signal(h.pid, sig::KILL);
+                we_killed = true;
+            }
+            let _ = w::sleep_ms(20);
+        };
+        let elapsed = now_ms() - start;
+        if let Some(fd) = h.stdout {
+            let _ = set_nonblock(fd, false);
+            if let Ok(rest) = w::read_to_end(fd) {
+                output.extend_from_slice(&rest);
+            }
+            let _ = w::close(fd);
+            print!("{}", String::from_utf8_lossy(&output));
+        }
+        // Give the watchdog a beat after the case, then judge the heartbeats.
+        let _ = w::sleep_ms(150);
+        hb.drain();
+        let during = &hb.beats[beats_before.saturating_sub(1)..];
+        let max_gap = during
+            .windows(2)
+            .map(|p| p[1].1.saturating_sub(p[0].1))
+            .max()
+            .unwrap_or(u64::MAX);
+        let count = during.len().saturating_sub(1);
+        let mut problems = Vec::new();
+        match status {
+            Ok(s) if same_status(s, case.want) => {}
+            Ok(s) => problems.push(format!("status {s}, want {}", case.want)),
+            Err(e) => problems.push(format!("join {}", show(e))),
+        }
+        if we_killed && case.want != killed {
+            problems.push(format!("did not end within {} ms", case.bound_ms));
+        }
+        if case.want == killed && !we_killed {
+            problems.push("ended by itself".to_string());
+        }
+        if count == 0 || max_gap > 3000 {
+            problems.push(format!(
+                "watchdog starved: {count} heartbeats, max gap {max_gap} ms"
+            ));
+        }
+        if case.mode == "membomb"
+            && let Some(cap) = cap_mib
+        {
+            let text = String::from_utf8_lossy(&output);
+            let mib = text
+                .split_whitespace()
+                .skip_while(|w| *w != "at")
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok());
+            if !mib.is_some_and(|m| m + 1 >= cap && m <= cap) {
+                problems.push(format!("grow stopped at {mib:?} MiB, cap {cap} MiB"));
+            }
+        }
+        let how = match status {
+            Ok(s) => format!("{s}{}", if we_killed { " (killed by us)" } else { "" }),
+            Err(_) => "?".to_string(),
+        };
+        if problems.is_empty() {
+            passed += 1;
+            println!(
+                "ok {}: {how} after {elapsed} ms; watchdog {count} heartbeats, max gap {max_gap} ms",
+                case.mode
+            );
+        } else {
+            failed += 1;
+            println!("FAIL {}: {}", case.mode, problems.join("; "));
+        }
+    }
+    // Stop the watchdog.
+    let _ = w::signal(dog, sig::KILL);
+    let st = w::join(Some(dog), 0);
+    hb.drain();
+    let _ = w::close(hr);
+    if !matches!(st, Ok((_, Status::Signal { sig: sig::KILL, .. }))) {
+        println!("FAIL watchdog: {st:?}");
+        failed += 1;
+    }
+    println!(
+        "hostile: {passed} passed, {failed} failed; watchdog {} heartbeats in all",
+        hb.beats.len()
+    );
+    let _ = std::io::stdout().flush();
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Statuses equal up to the exit code reported with a signal.
+fn same_status(a: Status, b: Status) -> bool {
+    match (a, b) {
+        (Status::Signal { sig: x, .. }, Status::Signal { sig: y, .. }) => x == y,
+        _ => a == b,
+    }
+}
