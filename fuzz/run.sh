@@ -27,8 +27,9 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
-# Debug assertions and overflow checks come from fuzz/Cargo.toml's release profile.
-build_flags=(--target-dir "$target_dir" --sanitizer "${FUZZ_SANITIZER:-none}")
+# --release: no blanket -Cdebug-assertions from cargo-fuzz; debug assertions and overflow
+# checks come from fuzz/Cargo.toml's release profile instead (all crates but wasmi).
+build_flags=(--target-dir "$target_dir" --release --sanitizer "${FUZZ_SANITIZER:-none}")
 
 echo "== building ${targets[*]}"
 if [ ${#targets[@]} -eq 4 ]; then

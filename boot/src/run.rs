@@ -205,6 +205,31 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     })
 }
 
+/// Checks the kernel's `heap-check before=B after=A tasks=T procs=P files=F pipes=Q` line
+/// (written once the runtime is gone): heap use back at its pre-runtime value and no task,
+/// process, open file or pipe left. `Err` says what leaked, or that the line is missing.
+pub fn leak_check(log: &str) -> Result<(), String> {
+    let line = log
+        .lines()
+        .find_map(|l| l.find("heap-check").map(|i| &l[i..]))
+        .ok_or("no heap-check line in the kernel log")?;
+    let field = |k: &str| -> Result<u64, String> {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("no {k}= in {line}"))
+    };
+    if field("before")? != field("after")? {
+        return Err(format!("kernel heap not back at baseline: {line}"));
+    }
+    for k in ["tasks", "procs", "files", "pipes"] {
+        if field(k)? != 0 {
+            return Err(format!("{k} left over: {line}"));
+        }
+    }
+    Ok(())
+}
+
 /// The first process's status from the kernel's last `exit-status N` line.
 pub fn exit_status(log: &str) -> Option<u32> {
     log.lines().rev().find_map(|l| {
@@ -218,4 +243,20 @@ fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leak_check;
+
+    #[test]
+    fn leak_check_reads_the_kernel_line() {
+        let ok = "x\nheap-check before=10 after=10 tasks=0 procs=0 files=0 pipes=0\r\n";
+        assert_eq!(leak_check(ok), Ok(()));
+        let heap = "heap-check before=10 after=12 tasks=0 procs=0 files=0 pipes=0";
+        assert!(leak_check(heap).unwrap_err().contains("baseline"));
+        let pipe = "heap-check before=1 after=1 tasks=0 procs=0 files=0 pipes=2";
+        assert!(leak_check(pipe).unwrap_err().starts_with("pipes left over"));
+        assert!(leak_check("nothing").is_err());
+    }
 }

@@ -54,24 +54,8 @@ fn wasix_test(args: &[&str]) -> RunResult {
 /// The kernel's `heap-check` line: heap use after the runtime is gone equals heap use
 /// before it started, and no process, open file or pipe is left.
 fn assert_no_leaks(r: &RunResult) {
-    let line = r
-        .log
-        .lines()
-        .find(|l| l.starts_with("heap-check"))
-        .expect("heap-check line");
-    let field = |k: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|w| w.strip_prefix(&format!("{k}=")))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{k} in {line}"))
-    };
-    assert_eq!(
-        field("before"),
-        field("after"),
-        "kernel heap not back at baseline: {line}"
-    );
-    for k in ["tasks", "procs", "files", "pipes"] {
-        assert_eq!(field(k), 0, "{k} left over: {line}");
+    if let Err(e) = boot::run::leak_check(&r.log) {
+        panic!("{e}");
     }
 }
 

@@ -139,12 +139,17 @@ impl System {
                 format!("{name}: not enough kernel memory to load it"),
             ));
         }
-        let module = Module::new(&self.engine, bytes).map_err(|e| {
+        let invalid = |e: wasmi::Error| {
             SpawnError::new(
                 Errno::NoExec,
                 format!("{name}: invalid WebAssembly module: {e}"),
             )
-        })?;
+        };
+        // Validate the whole module before wasmi translates it: wasmi 2.0.0's translator,
+        // which validates as it goes, panics on a body with an operator after its final
+        // `end` (found by the module_load fuzz target) before its validator rejects it.
+        Module::validate(&self.engine, bytes).map_err(invalid)?;
+        let module = Module::new(&self.engine, bytes).map_err(invalid)?;
         if let (Some(before), Some(after)) = (free, self.platform.memory_available()) {
             log::debug!(
                 "compiled {name}: {} KiB of wasm took {} KiB of kernel heap",
