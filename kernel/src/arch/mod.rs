@@ -5,6 +5,7 @@
 mod gdt;
 mod heap;
 mod idt;
+mod memcpy;
 
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
