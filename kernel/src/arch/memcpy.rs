@@ -8,6 +8,7 @@
 //! assembly so the compiler cannot turn them back into calls to `memcpy`.
 
 use core::arch::asm;
+use core::ffi::c_void;
 
 /// Copies `n` bytes upwards (from low addresses to high). Safe for overlapping ranges
 /// when `dest <= src`: every 64-byte block is loaded before any of it is stored.
@@ -147,23 +148,23 @@ unsafe fn copy_down(dest: *mut u8, src: *const u8, n: usize) {
 /// # Safety
 /// The C contract: `src..src+n` readable, `dest..dest+n` writable, no overlap.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+pub unsafe extern "C" fn memcpy(dest: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     // SAFETY: forwarded contract.
-    unsafe { copy_up(dest, src, n) };
+    unsafe { copy_up(dest.cast(), src.cast(), n) };
     dest
 }
 
 /// # Safety
 /// The C contract: `src..src+n` readable, `dest..dest+n` writable; they may overlap.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+pub unsafe extern "C" fn memmove(dest: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     if (dest as usize).wrapping_sub(src as usize) >= n {
         // dest below src, or no overlap: upwards is safe.
         // SAFETY: forwarded contract.
-        unsafe { copy_up(dest, src, n) };
+        unsafe { copy_up(dest.cast(), src.cast(), n) };
     } else {
         // SAFETY: forwarded contract; dest > src and they overlap.
-        unsafe { copy_down(dest, src, n) };
+        unsafe { copy_down(dest.cast(), src.cast(), n) };
     }
     dest
 }
