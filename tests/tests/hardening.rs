@@ -125,10 +125,15 @@ fn bad_inputs_to_every_call_get_the_expected_errno() {
 
 #[test]
 fn a_twenty_second_soak_with_six_workers_has_no_errors() {
-    let out = boot_program("soak", &["20", "6"], "");
+    // With /proc, so the soak can check filesystem use and the process count too.
+    let out = boot_program("soak", &["20", "6"], "proc=on");
+    assert!(
+        out.contains("soak: back at baseline: Baseline { fs_kib: Some("),
+        "{out}"
+    );
     let line = out
         .lines()
-        .find(|l| l.starts_with("soak:"))
+        .find(|l| l.starts_with("soak:") && l.contains(" workers, "))
         .unwrap_or_else(|| panic!("no summary in\n{out}"));
     println!("{line}");
     assert!(line.ends_with(" 0 errors"), "{out}");

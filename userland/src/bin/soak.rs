@@ -6,7 +6,8 @@
 //! pipe, reads them all, and checks their checksum against the stream it expects. Each
 //! worker removes its directory at the end and reports `stats OPS BYTES ERRORS` on its
 //! stdout (a pipe to the parent). The parent joins everyone, checks `/tmp/soak` is empty,
-//! removes it and prints
+//! removes it, checks that filesystem use and the process count (from `/proc/meminfo`,
+//! when mounted) and its own open descriptors are back where they started, and prints
 //! `soak: <seconds> s, <workers> workers, <ops> file ops, <bytes> bytes through pipes,
 //! <errors> errors`; exit 0 only with no error.
 //!
@@ -84,9 +85,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// What must be back at its starting value when the soak is over: RAM-filesystem use
+/// (`/proc/meminfo` `Cached:` kB) and the process count (`Processes:`) when `/proc` is
+/// mounted, and this process's open descriptors.
+#[derive(Debug, PartialEq, Eq)]
+struct Baseline {
+    fs_kib: Option<u64>,
+    procs: Option<u64>,
+    fds: usize,
+}
+
+fn baseline() -> Baseline {
+    let info = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let field = |key: &str| {
+        info.lines().find_map(|l| {
+            l.strip_prefix(key)?
+                .strip_prefix(':')?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+    };
+    Baseline {
+        fs_kib: field("Cached"),
+        procs: field("Processes"),
+        fds: (0..1024).filter(|&fd| w::is_open(fd)).count(),
+    }
+}
+
 fn parent(secs: u64, workers: u64, seed: u64) -> ExitCode {
     let mut errors = 0u64;
     let _ = fs::remove_dir_all(TOP);
+    let before = baseline();
     if let Err(e) = fs::create_dir(TOP) {
         println!("soak: cannot create {TOP}: {e}");
         return ExitCode::FAILURE;
@@ -154,6 +185,13 @@ fn parent(secs: u64, workers: u64, seed: u64) -> ExitCode {
     if let Err(e) = fs::remove_dir(TOP) {
         println!("soak: remove {TOP}: {e}");
         errors += 1;
+    }
+    let after = baseline();
+    if after != before {
+        println!("soak: not back at baseline: before {before:?}, after {after:?}");
+        errors += 1;
+    } else {
+        println!("soak: back at baseline: {after:?}");
     }
     println!(
         "soak: {secs} s, {workers} workers, {ops} file ops, {bytes} bytes through pipes, {errors} errors"
