@@ -59,6 +59,10 @@ impl SpawnError {
 /// Kernel memory kept free beyond a new process's initial linear memory.
 const SPAWN_HEADROOM: usize = 8 << 20;
 
+/// Most programs the module cache keeps, and most WebAssembly bytes they may total.
+const MODULE_CACHE_ENTRIES: usize = 64;
+const MODULE_CACHE_BYTES: u64 = 16 << 20;
+
 /// Kernel heap a module may take while it is compiled, per byte of WebAssembly (an upper
 /// estimate: the kernel logs the real figure at debug level; ~3-4x measured).
 const COMPILE_FACTOR: usize = 8;
@@ -95,11 +99,13 @@ impl System {
             ));
         }
         let key = format!("{dir}:{path}");
-        if let Some(c) = self.modules.get(&key)
+        let now = self.modules.values().map(|c| c.used).max().unwrap_or(0) + 1;
+        if let Some(c) = self.modules.get_mut(&key)
             && c.ino == ino
             && c.mtime == stat.mtim
             && c.size == stat.size
         {
+            c.used = now;
             return Ok(c.module.clone());
         }
         let len = usize::try_from(stat.size).map_err(|_| fail(Errno::FBig))?;
@@ -111,6 +117,23 @@ impl System {
         let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
         let module = self.compile(path, &bytes)?;
+        // Bounded: a guest that writes and spawns many programs must not pin their
+        // translations for ever. The least recently used entries make room.
+        self.modules.remove(&key);
+        let cached = |m: &BTreeMap<String, CachedModule>| m.values().map(|c| c.size).sum::<u64>();
+        while !self.modules.is_empty()
+            && (self.modules.len() >= MODULE_CACHE_ENTRIES
+                || cached(&self.modules).saturating_add(stat.size) > MODULE_CACHE_BYTES)
+        {
+            let oldest = self
+                .modules
+                .iter()
+                .min_by_key(|(_, c)| c.used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.modules.remove(&k);
+            }
+        }
         self.modules.insert(
             key,
             CachedModule {
@@ -118,6 +141,7 @@ impl System {
                 mtime: stat.mtim,
                 size: stat.size,
                 module: module.clone(),
+                used: now,
             },
         );
         Ok(module)

@@ -208,6 +208,8 @@ pub struct CachedModule {
     pub mtime: u64,
     pub size: u64,
     pub module: Module,
+    /// When it was last loaded (a counter): the least recently used entry goes first.
+    pub used: u64,
 }
 
 /// Process-table entry (what outlives the process's store: parent, status).

@@ -1711,3 +1711,24 @@ fn a_handler_that_blocks_ends_the_process_not_the_runtime() {
     );
     assert_clean(&r);
 }
+
+#[test]
+fn the_module_cache_keeps_the_most_recently_used_programs_only() {
+    let tiny = wat::parse_str(r#"(module (func (export "_start")))"#).expect("valid wat");
+    let (mut kernel, _console, _pid) = kernel_with(&tiny, &Opts::default());
+    let sys = kernel.sys();
+    let root = sys.fs.root();
+    for i in 0..80 {
+        sys.fs
+            .write_file(root, &format!("p{i}.wasm"), &tiny)
+            .expect("write");
+        sys.load_module(root, &format!("p{i}.wasm")).expect("load");
+        // p0 stays in use all along.
+        sys.load_module(root, "p0.wasm").expect("load p0");
+    }
+    let keys: Vec<&String> = sys.modules.keys().collect();
+    assert_eq!(keys.len(), 64, "{keys:?}");
+    assert!(keys.iter().any(|k| k.ends_with(":p0.wasm")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.ends_with(":p79.wasm")), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.ends_with(":p1.wasm")), "{keys:?}");
+}
