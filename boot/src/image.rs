@@ -15,14 +15,27 @@ use crate::work_dir;
 pub enum Firmware {
     Bios,
     Uefi,
+    /// No disk image and no bootloader: QEMU loads the kernel ELF itself (`-kernel`, through
+    /// its PVH entry note) and the ramdisk as `-initrd`, as one would boot a Linux kernel.
+    Direct,
 }
 
 impl Firmware {
-    /// "bios" or "uefi".
+    /// "bios", "uefi" or "direct".
     pub fn name(self) -> &'static str {
         match self {
             Firmware::Bios => "bios",
             Firmware::Uefi => "uefi",
+            Firmware::Direct => "direct",
+        }
+    }
+
+    /// BIOS unless one of the flags asks otherwise.
+    pub fn from_flags(uefi: bool, direct: bool) -> Self {
+        match (uefi, direct) {
+            (true, _) => Firmware::Uefi,
+            (false, true) => Firmware::Direct,
+            (false, false) => Firmware::Bios,
         }
     }
 }
@@ -229,6 +242,9 @@ pub fn write_main_image(
     if format != "raw" && format != "qcow2" {
         anyhow::bail!("--format {format}: expected raw or qcow2");
     }
+    if firmware == Firmware::Direct {
+        anyhow::bail!("direct boot uses no disk image: export a bios or uefi image");
+    }
     let mut ramdisk = main_ramdisk(userland, "")?;
     ramdisk.set_init(init);
     let image = disk_image(kernel, &ramdisk, firmware, "export")?;
@@ -264,7 +280,7 @@ pub fn bin_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// Builds a disk image for `kernel` + `ramdisk` named `name` under the work directory and
-/// returns its path.
+/// returns its path; for [`Firmware::Direct`], only the ramdisk archive (the initrd).
 pub fn disk_image(
     kernel: &Path,
     ramdisk: &Ramdisk,
@@ -275,6 +291,10 @@ pub fn disk_image(
     std::fs::create_dir_all(&dir)?;
     let ramdisk_path = dir.join(format!("{name}.tar"));
     ramdisk.write(&ramdisk_path)?;
+    if firmware == Firmware::Direct {
+        // QEMU takes the kernel ELF as it is and this archive as the initrd.
+        return Ok(ramdisk_path);
+    }
     let image = dir.join(format!("{name}-{}.img", firmware.name()));
     let mut builder = DiskImageBuilder::new(kernel.to_path_buf());
     builder.set_ramdisk(ramdisk_path);
@@ -287,6 +307,7 @@ pub fn disk_image(
     match firmware {
         Firmware::Bios => builder.create_bios_image(&image),
         Firmware::Uefi => builder.create_uefi_image(&image),
+        Firmware::Direct => unreachable!("returned above"),
     }
     .with_context(|| format!("creating {}", image.display()))?;
     Ok(image)

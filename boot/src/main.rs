@@ -73,8 +73,12 @@ struct ImageArgs {
 #[derive(clap::Args)]
 struct BootArgs {
     /// Boot through UEFI firmware (OVMF) instead of BIOS.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "direct")]
     uefi: bool,
+    /// Boot without a disk image: QEMU loads the kernel (`-kernel`, PVH) and the ramdisk
+    /// (`-initrd`) itself. Fastest.
+    #[arg(long)]
+    direct: bool,
     /// Guest RAM in MiB.
     #[arg(long, default_value_t = 256)]
     memory: u32,
@@ -90,6 +94,7 @@ impl Default for BootArgs {
     fn default() -> Self {
         Self {
             uefi: false,
+            direct: false,
             memory: 256,
             timeout: 600,
             cmdline: String::new(),
@@ -109,8 +114,11 @@ struct RunArgs {
     #[arg(long, default_value_t = 256)]
     memory: u32,
     /// Boot through UEFI instead of BIOS.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "direct")]
     uefi: bool,
+    /// Boot without a disk image (QEMU `-kernel`/`-initrd`, PVH): fastest.
+    #[arg(long)]
+    direct: bool,
     /// Stop the VM after this many seconds (exit 124).
     #[arg(long, default_value_t = 300)]
     timeout: u64,
@@ -125,16 +133,13 @@ struct RunArgs {
 }
 
 fn boot(args: &BootArgs) -> Result<ExitCode> {
-    let firmware = if args.uefi {
-        Firmware::Uefi
-    } else {
-        Firmware::Bios
-    };
+    let firmware = Firmware::from_flags(args.uefi, args.direct);
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
     let ramdisk = boot::image::main_ramdisk(&userland, &args.cmdline)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
     let mut cfg = VmConfig::new(image, firmware);
+    cfg.kernel = Some(kernel);
     cfg.memory_mib = args.memory;
     cfg.timeout = Duration::from_secs(args.timeout);
     cfg.com1 = SerialSink::Stdout;
@@ -201,11 +206,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         }
     }
     opts.memory_mib = args.memory;
-    opts.firmware = if args.uefi {
-        Firmware::Uefi
-    } else {
-        Firmware::Bios
-    };
+    opts.firmware = Firmware::from_flags(args.uefi, args.direct);
     opts.timeout = Duration::from_secs(args.timeout);
     opts.verbose = args.verbose;
     opts.stdin = RunOptions::host_stdin()?;

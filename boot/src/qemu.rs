@@ -72,8 +72,11 @@ pub enum SerialSink {
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct VmConfig {
+    /// The disk image, or for [`Firmware::Direct`] the initrd.
     pub image: PathBuf,
     pub firmware: Firmware,
+    /// The kernel ELF, for [`Firmware::Direct`].
+    pub kernel: Option<PathBuf>,
     pub memory_mib: u32,
     pub timeout: Duration,
     /// COM1 (the console): captured, or passed through to stdout.
@@ -99,6 +102,7 @@ impl VmConfig {
         Self {
             image,
             firmware,
+            kernel: None,
             memory_mib: 256,
             timeout: Duration::from_secs(60),
             com1: SerialSink::Capture,
@@ -166,7 +170,7 @@ pub fn ensure_qemu(firmware: Firmware) -> Result<()> {
         .status()
         .is_ok_and(|s| s.success());
     let have_ovmf = Path::new(OVMF_CODE).is_file();
-    if have_qemu && (firmware == Firmware::Bios || have_ovmf) {
+    if have_qemu && (firmware != Firmware::Uefi || have_ovmf) {
         return Ok(());
     }
     let is_root = Command::new("id")
@@ -307,9 +311,20 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         d
     })?;
     let mut cmd = Command::new("qemu-system-x86_64");
-    cmd.arg("-drive")
-        .arg(format!("format=raw,file={}", cfg.image.display()))
-        .args(["-display", "none", "-no-reboot", "-nic", "none"])
+    if cfg.firmware == Firmware::Direct {
+        let kernel = cfg
+            .kernel
+            .as_ref()
+            .context("direct boot needs the kernel ELF")?;
+        cmd.arg("-kernel")
+            .arg(kernel)
+            .arg("-initrd")
+            .arg(&cfg.image);
+    } else {
+        cmd.arg("-drive")
+            .arg(format!("format=raw,file={}", cfg.image.display()));
+    }
+    cmd.args(["-display", "none", "-no-reboot", "-nic", "none"])
         .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
         .args(["-m", &format!("{}M", cfg.memory_mib)]);
     if cfg.firmware == Firmware::Uefi {

@@ -164,6 +164,7 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     let image_name = format!("run-{}-{}", std::process::id(), unique());
     let image = disk_image(kernel, &ramdisk, opts.firmware, &image_name)?;
     let mut cfg = VmConfig::new(image.clone(), opts.firmware);
+    cfg.kernel = Some(kernel.to_path_buf());
     cfg.memory_mib = opts.memory_mib;
     cfg.timeout = opts.timeout;
     cfg.com1 = if opts.pass_through {

@@ -1,9 +1,9 @@
-//! What the boot tool hands the kernel: a ustar archive loaded as the bootloader's ramdisk,
+//! What the boot tool hands the kernel: a ustar archive loaded as the ramdisk (bootloader)
+//! or initrd (QEMU `-kernel`),
 //! read by the host-tested `rootfs` crate. Entries under `.kernel/` are for the kernel
 //! itself — `.kernel/cmdline` holds the command line — and everything else is the root
 //! filesystem, which `init` unpacks with [`rootfs::Archive::unpack`].
 
-use bootloader_api::BootInfo;
 use kcore::cmdline::Cmdline;
 use rootfs::Archive;
 
@@ -16,8 +16,7 @@ pub struct BootArgs {
 impl BootArgs {
     /// Reads the ramdisk; a missing or corrupt archive gives an empty command line (and a
     /// logged warning once the logger is up).
-    pub fn from_ramdisk(boot_info: &BootInfo) -> Self {
-        let bytes = crate::arch::ramdisk(boot_info);
+    pub fn from_ramdisk(bytes: &'static [u8]) -> Self {
         let archive = if bytes.is_empty() {
             None
         } else {

@@ -182,8 +182,11 @@ pub fn init_logger(level: Option<&str>) {
 }
 
 /// The boot banner: version, memory, and how long each boot phase took.
-pub fn banner(mem: &MemoryReport, phases: &[(&str, u64, u64)]) {
-    log::info!("wasmkernel {} booting", env!("CARGO_PKG_VERSION"));
+pub fn banner(loader: &str, mem: &MemoryReport, phases: &[(&str, u64, u64)]) {
+    log::info!(
+        "wasmkernel {} booting (loaded by {loader})",
+        env!("CARGO_PKG_VERSION")
+    );
     log::info!(
         "memory: {} MiB usable, heap {} MiB at {:#x}, {} KiB in free frames",
         mem.usable_bytes >> 20,

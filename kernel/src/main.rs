@@ -38,14 +38,63 @@ pub static BOOTLOADER_CONFIG: BootloaderConfig = {
     config
 };
 
-entry_point!(kmain, config = &BOOTLOADER_CONFIG);
+entry_point!(bootloader_main, config = &BOOTLOADER_CONFIG);
 
-fn kmain(boot_info: &'static mut BootInfo) -> ! {
+/// What the loader left for the kernel, whichever loader it was.
+pub struct Boot<'a> {
+    /// "bootloader" (disk image, BIOS or UEFI) or "pvh" (QEMU `-kernel`).
+    pub loader: &'static str,
+    /// TSC at entry, for the phase timings.
+    pub t_entry: u64,
+    pub stack_bottom: u64,
+    pub stack_len: u64,
+    /// The ramdisk (boot tool's archive), empty when there is none.
+    pub ramdisk: &'static [u8],
+    /// Where physical address 0 is mapped.
+    pub phys_offset: u64,
+    /// Usable RAM as `(start, end)` physical byte ranges.
+    pub usable: &'a [(u64, u64)],
+    /// Ranges inside `usable` that are taken (kernel image, ramdisk).
+    pub reserved: &'a [(u64, u64)],
+}
+
+/// Most usable regions taken from a loader's memory map.
+pub const MAX_BOOT_REGIONS: usize = 128;
+
+/// Entry from bootloader 0.11 (disk images): it already mapped the kernel, the ramdisk,
+/// a stack and all physical memory, and reports only free RAM as usable.
+fn bootloader_main(boot_info: &'static mut BootInfo) -> ! {
     arch::enable_sse();
     let t_entry = arch::rdtsc();
+    let Some(phys_offset) = boot_info.physical_memory_offset.into_option() else {
+        panic!("bootloader did not map physical memory");
+    };
+    let mut usable = [(0, 0); MAX_BOOT_REGIONS];
+    let mut n = 0;
+    for r in boot_info.memory_regions.iter() {
+        if r.kind == bootloader_api::info::MemoryRegionKind::Usable && n < usable.len() {
+            usable[n] = (r.start, r.end);
+            n += 1;
+        }
+    }
+    kstart(&Boot {
+        loader: "bootloader",
+        t_entry,
+        stack_bottom: boot_info.kernel_stack_bottom,
+        stack_len: boot_info.kernel_stack_len,
+        ramdisk: arch::ramdisk(boot_info),
+        phys_offset,
+        usable: &usable[..n],
+        reserved: &[],
+    })
+}
+
+/// The kernel proper, after either entry.
+pub fn kstart(boot: &Boot<'_>) -> ! {
+    let t_entry = boot.t_entry;
     console::init();
-    arch::init_cpu_tables(boot_info.kernel_stack_bottom, boot_info.kernel_stack_len);
-    let args = bootargs::BootArgs::from_ramdisk(boot_info);
+    arch::init_cpu_tables(boot.stack_bottom, boot.stack_len);
+    let args = bootargs::BootArgs::from_ramdisk(boot.ramdisk);
     console::init_logger(args.cmdline().get("log"));
     if args.cmdline().get("logport") == Some("com3") {
         console::route_log_to_com3();
@@ -54,7 +103,7 @@ fn kmain(boot_info: &'static mut BootInfo) -> ! {
         console::write(console::Stream::Console, console::STDOUT_START_MARKER);
     }
 
-    let mem = memory::init(boot_info);
+    let mem = memory::init(boot);
     let t_heap = arch::rdtsc();
 
     arch::init_interrupts();
@@ -71,7 +120,7 @@ fn kmain(boot_info: &'static mut BootInfo) -> ! {
         ("interrupts", t_heap, t_irq),
         ("ready", t_irq, t_ready),
     ];
-    console::banner(&mem, &phases);
+    console::banner(boot.loader, &mem, &phases);
 
     if let Some(name) = args.cmdline().get("test").filter(|t| !t.is_empty()) {
         selftest::run(name, &args);

@@ -1,10 +1,8 @@
-//! Physical memory: the frame allocator over the bootloader's usable regions, and the kernel
+//! Physical memory: the frame allocator over the loader's usable regions, and the kernel
 //! heap carved out of the largest region plus every other large one — sized from the RAM
 //! this VM has, not a fixed array.
 //! Guest linear memories and every kernel object live on that heap.
 
-use bootloader_api::BootInfo;
-use bootloader_api::info::MemoryRegionKind;
 use kcore::frames::FrameAllocator;
 use spin::Mutex;
 
@@ -28,18 +26,14 @@ pub struct MemoryReport {
     pub free_frame_bytes: u64,
 }
 
-/// Builds the frame allocator and the heap. Stops the machine with a message when there is
-/// no physical-memory mapping or too little RAM for a heap.
-pub fn init(boot_info: &BootInfo) -> MemoryReport {
-    let Some(phys_offset) = boot_info.physical_memory_offset.into_option() else {
-        panic!("bootloader did not map physical memory");
-    };
-    let usable = boot_info
-        .memory_regions
-        .iter()
-        .filter(|r| r.kind == MemoryRegionKind::Usable)
-        .map(|r| (r.start, r.end));
-    let mut frames = FrameAllocator::new(usable);
+/// Builds the frame allocator and the heap from what the loader reported. Stops the machine
+/// with a message when there is too little RAM for a heap.
+pub fn init(boot: &crate::Boot<'_>) -> MemoryReport {
+    let phys_offset = boot.phys_offset;
+    let mut frames = FrameAllocator::new(boot.usable.iter().copied());
+    for &(start, end) in boot.reserved {
+        frames.reserve(start, end);
+    }
     let usable_bytes = frames.total_bytes();
     let run = frames.largest_run();
     let heap_bytes = run

@@ -18,6 +18,7 @@ fn boot_with(
     let image =
         disk_image(&kernel, &Ramdisk::with_cmdline(cmdline), firmware, name).expect("image builds");
     let mut cfg = VmConfig::new(image, firmware);
+    cfg.kernel = Some(kernel);
     cfg.timeout = Duration::from_secs(120);
     tweak(&mut cfg);
     let outcome = run(&cfg).expect("qemu runs");
@@ -62,6 +63,52 @@ fn selftest_passes_under_uefi() {
 }
 
 #[test]
+fn selftest_passes_under_direct_boot_with_ram_from_the_pvh_memory_map() {
+    let o = boot_with("selftest-direct", "test=selftest", Firmware::Direct, |c| {
+        c.memory_mib = 512
+    });
+    assert_selftest_passes(&o);
+    let out = o.console();
+    assert!(out.contains("(loaded by pvh)"), "{out}");
+    // The kernel image, the initrd and the first MiB are kept out; the rest is heap.
+    assert!(
+        (384..512).contains(&heap_mib(&o)),
+        "512 MiB VM heap {} MiB",
+        heap_mib(&o)
+    );
+}
+
+#[test]
+fn stack_overflow_is_caught_under_direct_boot() {
+    let o = boot(
+        "stackoverflow-direct",
+        "test=stackoverflow",
+        Firmware::Direct,
+    );
+    let out = o.console();
+    assert_eq!(o.ending, Ending::KernelFailure, "{out}");
+    assert!(
+        out.contains("EXCEPTION: page fault (#PF) (kernel stack overflow)"),
+        "{out}"
+    );
+}
+
+/// The heap size the banner reports, in MiB.
+fn heap_mib(o: &Outcome) -> u64 {
+    let out = o.console();
+    let line = out
+        .lines()
+        .find(|l| l.contains("MiB usable, heap"))
+        .expect("memory line");
+    let after = line.split("heap ").nth(1).expect("heap figure");
+    after
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("number")
+}
+
+#[test]
 fn heap_is_sized_from_vm_ram() {
     let small = boot_with("mem-128", "test=selftest", Firmware::Bios, |c| {
         c.memory_mib = 128
@@ -69,19 +116,6 @@ fn heap_is_sized_from_vm_ram() {
     let large = boot_with("mem-512", "test=selftest", Firmware::Bios, |c| {
         c.memory_mib = 512
     });
-    let heap_mib = |o: &Outcome| -> u64 {
-        let out = o.console();
-        let line = out
-            .lines()
-            .find(|l| l.contains("MiB usable, heap"))
-            .expect("memory line");
-        let after = line.split("heap ").nth(1).expect("heap figure");
-        after
-            .split_whitespace()
-            .next()
-            .and_then(|n| n.parse().ok())
-            .expect("number")
-    };
     assert!(small.ending.is_success() && large.ending.is_success());
     let (s, l) = (heap_mib(&small), heap_mib(&large));
     assert!((64..128).contains(&s), "128 MiB VM heap {s} MiB");

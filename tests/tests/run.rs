@@ -290,6 +290,19 @@ fn runs_under_uefi_too() {
 }
 
 #[test]
+fn runs_with_direct_boot_too() {
+    let mut opts = RunOptions::new(wasm("cat"), &[]);
+    opts.firmware = boot::image::Firmware::Direct;
+    opts.verbose = true;
+    opts.stdin = boot::run::Stdin::Bytes(b"typed in\n".to_vec());
+    opts.timeout = Duration::from_secs(60);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    assert_eq!(String::from_utf8_lossy(&r.stdout), "typed in\n");
+    assert_eq!(r.code, 0);
+    assert!(r.log.contains("(loaded by pvh)"), "{}", r.log);
+}
+
+#[test]
 fn kernel_panic_exits_70_with_the_message() {
     let mut opts = RunOptions::new(wasm("hello"), &[]);
     opts.kernel_args = "test=panic".into();

@@ -10,11 +10,17 @@ use boot::qemu::{Ending, Outcome, VmConfig, run};
 
 /// Boots the main image and types `first` at the prompt, then each (marker, keys) step.
 fn session(name: &str, first: &str, then: &[(&str, &str)]) -> Outcome {
+    session_on(Firmware::Bios, name, first, then)
+}
+
+/// [`session`], booted by `firmware`.
+fn session_on(firmware: Firmware, name: &str, first: &str, then: &[(&str, &str)]) -> Outcome {
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let userland = boot::build::userland_once().expect("userland builds");
     let ramdisk = main_ramdisk(&userland, "").expect("ramdisk");
-    let image = disk_image(&kernel, &ramdisk, Firmware::Bios, name).expect("image");
-    let mut cfg = VmConfig::new(image, Firmware::Bios);
+    let image = disk_image(&kernel, &ramdisk, firmware, name).expect("image");
+    let mut cfg = VmConfig::new(image, firmware);
+    cfg.kernel = Some(kernel);
     cfg.timeout = Duration::from_secs(180);
     cfg.input = Some(first.as_bytes().to_vec());
     cfg.input_after = Some(MOTD.trim_end().to_string());
@@ -54,7 +60,10 @@ fn pipelines_status_and_utilities() {
 
 #[test]
 fn ctrl_c_stops_an_endless_pipeline_and_the_shell_survives() {
-    let o = session(
+    // Booted directly (QEMU `-kernel`): the console's receive interrupt and signals work
+    // the same without the bootloader.
+    let o = session_on(
+        Firmware::Direct,
         "shell-ctrl-c",
         "yes | cat\n",
         &[("y\r\ny\r\ny", "\x03"), ("^C", "echo survived\nexit 4\n")],

@@ -55,6 +55,54 @@ impl FrameAllocator {
         me
     }
 
+    /// Takes the byte range `[start, end)` out of the usable regions before anything is
+    /// handed out (for a loader that reports the memory holding the kernel image or the
+    /// ramdisk as usable RAM). A region split in two needs a free table slot; without one
+    /// its upper part is dropped and counted in [`FrameAllocator::ignored_regions`].
+    pub fn reserve(&mut self, start: u64, end: u64) {
+        let start = start & !(FRAME_SIZE - 1);
+        let end = align_up(end, FRAME_SIZE);
+        if start >= end {
+            return;
+        }
+        let mut i = 0;
+        while i < self.count {
+            let r = self.regions[i];
+            if r.end <= start || end <= r.next {
+                i += 1;
+                continue;
+            }
+            let below = (r.next < start).then_some(Region {
+                next: r.next,
+                end: start,
+            });
+            let above = (end < r.end).then_some(Region {
+                next: end,
+                end: r.end,
+            });
+            self.total -= r.end.min(end) - r.next.max(start);
+            match (below, above) {
+                (Some(b), Some(a)) => {
+                    self.regions[i] = b;
+                    if self.count < MAX_REGIONS {
+                        self.regions[self.count] = a;
+                        self.count += 1;
+                    } else {
+                        self.total -= a.end - a.next;
+                        self.ignored_regions += 1;
+                    }
+                }
+                (Some(part), None) | (None, Some(part)) => self.regions[i] = part,
+                (None, None) => {
+                    self.regions.copy_within(i + 1..self.count, i);
+                    self.count -= 1;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
     /// Bytes of usable RAM the allocator manages (handed out or not).
     pub fn total_bytes(&self) -> u64 {
         self.total
@@ -174,6 +222,39 @@ mod tests {
         let before = fa.free_bytes();
         assert!(fa.alloc_contiguous(1, FRAME_SIZE).is_some());
         assert_eq!(fa.free_bytes(), before - FRAME_SIZE);
+    }
+
+    #[test]
+    fn reserved_ranges_leave_the_regions_whole_frames() {
+        let mut fa = FrameAllocator::new([(0x1000, 0x10_0000), (0x20_0000, 0x40_0000)]);
+        // Splits the first region, trims the second's start, and rounds outwards.
+        fa.reserve(0x8_0800, 0x9_0001);
+        fa.reserve(0x1f_0000, 0x21_0000);
+        assert_eq!(
+            fa.total_bytes(),
+            (0x8_0000 - 0x1000) + (0x10_0000 - 0x9_1000) + 0x1f_0000
+        );
+        // A range covering a whole region removes it; one outside every region is a no-op.
+        fa.reserve(0x9_1000, 0x10_0000);
+        fa.reserve(0x50_0000, 0x60_0000);
+        fa.reserve(0x7000, 0x7000);
+        assert_eq!(fa.total_bytes(), (0x8_0000 - 0x1000) + 0x1f_0000);
+        assert_eq!(fa.free_bytes(), fa.total_bytes());
+        let mut seen = 0;
+        while let Some(f) = fa.alloc() {
+            assert!((0x1000..0x8_0000).contains(&f) || (0x21_0000..0x40_0000).contains(&f));
+            seen += FRAME_SIZE;
+        }
+        assert_eq!(seen, fa.total_bytes());
+    }
+
+    #[test]
+    fn a_split_without_a_free_slot_drops_the_upper_part() {
+        let regions = (1..=64u64).map(|i| (i * 0x10_0000, i * 0x10_0000 + 0x4000));
+        let mut fa = FrameAllocator::new(regions);
+        fa.reserve(0x10_1000, 0x10_2000);
+        assert_eq!(fa.ignored_regions(), 1);
+        assert_eq!(fa.total_bytes(), 64 * 0x4000 - 0x3000);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod gdt;
 mod heap;
 mod idt;
 mod memcpy;
+mod pvh;
 
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
