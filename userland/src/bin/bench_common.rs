@@ -110,8 +110,11 @@ pub const TARGET: Duration = Duration::from_millis(250);
 /// one call takes about [`TARGET`], then `reps` times more; returns the rates in
 /// iterations per second, one per measured repetition.
 pub fn rates(reps: usize, mut work: impl FnMut(u64)) -> Vec<f64> {
-    let mut n: u64 = 1;
-    loop {
+    // BENCH_ITERS=N fixes the work per repetition instead of calibrating it to a duration,
+    // so a profiler or instruction counter sees the same work in every build compared.
+    let fixed = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok());
+    let mut n: u64 = fixed.unwrap_or(1);
+    while fixed.is_none() {
         let t = Instant::now();
         work(n);
         let e = t.elapsed();
