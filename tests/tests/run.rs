@@ -291,15 +291,28 @@ fn runs_under_uefi_too() {
 
 #[test]
 fn runs_with_direct_boot_too() {
-    let mut opts = RunOptions::new(wasm("cat"), &[]);
+    // The initrd carries the --dir tree uncompressed (no inflate step): stdin first, then
+    // two files from it, one in a subdirectory.
+    let host = fixture();
+    let mut opts = RunOptions::new(
+        wasm("cat"),
+        &["-", "/data/hello.txt", "/data/sub/inner.txt"],
+    );
     opts.firmware = boot::image::Firmware::Direct;
+    opts.dirs.push((host.path().to_path_buf(), "/data".into()));
     opts.verbose = true;
     opts.stdin = boot::run::Stdin::Bytes(b"typed in\n".to_vec());
     opts.timeout = Duration::from_secs(60);
     let r = boot::run::run(&kernel(), &opts).expect("run");
-    assert_eq!(String::from_utf8_lossy(&r.stdout), "typed in\n");
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "typed in\nhello from the host\ninner\n",
+        "{}",
+        r.log
+    );
     assert_eq!(r.code, 0);
     assert!(r.log.contains("(loaded by pvh)"), "{}", r.log);
+    assert!(!r.log.contains("inflated"), "{}", r.log);
 }
 
 #[test]
