@@ -413,6 +413,11 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
             Ok((figs, notes)) => {
                 report.figures.extend(figs);
                 report.notes.extend(notes);
+                eprintln!("bench: CoreMark here and in the Linux VM, alternately ({PAIRS} pairs)");
+                match coremark_pairs(&kernel, &userland, PAIRS) {
+                    Ok(figs) => report.figures.extend(figs),
+                    Err(e) => report.notes.push(format!("paired CoreMark failed: {e:#}")),
+                }
             }
             Err(e) => report.notes.push(format!("reference run failed: {e:#}")),
         }
@@ -420,6 +425,45 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
     goals(&mut report);
     write_json(&report, &opts.json)?;
     Ok(report)
+}
+
+/// Interleaved CoreMark pairs per full benchmark run.
+const PAIRS: usize = 5;
+
+/// CoreMark in our kernel (booted directly) and in the reference VM, alternately, `pairs`
+/// times: the suites above run the two VMs minutes apart, and the machine's load drifts
+/// in between (one-run ratios swung from 0.70 to 1.03 here). Figures: each side's
+/// CoreMark and the ratio of each pair (section `pairs`), whose median the goal uses.
+fn coremark_pairs(kernel: &Path, userland: &Path, pairs: usize) -> Result<Vec<Figure>> {
+    let mut ref_opts = crate::refvm::RefOptions::from_dir(userland);
+    ref_opts.cpu_reps = 3;
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..pairs {
+        let mut run = RunOptions::new(
+            userland.join("bench-cpu.wasm"),
+            &["coremark", "--reps", "3"],
+        );
+        run.firmware = Firmware::Direct;
+        run.stdin = Stdin::Bytes(Vec::new());
+        run.timeout = Duration::from_secs(300);
+        let r = crate::run::run(kernel, &run)?;
+        let text = String::from_utf8_lossy(&r.stdout);
+        let o = number_after(&text, "bench: coremark ")
+            .filter(|_| r.code == 0)
+            .with_context(|| format!("bench-cpu coremark failed ({}): {text}", r.code))?;
+        let t = crate::refvm::vm_single(&ref_opts, "coremark")?;
+        ours.push(o);
+        theirs.push(t);
+        ratios.push(o / t);
+    }
+    Ok([
+        summarize("cpu", "coremark.paired", "iter/s", &ours),
+        summarize("ref-vm", "coremark.paired", "iter/s", &theirs),
+        summarize("pairs", "coremark.ratio", "ratio", &ratios),
+    ]
+    .into_iter()
+    .flatten()
+    .collect())
 }
 
 /// The reference figures, in sections `ref-vm`, `ref-host` and `ref-user`.
@@ -464,9 +508,20 @@ fn goals(r: &mut Report) {
     };
     let mut g = Vec::new();
     let cm = r.median("cpu", "coremark");
+    // Judged on the interleaved pairs when they ran (see `coremark_pairs`).
+    let (what, cm_ratio) = match r.median("pairs", "coremark.ratio") {
+        Some(paired) => (
+            "CoreMark: ours / wasmi in the Linux VM (median of interleaved pairs)",
+            Some(paired),
+        ),
+        None => (
+            "CoreMark: ours / wasmi in the Linux VM",
+            ratio(cm, r.median("ref-vm", "coremark")),
+        ),
+    };
     g.push(Goal {
-        what: "CoreMark: ours / wasmi in the Linux VM".into(),
-        ratio: ratio(cm, r.median("ref-vm", "coremark")),
+        what: what.into(),
+        ratio: cm_ratio,
         at_least: true,
         bound: 1.0,
     });
@@ -711,6 +766,18 @@ mod tests {
             .find(|g| g.what.starts_with("CoreMark: ours / wasmi"))
             .unwrap();
         assert_eq!(g.met(), None);
+        // CoreMark is judged on the interleaved pairs once they ran, not the one-run ratio.
+        r.push_samples("cpu", "coremark", "iter/s", &[300.0]);
+        r.push_samples("ref-vm", "coremark", "iter/s", &[250.0]);
+        r.push_samples("pairs", "coremark.ratio", "ratio", &[0.8, 0.9, 0.85]);
+        goals(&mut r);
+        let g = r
+            .goals
+            .iter()
+            .find(|g| g.what.starts_with("CoreMark: ours / wasmi"))
+            .unwrap();
+        assert!(g.what.contains("interleaved"), "{}", g.what);
+        assert_eq!((g.ratio, g.met()), (Some(0.85), Some(false)));
         // Disk-image boots are reported beside the direct boot's goal, never judged.
         r.push_samples("boot", "bios.qemu-to-pid1", "ms", &[3000.0]);
         r.push_samples("ref-vm", "boot-to-init", "ms", &[5000.0]);

@@ -88,6 +88,8 @@ pub struct RefOptions {
     pub user_mode: bool,
     /// Copy the VM's console and the host runs' output to stderr as they arrive.
     pub echo: bool,
+    /// Only this bench-cpu benchmark in the VM (`refvm.only=`), no spawn or pipe part.
+    pub only: Option<String>,
 }
 
 impl Default for RefOptions {
@@ -113,6 +115,7 @@ impl Default for RefOptions {
             hosted: true,
             user_mode: true,
             echo: false,
+            only: None,
         }
     }
 }
@@ -282,6 +285,26 @@ pub fn run_reference(opts: &RefOptions) -> Result<RefReport> {
         setup,
         wall: start.elapsed(),
     })
+}
+
+/// One short boot of the reference VM running only `bench-cpu NAME` (after
+/// [`run_reference`] has built its initramfs); returns that benchmark's median figure.
+/// The benchmark command interleaves these with our kernel's runs of the same guest.
+pub fn vm_single(opts: &RefOptions, name: &str) -> Result<f64> {
+    let kernel = kernel_image()?;
+    let initramfs = work_dir().join("refvm").join("initramfs.cpio");
+    if !initramfs.is_file() {
+        bail!("no reference initramfs yet: run the reference suite first");
+    }
+    let mut opts = opts.clone();
+    opts.only = Some(name.to_string());
+    let vm = run_vm(&opts, &kernel.vmlinuz, &initramfs)?;
+    vm.run
+        .figures
+        .iter()
+        .find(|f| f.key == name)
+        .map(|f| f.value)
+        .with_context(|| format!("the reference VM printed no `{name}` figure"))
 }
 
 fn progress(opts: &RefOptions, what: &str) {
@@ -595,10 +618,13 @@ impl Cpio {
 /// Boots the reference VM and collects its figures.
 fn run_vm(opts: &RefOptions, vmlinuz: &Path, initramfs: &Path) -> Result<VmReport> {
     crate::qemu::ensure_qemu(Firmware::Bios)?;
-    let append = format!(
+    let mut append = format!(
         "console=ttyS0 quiet panic=-1 refvm.reps={} refvm.spawns={} refvm.pipe_mib={}",
         opts.cpu_reps, opts.spawn_reps, opts.pipe_mib
     );
+    if let Some(only) = &opts.only {
+        append += &format!(" refvm.only={only}");
+    }
     let mut cmd = Command::new("qemu-system-x86_64");
     // The flags of crate::qemu::run (our kernel's runs), minus the disk and exit device.
     cmd.args(["-display", "none", "-no-reboot", "-nic", "none"])

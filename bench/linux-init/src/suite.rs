@@ -38,6 +38,9 @@ pub struct Options {
     pub spawn_reps: u32,
     /// Bytes sent through the pipe per measurement.
     pub pipe_bytes: u64,
+    /// Only this bench-cpu benchmark (e.g. `coremark`), no spawn or pipe part: the host
+    /// interleaves such short runs with our kernel's for paired ratios.
+    pub only: Option<String>,
 }
 
 impl Options {
@@ -49,6 +52,7 @@ impl Options {
             cpu_reps: 5,
             spawn_reps: 10,
             pipe_bytes: 32 << 20,
+            only: None,
         }
     }
 
@@ -72,12 +76,17 @@ impl Options {
         Ok(opts)
     }
 
-    /// Overrides from the kernel command line: `refvm.reps=N refvm.spawns=N refvm.pipe_mib=N`.
+    /// Overrides from the kernel command line: `refvm.reps=N refvm.spawns=N refvm.pipe_mib=N
+    /// refvm.only=NAME`.
     pub fn apply_cmdline(&mut self, cmdline: &str) {
         for word in cmdline.split_whitespace() {
             let Some((key, value)) = word.split_once('=') else {
                 continue;
             };
+            if key == "refvm.only" {
+                self.only = Some(value.to_string());
+                continue;
+            }
             let Ok(n) = value.parse::<u64>() else {
                 continue;
             };
@@ -98,7 +107,8 @@ type Part = fn(&Options) -> Result<()>;
 pub fn run(opts: &Options) -> Result<()> {
     let mut failed = Vec::new();
     let parts: [(&str, Part); 3] = [("cpu", cpu), ("spawn", spawn), ("pipe", pipe)];
-    for (name, part) in parts {
+    let parts = if opts.only.is_some() { &parts[..1] } else { &parts[..] };
+    for &(name, part) in parts {
         if let Err(e) = part(opts) {
             say(&format!("error {name}: {e:#}"));
             failed.push(name);
@@ -142,7 +152,7 @@ fn cpu(opts: &Options) -> Result<()> {
         return Ok(());
     };
     let args = [
-        "all".to_string(),
+        opts.only.clone().unwrap_or_else(|| "all".into()),
         "--reps".into(),
         opts.cpu_reps.to_string(),
     ];
