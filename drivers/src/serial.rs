@@ -12,7 +12,23 @@ pub const COM_PORTS: [u16; 4] = [0x3f8, 0x2f8, 0x3e8, 0x2e8];
 /// One initialised UART.
 pub struct Serial {
     uart: Uart16550<PioBackend>,
+    /// Set up by [`Serial::console`]: sends through [`Serial::fifo_write`] instead of the
+    /// crate, which only knows about FIFOs it enabled itself.
+    own_fifo: Option<bool>,
 }
+
+/// Register offsets from the port base.
+const DATA: u16 = 0;
+const IER_REG: u16 = 1;
+const FCR: u16 = 2;
+const LCR: u16 = 3;
+const MCR: u16 = 4;
+const LSR: u16 = 5;
+/// LSR bits: received data ready, transmit holding register empty.
+const LSR_DATA_READY: u8 = 0x01;
+const LSR_THR_EMPTY: u8 = 0x20;
+/// Bytes the transmit FIFO takes at once.
+const TX_FIFO: usize = 16;
 
 impl Serial {
     /// Probes and initialises COM`n` (1-based) at 115200 8N1 with FIFOs; `None` when there
@@ -27,12 +43,83 @@ impl Serial {
             ..Config::default()
         };
         uart.init(config).ok()?;
-        Some(Self { uart })
+        Some(Self {
+            uart,
+            own_fifo: None,
+        })
+    }
+
+    /// COM`n` as the console: set up like [`Serial::com`] (115200 8N1, FIFO) but without
+    /// losing what was typed before the kernel ran. The crate's `init` resets the receive
+    /// FIFO and then discards whatever is still arriving ("stale data", as Linux does), so
+    /// keys typed during boot — or piped into QEMU's stdin before it started — vanished.
+    /// Here every waiting byte goes to `sink`, and the FIFO is enabled right after the last
+    /// read (enabling it empties the receiver), so only a byte landing between those two
+    /// instructions could be lost; QEMU holds further input back while a byte waits.
+    pub fn console(n: usize, mut sink: impl FnMut(u8)) -> Option<Self> {
+        use x86_64::instructions::port::Port;
+        let base = *COM_PORTS.get(n.checked_sub(1)?)?;
+        // SAFETY: as in `com`: a standard COM port base, created once, kept behind a lock.
+        let mut uart = unsafe { Uart16550::new_port(base) }.ok()?;
+        if !uart.check_present() {
+            return None;
+        }
+        let reg = |off: u16| Port::<u8>::new(base + off);
+        // SAFETY: standard 16550 registers of a port that answered the presence check;
+        // nothing else drives this UART yet.
+        let fifo = unsafe {
+            reg(IER_REG).write(0);
+            // Divisor 1 (115200 baud), then 8 data bits, no parity, 1 stop bit.
+            reg(LCR).write(0x80);
+            reg(DATA).write(1);
+            reg(IER_REG).write(0);
+            reg(LCR).write(0x03);
+            // DTR, RTS, OUT2 (routes the interrupt line).
+            reg(MCR).write(0x0b);
+            drain(base, &mut sink);
+            // FIFO on, receive trigger at 1 byte, no reset bits: when it was already on,
+            // nothing is flushed.
+            reg(FCR).write(0x01);
+            drain(base, &mut sink);
+            // IIR bits 6-7 read 11 when the FIFOs are enabled (a 16450 has none).
+            reg(FCR).read() & 0xc0 == 0xc0
+        };
+        Some(Self {
+            uart,
+            own_fifo: Some(fifo),
+        })
     }
 
     /// Sends every byte, waiting for FIFO room as needed.
     pub fn write(&mut self, bytes: &[u8]) {
-        self.uart.send_bytes_exact(bytes);
+        match self.own_fifo {
+            Some(fifo) => self.fifo_write(bytes, if fifo { TX_FIFO } else { 1 }),
+            None => self.uart.send_bytes_exact(bytes),
+        }
+    }
+
+    /// Writes `bytes` in chunks of `chunk`, each once the transmitter is empty.
+    fn fifo_write(&mut self, bytes: &[u8], chunk: usize) {
+        use x86_64::instructions::port::Port;
+        let base = self.base();
+        let mut data = Port::<u8>::new(base + DATA);
+        let mut lsr = Port::<u8>::new(base + LSR);
+        for part in bytes.chunks(chunk) {
+            // SAFETY: registers of the UART this value owns; polling LSR and writing THR
+            // only send bytes.
+            unsafe {
+                while lsr.read() & LSR_THR_EMPTY == 0 {
+                    core::hint::spin_loop();
+                }
+                for &b in part {
+                    data.write(b);
+                }
+            }
+        }
+    }
+
+    fn base(&self) -> u16 {
+        self.uart.backend().base()
     }
 
     /// Raises IRQ 4 (COM1/COM3) or 3 (COM2/COM4) whenever a byte arrives.
@@ -67,18 +154,17 @@ pub fn emergency_write(base: u16, bytes: &[u8]) {
     }
 }
 
-/// Reads every byte already waiting in the UART at `base` (before it is initialised,
-/// which resets its FIFO), handing each to `sink`: keys typed during boot are kept.
-pub fn drain_before_init(base: u16, mut sink: impl FnMut(u8)) {
+/// Reads every byte waiting in the UART at `base`, handing each to `sink`.
+fn drain(base: u16, sink: &mut impl FnMut(u8)) {
     use x86_64::instructions::port::Port;
-    let mut data = Port::<u8>::new(base);
-    let mut lsr = Port::<u8>::new(base + 5);
+    let mut data = Port::<u8>::new(base + DATA);
+    let mut lsr = Port::<u8>::new(base + LSR);
     // SAFETY: standard UART registers; reading LSR and RBR has no effect beyond taking the
     // received byte. The bound stops a floating (absent) port from spinning forever.
     unsafe {
         for _ in 0..64 {
             let status = lsr.read();
-            if status == 0xff || status & 1 == 0 {
+            if status == 0xff || status & LSR_DATA_READY == 0 {
                 break;
             }
             sink(data.read());

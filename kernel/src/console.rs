@@ -37,10 +37,9 @@ pub enum Stream {
 
 /// Initialises COM1 (with receive interrupts) and, when present, COM2 and COM3.
 pub fn init() {
-    drivers::serial::drain_before_init(COM_PORTS[0], |b| {
+    let mut com1 = Serial::console(1, |b| {
         RX.lock().push(b);
     });
-    let mut com1 = Serial::com(1);
     if let Some(port) = com1.as_mut() {
         port.enable_rx_interrupt();
     }

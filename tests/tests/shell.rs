@@ -34,6 +34,32 @@ fn session_on(firmware: Firmware, name: &str, first: &str, then: &[(&str, &str)]
     o
 }
 
+/// Keys piped into QEMU before the kernel runs reach the shell intact (the UART's own
+/// set-up used to reset its FIFO and drop what was waiting).
+#[test]
+fn input_typed_before_boot_is_kept() {
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let userland = boot::build::userland_once().expect("userland builds");
+    let ramdisk = main_ramdisk(&userland, "").expect("ramdisk");
+    for firmware in [Firmware::Bios, Firmware::Direct] {
+        let name = format!("shell-typeahead-{}", firmware.name());
+        let image = disk_image(&kernel, &ramdisk, firmware, &name).expect("image");
+        let mut cfg = VmConfig::new(image, firmware);
+        cfg.kernel = Some(kernel.clone());
+        cfg.timeout = Duration::from_secs(120);
+        cfg.input = Some(b"echo typed early | cat\nexit 3\n".to_vec());
+        let o = run(&cfg).expect("qemu runs");
+        let out = o.console();
+        assert_eq!(o.ending, Ending::KernelSuccess, "{out}");
+        assert!(
+            out.contains("typed early\r\n"),
+            "{}: {out}",
+            firmware.name()
+        );
+        assert_eq!(boot::run::exit_status(&out), Some(3), "{out}");
+    }
+}
+
 #[test]
 fn pipelines_status_and_utilities() {
     let o = session(
