@@ -61,6 +61,30 @@ fn input_typed_before_boot_is_kept() {
 }
 
 #[test]
+fn cp_and_mv_files_trees_and_operand_errors() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-cp-mv",
+        "mkdir /t /t/d\necho one > /t/a\necho two > /t/b\ncp /t/a /t/b /t/d\n\
+         cat /t/d/a /t/d/b\ncp -r /t/d /t/e\ncat /t/e/b\nmv /t/a /t/c\ncat /t/c\n\
+         mv /t/c /t/b /t/d2; echo status=$?\ncp /t/a\ncp /t/d /t/f; echo status=$?\n\
+         mv -v /t/c /t/d\nls /t/d\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    for want in [
+        "one\r\ntwo\r\n",
+        "mv: target '/t/d2': No such file or directory\r\nstatus=1",
+        "cp: missing destination file operand after '/t/a'",
+        "cp: -r not specified; omitting directory '/t/d'\r\nstatus=1",
+        "renamed '/t/c' -> '/t/d/c'",
+        "a\r\nb\r\nc\r\n",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in {out}");
+    }
+}
+
+#[test]
 fn pipelines_status_and_utilities() {
     let o = session(
         "shell-basics",

@@ -303,6 +303,45 @@ pub fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// The `(source, target)` pairs of a `cp`/`mv`-style command line: `SOURCE DEST`, or
+/// `SOURCE... DIRECTORY` (each source lands in DIRECTORY under its own name; with
+/// `no_target_dir` (`-T`) DEST is never taken as a directory). Missing operands are usage
+/// errors; several sources with a DEST that is not a directory end the program.
+pub fn source_targets(
+    prog: &str,
+    mut operands: Vec<String>,
+    no_target_dir: bool,
+) -> Vec<(String, String)> {
+    if operands.is_empty() {
+        usage_error(prog, "missing file operand");
+    }
+    if operands.len() == 1 {
+        usage_error(
+            prog,
+            &format!("missing destination file operand after '{}'", operands[0]),
+        );
+    }
+    let dest = operands.pop().unwrap_or_default();
+    let dest_is_dir = !no_target_dir && std::fs::metadata(&dest).is_ok_and(|m| m.is_dir());
+    if operands.len() > 1 && !dest_is_dir {
+        match std::fs::metadata(&dest) {
+            Err(e) => die(prog, &format!("target '{dest}': {}", msg(&e))),
+            Ok(_) => die(prog, &format!("target '{dest}' is not a directory")),
+        }
+    }
+    operands
+        .into_iter()
+        .map(|src| {
+            let target = if dest_is_dir {
+                join(&dest, basename(&src))
+            } else {
+                dest.clone()
+            };
+            (src, target)
+        })
+        .collect()
+}
+
 /// Recursively copies `src` to `dst` (which must not exist as a non-directory when `src`
 /// is a directory). Symlinks are recreated, not followed. Errors are reported as
 /// `PROG: ...` on stderr; returns false if any happened.

@@ -19,31 +19,9 @@ fn main() -> ExitCode {
             _ => {}
         }
     }
-    let mut ops = args.operands;
-    if ops.is_empty() {
-        cli::usage_error(PROG, "missing file operand");
-    }
-    if ops.len() == 1 {
-        cli::usage_error(
-            PROG,
-            &format!("missing destination file operand after '{}'", ops[0]),
-        );
-    }
-    let dest = ops.pop().unwrap();
-    let dest_is_dir = !no_target_dir && std::fs::metadata(&dest).is_ok_and(|m| m.is_dir());
-    if ops.len() > 1 && !dest_is_dir {
-        match std::fs::metadata(&dest) {
-            Err(e) => cli::die(PROG, &format!("target '{dest}': {}", cli::msg(&e))),
-            Ok(_) => cli::die(PROG, &format!("target '{dest}' is not a directory")),
-        }
-    }
     let mut status = ExitCode::SUCCESS;
-    for src in &ops {
-        let target = if dest_is_dir {
-            cli::join(&dest, cli::basename(src))
-        } else {
-            dest.clone()
-        };
+    for (src, target) in cli::source_targets(PROG, args.operands, no_target_dir) {
+        let src = src.as_str();
         let meta = match std::fs::metadata(src) {
             Ok(m) => m,
             Err(e) => {
