@@ -40,6 +40,51 @@ impl Firmware {
     }
 }
 
+/// Where the kernel is linked: its physical load address + this (`kernel/src/arch/pvh.rs`).
+pub const KERNEL_VMA: u64 = 0xffff_ffff_8000_0000;
+
+/// Writes to `out` a copy of the kernel ELF `elf` for QEMU's `-kernel` (PVH): the same
+/// bytes, with each loadable segment's physical address set to its virtual address minus
+/// [`KERNEL_VMA`], since QEMU loads segments at their physical addresses and the linker
+/// makes those equal to the (top-2-GiB) virtual ones.
+pub fn pvh_kernel(elf: &Path, out: &Path) -> Result<()> {
+    let mut bytes = std::fs::read(elf).with_context(|| format!("reading {}", elf.display()))?;
+    let moved = set_load_addresses(&mut bytes)?;
+    if moved == 0 {
+        anyhow::bail!("{}: no segment linked at the kernel's base", elf.display());
+    }
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))
+}
+
+/// Sets `p_paddr = p_vaddr - KERNEL_VMA` for every PT_LOAD segment linked above
+/// [`KERNEL_VMA`] in a little-endian ELF64 image; returns how many it changed.
+fn set_load_addresses(elf: &mut [u8]) -> Result<usize> {
+    let field = |b: &[u8], at: usize, len: usize| -> Result<u64> {
+        let s = b.get(at..at + len).context("ELF file too short")?;
+        Ok(s.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
+    };
+    if elf.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
+        anyhow::bail!("not a little-endian ELF64 file");
+    }
+    let phoff = field(elf, 0x20, 8)? as usize;
+    let phentsize = field(elf, 0x36, 2)? as usize;
+    let phnum = field(elf, 0x38, 2)? as usize;
+    let mut moved = 0;
+    for i in 0..phnum {
+        let ph = phoff + i * phentsize;
+        const PT_LOAD: u64 = 1;
+        let vaddr = field(elf, ph + 0x10, 8)?;
+        if field(elf, ph, 4)? == PT_LOAD && vaddr >= KERNEL_VMA {
+            let paddr = (vaddr - KERNEL_VMA).to_le_bytes();
+            elf.get_mut(ph + 0x18..ph + 0x20)
+                .context("ELF file too short")?
+                .copy_from_slice(&paddr);
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
 /// Contents of the ramdisk archive.
 #[derive(Debug, Default, Clone)]
 pub struct Ramdisk {
@@ -333,4 +378,50 @@ pub fn disk_image(
     }
     .with_context(|| format!("creating {}", image.display()))?;
     Ok(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ELF64 header with `segments` (type, vaddr, paddr) as program headers.
+    fn elf(segments: &[(u32, u64, u64)]) -> Vec<u8> {
+        let mut b = vec![0u8; 64];
+        b[..6].copy_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1]);
+        b[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+        b[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+        b[0x38..0x3a].copy_from_slice(&(segments.len() as u16).to_le_bytes());
+        for &(kind, vaddr, paddr) in segments {
+            let mut ph = vec![0u8; 56];
+            ph[..4].copy_from_slice(&kind.to_le_bytes());
+            ph[0x10..0x18].copy_from_slice(&vaddr.to_le_bytes());
+            ph[0x18..0x20].copy_from_slice(&paddr.to_le_bytes());
+            b.extend(ph);
+        }
+        b
+    }
+
+    fn paddr(b: &[u8], i: usize) -> u64 {
+        let at = 64 + i * 56 + 0x18;
+        u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+    }
+
+    #[test]
+    fn pvh_copy_loads_high_half_segments_at_their_physical_addresses() {
+        let high = KERNEL_VMA + 0x100_0000;
+        let mut b = elf(&[
+            (1, high, high),
+            (4, high + 0x40, high + 0x40),
+            (1, 0x5000, 0x5000),
+        ]);
+        assert_eq!(set_load_addresses(&mut b).unwrap(), 1);
+        assert_eq!(paddr(&b, 0), 0x100_0000);
+        // Only loadable segments above the base move: notes and low segments stay.
+        assert_eq!(paddr(&b, 1), high + 0x40);
+        assert_eq!(paddr(&b, 2), 0x5000);
+        assert!(set_load_addresses(&mut b"not an elf".to_vec()).is_err());
+        let mut short = elf(&[(1, high, high)]);
+        short.truncate(80);
+        assert!(set_load_addresses(&mut short).is_err());
+    }
 }

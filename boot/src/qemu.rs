@@ -316,8 +316,10 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
             .kernel
             .as_ref()
             .context("direct boot needs the kernel ELF")?;
+        let loadable = scratch.path().join("kernel.pvh");
+        crate::image::pvh_kernel(kernel, &loadable)?;
         cmd.arg("-kernel")
-            .arg(kernel)
+            .arg(&loadable)
             .arg("-initrd")
             .arg(&cfg.image);
     } else {

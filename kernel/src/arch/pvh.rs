@@ -5,13 +5,15 @@
 //! off, with `ebx` pointing at an `hvm_start_info`. This skips the BIOS bootloader, which
 //! reads the disk image at ~1 MB/s under emulation.
 //!
-//! The kernel is linked as a static executable at 2 MiB (lld's default image base), so the
-//! same ELF serves bootloader 0.11 (which maps it at those addresses) and this path (which
-//! runs it where QEMU put it, identity-mapped).
+//! The kernel is a static executable linked in the top 2 GiB, at [`KERNEL_VMA`] + 16 MiB:
+//! bootloader 0.11 maps it there, where none of its identity mappings (GDT frame, its own
+//! code) can collide with it. For this path the boot tool hands QEMU a copy of the ELF
+//! whose segments' physical addresses are 16 MiB up (`boot::image::pvh_kernel`).
 //!
-//! The 32-bit stub identity-maps the first [`MAPPED_GIB`] GiB with 2 MiB pages, enables
-//! PAE, SSE, long mode and paging, and far-returns into 64-bit code that switches to the
-//! kernel stack and calls [`pvh_main`]. That unmaps a guard page under the stack (so an
+//! The 32-bit stub (running at physical addresses) identity-maps the first [`MAPPED_GIB`]
+//! GiB with 2 MiB pages and maps physical 0..1 GiB at [`KERNEL_VMA`] too, enables PAE, SSE,
+//! long mode and paging, far-returns into 64-bit code, jumps up to the kernel's linked
+//! addresses, switches to the kernel stack and calls [`pvh_main`]. That unmaps a guard page under the stack (so an
 //! overflow is reported, as with the bootloader's stack), turns the start info into a
 //! [`crate::Boot`] and starts the kernel.
 
@@ -19,6 +21,10 @@ use crate::{Boot, KERNEL_STACK_SIZE, MAX_BOOT_REGIONS};
 
 /// Physical memory mapped by the boot page tables (and so usable by the kernel).
 const MAPPED_GIB: usize = 16;
+/// Where the kernel's image is linked: physical address + this (the top 2 GiB, so no
+/// loader's identity mappings can collide with it). The asm below spells it out; the boot
+/// tool's `image::KERNEL_VMA` must agree.
+const KERNEL_VMA: u64 = 0xffff_ffff_8000_0000;
 const PAGE: usize = 4096;
 /// Page-table entry flags.
 const PRESENT_WRITABLE: u64 = 0b11;
@@ -40,6 +46,7 @@ struct Stack([u8; PAGE + KERNEL_STACK_SIZE as usize]);
 // `guard_stack` once; the CPU reads them through CR3.
 static mut PML4: Table<512> = Table([0; 512]);
 static mut PDPT: Table<512> = Table([0; 512]);
+static mut PDPT_HIGH: Table<512> = Table([0; 512]);
 static mut PD: Table<{ MAPPED_GIB * 512 }> = Table([0; MAPPED_GIB * 512]);
 static mut GUARD_PT: Table<512> = Table([0; 512]);
 static mut STACK: Stack = Stack([0; PAGE + KERNEL_STACK_SIZE as usize]);
@@ -52,7 +59,7 @@ core::arch::global_asm!(
     ".long 4, 8, 18",
     ".asciz \"Xen\"",
     ".balign 4",
-    ".quad wasmkernel_pvh_start32",
+    ".quad wasmkernel_pvh_start32 - 0xffffffff80000000",
     ".popsection",
     // A GDT with a 64-bit code segment (0x08) and a data segment (0x10); the kernel loads
     // its own GDT with a TSS right after.
@@ -64,7 +71,7 @@ core::arch::global_asm!(
     ".quad 0x00cf92000000ffff",
     "wasmkernel_pvh_gdtr:",
     ".word 23",
-    ".quad wasmkernel_pvh_gdt",
+    ".quad wasmkernel_pvh_gdt - 0xffffffff80000000",
     ".popsection",
     ".pushsection .text.wasmkernel.pvh, \"ax\"",
     ".code32",
@@ -72,9 +79,9 @@ core::arch::global_asm!(
     "wasmkernel_pvh_start32:",
     "cli",
     "cld",
-    "mov $({stack} + {stack_size}), %esp",
+    "mov $({stack} + {stack_size} - 0xffffffff80000000), %esp",
     // PD: entry i maps 2 MiB page i (present, writable, PS).
-    "mov ${pd}, %edi",
+    "mov $({pd} - 0xffffffff80000000), %edi",
     "xor %ecx, %ecx",
     "1:",
     "mov %ecx, %eax",
@@ -88,8 +95,8 @@ core::arch::global_asm!(
     "cmp ${pd_entries}, %ecx",
     "jb 1b",
     // PDPT: entry j points at the j-th 4 KiB table of PD.
-    "mov ${pdpt}, %edi",
-    "mov ${pd}, %eax",
+    "mov $({pdpt} - 0xffffffff80000000), %edi",
+    "mov $({pd} - 0xffffffff80000000), %eax",
     "or $3, %eax",
     "xor %ecx, %ecx",
     "2:",
@@ -98,11 +105,19 @@ core::arch::global_asm!(
     "inc %ecx",
     "cmp ${gib}, %ecx",
     "jb 2b",
-    // PML4[0] = PDPT.
-    "mov ${pdpt}, %eax",
+    // PML4[0] = PDPT (identity); PML4[511] = PDPT_HIGH, whose entry 510 maps the top
+    // 2 GiB's first GiB with PD's first table: physical 0..1 GiB at KERNEL_VMA.
+    "mov $({pdpt} - 0xffffffff80000000), %eax",
     "or $3, %eax",
-    "mov ${pml4}, %edi",
+    "mov $({pml4} - 0xffffffff80000000), %edi",
     "mov %eax, (%edi)",
+    "mov $({pdpt_high} - 0xffffffff80000000), %eax",
+    "or $3, %eax",
+    "mov %eax, 4088(%edi)",
+    "mov $({pd} - 0xffffffff80000000), %eax",
+    "or $3, %eax",
+    "mov $({pdpt_high} - 0xffffffff80000000), %esi",
+    "mov %eax, 4080(%esi)",
     "mov %edi, %cr3",
     // CR4: PAE, OSFXSR, OSXMMEXCPT (the kernel is compiled for SSE2).
     "mov %cr4, %eax",
@@ -118,12 +133,16 @@ core::arch::global_asm!(
     "and $0xfffffffb, %eax",
     "or $0x80010003, %eax",
     "mov %eax, %cr0",
-    "lgdt wasmkernel_pvh_gdtr",
+    "lgdt (wasmkernel_pvh_gdtr - 0xffffffff80000000)",
     "push $0x08",
-    "push $wasmkernel_pvh_start64",
+    "push $(wasmkernel_pvh_start64 - 0xffffffff80000000)",
     "lret",
     ".code64",
+    // Still at the physical (identity-mapped) address: jump up to the kernel's own.
     "wasmkernel_pvh_start64:",
+    "movabs $wasmkernel_pvh_high64, %rax",
+    "jmp *%rax",
+    "wasmkernel_pvh_high64:",
     "mov $0x10, %ax",
     "mov %ax, %ds",
     "mov %ax, %es",
@@ -141,6 +160,7 @@ core::arch::global_asm!(
     stack_size = const PAGE + KERNEL_STACK_SIZE as usize,
     pd = sym PD,
     pdpt = sym PDPT,
+    pdpt_high = sym PDPT_HIGH,
     pml4 = sym PML4,
     pd_entries = const MAPPED_GIB * 512,
     gib = const MAPPED_GIB,
@@ -244,7 +264,10 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
     } else {
         &[]
     };
-    let image = ((&raw const __ehdr_start) as u64, (&raw const _end) as u64);
+    let image = (
+        (&raw const __ehdr_start) as u64 - KERNEL_VMA,
+        (&raw const _end) as u64 - KERNEL_VMA,
+    );
     let reserved = [
         (0, LOW_MEMORY),
         image,
@@ -268,6 +291,7 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
 /// Maps the 2 MiB page holding the stack's lowest page with 4 KiB pages, leaving that
 /// lowest page (the guard) unmapped: an overflow page-faults instead of overwriting .bss.
 fn guard_stack(guard: u64) {
+    let guard = guard - KERNEL_VMA;
     let big = (guard >> 21) as usize;
     let base = (big as u64) << 21;
     let pt: *mut Table<512> = &raw mut GUARD_PT;
@@ -284,7 +308,7 @@ fn guard_stack(guard: u64) {
                 addr | PRESENT_WRITABLE
             };
         }
-        (*pd).0[big] = pt as u64 | PRESENT_WRITABLE;
+        (*pd).0[big] = (pt as u64 - KERNEL_VMA) | PRESENT_WRITABLE;
     }
     x86_64::instructions::tlb::flush_all();
 }
