@@ -49,13 +49,12 @@ impl Serial {
         })
     }
 
-    /// COM`n` as the console: set up like [`Serial::com`] (115200 8N1, FIFO) but without
+    /// COM`n` as the console: set up like [`Serial::com`] (115200 8N1) but without
     /// losing what was typed before the kernel ran. The crate's `init` resets the receive
     /// FIFO and then discards whatever is still arriving ("stale data", as Linux does), so
     /// keys typed during boot — or piped into QEMU's stdin before it started — vanished.
-    /// Here every waiting byte goes to `sink`, and the FIFO is enabled right after the last
-    /// read (enabling it empties the receiver), so only a byte landing between those two
-    /// instructions could be lost; QEMU holds further input back while a byte waits.
+    /// Here every waiting byte goes to `sink` and the FIFO setting is left as it was found
+    /// (see below), so nothing is dropped.
     pub fn console(n: usize, mut sink: impl FnMut(u8)) -> Option<Self> {
         use x86_64::instructions::port::Port;
         let base = *COM_PORTS.get(n.checked_sub(1)?)?;
@@ -76,13 +75,17 @@ impl Serial {
             reg(LCR).write(0x03);
             // DTR, RTS, OUT2 (routes the interrupt line).
             reg(MCR).write(0x0b);
+            // IIR bits 6-7 read 11 when the FIFOs are on (firmware such as OVMF may have
+            // enabled them). Then they stay on: FCR with no reset bits flushes nothing.
+            // When they are off they stay off: turning them on empties the receiver, and a
+            // byte arriving just before that write is lost (seen under load in CI). Without
+            // FIFOs the UART holds one byte and QEMU holds the rest back until it is read.
+            let fifo = reg(FCR).read() & 0xc0 == 0xc0;
+            if fifo {
+                reg(FCR).write(0x01);
+            }
             drain(base, &mut sink);
-            // FIFO on, receive trigger at 1 byte, no reset bits: when it was already on,
-            // nothing is flushed.
-            reg(FCR).write(0x01);
-            drain(base, &mut sink);
-            // IIR bits 6-7 read 11 when the FIFOs are enabled (a 16450 has none).
-            reg(FCR).read() & 0xc0 == 0xc0
+            fifo
         };
         Some(Self {
             uart,
