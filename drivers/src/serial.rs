@@ -103,22 +103,7 @@ impl Serial {
 
     /// Writes `bytes` in chunks of `chunk`, each once the transmitter is empty.
     fn fifo_write(&mut self, bytes: &[u8], chunk: usize) {
-        use x86_64::instructions::port::Port;
-        let base = self.base();
-        let mut data = Port::<u8>::new(base + DATA);
-        let mut lsr = Port::<u8>::new(base + LSR);
-        for part in bytes.chunks(chunk) {
-            // SAFETY: registers of the UART this value owns; polling LSR and writing THR
-            // only send bytes.
-            unsafe {
-                while lsr.read() & LSR_THR_EMPTY == 0 {
-                    core::hint::spin_loop();
-                }
-                for &b in part {
-                    data.write(b);
-                }
-            }
-        }
+        poll_write(self.base(), bytes, chunk, None);
     }
 
     fn base(&self) -> u16 {
@@ -140,19 +125,28 @@ impl Serial {
 /// bit, with no lock and no initialisation. For panic and exception reports only, where the
 /// normal console lock may be held by the code that faulted.
 pub fn emergency_write(base: u16, bytes: &[u8]) {
+    poll_write(base, bytes, 1, Some(100_000));
+}
+
+/// Writes `bytes` to the UART at `base` in chunks of `chunk`, each once LSR reports the
+/// transmitter empty — or, with a `spin_limit`, after that many polls regardless (a report
+/// must come out even from a wedged port).
+fn poll_write(base: u16, bytes: &[u8], chunk: usize, spin_limit: Option<u32>) {
     use x86_64::instructions::port::Port;
-    let mut data = Port::<u8>::new(base);
-    let mut lsr = Port::<u8>::new(base + 5);
-    for &b in bytes {
+    let mut data = Port::<u8>::new(base + DATA);
+    let mut lsr = Port::<u8>::new(base + LSR);
+    for part in bytes.chunks(chunk) {
         // SAFETY: `base` names a UART the console already initialised; polling LSR and
-        // writing THR are side-effect-free apart from sending the byte.
+        // writing THR have no effect beyond sending the bytes.
         unsafe {
             let mut spins = 0u32;
-            while lsr.read() & 0x20 == 0 && spins < 100_000 {
-                spins += 1;
+            while lsr.read() & LSR_THR_EMPTY == 0 && spin_limit.is_none_or(|limit| spins < limit) {
+                spins = spins.wrapping_add(1);
                 core::hint::spin_loop();
             }
-            data.write(b);
+            for &b in part {
+                data.write(b);
+            }
         }
     }
 }
