@@ -10,7 +10,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 outdir="$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)"
 
 (cd "$here" && cargo build --release --quiet --target wasm32-wasip1)
-cp "$here"/target/wasm32-wasip1/release/*.wasm "$outdir"/
+# Copy-then-rename: tests run several builds at once into one OUTDIR, and two `cp`s
+# creating the same file race ("File exists").
+for f in "$here"/target/wasm32-wasip1/release/*.wasm; do
+    tmp="$outdir/.$(basename "$f").$$"
+    cp "$f" "$tmp"
+    mv -f "$tmp" "$outdir/$(basename "$f")"
+done
 if command -v clang >/dev/null && [ -d /usr/include/wasm32-wasi ]; then
     "$here"/c/build.sh "$outdir"
 else
