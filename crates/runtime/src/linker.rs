@@ -55,14 +55,18 @@ pub fn with_cx<R>(
     proc: &mut Proc,
     f: impl FnOnce(&mut Cx<'_>) -> R,
 ) -> Option<R> {
-    let Proc { sys, data, .. } = proc;
-    let sys = sys.as_deref_mut()?;
+    let Proc { home, data, .. } = proc;
+    let mut sys = home.take()?;
+    sys.platform.host_call(true);
     let mut cx = Cx {
         mem: GuestMem::new(bytes),
         proc: data,
-        sys,
+        sys: &mut sys,
     };
-    Some(f(&mut cx))
+    let result = f(&mut cx);
+    sys.platform.host_call(false);
+    home.set(Some(sys));
+    Some(result)
 }
 
 /// Runs a handler for a host call and encodes its outcome.
@@ -74,18 +78,41 @@ where
     data.call_start = None;
     data.retrying = false;
     let memory = data.memory;
+    let mut run = call;
+    let checked = move |cx: &mut Cx<'_>| {
+        let result = run(cx);
+        signal_point(cx, result)
+    };
     let result = match memory {
         Some(m) => {
             let (bytes, proc) = m.data_and_store_mut(&mut *caller);
-            with_cx(bytes, proc, call)
+            with_cx(bytes, proc, checked)
         }
-        None => with_cx(&mut [], caller.data_mut(), call),
+        None => with_cx(&mut [], caller.data_mut(), checked),
     };
     match result {
         None => Err(Error::new("host call outside a scheduled slice")),
         Some(Ok(())) => Ok(0),
         Some(Err(sys)) => encode(caller, sys, call),
     }
+}
+
+/// A call that succeeded while a handled signal is pending ends the slice (returning 0),
+/// so the handler runs before the process's next instruction. Under fuel a process is
+/// never signalled in mid-slice by anyone else; a preempted one can be, and may never
+/// start a fresh slice on its own.
+fn signal_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
+    if result.is_ok()
+        && cx.proc.signal_handler.is_some()
+        && cx
+            .sys
+            .procs
+            .get(&cx.proc.pid)
+            .is_some_and(|p| p.deliverable() != 0)
+    {
+        return Err(Sys::Block(crate::sys::Wait::Yield));
+    }
+    result
 }
 
 fn encode<F>(caller: &mut Caller<'_, Proc>, sys: Sys, call: F) -> Result<i32, Error>

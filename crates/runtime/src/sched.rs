@@ -1,13 +1,15 @@
 //! Processes and the scheduler. Each process is a wasmi store running `_start` as a
-//! resumable call in fuel-bounded slices, all on one kernel stack: out of fuel means "next
-//! process, please" (round robin); a host call that would block parks the process with its
-//! wait condition and the call itself, which is retried when the condition may have changed
-//! (time passed, an event such as console input). When nothing is runnable the platform
-//! idles until the next deadline or interrupt.
+//! resumable call in slices, round robin. A slice ends when the process runs out of time —
+//! out of fuel, or, under an [`Executor`] that preempts (the kernel's timer), suspended
+//! mid-computation on a stack of its own — or when a host call would block: that parks the
+//! process with its wait condition and the call itself, which is retried when the
+//! condition may have changed (time passed, an event such as console input). When nothing
+//! is runnable the platform idles until the next deadline or interrupt.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -22,9 +24,73 @@ use wasmi::{
 use crate::files::FdTable;
 use crate::linker::{Blocked, ExecMarker, Killed, Registry, with_cx};
 use crate::sys::{
-    CachedModule, Event, ExecRequest, ExitStatus, Limits, Pid, Platform, Proc, ProcData, ProcInfo,
-    Retry, Sys, System, Wait, signal,
+    CachedModule, Event, ExecRequest, ExitStatus, Home, Limits, Pid, Platform, Proc, ProcData,
+    ProcInfo, Retry, Sys, System, Wait, signal,
 };
+
+/// A slice's work: runs the process's WebAssembly until it finishes, traps, makes a host
+/// call that stops it, or (without preemption) runs out of fuel.
+pub type SliceWork = Box<dyn FnOnce() -> Box<Slice>>;
+
+/// A finished slice: the process and how its call came back.
+pub struct Slice {
+    task: Task,
+    outcome: Result<TypedResumableCall<()>, wasmi::Error>,
+}
+
+impl Slice {
+    /// Ended by running out of fuel: it was still computing.
+    pub fn out_of_fuel(&self) -> bool {
+        matches!(self.outcome, Ok(TypedResumableCall::OutOfFuel(_)))
+    }
+}
+
+/// How a slice handed to an [`Executor`] came back.
+pub enum Run {
+    Done(Box<Slice>),
+    /// Suspended by the timer; `resume` it later with this id.
+    Preempted(u64),
+}
+
+/// Runs slices. The plain one ([`Direct`]) calls the work on the caller's stack and relies
+/// on fuel to end it; the kernel's runs each slice on a stack of its own and suspends it
+/// from the timer interrupt, so WebAssembly runs without fuel metering.
+pub trait Executor {
+    /// True when slices are suspended by a timer: WebAssembly then runs without fuel.
+    fn preempts(&self) -> bool;
+    /// Starts `work`.
+    fn start(&mut self, work: SliceWork) -> Run;
+    /// Continues a preempted slice; with `kill`, makes its WebAssembly trap as soon as it
+    /// safely can (the process is being killed), so everything it holds is released.
+    fn resume(&mut self, fiber: u64, kill: bool) -> Run;
+}
+
+/// Runs each slice to its end on the caller's stack (fuel bounds it).
+pub struct Direct;
+
+impl Executor for Direct {
+    fn preempts(&self) -> bool {
+        false
+    }
+
+    fn start(&mut self, work: SliceWork) -> Run {
+        Run::Done(work())
+    }
+
+    fn resume(&mut self, _fiber: u64, _kill: bool) -> Run {
+        unreachable!("a direct slice is never preempted")
+    }
+}
+
+/// A process suspended in the middle of a slice.
+struct Preempted {
+    fiber: u64,
+    /// The process's CPU time before this slice, and what the slice has used so far.
+    cpu_base: u64,
+    cpu_slice: u64,
+    /// Being killed by this signal.
+    kill: Option<u8>,
+}
 
 /// A request to start a process.
 pub struct SpawnSpec {
@@ -296,7 +362,9 @@ impl System {
             .table_elements(1 << 20)
             .build();
         let proc = Proc {
-            sys: None,
+            // The scheduler points this at its home once the process is adopted; a start
+            // section running here finds the system away, so its host calls fail.
+            home: Rc::default(),
             data,
             limits,
             pending: None,
@@ -333,7 +401,11 @@ impl System {
 /// The process runtime: owns the system and every task, and schedules them.
 pub struct Kernel {
     sys: Option<Box<System>>,
+    /// Where `sys` is lent while a slice runs.
+    home: Home,
+    executor: Box<dyn Executor>,
     tasks: BTreeMap<Pid, Task>,
+    preempted: BTreeMap<Pid, Preempted>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
 }
@@ -350,8 +422,19 @@ pub struct Stats {
 impl Kernel {
     /// A runtime over `fs`, with every host call registered.
     pub fn new(platform: Box<dyn Platform>, fs: Fs, limits: Limits) -> Result<Self, wasmi::Error> {
+        Self::with_executor(platform, Box::new(Direct), fs, limits)
+    }
+
+    /// A runtime whose slices run on `executor`; when it preempts, without fuel metering
+    /// (wasmi's per-block fuel checks cost ~25 % of interpreter speed under emulation).
+    pub fn with_executor(
+        platform: Box<dyn Platform>,
+        executor: Box<dyn Executor>,
+        fs: Fs,
+        limits: Limits,
+    ) -> Result<Self, wasmi::Error> {
         let mut config = Config::default();
-        config.consume_fuel(true);
+        config.consume_fuel(!executor.preempts());
         // Lazy translation charges fuel for compiling a function on its first call and
         // reports running out there as a (non-resumable) trap; translate at load instead,
         // which the module cache makes a one-time cost per program.
@@ -381,7 +464,10 @@ impl Kernel {
         };
         Ok(Self {
             sys: Some(Box::new(sys)),
+            home: Rc::default(),
+            executor,
             tasks: BTreeMap::new(),
+            preempted: BTreeMap::new(),
             ready: VecDeque::new(),
             blocked: BTreeSet::new(),
         })
@@ -410,7 +496,7 @@ impl Kernel {
             (s.live_processes(), s.files.count(), s.files.pipes.count())
         });
         Stats {
-            tasks: self.tasks.len(),
+            tasks: self.tasks.len() + self.preempted.len(),
             procs,
             open_files,
             pipes,
@@ -428,7 +514,7 @@ impl Kernel {
     pub fn run_rounds(&mut self, mut rounds: u64) -> bool {
         loop {
             if rounds == 0 {
-                return self.tasks.is_empty() && self.home().new_tasks.is_empty();
+                return self.no_tasks() && self.home().new_tasks.is_empty();
             }
             rounds -= 1;
             self.adopt_new_tasks();
@@ -440,7 +526,7 @@ impl Kernel {
                 self.wake();
                 continue;
             }
-            if self.tasks.is_empty() {
+            if self.no_tasks() {
                 return true;
             }
             if !self.home().events.is_empty() {
@@ -460,6 +546,19 @@ impl Kernel {
         }
     }
 
+    fn no_tasks(&self) -> bool {
+        self.tasks.is_empty() && self.preempted.is_empty()
+    }
+
+    /// Lends the system to the slot host calls take it from, for one slice or retry.
+    fn lend(&mut self) {
+        self.home.set(self.sys.take());
+    }
+
+    fn take_home(&mut self) {
+        self.sys = self.home.take();
+    }
+
     fn next_deadline(&self) -> Option<u64> {
         let waits = self.blocked.iter().filter_map(|pid| {
             match self.tasks.get(pid).and_then(|t| t.state.as_ref()) {
@@ -477,7 +576,8 @@ impl Kernel {
 
     fn adopt_new_tasks(&mut self) {
         let new = core::mem::take(&mut self.home().new_tasks);
-        for task in new {
+        for mut task in new {
+            task.store.data_mut().home = Rc::clone(&self.home);
             self.ready.push_back(task.pid);
             self.tasks.insert(task.pid, task);
         }
@@ -508,22 +608,31 @@ impl Kernel {
     fn handle_signals(&mut self) {
         let signalled = core::mem::take(&mut self.home().signalled);
         for pid in signalled {
-            let Some(task) = self.tasks.get(&pid) else {
-                continue;
-            };
-            let has_handler = task.store.data().data.signal_handler.is_some();
-            let deliverable = self
+            let Some((deliverable, has_handler)) = self
                 .sys
                 .as_ref()
                 .and_then(|s| s.procs.get(&pid))
-                .map_or(0, |p| p.deliverable());
+                .map(|p| (p.deliverable(), p.handler))
+            else {
+                continue;
+            };
             if deliverable == 0 {
                 continue;
             }
             if let Some(sig) = fatal_signal(deliverable, has_handler) {
                 if let Some(task) = self.tasks.remove(&pid) {
                     self.finish(task, ExitStatus::Signal(sig));
+                } else if let Some(p) = self.preempted.get_mut(&pid) {
+                    // Its stack holds the store: it ends when its next slice unwinds.
+                    p.kill = Some(sig);
+                    self.ready.retain(|q| *q != pid);
+                    self.ready.push_front(pid);
                 }
+                continue;
+            }
+            if !self.tasks.contains_key(&pid) {
+                // Suspended mid-computation: the handler runs when the process next calls
+                // the system and its slice ends, or at its next fresh slice.
                 continue;
             }
             if has_handler
@@ -568,7 +677,7 @@ impl Kernel {
             let Some(State::Blocked(inv, wait, mut retry)) = task.state.take() else {
                 continue;
             };
-            task.store.data_mut().sys = self.sys.take();
+            self.lend();
             task.store.data_mut().data.retrying = true;
             let memory = task.store.data().data.memory;
             let outcome = match memory {
@@ -578,7 +687,7 @@ impl Kernel {
                 }
                 None => with_cx(&mut [], task.store.data_mut(), |cx| retry(cx)),
             };
-            self.sys = task.store.data_mut().sys.take();
+            self.take_home();
             match outcome {
                 Some(Ok(())) => self.make_ready(pid, task, inv, 0),
                 Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
@@ -636,10 +745,10 @@ impl Kernel {
                 continue;
             }
             let slice = self.home().limits.slice_fuel;
-            task.store.data_mut().sys = self.sys.take();
+            self.lend();
             let _ = task.store.set_fuel(slice.saturating_mul(10));
             let result = func.call(&mut task.store, i32::from(sig));
-            self.sys = task.store.data_mut().sys.take();
+            self.take_home();
             if let Err(e) = result {
                 // The handler may end the process itself: proc_exit, or a fatal signal.
                 if let Some(code) = e.i32_exit_status() {
@@ -657,54 +766,92 @@ impl Kernel {
     }
 
     fn run_slice(&mut self, pid: Pid) {
-        let Some(mut task) = self.tasks.remove(&pid) else {
-            return;
-        };
-        if let Some(status) = self.deliver(&mut task) {
-            self.finish(task, status);
-            return;
-        }
-        let Some(state) = task.state.take() else {
-            return;
-        };
-        let slice = self.home().limits.slice_fuel;
         let started = self.home().platform.monotonic_ns();
-        // A single instruction may need more than a slice (memory.fill of many MiB): give it
-        // what it asks for, or the process would never make progress.
-        let fuel = match &state {
-            State::Fuel(inv) => slice.max(inv.required_fuel()),
-            _ => slice,
-        };
-        task.store.data_mut().sys = self.sys.take();
-        let _ = task.store.set_fuel(fuel);
-        let result = match state {
-            State::New(start) => start.call_resumable(&mut task.store, ()),
-            State::Fuel(inv) => inv.resume(&mut task.store),
-            State::Return(inv, v) => inv.resume(&mut task.store, &[Val::I32(v)]),
-            State::Blocked(inv, wait, retry) => {
+        let (run, mut suspended) = if let Some(p) = self.preempted.remove(&pid) {
+            self.lend();
+            let run = self.executor.resume(p.fiber, p.kill.is_some());
+            self.take_home();
+            (run, p)
+        } else {
+            let Some(mut task) = self.tasks.remove(&pid) else {
+                return;
+            };
+            if let Some(status) = self.deliver(&mut task) {
+                self.finish(task, status);
+                return;
+            }
+            let Some(state) = task.state.take() else {
+                return;
+            };
+            if let State::Blocked(..) = state {
                 // Not reachable: blocked tasks are never queued. Put it back untouched.
-                self.sys = task.store.data_mut().sys.take();
-                task.state = Some(State::Blocked(inv, wait, retry));
+                task.state = Some(state);
                 self.tasks.insert(pid, task);
                 return;
             }
+            let slice = self.home().limits.slice_fuel;
+            // A single instruction may need more than a slice (memory.fill of many MiB):
+            // give it what it asks for, or the process would never make progress.
+            let fuel = match &state {
+                State::Fuel(inv) => slice.max(inv.required_fuel()),
+                _ => slice,
+            };
+            let cpu_base = task.store.data().data.cpu_ns;
+            // Fails (and is not needed) when the executor preempts: there is no fuel.
+            let _ = task.store.set_fuel(fuel);
+            self.lend();
+            let run = self.executor.start(Box::new(move || {
+                let outcome = match state {
+                    State::New(start) => start.call_resumable(&mut task.store, ()),
+                    State::Fuel(inv) => inv.resume(&mut task.store),
+                    State::Return(inv, v) => inv.resume(&mut task.store, &[Val::I32(v)]),
+                    State::Blocked(..) => unreachable!("checked before the slice"),
+                };
+                Box::new(Slice { task, outcome })
+            }));
+            self.take_home();
+            let fresh = Preempted {
+                fiber: 0,
+                cpu_base,
+                cpu_slice: 0,
+                kill: None,
+            };
+            (run, fresh)
         };
-        self.sys = task.store.data_mut().sys.take();
         let elapsed = self.home().platform.monotonic_ns().saturating_sub(started);
-        task.store.data_mut().data.cpu_ns += elapsed;
+        suspended.cpu_slice += elapsed;
+        let cpu_ns = suspended.cpu_base + suspended.cpu_slice;
+        let Slice { mut task, outcome } = match run {
+            Run::Done(slice) => *slice,
+            Run::Preempted(fiber) => {
+                if let Some(info) = self.home().procs.get_mut(&pid) {
+                    info.cpu_ns = cpu_ns;
+                    info.sleeping = false;
+                }
+                suspended.fiber = fiber;
+                self.preempted.insert(pid, suspended);
+                self.ready.push_back(pid);
+                return;
+            }
+        };
+        task.store.data_mut().data.cpu_ns = cpu_ns;
         let memory = task
             .store
             .data()
             .data
             .memory
             .map_or(0, |m| m.data_size(&task.store) as u64);
-        let cpu_ns = task.store.data().data.cpu_ns;
         if let Some(info) = self.home().procs.get_mut(&pid) {
             info.memory = memory;
             info.cpu_ns = cpu_ns;
             info.sleeping = false;
         }
-        match result {
+        if let Some(sig) = suspended.kill {
+            // However the slice ended — usually the trap the kill planted — it dies.
+            self.finish(task, ExitStatus::Signal(sig));
+            return;
+        }
+        match outcome {
             Ok(TypedResumableCall::Finished(())) => self.finish(task, ExitStatus::Code(0)),
             Ok(TypedResumableCall::OutOfFuel(inv)) => {
                 task.state = Some(State::Fuel(inv));
@@ -794,11 +941,13 @@ impl Kernel {
             signal_handler: None,
         };
         match sys.instantiate(&req.name, &req.module, data) {
-            Ok((store, instance, start)) => {
+            Ok((mut store, instance, start)) => {
                 if let Some(info) = sys.procs.get_mut(&pid) {
                     info.name = req.name;
                     info.cmdline = cmdline;
+                    info.handler = false;
                 }
+                store.data_mut().home = Rc::clone(&self.home);
                 self.tasks.insert(
                     pid,
                     Task {

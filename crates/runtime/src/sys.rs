@@ -7,9 +7,11 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use abi::Errno;
 use vfs::Fs;
@@ -45,6 +47,10 @@ pub trait Platform {
     fn memory_total(&self) -> Option<usize> {
         None
     }
+    /// Told when a host call starts (`true`) and ends (`false`): a preempting platform must
+    /// not suspend a process inside one (WebAssembly a host call runs, such as a start
+    /// section during a spawn, is not the process's own code).
+    fn host_call(&mut self, _active: bool) {}
 }
 
 /// Tunable limits.
@@ -234,6 +240,9 @@ pub struct ProcInfo {
     pub cpu_ns: u64,
     /// Blocked in a host call (waiting for input, a child, a timer...).
     pub sleeping: bool,
+    /// Has a signal handler (`callback_signal`); mirrors the store's, which the scheduler
+    /// cannot read while a slice is suspended.
+    pub handler: bool,
 }
 
 impl ProcInfo {
@@ -250,6 +259,7 @@ impl ProcInfo {
             memory: 0,
             cpu_ns: 0,
             sleeping: false,
+            handler: false,
         }
     }
 
@@ -350,10 +360,17 @@ pub struct ProcData {
     pub signal_handler: Option<String>,
 }
 
+/// The slot the shared [`System`] sits in while processes run: the scheduler puts it there
+/// for a slice and takes it back afterwards; a host call (or the memory limiter) takes it
+/// out for its own duration. Every process's store holds a handle to the one slot, so a
+/// slice suspended by the timer — which never happens inside a host call — holds no
+/// borrow of the system, and the scheduler and other processes can use it meanwhile.
+pub type Home = Rc<Cell<Option<Box<System>>>>;
+
 /// The data of a process's wasmi store.
 pub struct Proc {
-    /// The shared system, lent to the process while it runs a slice.
-    pub sys: Option<Box<System>>,
+    /// Where the shared system waits while processes run (see [`Home`]).
+    pub home: Home,
     pub data: ProcData,
     pub limits: StoreLimits,
     /// Set by a blocking host call: what it waits for and how to retry it.
@@ -382,10 +399,9 @@ impl wasmi::ResourceLimiter for Proc {
         if !self.limits.memory_growing(current, desired, maximum)? {
             return Ok(false);
         }
-        let free = self
-            .sys
-            .as_ref()
-            .and_then(|s| s.platform.memory_available());
+        let sys = self.home.take();
+        let free = sys.as_ref().and_then(|s| s.platform.memory_available());
+        self.home.set(sys);
         let needed = desired.saturating_mul(2).saturating_add(GROW_HEADROOM);
         Ok(free.is_none_or(|free| free >= needed))
     }

@@ -105,6 +105,38 @@ pub struct Opts {
     pub files: Vec<(&'static str, &'static [u8])>,
     /// Preopen the filesystem root as this name (fd 3).
     pub preopen: Option<&'static str>,
+    /// Run slices on [`Deferred`], so every slice is seen as preempted first.
+    pub deferred: bool,
+}
+
+/// An executor that reports every slice that ran out of fuel — one that was still
+/// computing — as preempted once before handing over its end: slices still run whole
+/// (under fuel) when started, but the scheduler goes through its preempted-process paths
+/// — resuming, killing, signalling, accounting — as it does under the kernel's timer.
+#[derive(Default)]
+pub struct Deferred {
+    parked: std::collections::BTreeMap<u64, Box<crate::sched::Slice>>,
+    next: u64,
+}
+
+impl crate::sched::Executor for Deferred {
+    fn preempts(&self) -> bool {
+        false
+    }
+
+    fn start(&mut self, work: crate::sched::SliceWork) -> crate::sched::Run {
+        let slice = work();
+        if !slice.out_of_fuel() {
+            return crate::sched::Run::Done(slice);
+        }
+        self.next += 1;
+        self.parked.insert(self.next, slice);
+        crate::sched::Run::Preempted(self.next)
+    }
+
+    fn resume(&mut self, fiber: u64, _kill: bool) -> crate::sched::Run {
+        crate::sched::Run::Done(self.parked.remove(&fiber).expect("a parked slice"))
+    }
 }
 
 /// Builds a kernel with a fake platform and an fs holding `/prog.wasm` = `wasm`.
@@ -118,7 +150,13 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
     for (path, data) in &opts.files {
         fs.write_file(root, path, data).expect("write file");
     }
-    let mut kernel = Kernel::new(Box::new(platform), fs, Limits::default()).expect("kernel");
+    let executor: Box<dyn crate::sched::Executor> = if opts.deferred {
+        Box::<Deferred>::default()
+    } else {
+        Box::new(crate::sched::Direct)
+    };
+    let mut kernel =
+        Kernel::with_executor(Box::new(platform), executor, fs, Limits::default()).expect("kernel");
     let sys = kernel.sys();
     let module = sys
         .load_module(root, "prog.wasm")

@@ -262,12 +262,18 @@ struct Run {
 /// Runs `wat` as pid 1 with `files` in the filesystem and `/` preopened, to the end.
 /// Fails (rather than hangs) if the processes never all end.
 fn run_prog(files: Vec<(&'static str, &'static [u8])>, wat: String) -> Run {
+    run_prog_on(files, wat, false)
+}
+
+/// [`run_prog`], with `deferred` slices (see [`crate::testing::Deferred`]).
+fn run_prog_on(files: Vec<(&'static str, &'static [u8])>, wat: String, deferred: bool) -> Run {
     let (tx, rx) = std::sync::mpsc::channel();
     let worker = std::thread::spawn(move || {
         let wasm = wat::parse_str(&wat).expect("valid wat");
         let opts = Opts {
             files,
             preopen: Some("/"),
+            deferred,
             ..Opts::default()
         };
         let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
@@ -1198,12 +1204,25 @@ fn spawn2_dup2_puts_a_pipe_on_the_child_stdout() {
 
 #[test]
 fn kill_ends_a_looping_child() {
+    kill_a_looping_child(false);
+}
+
+#[test]
+fn kill_ends_a_preempted_child() {
+    // Every slice comes back as preempted first: the KILL lands on a suspended process.
+    kill_a_looping_child(true);
+}
+
+fn kill_a_looping_child(deferred: bool) {
     let looper = program(&["looping\n"], "", "(call $out {s0}) (loop $l (br $l))");
-    let out = run_ok(
-        &[("loop.wasm", looper)],
-        &["/loop.wasm"],
-        "",
-        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+    let mut all = files();
+    all.push(("loop.wasm", looper));
+    let r = run_prog_on(
+        all,
+        module(
+            &["/loop.wasm"],
+            "",
+            "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
          ;; let the child run a few slices
          (call $r (call $thread_sleep (i64.const 20000)))
          ;; still running: a non-blocking join finds NOTHING
@@ -1214,8 +1233,47 @@ fn kill_ends_a_looping_child() {
          (call $join (i32.const 2) (i32.const 0))
          ;; gone: signalling it again is SRCH
          (call $r (call $proc_signal (i32.const 2) (i32.const 9)))",
+        ),
+        deferred,
     );
-    assert_eq!(out, format!("0 looping\n0 0 0 0 0 2 2 137 9 {SRCH} "));
+    assert_eq!(r.status, Some(ExitStatus::Code(0)), "{}", r.stderr);
+    assert_clean(&r);
+    assert_eq!(r.stdout, format!("0 looping\n0 0 0 0 0 2 2 137 9 {SRCH} "));
+}
+
+#[test]
+fn a_preempted_process_runs_its_handlers() {
+    // The child loops making calls; USR1 and then TERM (handled too) arrive while it is
+    // suspended mid-slice, and its handler runs for each before it goes on.
+    let child = program(
+        &["on_sig", "sig", "done\n"],
+        "(global $n (mut i32) (i32.const 0))
+         (func (export \"on_sig\") (param $s i32) (call $hs {s1}) (call $hr (local.get $s))
+           (global.set $n (i32.add (global.get $n) (i32.const 1))))",
+        "(call $callback_signal {s0})
+         (loop $l (drop (call $proc_id (i32.const 96))) (br_if $l (i32.lt_u (global.get $n) (i32.const 2))))
+         (call $out {s2})
+         (call $proc_exit (i32.const 3))",
+    );
+    let mut all = files();
+    all.push(("child.wasm", child));
+    let r = run_prog_on(
+        all,
+        module(
+            &["/child.wasm"],
+            "",
+            "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+             (call $r (call $thread_sleep (i64.const 1000000)))
+             (call $r (call $proc_signal (i32.const 2) (i32.const 10)))
+             (call $r (call $thread_sleep (i64.const 1000000)))
+             (call $r (call $proc_signal (i32.const 2) (i32.const 15)))
+             (call $join (i32.const 2) (i32.const 0))",
+        ),
+        true,
+    );
+    assert_eq!(r.status, Some(ExitStatus::Code(0)), "{}", r.stderr);
+    assert_clean(&r);
+    assert_eq!(r.stdout, "0 0 0 sig 10 0 0 sig 15 done\n0 2 1 3 0 ");
 }
 
 #[test]

@@ -70,6 +70,10 @@ pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;
     cx.proc.signal_handler = (!name.is_empty()).then(|| name.to_string());
+    let handled = cx.proc.signal_handler.is_some();
+    if let Some(info) = cx.sys.procs.get_mut(&cx.proc.pid) {
+        info.handler = handled;
+    }
     Ok(())
 }
 
