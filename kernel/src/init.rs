@@ -16,8 +16,8 @@ use runtime::{ExitStatus, Kernel, Limits, SpawnSpec};
 use vfs::Fs;
 
 use crate::bootargs::BootArgs;
-use crate::memory;
 use crate::platform::KernelPlatform;
+use crate::{arch, memory};
 
 fn split_nul(bytes: &[u8]) -> Vec<Vec<u8>> {
     bytes
@@ -88,7 +88,18 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     if let Some(mib) = args.cmdline().get_u64("procmem") {
         limits.max_memory = usize::try_from(mib << 20).unwrap_or(usize::MAX);
     }
-    let mut kernel = Kernel::new(Box::new(KernelPlatform::new()), fs, limits)
+    let executor: Box<dyn runtime::sched::Executor> =
+        if arch::preemption_available() && args.cmdline().get("preempt") != Some("off") {
+            log::info!(
+                "scheduler: timer-preempted slices ({} KiB of wasmi handlers)",
+                arch::handler_bytes() >> 10
+            );
+            Box::new(arch::Fibers::default())
+        } else {
+            log::info!("scheduler: fuel-metered slices");
+            Box::new(runtime::sched::Direct)
+        };
+    let mut kernel = Kernel::with_executor(Box::new(KernelPlatform::new()), executor, fs, limits)
         .map_err(|e| StartError(alloc::format!("cannot set up the runtime: {e}")))?;
     let sys = kernel.sys();
     if args.cmdline().get("console") == Some("cooked") {

@@ -61,6 +61,10 @@ impl runtime::Platform for KernelPlatform {
         Some(crate::memory::heap_usage().1)
     }
 
+    fn host_call(&mut self, active: bool) {
+        arch::set_in_host(active);
+    }
+
     fn idle(&mut self, deadline: Option<u64>) {
         if deadline.is_none_or(|d| time::monotonic_ns() < d) {
             arch::wait_for_interrupt();

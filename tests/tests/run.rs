@@ -280,6 +280,51 @@ fn runaway_guest_is_stopped_by_the_timeout() {
 }
 
 #[test]
+fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
+    // Processes are preempted by the timer, but a start section (run while the process is
+    // created) and a signal handler (run between slices) are not: the kernel plants a
+    // trap in them after ~2 s instead.
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write_wat(
+        tmp.path(),
+        "startloop.wasm",
+        r#"(module (func $s (loop $l (br $l))) (start $s) (func (export "_start")))"#,
+    );
+    let r = run_file(&p, 60);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("cannot instantiate"), "{err}");
+    assert_eq!(r.code, 126);
+
+    let p = write_wat(
+        tmp.path(),
+        "handlerloop.wasm",
+        r#"(module
+             (import "wasix_32v1" "callback_signal" (func $cb (param i32 i32)))
+             (import "wasi_snapshot_preview1" "proc_raise" (func $raise (param i32) (result i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 16) "on_sig")
+             (func (export "on_sig") (param i32) (loop $l (br $l)))
+             (func (export "_start")
+               (call $cb (i32.const 16) (i32.const 6))
+               (drop (call $raise (i32.const 10)))))"#,
+    );
+    let r = run_file(&p, 60);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("signal handler for 10 failed"), "{err}");
+    assert_eq!(r.code, 134);
+
+    // Spawned by a running process (inside its host call): the spawn fails, the shell
+    // goes on.
+    let mut opts = RunOptions::new(wasm("sh"), &["-c", "/data/startloop.wasm; exit $?"]);
+    opts.dirs.push((tmp.path().to_path_buf(), "/data".into()));
+    opts.timeout = Duration::from_secs(60);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("startloop.wasm: cannot execute"), "{err}");
+    assert_eq!(r.code, 126, "{err}");
+}
+
+#[test]
 fn runs_under_uefi_too() {
     let mut opts = RunOptions::new(wasm("hello"), &[]);
     opts.firmware = boot::image::Firmware::Uefi;

@@ -1,6 +1,8 @@
 //! The process runtime: WebAssembly programs as processes. It hosts each program in a wasmi
 //! store, gives it the WASI preview1 (and, growing, WASIX) calls over the in-RAM filesystem
-//! and the console, and schedules all processes in fuel-bounded slices on one stack.
+//! and the console, and schedules all processes in slices: fuel-bounded on the caller's
+//! stack ([`sched::Direct`]), or on an [`sched::Executor`] that preempts them (the
+//! kernel's timer-driven fibers).
 //!
 //! - [`sched`]: [`Kernel`] (tasks, round robin, blocking and wake-up) and spawning.
 //! - [`sys`]: the shared [`System`], per-process state, the [`Platform`] trait through which

@@ -65,6 +65,11 @@ pub trait Executor {
     fn resume(&mut self, fiber: u64, kill: bool) -> Run;
 }
 
+/// The trap a preempting executor plants to end WebAssembly early (a kill, or a start
+/// section or signal handler that runs too long where it cannot be preempted): the one
+/// running out of fuel gives, which is what such code met under fuel.
+pub const RUNAWAY_TRAP: u8 = wasmi_core::TrapCode::OutOfFuel as u8;
+
 /// Runs each slice to its end on the caller's stack (fuel bounds it).
 pub struct Direct;
 

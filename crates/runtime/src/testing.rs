@@ -115,7 +115,7 @@ pub struct Opts {
 /// — resuming, killing, signalling, accounting — as it does under the kernel's timer.
 #[derive(Default)]
 pub struct Deferred {
-    parked: std::collections::BTreeMap<u64, Box<crate::sched::Slice>>,
+    parked: alloc::collections::BTreeMap<u64, Box<crate::sched::Slice>>,
     next: u64,
 }
 

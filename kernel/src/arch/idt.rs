@@ -1,6 +1,7 @@
 //! The IDT: a reporting handler for every CPU exception (name, error code, RIP, CR2, then
-//! exit with the failure code), the breakpoint handler that returns, and the PIC interrupt
-//! handlers (timer tick, COM1/COM3 receive, everything else acknowledged).
+//! exit with the failure code), the breakpoint handler that returns, the single-step
+//! handler that plants traps (`fiber`), and the PIC interrupt handlers (timer tick — which
+//! also preempts processes —, COM1/COM3 receive, everything else acknowledged).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -73,7 +74,6 @@ macro_rules! fault {
 }
 
 fault!(divide_error, "divide error (#DE)");
-fault!(debug, "debug (#DB)");
 fault!(nmi, "non-maskable interrupt");
 fault!(overflow, "overflow (#OF)");
 fault!(bound_range, "bound range exceeded (#BR)");
@@ -113,9 +113,17 @@ extern "x86-interrupt" fn breakpoint(frame: InterruptStackFrame) {
     crate::selftest::note_breakpoint();
 }
 
-extern "x86-interrupt" fn timer(_frame: InterruptStackFrame) {
-    TICKS.fetch_add(1, Ordering::Relaxed);
+extern "x86-interrupt" fn timer(mut frame: InterruptStackFrame) {
+    let tick = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
     PICS.lock().end_of_interrupt(PIC1_OFFSET + TIMER_IRQ);
+    // May switch to the scheduler (preempting a process) and return much later.
+    super::fiber::on_tick(&mut frame, tick);
+}
+
+extern "x86-interrupt" fn debug(mut frame: InterruptStackFrame) {
+    if !super::fiber::on_step(&mut frame) {
+        report("debug (#DB)", &frame, None, false)
+    }
 }
 
 extern "x86-interrupt" fn com1(_frame: InterruptStackFrame) {

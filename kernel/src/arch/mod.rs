@@ -2,12 +2,14 @@
 //! helpers. Together with `drivers` this is where all of the kernel's `unsafe` lives; the
 //! rest of the kernel calls the safe functions re-exported here.
 
+mod fiber;
 mod gdt;
 mod heap;
 mod idt;
 mod memcpy;
 mod pvh;
 
+pub use fiber::{Fibers, available as preemption_available, handler_bytes, set_in_host};
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
 
@@ -23,9 +25,9 @@ pub fn init_cpu_tables(stack_bottom: u64, stack_len: u64) {
 /// Lets the CPU run SSE instructions: clears CR0.EM (no x87 emulation trap), sets CR0.MP
 /// and CR4.OSFXSR / CR4.OSXMMEXCPT. The kernel is compiled for SSE2 (wasmi's copies and
 /// floating point use it), so this runs first thing at entry. Processes never switch in
-/// the middle of kernel code — they are slices of one kernel stack — so there is no
-/// per-process SSE state to save; interrupt handlers (`x86-interrupt`) save the XMM
-/// registers they use.
+/// the middle of kernel code: a slice is suspended only from the timer interrupt, whose
+/// handler (`x86-interrupt`) saves every XMM register it or what it calls may clobber —
+/// the switch included — on the suspended slice's own stack.
 #[inline(always)]
 pub fn enable_sse() {
     use x86_64::registers::control::{Cr0, Cr0Flags, Cr4, Cr4Flags};
