@@ -16,8 +16,9 @@
 //! into `execute_until_done`, where every callee-saved register is as wasmi's dispatcher
 //! left it — its return is redirected to a stub that returns the trap code, and wasmi
 //! unwinds normally. Until then it is single-stepped. The same trap ends WebAssembly that
-//! runs where it cannot be preempted (a start section run by a spawn, a signal handler)
-//! once it has run for `RUNAWAY_TICKS`.
+//! runs where it cannot be preempted (a start section run by a spawn, a signal handler, a
+//! slice started when the heap has no room for another stack) once it has run for
+//! `RUNAWAY_TICKS`.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -31,8 +32,12 @@ use x86_64::structures::idt::InterruptStackFrame;
 
 use drivers::exit::{ExitCode, exit_qemu};
 
-/// Bytes of stack per fiber (host calls, compiling a spawned program included).
-const STACK_BYTES: usize = 256 * 1024;
+/// Bytes of stack per fiber: host calls, compiling a spawned program included, used at
+/// most 17 KiB in the test suites (`hostile all`, `wasix-test`, pipelines of every tool).
+const STACK_BYTES: usize = 64 * 1024;
+/// Heap left free when a fiber stack is allocated. Below it a slice runs on the
+/// scheduler's stack instead: it cannot be preempted then, so the runaway trap bounds it.
+const STACK_RESERVE: usize = 2 << 20;
 /// Words at the bottom of each stack checked after every switch back: an overflow is
 /// reported instead of silently corrupting the heap below.
 const CANARY_WORDS: usize = 512;
@@ -51,10 +56,19 @@ struct Page([u64; 512]);
 struct Stack(Box<[Page]>);
 
 impl Stack {
-    fn new() -> Self {
-        let mut pages: Box<[Page]> = (0..STACK_BYTES / 4096).map(|_| Page([0; 512])).collect();
+    /// A new stack, or `None` when the heap is (nearly) exhausted: a hostile guest spawning
+    /// thousands of spinning processes must not turn their stacks into a kernel panic.
+    fn try_new() -> Option<Self> {
+        let (used, size) = super::heap_usage();
+        if size.saturating_sub(used) < STACK_BYTES + STACK_RESERVE {
+            return None;
+        }
+        let count = STACK_BYTES / 4096;
+        let mut pages = Vec::new();
+        pages.try_reserve_exact(count).ok()?;
+        pages.extend((0..count).map(|_| Page([0; 512])));
         pages[0].0.fill(CANARY);
-        Self(pages)
+        Some(Self(pages.into_boxed_slice()))
     }
 
     fn intact(&self) -> bool {
@@ -329,7 +343,12 @@ impl Executor for Fibers {
     }
 
     fn start(&mut self, work: SliceWork) -> Run {
-        let stack = self.spare.pop().unwrap_or_else(Stack::new);
+        let Some(stack) = self.spare.pop().or_else(Stack::try_new) else {
+            log::warn!("no memory for a process stack: running a slice unpreempted");
+            RUNAWAY.store(0, Ordering::Relaxed);
+            KILL.store(false, Ordering::Relaxed);
+            return Run::Done(work());
+        };
         let mut fiber = Box::new(Fiber {
             rsp: 0,
             home_rsp: 0,
