@@ -125,6 +125,9 @@ struct RunArgs {
     /// Show the kernel log on stderr.
     #[arg(long)]
     verbose: bool,
+    /// Extra kernel command-line words (e.g. `log=debug`, `preempt=off`).
+    #[arg(long, default_value = "")]
+    cmdline: String,
     /// The WebAssembly program.
     program: std::path::PathBuf,
     /// Its arguments.
@@ -209,6 +212,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     opts.firmware = Firmware::from_flags(args.uefi, args.direct);
     opts.timeout = Duration::from_secs(args.timeout);
     opts.verbose = args.verbose;
+    opts.kernel_args = args.cmdline;
     opts.stdin = RunOptions::host_stdin()?;
     opts.pass_through = true;
     let kernel = boot::build::kernel()?;

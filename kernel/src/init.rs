@@ -94,7 +94,7 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
                 "scheduler: timer-preempted slices ({} KiB of wasmi handlers)",
                 arch::handler_bytes() >> 10
             );
-            Box::new(arch::Fibers::default())
+            Box::new(arch::Fibers::new())
         } else {
             log::info!("scheduler: fuel-metered slices");
             Box::new(runtime::sched::Direct)

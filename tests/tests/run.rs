@@ -325,6 +325,25 @@ fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
 }
 
 #[test]
+fn preempt_off_keeps_fuel_slices() {
+    // `preempt=off` schedules by fuel on one stack: a computation longer than the runaway
+    // bound (~2 s) must still run to its end.
+    let mut opts = RunOptions::new(wasm("bench-cpu"), &["--reps", "1", "coremark"]);
+    opts.env = vec!["BENCH_ITERS=300".into()];
+    opts.kernel_args = "preempt=off log=info".into();
+    opts.timeout = Duration::from_secs(120);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        out.contains("coremark.valid 1"),
+        "{out}{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.log.contains("fuel-metered slices"), "{}", r.log);
+}
+
+#[test]
 fn runs_under_uefi_too() {
     let mut opts = RunOptions::new(wasm("hello"), &[]);
     opts.firmware = boot::image::Firmware::Uefi;

@@ -18,7 +18,7 @@
 //! unwinds normally. Until then it is single-stepped. The same trap ends WebAssembly that
 //! runs where it cannot be preempted (a start section run by a spawn, a signal handler, a
 //! slice started when the heap has no room for another stack) once it has run for
-//! `RUNAWAY_TICKS`.
+//! `RUNAWAY_SECONDS`.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -46,8 +46,8 @@ const CANARY: u64 = 0x57ac_0ff1_ce5a_fe00;
 const SPARE_STACKS: usize = 4;
 /// Timer ticks a slice runs before it may be suspended (the tick is 10 ms by default).
 const QUANTUM_TICKS: u64 = 1;
-/// Ticks WebAssembly may run where it cannot be preempted before it is made to trap.
-const RUNAWAY_TICKS: u64 = 200;
+/// Seconds WebAssembly may run where it cannot be preempted before it is made to trap.
+const RUNAWAY_SECONDS: u64 = 2;
 
 #[repr(C, align(4096))]
 struct Page([u64; 512]);
@@ -102,7 +102,10 @@ static SLICE_TICK: AtomicU64 = AtomicU64::new(0);
 static IN_HOST: AtomicBool = AtomicBool::new(false);
 /// The running WebAssembly is to trap at its next safe point.
 static KILL: AtomicBool = AtomicBool::new(false);
-/// Ticks seen in WebAssembly that cannot be preempted, since the last slice began.
+/// Slices run on fibers (set once `Fibers` exists); under fuel there is nothing to watch.
+static PREEMPTING: AtomicBool = AtomicBool::new(false);
+/// Ticks seen in WebAssembly that cannot be preempted, since the last slice began (the
+/// limit is `RUNAWAY_SECONDS` of ticks).
 static RUNAWAY: AtomicU64 = AtomicU64::new(0);
 
 unsafe extern "C" {
@@ -255,12 +258,13 @@ fn plant_trap(frame: &mut InterruptStackFrame) {
 /// From the timer interrupt: suspends the current fiber when its quantum is over and it
 /// is safely preemptible, plants pending traps, and watches for runaway WebAssembly.
 pub fn on_tick(frame: &mut InterruptStackFrame, tick: u64) {
-    if !in_exec(frame.instruction_pointer.as_u64()) {
+    if !PREEMPTING.load(Ordering::Relaxed) || !in_exec(frame.instruction_pointer.as_u64()) {
         return;
     }
     let fiber = CURRENT.load(Ordering::Relaxed);
     let nested = fiber.is_null() || IN_HOST.load(Ordering::Relaxed);
-    if nested && RUNAWAY.fetch_add(1, Ordering::Relaxed) + 1 >= RUNAWAY_TICKS {
+    let runaway_ticks = RUNAWAY_SECONDS * u64::from(crate::time::tick_hz().max(1));
+    if nested && RUNAWAY.fetch_add(1, Ordering::Relaxed) + 1 >= runaway_ticks {
         KILL.store(true, Ordering::Relaxed);
     }
     if KILL.load(Ordering::Relaxed) {
@@ -295,7 +299,6 @@ pub fn on_step(frame: &mut InterruptStackFrame) -> bool {
 }
 
 /// The runtime's executor: every slice on a fiber.
-#[derive(Default)]
 pub struct Fibers {
     parked: BTreeMap<u64, Box<Fiber>>,
     spare: Vec<Stack>,
@@ -303,6 +306,16 @@ pub struct Fibers {
 }
 
 impl Fibers {
+    /// The executor; from now on the timer preempts slices and watches for runaways.
+    pub fn new() -> Self {
+        PREEMPTING.store(true, Ordering::Relaxed);
+        Self {
+            parked: BTreeMap::new(),
+            spare: Vec::new(),
+            next: 0,
+        }
+    }
+
     fn run(&mut self, mut fiber: Box<Fiber>, kill: bool) -> Run {
         let f: *mut Fiber = &raw mut *fiber;
         KILL.store(kill, Ordering::Relaxed);
