@@ -65,6 +65,10 @@ impl runtime::Platform for KernelPlatform {
         arch::set_in_host(active);
     }
 
+    fn nested_run(&mut self, active: bool) {
+        arch::set_nested(active);
+    }
+
     fn idle(&mut self, deadline: Option<u64>) {
         if deadline.is_none_or(|d| time::monotonic_ns() < d) {
             arch::wait_for_interrupt();

@@ -1,7 +1,8 @@
 //! Hardening: hostile guests, bad inputs against the real kernel, and a stress soak, each
 //! booted as the first process over a root filesystem holding every userland program:
 //!
-//! - `hostile all` (userland/src/bin/hostile.rs): an endless loop, unbounded recursion, a
+//! - `hostile all` (userland/src/bin/hostile.rs): an endless loop, an endless `memory.fill`
+//!   loop, unbounded recursion, a
 //!   memory bomb, a spawn bomb, a descriptor bomb, a pipe nobody reads, a writer killed
 //!   mid-write and huge iovec writes, each run as a child with a time bound while a
 //!   watchdog process prints heartbeats; every case must end in a clean errno or a clean
@@ -89,6 +90,7 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
     let out = boot_program("hostile", &["all", &cap], &format!("procmem={CAP_MIB}"));
     for mode in [
         "loop",
+        "fillloop",
         "recurse",
         "membomb",
         "spawnbomb",
@@ -104,8 +106,9 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
         assert!(line.contains("heartbeats"), "{line}");
     }
     assert!(out.contains("ok loop: EXIT_SIGNAL signal 9"), "{out}");
+    assert!(out.contains("ok fillloop: EXIT_SIGNAL signal 9"), "{out}");
     assert!(out.contains("ok recurse: EXIT_SIGNAL signal 6"), "{out}");
-    assert!(out.contains("hostile: 8 passed, 0 failed"), "{out}");
+    assert!(out.contains("hostile: 9 passed, 0 failed"), "{out}");
 }
 
 #[test]

@@ -294,6 +294,19 @@ fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("cannot instantiate"), "{err}");
     assert_eq!(r.code, 126);
+    // The same with the time spent in the kernel's memset, outside the interpreter.
+    let p = write_wat(
+        tmp.path(),
+        "startfill.wasm",
+        r#"(module (memory 256)
+             (func $s (loop $l
+               (memory.fill (i32.const 0) (i32.const 7) (i32.const 16777216)) (br $l)))
+             (start $s) (func (export "_start")))"#,
+    );
+    let r = run_file(&p, 60);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("cannot instantiate"), "{err}");
+    assert_eq!(r.code, 126);
 
     let p = write_wat(
         tmp.path(),

@@ -103,6 +103,7 @@ where
 /// start a fresh slice on its own.
 fn signal_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
     if result.is_ok()
+        && !cx.proc.in_handler
         && cx.proc.signal_handler.is_some()
         && cx
             .sys

@@ -299,6 +299,7 @@ impl System {
             root,
             cwd,
             signal_handler: None,
+            in_handler: false,
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
         // live ones): count them once.
@@ -379,7 +380,10 @@ impl System {
         store.limiter(|p| p);
         let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
         let linker = Arc::clone(&self.linker);
-        let instance = match linker.instantiate_and_start(&mut store, module) {
+        self.platform.nested_run(true);
+        let instantiated = linker.instantiate_and_start(&mut store, module);
+        self.platform.nested_run(false);
+        let instance = match instantiated {
             Ok(i) => i,
             Err(e) => {
                 self.discard(store.into_data().data);
@@ -413,6 +417,26 @@ pub struct Kernel {
     preempted: BTreeMap<Pid, Preempted>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
+}
+
+impl Drop for Kernel {
+    /// Ends processes still suspended mid-slice (a bounded `run_rounds` leaves them), so
+    /// their stores and descriptors are released like any other process's.
+    fn drop(&mut self) {
+        let pids: Vec<Pid> = self.preempted.keys().copied().collect();
+        for pid in pids {
+            if let Some(p) = self.preempted.get_mut(&pid) {
+                p.kill = Some(signal::KILL);
+            }
+            // Each resume plants the trap where it safely can; it lands within a few.
+            for _ in 0..1000 {
+                if !self.preempted.contains_key(&pid) || self.sys.is_none() {
+                    break;
+                }
+                self.run_slice(pid);
+            }
+        }
+    }
 }
 
 /// Counts for leak checks: what the system holds right now.
@@ -750,10 +774,14 @@ impl Kernel {
                 continue;
             }
             let slice = self.home().limits.slice_fuel;
-            self.lend();
             let _ = task.store.set_fuel(slice.saturating_mul(10));
+            self.home().platform.nested_run(true);
+            task.store.data_mut().data.in_handler = true;
+            self.lend();
             let result = func.call(&mut task.store, i32::from(sig));
             self.take_home();
+            task.store.data_mut().data.in_handler = false;
+            self.home().platform.nested_run(false);
             if let Err(e) = result {
                 // The handler may end the process itself: proc_exit, or a fatal signal.
                 if let Some(code) = e.i32_exit_status() {
@@ -784,6 +812,22 @@ impl Kernel {
             if let Some(status) = self.deliver(&mut task) {
                 self.finish(task, status);
                 return;
+            }
+            // While the slice runs the scheduler cannot look into the store: note whether
+            // the handler (if any) really is an export it can call.
+            let handles = task
+                .store
+                .data()
+                .data
+                .signal_handler
+                .as_ref()
+                .is_some_and(|name| {
+                    task.instance
+                        .get_typed_func::<i32, ()>(&task.store, name)
+                        .is_ok()
+                });
+            if let Some(info) = self.home().procs.get_mut(&pid) {
+                info.handler = handles;
             }
             let Some(state) = task.state.take() else {
                 return;
@@ -944,6 +988,7 @@ impl Kernel {
             root: old.root,
             cwd: old.cwd,
             signal_handler: None,
+            in_handler: false,
         };
         match sys.instantiate(&req.name, &req.module, data) {
             Ok((mut store, instance, start)) => {

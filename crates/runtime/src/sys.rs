@@ -51,6 +51,10 @@ pub trait Platform {
     /// not suspend a process inside one (WebAssembly a host call runs, such as a start
     /// section during a spawn, is not the process's own code).
     fn host_call(&mut self, _active: bool) {}
+    /// Told when WebAssembly that cannot be preempted starts and ends: a start section run
+    /// while a process is created, a signal handler run between slices. A preempting
+    /// platform must bound it some other way.
+    fn nested_run(&mut self, _active: bool) {}
 }
 
 /// Tunable limits.
@@ -358,6 +362,8 @@ pub struct ProcData {
     pub retrying: bool,
     /// The export `callback_signal` named as the signal handler.
     pub signal_handler: Option<String>,
+    /// The signal handler is running (its calls must not stop for another signal).
+    pub in_handler: bool,
 }
 
 /// The slot the shared [`System`] sits in while processes run: the scheduler puts it there

@@ -24,9 +24,10 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use runtime::sched::{Executor, RUNAWAY_TRAP, Run, Slice, SliceWork};
+use x86_64::registers::debug::{DebugAddressRegister, Dr0, Dr6, Dr7};
 use x86_64::registers::rflags::RFlags;
 use x86_64::structures::idt::InterruptStackFrame;
 
@@ -46,6 +47,14 @@ const CANARY: u64 = 0x57ac_0ff1_ce5a_fe00;
 const SPARE_STACKS: usize = 4;
 /// Timer ticks a slice runs before it may be suspended (the tick is 10 ms by default).
 const QUANTUM_TICKS: u64 = 1;
+/// Stack words searched for the handler a helper will return to.
+const SCAN_WORDS: u64 = 256;
+/// DR7: local enable of breakpoint 0 (condition 00 = execution, length 00).
+const DR7_L0: u64 = 1;
+/// DR6: breakpoint 0 hit; single step; the value that clears the status bits.
+const DR6_B0: u64 = 1;
+const DR6_BS: u64 = 1 << 14;
+const DR6_CLEAR: u64 = 0xffff_0ff0;
 /// Seconds WebAssembly may run where it cannot be preempted before it is made to trap.
 const RUNAWAY_SECONDS: u64 = 2;
 
@@ -98,14 +107,21 @@ struct Fiber {
 static CURRENT: AtomicPtr<Fiber> = AtomicPtr::new(ptr::null_mut());
 /// Tick at which the current slice started or resumed.
 static SLICE_TICK: AtomicU64 = AtomicU64::new(0);
-/// A host call is running (WebAssembly it runs is not the process's own).
-static IN_HOST: AtomicBool = AtomicBool::new(false);
-/// The running WebAssembly is to trap at its next safe point.
-static KILL: AtomicBool = AtomicBool::new(false);
+/// Host calls in progress: a process is never suspended inside one.
+static HOST_DEPTH: AtomicU32 = AtomicU32::new(0);
+/// WebAssembly runs in progress that cannot be preempted (start sections, signal
+/// handlers, slices run without a stack of their own).
+static NESTED: AtomicU32 = AtomicU32::new(0);
+/// The current fiber's own WebAssembly is to trap at its next safe point (it is killed).
+static FIBER_KILL: AtomicBool = AtomicBool::new(false);
+/// The current non-preemptible run is to trap at its next safe point (it ran away).
+static RUNAWAY_KILL: AtomicBool = AtomicBool::new(false);
+/// The execution breakpoint (DR0) is set.
+static ARMED: AtomicBool = AtomicBool::new(false);
 /// Slices run on fibers (set once `Fibers` exists); under fuel there is nothing to watch.
 static PREEMPTING: AtomicBool = AtomicBool::new(false);
-/// Ticks seen in WebAssembly that cannot be preempted, since the last slice began (the
-/// limit is `RUNAWAY_SECONDS` of ticks).
+/// Ticks the current non-preemptible run has taken (the limit is `RUNAWAY_SECONDS` of
+/// ticks).
 static RUNAWAY: AtomicU64 = AtomicU64::new(0);
 
 unsafe extern "C" {
@@ -207,7 +223,27 @@ pub fn handler_bytes() -> u64 {
 
 /// The runtime tells when a host call starts and ends.
 pub fn set_in_host(active: bool) {
-    IN_HOST.store(active, Ordering::Relaxed);
+    if active {
+        HOST_DEPTH.fetch_add(1, Ordering::Relaxed);
+    } else {
+        HOST_DEPTH.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The runtime tells when WebAssembly that cannot be preempted starts and ends; each
+/// outermost such run gets its own runaway budget, and a trap meant for it never outlives
+/// it.
+pub fn set_nested(active: bool) {
+    let outermost = if active {
+        NESTED.fetch_add(1, Ordering::Relaxed) == 0
+    } else {
+        NESTED.fetch_sub(1, Ordering::Relaxed) == 1
+    };
+    if outermost {
+        RUNAWAY.store(0, Ordering::Relaxed);
+        RUNAWAY_KILL.store(false, Ordering::Relaxed);
+        disarm_breakpoint();
+    }
 }
 
 /// Interrupted between two WebAssembly instructions: in a handler, with the return
@@ -234,10 +270,54 @@ fn set_trap_flag(frame: &mut InterruptStackFrame, on: bool) {
     }
 }
 
+/// Turns the execution breakpoint off (touching DR7 only when it is on: every write makes
+/// the emulator drop and re-insert its breakpoints).
+fn disarm_breakpoint() {
+    if ARMED.swap(false, Ordering::Relaxed) {
+        Dr7::write_raw(Dr7::read_raw() & !DR7_L0);
+    }
+}
+
+/// Interrupted outside the handlers (in a copy, the allocator, a wasmi helper) at a time
+/// it should stop: sets an execution breakpoint on the code it will return to, found as
+/// the nearest handler address on its stack, so it stops as soon as it is back inside the
+/// handlers — without single-stepping through a 64 MiB `memory.fill`. A stale value
+/// there (a handler address a register held) is also a safe place to stop; if it is never
+/// reached, the next tick sets another.
+fn arm_breakpoint(frame: &InterruptStackFrame) {
+    let sp = frame.stack_pointer.as_u64();
+    let fiber = CURRENT.load(Ordering::Relaxed);
+    let limit = if fiber.is_null() {
+        // The scheduler's stack: the interrupted code is many frames deep in it.
+        sp + 512
+    } else {
+        // SAFETY: the running fiber; only the address of its stack's end is read.
+        unsafe { (*fiber).stack.top() as u64 }
+    };
+    let limit = limit.min(sp + 8 * SCAN_WORDS);
+    let mut at = sp;
+    while at + 8 <= limit {
+        // SAFETY: [sp, limit) lies within the interrupted code's mapped stack.
+        let word = unsafe { ptr::read_volatile(at as *const u64) };
+        if in_exec(word) {
+            Dr0::write(word);
+            Dr7::write_raw(Dr7::read_raw() | DR7_L0);
+            ARMED.store(true, Ordering::Relaxed);
+            return;
+        }
+        at += 8;
+    }
+}
+
 /// Plants the trap if the interrupted code is between two instructions; otherwise
-/// single-steps it until it is (or until it leaves the handlers: then a later tick tries
-/// again).
+/// single-steps it until it is, or — when it is outside the handlers — breaks where it
+/// comes back.
 fn plant_trap(frame: &mut InterruptStackFrame) {
+    if !in_exec(frame.instruction_pointer.as_u64()) {
+        set_trap_flag(frame, false);
+        arm_breakpoint(frame);
+        return;
+    }
     if at_dispatch(frame) {
         let stub = x86_64::VirtAddr::new(wasm_trap_return as *const () as u64);
         // SAFETY: the handler has not touched the stack or any callee-saved register yet
@@ -249,58 +329,114 @@ fn plant_trap(frame: &mut InterruptStackFrame) {
                 f.cpu_flags.remove(RFlags::TRAP_FLAG);
             });
         }
-        KILL.store(false, Ordering::Relaxed);
+        if NESTED.load(Ordering::Relaxed) > 0 {
+            RUNAWAY_KILL.store(false, Ordering::Relaxed);
+        } else {
+            FIBER_KILL.store(false, Ordering::Relaxed);
+        }
     } else {
         set_trap_flag(frame, true);
     }
 }
 
-/// From the timer interrupt: suspends the current fiber when its quantum is over and it
-/// is safely preemptible, plants pending traps, and watches for runaway WebAssembly.
-pub fn on_tick(frame: &mut InterruptStackFrame, tick: u64) {
-    if !PREEMPTING.load(Ordering::Relaxed) || !in_exec(frame.instruction_pointer.as_u64()) {
-        return;
+/// What the interrupted code should do now, if anything.
+enum Due {
+    Nothing,
+    Trap,
+    Suspend,
+}
+
+fn due(tick: u64) -> Due {
+    if NESTED.load(Ordering::Relaxed) > 0 {
+        return if RUNAWAY_KILL.load(Ordering::Relaxed) {
+            Due::Trap
+        } else {
+            Due::Nothing
+        };
     }
-    let fiber = CURRENT.load(Ordering::Relaxed);
-    let nested = fiber.is_null() || IN_HOST.load(Ordering::Relaxed);
-    let runaway_ticks = RUNAWAY_SECONDS * u64::from(crate::time::tick_hz().max(1));
-    if nested && RUNAWAY.fetch_add(1, Ordering::Relaxed) + 1 >= runaway_ticks {
-        KILL.store(true, Ordering::Relaxed);
+    if CURRENT.load(Ordering::Relaxed).is_null() || HOST_DEPTH.load(Ordering::Relaxed) > 0 {
+        return Due::Nothing;
     }
-    if KILL.load(Ordering::Relaxed) {
-        plant_trap(frame);
-        return;
-    }
-    if nested || tick.wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) < QUANTUM_TICKS {
-        return;
-    }
-    // SAFETY: `fiber` is the running fiber (non-null: not nested), boxed by `Fibers::run`
-    // on the scheduler's stack, which waits in `fiber_switch` until we switch back. The
-    // interrupt frame and everything below it stay on this fiber's stack until resumed.
-    unsafe { fiber_switch(&raw mut (*fiber).rsp, (*fiber).home_rsp) };
-    // Resumed by the scheduler, possibly to be killed.
-    if KILL.load(Ordering::Relaxed) {
-        plant_trap(frame);
+    if FIBER_KILL.load(Ordering::Relaxed) {
+        Due::Trap
+    } else if tick.wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) >= QUANTUM_TICKS {
+        Due::Suspend
+    } else {
+        Due::Nothing
     }
 }
 
-/// From the debug exception: one single step towards a planted trap. False when the
-/// exception was not ours.
-pub fn on_step(frame: &mut InterruptStackFrame) -> bool {
-    if !frame.cpu_flags.contains(RFlags::TRAP_FLAG) {
+/// Acts on `due` for interrupted code: inside the handlers at once, elsewhere at the
+/// breakpoint where it comes back.
+fn act(frame: &mut InterruptStackFrame, due: Due) {
+    match due {
+        Due::Nothing => {}
+        Due::Trap => plant_trap(frame),
+        Due::Suspend if !in_exec(frame.instruction_pointer.as_u64()) => arm_breakpoint(frame),
+        Due::Suspend => {
+            let fiber = CURRENT.load(Ordering::Relaxed);
+            disarm_breakpoint();
+            // SAFETY: `fiber` is the running fiber (`due` checked it is non-null), whose
+            // owner `Fibers::run` waits in `fiber_switch` on the scheduler's stack until we
+            // switch back. The interrupt frame and everything below it stay on this fiber's
+            // stack until it is resumed.
+            unsafe { fiber_switch(&raw mut (*fiber).rsp, (*fiber).home_rsp) };
+            // Resumed by the scheduler, possibly to be killed.
+            if FIBER_KILL.load(Ordering::Relaxed) {
+                plant_trap(frame);
+            }
+        }
+    }
+}
+
+/// From the timer interrupt: suspends the current fiber when its quantum is over and it
+/// is safely preemptible, plants pending traps, and counts runaway ticks.
+pub fn on_tick(frame: &mut InterruptStackFrame, tick: u64) {
+    if !PREEMPTING.load(Ordering::Relaxed) {
+        return;
+    }
+    if NESTED.load(Ordering::Relaxed) > 0 {
+        let runaway_ticks = RUNAWAY_SECONDS * u64::from(crate::time::tick_hz().max(1));
+        if RUNAWAY.fetch_add(1, Ordering::Relaxed) + 1 >= runaway_ticks {
+            RUNAWAY_KILL.store(true, Ordering::Relaxed);
+        }
+    }
+    act(frame, due(tick));
+}
+
+/// From the debug exception: the breakpoint set by `arm_breakpoint`, or one single step
+/// towards a planted trap. False when the exception was not ours.
+pub fn on_debug(frame: &mut InterruptStackFrame) -> bool {
+    let status = Dr6::read_raw();
+    // SAFETY: clearing the sticky status bits of DR6 has no other effect.
+    unsafe { core::arch::asm!("mov dr6, {}", in(reg) DR6_CLEAR, options(nomem, nostack)) };
+    if status & DR6_B0 != 0 {
+        disarm_breakpoint();
+        // SAFETY: the resume flag only keeps the breakpoint (now off) from firing again on
+        // the instruction it stopped at.
+        unsafe {
+            frame
+                .as_mut()
+                .update(|f| f.cpu_flags.insert(RFlags::RESUME_FLAG))
+        };
+        act(frame, due(super::ticks()));
+        return true;
+    }
+    if status & DR6_BS == 0 && !frame.cpu_flags.contains(RFlags::TRAP_FLAG) {
         return false;
     }
-    if KILL.load(Ordering::Relaxed) && in_exec(frame.instruction_pointer.as_u64()) {
-        plant_trap(frame);
-    } else {
-        set_trap_flag(frame, false);
+    match due(super::ticks()) {
+        Due::Trap => plant_trap(frame),
+        _ => set_trap_flag(frame, false),
     }
     true
 }
 
 /// The runtime's executor: every slice on a fiber.
 pub struct Fibers {
-    parked: BTreeMap<u64, Box<Fiber>>,
+    /// Suspended fibers, each from `Box::into_raw`: while a fiber runs or waits, it is
+    /// reached only through its raw pointer (its own stack holds pointers into it).
+    parked: BTreeMap<u64, *mut Fiber>,
     spare: Vec<Stack>,
     next: u64,
 }
@@ -316,37 +452,38 @@ impl Fibers {
         }
     }
 
-    fn run(&mut self, mut fiber: Box<Fiber>, kill: bool) -> Run {
-        let f: *mut Fiber = &raw mut *fiber;
-        KILL.store(kill, Ordering::Relaxed);
-        RUNAWAY.store(0, Ordering::Relaxed);
+    fn run(&mut self, fiber: *mut Fiber, kill: bool) -> Run {
+        FIBER_KILL.store(kill, Ordering::Relaxed);
         SLICE_TICK.store(super::ticks(), Ordering::Relaxed);
-        CURRENT.store(f, Ordering::Relaxed);
-        // SAFETY: `f` is boxed and stays put until the fiber switches back (on finishing or
-        // from the timer); its `rsp` is a stack prepared by `start` or saved by a switch.
-        unsafe { fiber_switch(&raw mut (*f).home_rsp, (*f).rsp) };
+        disarm_breakpoint();
+        CURRENT.store(fiber, Ordering::Relaxed);
+        // SAFETY: `fiber` came from `Box::into_raw` and is freed only below, after it has
+        // finished; its `rsp` is a stack prepared by `start` or saved by a switch.
+        unsafe { fiber_switch(&raw mut (*fiber).home_rsp, (*fiber).rsp) };
         CURRENT.store(ptr::null_mut(), Ordering::Relaxed);
-        KILL.store(false, Ordering::Relaxed);
-        if !fiber.stack.intact() {
+        FIBER_KILL.store(false, Ordering::Relaxed);
+        disarm_breakpoint();
+        // SAFETY: the fiber is switched out: nothing else touches it until resumed.
+        let (intact, finished) = unsafe { ((*fiber).stack.intact(), (*fiber).done.is_some()) };
+        if !intact {
             crate::console::emergency(format_args!(
                 "EXCEPTION: a process's kernel stack overflowed ({} KiB)\n",
                 STACK_BYTES / 1024
             ));
             exit_qemu(ExitCode::Failure);
         }
-        match fiber.done.take() {
-            Some(done) => {
-                if self.spare.len() < SPARE_STACKS {
-                    self.spare.push(fiber.stack);
-                }
-                Run::Done(done)
-            }
-            None => {
-                self.next += 1;
-                self.parked.insert(self.next, fiber);
-                Run::Preempted(self.next)
-            }
+        if !finished {
+            self.next += 1;
+            self.parked.insert(self.next, fiber);
+            return Run::Preempted(self.next);
         }
+        // SAFETY: finished: its stack holds no live frame any more, so the box is ours.
+        let mut fiber = unsafe { Box::from_raw(fiber) };
+        let done = fiber.done.take().expect("checked above");
+        if self.spare.len() < SPARE_STACKS {
+            self.spare.push(fiber.stack);
+        }
+        Run::Done(done)
     }
 }
 
@@ -358,27 +495,36 @@ impl Executor for Fibers {
     fn start(&mut self, work: SliceWork) -> Run {
         let Some(stack) = self.spare.pop().or_else(Stack::try_new) else {
             log::warn!("no memory for a process stack: running a slice unpreempted");
-            RUNAWAY.store(0, Ordering::Relaxed);
-            KILL.store(false, Ordering::Relaxed);
-            return Run::Done(work());
+            set_nested(true);
+            let done = work();
+            set_nested(false);
+            return Run::Done(done);
         };
-        let mut fiber = Box::new(Fiber {
+        let fiber = Box::into_raw(Box::new(Fiber {
             rsp: 0,
             home_rsp: 0,
             stack,
             work: Some(work),
             done: None,
-        });
-        let top = fiber.stack.top();
-        let me = &raw mut *fiber as u64;
+        }));
         // What `fiber_switch` pops, from the lowest address: flags (interrupts on), r15,
         // r14, r13, r12 (the fiber), rbx, rbp, then the return address: `fiber_entry`.
-        let frame: [u64; 8] = [0x202, 0, 0, 0, me, 0, 0, fiber_entry as *const () as u64];
-        // SAFETY: the eight words below the top of the fiber's own, unused stack.
+        let frame: [u64; 8] = [
+            0x202,
+            0,
+            0,
+            0,
+            fiber as u64,
+            0,
+            0,
+            fiber_entry as *const () as u64,
+        ];
+        // SAFETY: `fiber` is a fresh box nobody else sees yet; the frame goes in the eight
+        // words below the top of its own, unused stack.
         unsafe {
-            let base = top.sub(frame.len());
+            let base = (*fiber).stack.top().sub(frame.len());
             ptr::copy_nonoverlapping(frame.as_ptr(), base, frame.len());
-            fiber.rsp = base as u64;
+            (*fiber).rsp = base as u64;
         }
         self.run(fiber, false)
     }

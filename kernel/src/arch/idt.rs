@@ -121,7 +121,7 @@ extern "x86-interrupt" fn timer(mut frame: InterruptStackFrame) {
 }
 
 extern "x86-interrupt" fn debug(mut frame: InterruptStackFrame) {
-    if !super::fiber::on_step(&mut frame) {
+    if !super::fiber::on_debug(&mut frame) {
         report("debug (#DB)", &frame, None, false)
     }
 }

@@ -9,7 +9,9 @@ mod idt;
 mod memcpy;
 mod pvh;
 
-pub use fiber::{Fibers, available as preemption_available, handler_bytes, set_in_host};
+pub use fiber::{
+    Fibers, available as preemption_available, handler_bytes, set_in_host, set_nested,
+};
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
 

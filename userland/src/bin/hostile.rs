@@ -4,6 +4,9 @@
 //!
 //! Modes (each a child of the driver; exit 0 means its own checks passed):
 //! - `loop`: an endless loop without calls; only SIGKILL ends it.
+//! - `fillloop`: `memory.fill` of 32 MiB without end — nearly all its time is spent in the
+//!   kernel's memset, outside the interpreter — so preemption and SIGKILL must reach it
+//!   there too.
 //! - `recurse`: unbounded recursion; must die by a stack-overflow trap (EXIT_SIGNAL 6).
 //! - `membomb`: `memory.grow` one MiB at a time until it fails, then touches every page
 //!   of what it got; the grow must fail cleanly (-1), not trap or kill the kernel.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
     let arg = |i: usize| args.get(i).map(String::as_str);
     let code = match arg(1).unwrap_or("") {
         "loop" => spin(),
+        "fillloop" => fill_loop(),
         "recurse" => recurse_mode(),
         "membomb" => membomb(),
         "spawnbomb" => spawnbomb(arg(2).and_then(|d| d.parse().ok()).unwrap_or(0)),
@@ -74,8 +78,8 @@ fn main() -> ExitCode {
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         _ => {
             eprintln!(
-                "usage: hostile all [CAP_MIB] | loop | recurse | membomb | spawnbomb | fdbomb \
-                 | pipefill | killwriter | bigwrite | watchdog"
+                "usage: hostile all [CAP_MIB] | loop | fillloop | recurse | membomb | spawnbomb \
+                 | fdbomb | pipefill | killwriter | bigwrite | watchdog"
             );
             2
         }
@@ -92,6 +96,24 @@ fn expect(mode: &str, what: &str, ok: bool, detail: impl std::fmt::Display) -> b
 }
 
 // ---- the hostile behaviours ------------------------------------------------------------
+
+/// Fills 32 MiB again and again: almost all of its time is spent in one `memory.fill`
+/// at a time (the kernel's memset), not in the interpreter, and it must be preempted and
+/// killed all the same.
+fn fill_loop() -> u8 {
+    const PAGES: usize = 512;
+    let base = core::arch::wasm32::memory_grow(0, PAGES);
+    if base == usize::MAX {
+        println!("fillloop: memory.grow failed");
+        return 1;
+    }
+    let mut n: u8 = 0;
+    loop {
+        n = std::hint::black_box(n.wrapping_add(1));
+        // SAFETY: the pages just grown are this program's own and nothing else uses them.
+        unsafe { core::ptr::write_bytes((base * 65536) as *mut u8, n, PAGES * 65536) };
+    }
+}
 
 fn spin() -> u8 {
     let mut n: u64 = 0;
@@ -626,6 +648,13 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         Case {
             mode: "loop",
             args: &["loop"],
+            bound_ms: 1000,
+            stdout: stdio::INHERIT,
+            want: killed,
+        },
+        Case {
+            mode: "fillloop",
+            args: &["fillloop"],
             bound_ms: 1000,
             stdout: stdio::INHERIT,
             want: killed,
