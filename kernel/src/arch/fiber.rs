@@ -288,8 +288,9 @@ fn arm_breakpoint(frame: &InterruptStackFrame) {
     let sp = frame.stack_pointer.as_u64();
     let fiber = CURRENT.load(Ordering::Relaxed);
     let limit = if fiber.is_null() {
-        // The scheduler's stack: the interrupted code is many frames deep in it.
-        sp + 512
+        // The scheduler's stack: the interrupted code is many frames deep in it (the
+        // runtime's, wasmi's), far more than this above its stack pointer.
+        sp + 1024
     } else {
         // SAFETY: the running fiber; only the address of its stack's end is read.
         unsafe { (*fiber).stack.top() as u64 }
