@@ -69,6 +69,10 @@ impl runtime::Platform for KernelPlatform {
         arch::set_nested(active);
     }
 
+    fn slice_over(&self) -> bool {
+        arch::slice_over()
+    }
+
     fn idle(&mut self, deadline: Option<u64>) {
         if deadline.is_none_or(|d| time::monotonic_ns() < d) {
             arch::wait_for_interrupt();

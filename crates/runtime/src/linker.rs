@@ -81,7 +81,7 @@ where
     let mut run = call;
     let checked = move |cx: &mut Cx<'_>| {
         let result = run(cx);
-        signal_point(cx, result)
+        slice_point(cx, result)
     };
     let result = match memory {
         Some(m) => {
@@ -97,19 +97,22 @@ where
     }
 }
 
-/// A call that succeeded while a handled signal is pending ends the slice (returning 0),
-/// so the handler runs before the process's next instruction. Under fuel a process is
-/// never signalled in mid-slice by anyone else; a preempted one can be, and may never
-/// start a fresh slice on its own.
-fn signal_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
+/// A call that succeeded ends the slice (returning 0) when the slice has had its time —
+/// a preempting platform's timer never suspends a process inside a host call, so one that
+/// spends its time in them is preempted here — or when a handled signal is pending, so
+/// the handler runs before the process's next instruction (under fuel a process is never
+/// signalled in mid-slice by anyone else; a suspended one can be, and may never start a
+/// fresh slice on its own). Never inside a signal handler, which cannot be suspended.
+fn slice_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
     if result.is_ok()
         && !cx.proc.in_handler
-        && cx.proc.signal_handler.is_some()
-        && cx
-            .sys
-            .procs
-            .get(&cx.proc.pid)
-            .is_some_and(|p| p.deliverable() != 0)
+        && (cx.sys.platform.slice_over()
+            || cx.proc.signal_handler.is_some()
+                && cx
+                    .sys
+                    .procs
+                    .get(&cx.proc.pid)
+                    .is_some_and(|p| p.deliverable() != 0))
     {
         return Err(Sys::Block(crate::sys::Wait::Yield));
     }

@@ -55,6 +55,12 @@ pub trait Platform {
     /// while a process is created, a signal handler run between slices. A preempting
     /// platform must bound it some other way.
     fn nested_run(&mut self, _active: bool) {}
+    /// True when the running slice has had its time (a preempting platform's timer): a
+    /// host call that succeeds then ends the slice, so a process that spends its time in
+    /// host calls — where it is never suspended — still takes turns.
+    fn slice_over(&self) -> bool {
+        false
+    }
 }
 
 /// Tunable limits.

@@ -38,12 +38,16 @@ use drivers::exit::{ExitCode, exit_qemu};
 const STACK_BYTES: usize = 64 * 1024;
 /// Heap left free when a fiber stack is allocated. Below it a slice runs on the
 /// scheduler's stack instead: it cannot be preempted then, so the runaway trap bounds it.
-const STACK_RESERVE: usize = 2 << 20;
+/// As much as a spawn keeps free (the runtime's `SPAWN_HEADROOM`): stacks of suspended
+/// processes must not eat the room the kernel's own, infallible allocations rely on
+/// (the allocator's per-chunk overhead is not in its counters either).
+const STACK_RESERVE: usize = 8 << 20;
 /// Words at the bottom of each stack checked after every switch back: an overflow is
 /// reported instead of silently corrupting the heap below.
 const CANARY_WORDS: usize = 512;
 const CANARY: u64 = 0x57ac_0ff1_ce5a_fe00;
-/// Free stacks kept for the next slices.
+/// Free stacks kept for the next slices (made at start-up, so some are there even when
+/// the heap is too full for new ones).
 const SPARE_STACKS: usize = 4;
 /// Timer ticks a slice runs before it may be suspended (the tick is 10 ms by default).
 const QUANTUM_TICKS: u64 = 1;
@@ -58,7 +62,7 @@ const DR6_CLEAR: u64 = 0xffff_0ff0;
 /// Seconds WebAssembly may run where it cannot be preempted before it is made to trap.
 const RUNAWAY_SECONDS: u64 = 2;
 
-#[repr(C, align(4096))]
+#[repr(C, align(16))]
 struct Page([u64; 512]);
 
 /// A fiber's stack.
@@ -84,7 +88,7 @@ impl Stack {
         self.0[0].0[..CANARY_WORDS].iter().all(|&w| w == CANARY)
     }
 
-    /// The address just past the stack (16-byte aligned: pages are).
+    /// The address just past the stack (16-byte aligned: `Page`s are).
     fn top(&mut self) -> *mut u64 {
         let len = self.0.len();
         // SAFETY: one past the end of the allocation, which `add` may form.
@@ -219,6 +223,15 @@ pub fn available() -> bool {
 pub fn handler_bytes() -> u64 {
     let (s, e) = exec_range();
     e - s
+}
+
+/// True when the running slice has used up its time: a host call that just succeeded
+/// then ends the slice (a process that spends its time in host calls, where the timer
+/// never suspends it, is preempted at their boundaries instead).
+pub fn slice_over() -> bool {
+    !CURRENT.load(Ordering::Relaxed).is_null()
+        && NESTED.load(Ordering::Relaxed) == 0
+        && super::ticks().wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) >= QUANTUM_TICKS
 }
 
 /// The runtime tells when a host call starts and ends.
@@ -448,7 +461,7 @@ impl Fibers {
         PREEMPTING.store(true, Ordering::Relaxed);
         Self {
             parked: BTreeMap::new(),
-            spare: Vec::new(),
+            spare: (0..SPARE_STACKS).filter_map(|_| Stack::try_new()).collect(),
             next: 0,
         }
     }

@@ -10,7 +10,7 @@ mod memcpy;
 mod pvh;
 
 pub use fiber::{
-    Fibers, available as preemption_available, handler_bytes, set_in_host, set_nested,
+    Fibers, available as preemption_available, handler_bytes, set_in_host, set_nested, slice_over,
 };
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
