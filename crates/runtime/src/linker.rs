@@ -57,14 +57,12 @@ pub fn with_cx<R>(
 ) -> Option<R> {
     let Proc { home, data, .. } = proc;
     let mut sys = home.take()?;
-    sys.platform.host_call(true);
     let mut cx = Cx {
         mem: GuestMem::new(bytes),
         proc: data,
         sys: &mut sys,
     };
     let result = f(&mut cx);
-    sys.platform.host_call(false);
     home.set(Some(sys));
     Some(result)
 }
@@ -74,14 +72,41 @@ pub fn dispatch<F>(caller: &mut Caller<'_, Proc>, call: F) -> Result<i32, Error>
 where
     F: FnMut(&mut Cx<'_>) -> SysResult + Copy + 'static,
 {
+    dispatch_as(caller, call, true)
+}
+
+/// [`dispatch`] for imports without a result: they never end the slice on success
+/// (resuming one with a value would not type-check).
+pub fn dispatch_noreturn<F>(caller: &mut Caller<'_, Proc>, call: F) -> Result<i32, Error>
+where
+    F: FnMut(&mut Cx<'_>) -> SysResult + Copy + 'static,
+{
+    dispatch_as(caller, call, false)
+}
+
+fn dispatch_as<F>(caller: &mut Caller<'_, Proc>, call: F, may_yield: bool) -> Result<i32, Error>
+where
+    F: FnMut(&mut Cx<'_>) -> SysResult + Copy + 'static,
+{
     let data = &mut caller.data_mut().data;
     data.call_start = None;
     data.retrying = false;
     let memory = data.memory;
     let mut run = call;
     let checked = move |cx: &mut Cx<'_>| {
-        let result = run(cx);
-        slice_point(cx, result)
+        cx.sys.platform.host_call(true);
+        let mut result = run(cx);
+        if may_yield {
+            result = slice_point(cx, result);
+        }
+        // A call that stops the slice (blocks, yields, exits, dies, execs) stays "in a
+        // host call" for the platform until the slice has ended: suspending the process
+        // while wasmi unwinds to the scheduler would let a wake-up meant for its wait
+        // come and go before the scheduler knows it waits.
+        if matches!(result, Ok(()) | Err(Sys::Err(_))) {
+            cx.sys.platform.host_call(false);
+        }
+        result
     };
     let result = match memory {
         Some(m) => {
@@ -170,7 +195,7 @@ macro_rules! calls_noreturn {
     ($linker:expr, $reg:expr, $module:expr; $($name:ident => $hm:ident :: $hf:ident ( $($arg:ident : $ty:ty),* ) ),* $(,)?) => {$(
         $linker.func_wrap($module, stringify!($name),
             |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<(), wasmi::Error> {
-                $crate::linker::dispatch(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*)).map(|_| ())
+                $crate::linker::dispatch_noreturn(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*)).map(|_| ())
             })?;
         $reg.names.insert((alloc::string::String::from($module), alloc::string::String::from(stringify!($name))));
     )*};

@@ -49,7 +49,8 @@ pub trait Platform {
     }
     /// Told when a host call starts (`true`) and ends (`false`): a preempting platform must
     /// not suspend a process inside one (WebAssembly a host call runs, such as a start
-    /// section during a spawn, is not the process's own code).
+    /// section during a spawn, is not the process's own code). A call that ends the slice
+    /// (blocks, yields, exits) is not ended: the slice's end ends it.
     fn host_call(&mut self, _active: bool) {}
     /// Told when WebAssembly that cannot be preempted starts and ends: a start section run
     /// while a process is created, a signal handler run between slices. A preempting

@@ -111,7 +111,8 @@ struct Fiber {
 static CURRENT: AtomicPtr<Fiber> = AtomicPtr::new(ptr::null_mut());
 /// Tick at which the current slice started or resumed.
 static SLICE_TICK: AtomicU64 = AtomicU64::new(0);
-/// Host calls in progress: a process is never suspended inside one.
+/// Host calls in progress: a process is never suspended inside one, nor after one that
+/// ends its slice (the runtime leaves those open; the slice's end closes them).
 static HOST_DEPTH: AtomicU32 = AtomicU32::new(0);
 /// WebAssembly runs in progress that cannot be preempted (start sections, signal
 /// handlers, slices run without a stack of their own).
@@ -239,7 +240,10 @@ pub fn set_in_host(active: bool) {
     if active {
         HOST_DEPTH.fetch_add(1, Ordering::Relaxed);
     } else {
-        HOST_DEPTH.fetch_sub(1, Ordering::Relaxed);
+        // Saturating: a slice's end may have closed it already. (Only this CPU's
+        // non-interrupt code changes the depth, so load and store suffice.)
+        let depth = HOST_DEPTH.load(Ordering::Relaxed);
+        HOST_DEPTH.store(depth.saturating_sub(1), Ordering::Relaxed);
     }
 }
 
@@ -467,6 +471,8 @@ impl Fibers {
     }
 
     fn run(&mut self, fiber: *mut Fiber, kill: bool) -> Run {
+        // A suspended fiber was never inside a host call.
+        HOST_DEPTH.store(0, Ordering::Relaxed);
         FIBER_KILL.store(kill, Ordering::Relaxed);
         SLICE_TICK.store(super::ticks(), Ordering::Relaxed);
         disarm_breakpoint();
@@ -476,6 +482,7 @@ impl Fibers {
         unsafe { fiber_switch(&raw mut (*fiber).home_rsp, (*fiber).rsp) };
         CURRENT.store(ptr::null_mut(), Ordering::Relaxed);
         FIBER_KILL.store(false, Ordering::Relaxed);
+        HOST_DEPTH.store(0, Ordering::Relaxed);
         disarm_breakpoint();
         // SAFETY: the fiber is switched out: nothing else touches it until resumed.
         let (intact, finished) = unsafe { ((*fiber).stack.intact(), (*fiber).done.is_some()) };
