@@ -246,6 +246,14 @@ fn run_file(path: &Path, timeout: u64) -> RunResult {
     boot::run::run(&kernel(), &opts).expect("run")
 }
 
+/// Runs `path` (within 60 s) and checks it fails with exit `code` and `message` on stderr.
+fn expect_failure(path: &Path, message: &str, code: i32) {
+    let r = run_file(path, 60);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains(message), "{err}");
+    assert_eq!(r.code, code);
+}
+
 #[test]
 fn unknown_import_and_bad_module_fail_clearly() {
     let tmp = tempfile::tempdir().unwrap();
@@ -254,17 +262,11 @@ fn unknown_import_and_bad_module_fail_clearly() {
         "imports.wasm",
         r#"(module (import "wasi_snapshot_preview1" "not_a_call" (func)) (func (export "_start")))"#,
     );
-    let r = run_file(&p, 60);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("wasi_snapshot_preview1::not_a_call"), "{err}");
-    assert_eq!(r.code, 126);
+    expect_failure(&p, "wasi_snapshot_preview1::not_a_call", 126);
 
     let bad = tmp.path().join("bad.wasm");
     std::fs::write(&bad, b"\0asm\x01\0\0\0 definitely not a module").unwrap();
-    let r = run_file(&bad, 60);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("invalid WebAssembly module"), "{err}");
-    assert_eq!(r.code, 126);
+    expect_failure(&bad, "invalid WebAssembly module", 126);
 }
 
 #[test]
@@ -290,10 +292,7 @@ fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
         "startloop.wasm",
         r#"(module (func $s (loop $l (br $l))) (start $s) (func (export "_start")))"#,
     );
-    let r = run_file(&p, 60);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("cannot instantiate"), "{err}");
-    assert_eq!(r.code, 126);
+    expect_failure(&p, "cannot instantiate", 126);
     // The same with the time spent in the kernel's memset, outside the interpreter.
     let p = write_wat(
         tmp.path(),
@@ -303,10 +302,7 @@ fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
                (memory.fill (i32.const 0) (i32.const 7) (i32.const 16777216)) (br $l)))
              (start $s) (func (export "_start")))"#,
     );
-    let r = run_file(&p, 60);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("cannot instantiate"), "{err}");
-    assert_eq!(r.code, 126);
+    expect_failure(&p, "cannot instantiate", 126);
 
     let p = write_wat(
         tmp.path(),
@@ -321,10 +317,7 @@ fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
                (call $cb (i32.const 16) (i32.const 6))
                (drop (call $raise (i32.const 10)))))"#,
     );
-    let r = run_file(&p, 60);
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("signal handler for 10 failed"), "{err}");
-    assert_eq!(r.code, 134);
+    expect_failure(&p, "signal handler for 10 failed", 134);
 
     // Spawned by a running process (inside its host call): the spawn fails, the shell
     // goes on.

@@ -156,6 +156,17 @@ pub struct Task {
     state: Option<State>,
 }
 
+impl Task {
+    /// The signal handler `callback_signal` named. A name that is no exported
+    /// `(func (param i32))` is no handler: default actions apply.
+    fn signal_handler(&self) -> Option<TypedFunc<i32, ()>> {
+        let name = self.store.data().data.signal_handler.as_deref()?;
+        self.instance
+            .get_typed_func::<i32, ()>(&self.store, name)
+            .ok()
+    }
+}
+
 impl System {
     /// Loads, validates and caches the program at `path` (relative to directory `dir`).
     /// A later load of the same unchanged file reuses the parsed module.
@@ -758,13 +769,7 @@ impl Kernel {
             return None;
         }
         info.pending &= !deliverable;
-        let handler = task.store.data().data.signal_handler.clone();
-        // A name that is no exported `(func (param i32))` is no handler: default actions.
-        let func = handler.and_then(|name| {
-            task.instance
-                .get_typed_func::<i32, ()>(&task.store, &name)
-                .ok()
-        });
+        let func = task.signal_handler();
         if let Some(sig) = fatal_signal(deliverable, func.is_some()) {
             return Some(ExitStatus::Signal(sig));
         }
@@ -815,17 +820,7 @@ impl Kernel {
             }
             // While the slice runs the scheduler cannot look into the store: note whether
             // the handler (if any) really is an export it can call.
-            let handles = task
-                .store
-                .data()
-                .data
-                .signal_handler
-                .as_ref()
-                .is_some_and(|name| {
-                    task.instance
-                        .get_typed_func::<i32, ()>(&task.store, name)
-                        .is_ok()
-                });
+            let handles = task.signal_handler().is_some();
             if let Some(info) = self.home().procs.get_mut(&pid) {
                 info.handler = handles;
             }

@@ -232,7 +232,12 @@ pub fn handler_bytes() -> u64 {
 pub fn slice_over() -> bool {
     !CURRENT.load(Ordering::Relaxed).is_null()
         && NESTED.load(Ordering::Relaxed) == 0
-        && super::ticks().wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) >= QUANTUM_TICKS
+        && quantum_over(super::ticks())
+}
+
+/// The current slice has run its quantum by `tick`.
+fn quantum_over(tick: u64) -> bool {
+    tick.wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) >= QUANTUM_TICKS
 }
 
 /// The runtime tells when a host call starts and ends.
@@ -377,7 +382,7 @@ fn due(tick: u64) -> Due {
     }
     if FIBER_KILL.load(Ordering::Relaxed) {
         Due::Trap
-    } else if tick.wrapping_sub(SLICE_TICK.load(Ordering::Relaxed)) >= QUANTUM_TICKS {
+    } else if quantum_over(tick) {
         Due::Suspend
     } else {
         Due::Nothing
@@ -485,7 +490,7 @@ impl Fibers {
         HOST_DEPTH.store(0, Ordering::Relaxed);
         disarm_breakpoint();
         // SAFETY: the fiber is switched out: nothing else touches it until resumed.
-        let (intact, finished) = unsafe { ((*fiber).stack.intact(), (*fiber).done.is_some()) };
+        let (intact, done) = unsafe { ((*fiber).stack.intact(), (*fiber).done.take()) };
         if !intact {
             crate::console::emergency(format_args!(
                 "EXCEPTION: a process's kernel stack overflowed ({} KiB)\n",
@@ -493,14 +498,13 @@ impl Fibers {
             ));
             exit_qemu(ExitCode::Failure);
         }
-        if !finished {
+        let Some(done) = done else {
             self.next += 1;
             self.parked.insert(self.next, fiber);
             return Run::Preempted(self.next);
-        }
+        };
         // SAFETY: finished: its stack holds no live frame any more, so the box is ours.
-        let mut fiber = unsafe { Box::from_raw(fiber) };
-        let done = fiber.done.take().expect("checked above");
+        let fiber = unsafe { Box::from_raw(fiber) };
         if self.spare.len() < SPARE_STACKS {
             self.spare.push(fiber.stack);
         }
