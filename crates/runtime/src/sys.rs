@@ -191,6 +191,12 @@ pub enum Sys {
     Signal(u8),
     /// Replace the process's program (`proc_exec*`), keeping pid and descriptors.
     Exec(alloc::boxed::Box<ExecRequest>),
+    /// Return this raw value: for the few imports whose result is not an errno (the
+    /// `memory.atomic.wait` helpers of lowered modules, whose results are 0/1/2).
+    Ret(i32),
+    /// Trap, as the instruction the call stands for would (a misaligned or out-of-bounds
+    /// atomic access in a lowered module); the process dies with this message.
+    Trap(&'static str),
 }
 
 /// What `proc_exec*` asks the scheduler to do.
@@ -254,6 +260,8 @@ pub struct ProcInfo {
     /// Has a signal handler (`callback_signal`); mirrors the store's, which the scheduler
     /// cannot read while a slice is suspended.
     pub handler: bool,
+    /// Has signals blocked ([`ProcData::signals_blocked`]); mirrored likewise.
+    pub blocked: bool,
 }
 
 impl ProcInfo {
@@ -271,6 +279,7 @@ impl ProcInfo {
             cpu_ns: 0,
             sleeping: false,
             handler: false,
+            blocked: false,
         }
     }
 
@@ -371,6 +380,25 @@ pub struct ProcData {
     pub signal_handler: Option<String>,
     /// The signal handler is running (its calls must not stop for another signal).
     pub in_handler: bool,
+    /// What the blocked call returns when a handled signal interrupts it, when not INTR
+    /// (a `memory.atomic.wait` reports a spurious wake-up instead). Reset by every call.
+    pub interrupt_value: Option<i32>,
+    /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
+    pub stack: crate::wasix::stack::StackState,
+}
+
+impl ProcData {
+    /// True while wasix-libc has signals blocked: it names the handler
+    /// [`crate::wasix::signal::BLOCKED`] around critical sections (fork, its own locks)
+    /// and back afterwards. Signals raised meanwhile stay pending (KILL still kills).
+    pub fn signals_blocked(&self) -> bool {
+        self.signal_handler.as_deref() == Some(crate::wasix::signal::BLOCKED)
+    }
+
+    /// A handler will take signals now (one is named and signals are not blocked).
+    pub fn takes_signals(&self) -> bool {
+        self.signal_handler.is_some() && !self.signals_blocked()
+    }
 }
 
 /// The slot the shared [`System`] sits in while processes run: the scheduler puts it there

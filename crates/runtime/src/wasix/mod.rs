@@ -6,10 +6,15 @@
 
 pub mod cwd;
 pub mod fd;
+pub mod futex;
 pub mod proc;
 pub mod signal;
+pub mod stack;
 pub mod thread;
 pub mod tty;
+pub mod unsupported;
+
+use alloc::string::String;
 
 use wasmi::Linker;
 
@@ -19,6 +24,9 @@ use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
 pub const MODULE: &str = "wasix_32v1";
+
+/// The helper imports a lowered module calls for `memory.atomic.wait*` / `notify`.
+pub const LOWERED: &str = "wasmkernel";
 
 /// Registers every WASIX call.
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
@@ -43,12 +51,32 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         proc_signals_sizes_get => signal::proc_signals_sizes_get(out: i32),
         proc_signals_get => signal::proc_signals_get(buf: i32),
         proc_raise_interval => signal::proc_raise_interval(sig: i32, interval: i64, repeat: i32),
+        futex_wait => futex::futex_wait(futex: i32, expected: i32, timeout: i32, out: i32),
+        futex_wake => futex::futex_wake(futex: i32, out: i32),
+        futex_wake_all => futex::futex_wake(futex: i32, out: i32),
+        thread_id => thread::thread_id(out: i32),
+        thread_signal => thread::thread_signal(tid: i32, sig: i32),
+        thread_parallelism => thread::thread_parallelism(out: i32),
+    );
+    // Stack switching drives the guest's asyncify exports, so it needs the caller itself.
+    linker.func_wrap(MODULE, "proc_fork", stack::proc_fork)?;
+    linker.func_wrap(MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
+    linker.func_wrap(MODULE, "stack_restore", stack::stack_restore)?;
+    for name in ["proc_fork", "stack_checkpoint", "stack_restore"] {
+        reg.names.insert((String::from(MODULE), String::from(name)));
+    }
+    calls!(linker, reg, LOWERED;
+        atomic_wait32 => futex::atomic_wait32(addr: i32, expected: i32, timeout: i64, offset: i32),
+        atomic_wait64 => futex::atomic_wait64(addr: i32, expected: i64, timeout: i64, offset: i32),
+        atomic_notify => futex::atomic_notify(addr: i32, count: i32, offset: i32),
     );
     calls_noreturn!(linker, reg, MODULE;
         proc_exit2 => proc::proc_exit2(code: i32),
         proc_exec2 => proc::proc_exec2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32),
         proc_exec => proc::proc_exec(name: i32, name_len: i32, args: i32, args_len: i32),
         callback_signal => signal::callback_signal(name: i32, len: i32),
+        thread_exit => thread::thread_exit(code: i32),
     );
+    unsupported::register(linker, reg, MODULE)?;
     Ok(())
 }

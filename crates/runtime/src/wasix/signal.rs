@@ -25,6 +25,9 @@ pub fn raise_self(cx: &mut Cx<'_>, sig: u8) -> SysResult {
     if deliverable & (1 << sig) == 0 {
         return Ok(());
     }
+    if cx.proc.signals_blocked() && sig != signal::KILL {
+        return Ok(());
+    }
     if cx.proc.signal_handler.is_some() && sig != signal::KILL {
         return Err(Sys::Block(Wait::Yield));
     }
@@ -67,12 +70,19 @@ pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     Ok(())
 }
 
+/// The handler name wasix-libc gives `callback_signal` while it has every signal
+/// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
+/// exports it: while it is set, signals are held pending, not given their defaults.
+pub const BLOCKED: &str = "__wasm_signal_blocked";
+
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;
     cx.proc.signal_handler = (!name.is_empty()).then(|| name.to_string());
     let handled = cx.proc.signal_handler.is_some();
+    let blocked = cx.proc.signals_blocked();
     if let Some(info) = cx.sys.procs.get_mut(&cx.proc.pid) {
         info.handler = handled;
+        info.blocked = blocked;
     }
     Ok(())
 }
