@@ -327,6 +327,7 @@ impl System {
             signal_handler: None,
             in_handler: false,
             interrupt_value: None,
+            linux_signals: false,
             stack: Default::default(),
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
@@ -408,7 +409,11 @@ impl System {
         let mut store = Store::new(&self.engine, proc);
         store.limiter(|p| p);
         let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
-        let linker = Arc::clone(&self.linker);
+        let linker = if crate::wasix::is_legacy(module) {
+            Arc::clone(&self.legacy_linker)
+        } else {
+            Arc::clone(&self.linker)
+        };
         self.platform.nested_run(true);
         let instantiated = linker.instantiate_and_start(&mut store, module);
         self.platform.nested_run(false);
@@ -423,6 +428,7 @@ impl System {
             }
         };
         store.data_mut().data.memory = instance.get_memory(&store, "memory");
+        store.data_mut().data.linux_signals = instance.get_func(&store, "__wasm_signal").is_some();
         match instance.get_typed_func::<(), ()>(&store, "_start") {
             Ok(start) => Ok((store, instance, start)),
             Err(_) => {
@@ -501,6 +507,8 @@ impl Kernel {
         let mut linker = Linker::<Proc>::new(&engine);
         let mut registry = Registry::default();
         crate::wasi::register(&mut linker, &mut registry)?;
+        let mut legacy_linker = linker.clone();
+        crate::wasix::register_legacy(&mut legacy_linker, &mut registry)?;
         let sys = System {
             platform,
             fs,
@@ -508,6 +516,7 @@ impl Kernel {
             limits,
             engine,
             linker: Arc::new(linker),
+            legacy_linker: Arc::new(legacy_linker),
             registry: Arc::new(registry),
             procs: BTreeMap::new(),
             modules: BTreeMap::new(),
@@ -820,7 +829,12 @@ impl Kernel {
             self.home().platform.nested_run(true);
             task.store.data_mut().data.in_handler = true;
             self.lend();
-            let result = func.call(&mut task.store, i32::from(sig));
+            let number = if task.store.data().data.linux_signals {
+                signal::to_linux(sig)
+            } else {
+                sig
+            };
+            let result = func.call(&mut task.store, i32::from(number));
             self.take_home();
             task.store.data_mut().data.in_handler = false;
             self.home().platform.nested_run(false);
@@ -1040,6 +1054,7 @@ impl Kernel {
             signal_handler: None,
             in_handler: false,
             interrupt_value: None,
+            linux_signals: false,
             stack: Default::default(),
         };
         match sys.instantiate(&req.name, &req.module, data) {

@@ -120,6 +120,22 @@ pub mod signal {
     /// Highest signal number.
     pub const MAX: u8 = 30;
 
+    /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
+    /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
+    /// (CHLD is 16). Below 16 the two agree.
+    pub fn to_linux(sig: u8) -> u8 {
+        if sig >= 16 { sig + 1 } else { sig }
+    }
+
+    /// The WASIX number of Linux signal `sig`; None for STKFLT (16) and beyond 31.
+    pub fn from_linux(sig: u8) -> Option<u8> {
+        match sig {
+            0..=15 => Some(sig),
+            17..=31 => Some(sig - 1),
+            _ => None,
+        }
+    }
+
     /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
     /// signals too, since processes are not stopped here).
     pub fn ignored_by_default(sig: u8) -> bool {
@@ -297,6 +313,8 @@ pub struct System {
     pub limits: Limits,
     pub engine: Engine,
     pub linker: Arc<Linker<Proc>>,
+    /// The linker for modules of the 2022 WASIX ABI ([`crate::wasix::register_legacy`]).
+    pub legacy_linker: Arc<Linker<Proc>>,
     pub registry: Arc<crate::linker::Registry>,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
@@ -383,6 +401,9 @@ pub struct ProcData {
     /// What the blocked call returns when a handled signal interrupts it, when not INTR
     /// (a `memory.atomic.wait` reports a spurious wake-up instead). Reset by every call.
     pub interrupt_value: Option<i32>,
+    /// The program numbers signals as Linux does (a wasix-libc program: it exports
+    /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
+    pub linux_signals: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
     pub stack: crate::wasix::stack::StackState,
 }

@@ -239,6 +239,7 @@ impl Kernel {
             signal_handler: pdata.signal_handler.clone(),
             in_handler: false,
             interrupt_value: None,
+            linux_signals: pdata.linux_signals,
             stack: crate::wasix::stack::StackState {
                 snapshots: pdata.stack.snapshots.clone(),
                 counter: pdata.stack.counter,

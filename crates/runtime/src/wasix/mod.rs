@@ -28,6 +28,29 @@ pub const MODULE: &str = "wasix_32v1";
 /// The helper imports a lowered module calls for `memory.atomic.wait*` / `notify`.
 pub const LOWERED: &str = "wasmkernel";
 
+/// Makes `linker` (a copy of the full one) serve the 2022 WASIX ABI, which the wasix-libc
+/// builds of dash and bash still import: the two-argument `proc_join` and `fd_renumber`
+/// with `dup2` semantics. [`crate::sched`] picks this linker for a module that imports
+/// that `proc_join` ([`is_legacy`]).
+pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
+    linker.allow_shadowing(true);
+    calls!(linker, reg, MODULE;
+        proc_join => proc::proc_join_legacy(pid: i32, out: i32),
+        fd_renumber => fd::fd_renumber_dup2(fd: i32, to: i32),
+    );
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// True for a module built against the 2022 WASIX ABI (see [`register_legacy`]).
+pub fn is_legacy(module: &wasmi::Module) -> bool {
+    module.imports().any(|i| {
+        i.module() == MODULE
+            && i.name() == "proc_join"
+            && matches!(i.ty(), wasmi::ExternType::Func(f) if f.params().len() == 2)
+    })
+}
+
 /// Registers every WASIX call.
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     calls!(linker, reg, MODULE;

@@ -698,3 +698,44 @@ pub fn proc_parent(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
     cx.mem.write_u32(out as u32, ppid)?;
     Ok(())
 }
+
+/// `proc_join(pid, ret_exit_code)` of the 2022 WASIX ABI (what wasix-libc's `waitpid` of
+/// that time calls; dash and bash builds still import it): `*pid` is the child to wait
+/// for, or `u32::MAX` (-1) for any; it blocks until one has ended, writes its pid back to
+/// `*pid` and its exit code (128 + the signal for a signal death) to `*ret_exit_code`.
+/// No children: CHILD.
+pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
+    let (pid_at, out) = (pid as u32, out as u32);
+    let target = cx.mem.read_u32(pid_at)?;
+    cx.mem.slice(out, 4)?;
+    let me = cx.proc.pid;
+    let is_child = |p: Pid, i: &crate::sys::ProcInfo| i.ppid == me && p != me;
+    let ended = if target == u32::MAX {
+        let mut children = cx
+            .sys
+            .procs
+            .iter()
+            .filter(|(p, i)| is_child(**p, i))
+            .peekable();
+        if children.peek().is_none() {
+            return Err(Errno::Child.into());
+        }
+        children.find(|(_, i)| i.status.is_some()).map(|(p, _)| *p)
+    } else {
+        let info = cx
+            .sys
+            .procs
+            .get(&target)
+            .filter(|i| is_child(target, i))
+            .ok_or(Errno::Child)?;
+        info.status.map(|_| target)
+    };
+    let Some(p) = ended else {
+        return Err(Sys::Block(Wait::Child(me)));
+    };
+    let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
+    cx.mem.write_u32(pid_at, p)?;
+    cx.mem
+        .write_u32(out, status.map_or(0, ExitStatus::shell_code))?;
+    Ok(())
+}

@@ -30,10 +30,7 @@ pub fn thread_signal(cx: &mut Cx<'_>, tid: i32, sig: i32) -> SysResult {
     if tid as u32 != cx.proc.pid {
         return Err(Errno::Srch.into());
     }
-    let sig = u8::try_from(sig)
-        .ok()
-        .filter(|&s| s <= crate::sys::signal::MAX)
-        .ok_or(Errno::Inval)?;
+    let sig = crate::wasix::signal::signal_number(cx, sig)?;
     crate::wasix::signal::raise_self(cx, sig)
 }
 
