@@ -702,7 +702,7 @@ pub fn proc_parent(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
 /// `proc_join(pid, ret_exit_code)` of the 2022 WASIX ABI (what wasix-libc's `waitpid` of
 /// that time calls; dash and bash builds still import it): `*pid` is the child to wait
 /// for, or `u32::MAX` (-1) for any; it blocks until one has ended, writes its pid back to
-/// `*pid` and its exit code (128 + the signal for a signal death) to `*ret_exit_code`.
+/// `*pid` and its wait status (`WEXITSTATUS` / `WTERMSIG` decode it) to `*ret_exit_code`.
 /// No children: CHILD.
 pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
     let (pid_at, out) = (pid as u32, out as u32);
@@ -734,8 +734,17 @@ pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
         return Err(Sys::Block(Wait::Child(me)));
     };
     let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
+    // A wait status, as that libc's waitpid passes it on untouched: the code in bits
+    // 8-15, or the signal (in the caller's numbering) in the low bits.
+    let code = match status {
+        Some(ExitStatus::Code(c)) => (c & 0xff) << 8,
+        Some(ExitStatus::Signal(sig)) if cx.proc.linux_signals => {
+            u32::from(crate::sys::signal::to_linux(sig))
+        }
+        Some(ExitStatus::Signal(sig)) => u32::from(sig),
+        None => 0,
+    };
     cx.mem.write_u32(pid_at, p)?;
-    cx.mem
-        .write_u32(out, status.map_or(0, ExitStatus::shell_code))?;
+    cx.mem.write_u32(out, code)?;
     Ok(())
 }
