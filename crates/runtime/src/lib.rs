@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod devfs;
 pub mod files;
 pub mod linker;
 pub mod mem;
