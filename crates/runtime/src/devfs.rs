@@ -123,12 +123,7 @@ pub fn filetype(sys: &System, ino: Ino, filetype: u8) -> u8 {
 
 /// [`vfs::Fs::open`], except that `O_TRUNC` on a device is ignored (its placeholder is
 /// read-only, so truncating it would be ROFS).
-pub fn open_path(
-    sys: &mut System,
-    dir: Ino,
-    path: &str,
-    opts: OpenOptions,
-) -> Result<Ino, Errno> {
+pub fn open_path(sys: &mut System, dir: Ino, path: &str, opts: OpenOptions) -> Result<Ino, Errno> {
     if opts.truncate && sys.devfs.is_some() && !(opts.create && opts.exclusive) {
         let follow = opts.follow || path.ends_with('/');
         if let Ok(ino) = sys.fs.lookup(dir, path, follow)

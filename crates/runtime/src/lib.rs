@@ -36,6 +36,8 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_dev;
+#[cfg(test)]
 mod tests_fs;
 #[cfg(test)]
 mod tests_pipe;
