@@ -110,6 +110,8 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     if args.cmdline().get("proc") == Some("on") {
         runtime::procfs::mount(sys, root)
             .map_err(|e| StartError(alloc::format!("cannot mount /proc: {e}")))?;
+        runtime::devfs::mount(sys, root)
+            .map_err(|e| StartError(alloc::format!("cannot mount /dev: {e}")))?;
     }
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     let module = match args.kernel_file("program") {

@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod devfs;
 pub mod files;
 pub mod linker;
 pub mod mem;
@@ -34,6 +35,8 @@ pub mod wasix;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dev;
 #[cfg(test)]
 mod tests_fs;
 #[cfg(test)]

@@ -527,6 +527,7 @@ impl Kernel {
             new_tasks: Vec::new(),
             next_pid: 1,
             procfs: None,
+            devfs: None,
             idle_ns: 0,
         };
         Ok(Self {

@@ -330,6 +330,8 @@ pub struct System {
     pub next_pid: Pid,
     /// The read-only `/proc` view, when mounted ([`crate::procfs`]).
     pub procfs: Option<crate::procfs::ProcFs>,
+    /// The `/dev` devices, when mounted ([`crate::devfs`]).
+    pub devfs: Option<crate::devfs::DevFs>,
     /// Time spent idle (ns), waiting for an interrupt with nothing to run.
     pub idle_ns: u64,
 }

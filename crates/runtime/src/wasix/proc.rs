@@ -402,14 +402,34 @@ fn apply_fd_ops(
                 let abs = absolute(cwd, &op.path);
                 let now = sys.platform.realtime_ns();
                 sys.fs.set_time(now);
-                let ino = sys.fs.open(root, abs.trim_start_matches('/'), opts)?;
-                let object = match sys.fs.kind(ino)? {
-                    FileType::Directory => Object::Dir(ino),
-                    FileType::RegularFile => Object::File(ino),
-                    FileType::SymbolicLink => return Err(Errno::Loop),
+                let ino = crate::devfs::open_path(sys, root, abs.trim_start_matches('/'), opts)?;
+                let file = match crate::devfs::device(sys, ino) {
+                    // A `/dev` device (`2>/dev/null`); `/dev/stdout` and its kin share
+                    // the child's descriptor as the earlier actions left it.
+                    Some(dev) => match crate::devfs::open(dev, fds, op.fdflags)? {
+                        crate::devfs::Opened::New(file) => file,
+                        crate::devfs::Opened::Shared(id) => {
+                            let System { fs, files, .. } = &mut *sys;
+                            let entry = FdEntry {
+                                file: id,
+                                cloexec: false,
+                                preopen: None,
+                            };
+                            fds.install_at(fs, files, op.fd, entry)?;
+                            continue;
+                        }
+                    },
+                    None => {
+                        let object = match sys.fs.kind(ino)? {
+                            FileType::Directory => Object::Dir(ino),
+                            FileType::RegularFile => Object::File(ino),
+                            FileType::SymbolicLink => return Err(Errno::Loop),
+                        };
+                        OpenFile::new(object, op.fdflags)
+                    }
                 };
                 let System { fs, files, .. } = &mut *sys;
-                let id = files.insert(fs, OpenFile::new(object, op.fdflags));
+                let id = files.insert(fs, file);
                 let installed = fds.install_at(
                     fs,
                     files,
