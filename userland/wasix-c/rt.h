@@ -4,7 +4,9 @@
  * imported shared memory, asyncify for fork and setjmp; see build.sh), so they exercise
  * the kernel's lowering of the threads proposal and its stack switching, but every line
  * of code in them is ours. The classic calls are imported from `wasix_32v1`, as older
- * wasix-libc builds do (dash, bash); `P1` imports from wasi_snapshot_preview1. */
+ * wasix-libc builds do (dash, bash); `P1` imports from wasi_snapshot_preview1. Like
+ * wasix-libc, a program exporting `__wasm_signal` numbers signals as musl does on Linux
+ * (CHLD = 17), and the kernel converts. */
 #pragma once
 
 typedef unsigned char u8;

@@ -207,35 +207,68 @@ static int scenario_pwd(void) {
     return 0;
 }
 
+/* Forks until the kernel refuses (process or memory limits); the children wait to be
+ * killed, so they all count. Then kills and reaps them all. */
+static u32 bomb[8192];
+
 static int scenario_bomb(void) {
     u32 forks = 0;
-    for (;;) {
+    int err = 0;
+    while (forks < sizeof bomb / sizeof bomb[0]) {
         int pid = fork_();
-        if (pid == 0) { thread_sleep(2000000000ull); proc_exit(0); }
-        if (pid < 0) { kv("bomb-stopped-errno", -pid); break; }
-        forks++;
+        if (pid == 0) for (;;) thread_sleep(1000000000ull);
+        if (pid < 0) { err = -pid; break; }
+        bomb[forks++] = pid;
     }
+    kv("bomb-stopped-errno", err);
     kv("bomb-forks-positive", forks > 0);
+    u32 reaped = 0;
+    for (u32 i = 0; i < forks; i++) {
+        proc_signal(bomb[i], 9);
+        if (join(bomb[i]) == 128 + 9) reaped++;
+    }
+    kv("bomb-all-killed", reaped == forks);
     return 0;
+}
+
+static int run_scenario(const char *what, const char *self) {
+    if (seq(what, "fork")) return scenario_fork();
+    if (seq(what, "forkloop")) return scenario_forkloop(1000);
+    if (seq(what, "setjmp")) return scenario_setjmp();
+    if (seq(what, "fork-longjmp")) return scenario_fork_longjmp();
+    if (seq(what, "pipe")) return scenario_pipe();
+    if (seq(what, "vfork-exec")) return scenario_vfork_exec(self);
+    if (seq(what, "execd")) { kv("execd", 1); return 11; }
+    if (seq(what, "signal")) return scenario_signal();
+    if (seq(what, "atomics")) return scenario_atomics();
+    if (seq(what, "blocked")) return scenario_blocked();
+    if (seq(what, "cwd")) return scenario_cwd(self);
+    if (seq(what, "pwd")) return scenario_pwd();
+    if (seq(what, "bomb")) return scenario_bomb();
+    return 2;
+}
+
+/* Every scenario but the bomb, each in a child of its own, in one run. */
+static int scenario_all(const char *self) {
+    static const char *const all[] = {
+        "fork", "forkloop", "setjmp", "fork-longjmp", "pipe", "vfork-exec",
+        "signal", "atomics", "blocked", "cwd",
+    };
+    int failed = 0;
+    for (u32 i = 0; i < sizeof all / sizeof all[0]; i++) {
+        puts_("== "); puts_(all[i]); puts_("\n");
+        int pid = fork_();
+        if (pid == 0) proc_exit(run_scenario(all[i], self));
+        int rc = join(pid);
+        kv("rc", rc);
+        failed |= rc != 0;
+    }
+    return failed;
 }
 
 EXPORT(_start) void _start(void) {
     load_args();
     const char *what = argc_ > 1 ? argv_[1] : "fork";
     const char *self = argc_ > 2 ? argv_[2] : "/prog.wasm";
-    int rc = 2;
-    if (seq(what, "fork")) rc = scenario_fork();
-    else if (seq(what, "forkloop")) rc = scenario_forkloop(1000);
-    else if (seq(what, "setjmp")) rc = scenario_setjmp();
-    else if (seq(what, "fork-longjmp")) rc = scenario_fork_longjmp();
-    else if (seq(what, "pipe")) rc = scenario_pipe();
-    else if (seq(what, "vfork-exec")) rc = scenario_vfork_exec(self);
-    else if (seq(what, "execd")) { u32 me; proc_id(&me); kv("execd", 1); rc = 11; }
-    else if (seq(what, "signal")) rc = scenario_signal();
-    else if (seq(what, "atomics")) rc = scenario_atomics();
-    else if (seq(what, "blocked")) rc = scenario_blocked();
-    else if (seq(what, "cwd")) rc = scenario_cwd(self);
-    else if (seq(what, "pwd")) rc = scenario_pwd();
-    else if (seq(what, "bomb")) rc = scenario_bomb();
-    proc_exit(rc);
+    proc_exit(seq(what, "all") ? scenario_all(self) : run_scenario(what, self));
 }

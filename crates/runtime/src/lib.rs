@@ -44,6 +44,8 @@ mod tests_pipe;
 #[cfg(test)]
 mod tests_poll;
 #[cfg(test)]
+mod tests_stack;
+#[cfg(test)]
 mod tests_wasix;
 
 pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};

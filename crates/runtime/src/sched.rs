@@ -256,6 +256,22 @@ impl System {
                 format!("{name}: invalid WebAssembly module: {e}"),
             )
         };
+        // WASIX programs use the threads proposal (shared memory, atomics), which wasmi
+        // does not run: lower it to plain WebAssembly first (crates/wasmlower). A process
+        // has one thread, so nothing is lost.
+        let lowered;
+        let bytes = if wasmlower::needs_lowering(bytes) {
+            lowered = wasmlower::lower(bytes, &wasmlower::Options::default()).map_err(|e| {
+                SpawnError::new(
+                    Errno::NoExec,
+                    format!("{name}: cannot lower the threads proposal: {e}"),
+                )
+            })?;
+            log::debug!("lowered {name}: {:?}", lowered.stats);
+            &lowered.wasm[..]
+        } else {
+            bytes
+        };
         // Validate the whole module before wasmi translates it: wasmi 2.0.0's translator,
         // which validates as it goes, panics on a body with an operator after its final
         // `end` (found by the module_load fuzz target) before its validator rejects it.

@@ -49,6 +49,80 @@ fn sleep(cx: &mut Cx<'_>, timeout: Option<u64>, timed_out: Sys, interrupted: i32
     }
 }
 
+/// The lowered module's helpers run in start sections too (wasm-ld's memory initialiser
+/// notifies after it has copied the data in), where no system is lent to host calls: the
+/// checks and the non-blocking answers work on the caller's exported memory alone, and
+/// only a wait that must sleep goes through the dispatcher.
+fn memory_word(
+    caller: &wasmi::Caller<'_, crate::sys::Proc>,
+    addr: i32,
+    offset: i32,
+    size: u32,
+) -> Result<u64, wasmi::Error> {
+    let Some(wasmi::Extern::Memory(m)) = caller.get_export("memory") else {
+        return Err(wasmi::Error::new("atomic access without a memory"));
+    };
+    let ea = u64::from(addr as u32) + u64::from(offset as u32);
+    let bytes = m.data(caller);
+    let start = usize::try_from(ea).unwrap_or(usize::MAX);
+    let word = bytes
+        .get(start..start.saturating_add(size as usize))
+        .ok_or_else(|| wasmi::Error::new("out of bounds memory access"))?;
+    if ea % u64::from(size) != 0 {
+        return Err(wasmi::Error::new("unaligned atomic"));
+    }
+    let mut buf = [0u8; 8];
+    buf[..word.len()].copy_from_slice(word);
+    Ok(u64::from_le_bytes(buf))
+}
+
+/// Registers the `wasmkernel` helpers of lowered modules.
+pub fn register_lowered(
+    linker: &mut wasmi::Linker<crate::sys::Proc>,
+    reg: &mut crate::linker::Registry,
+    module: &str,
+) -> Result<(), wasmi::Error> {
+    use crate::linker::dispatch;
+    use wasmi::Caller;
+    type C<'a> = Caller<'a, crate::sys::Proc>;
+    linker.func_wrap(
+        module,
+        "atomic_notify",
+        |caller: C<'_>, addr: i32, _n: i32, off: i32| memory_word(&caller, addr, off, 4).map(|_| 0),
+    )?;
+    linker.func_wrap(
+        module,
+        "atomic_wait32",
+        |mut caller: C<'_>, addr: i32, expected: i32, timeout: i64, off: i32| {
+            if memory_word(&caller, addr, off, 4)? != u64::from(expected as u32) {
+                return Ok(WAIT_NOT_EQUAL);
+            }
+            dispatch(&mut caller, move |cx| {
+                atomic_wait32(cx, addr, expected, timeout, off)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "atomic_wait64",
+        |mut caller: C<'_>, addr: i32, expected: i64, timeout: i64, off: i32| {
+            if memory_word(&caller, addr, off, 8)? != expected as u64 {
+                return Ok(WAIT_NOT_EQUAL);
+            }
+            dispatch(&mut caller, move |cx| {
+                atomic_wait64(cx, addr, expected, timeout, off)
+            })
+        },
+    )?;
+    for name in ["atomic_notify", "atomic_wait32", "atomic_wait64"] {
+        reg.names.insert((
+            alloc::string::String::from(module),
+            alloc::string::String::from(name),
+        ));
+    }
+    Ok(())
+}
+
 /// `memory.atomic.wait32`: 0 woken, 1 the value differs, 2 timed out.
 pub fn atomic_wait32(
     cx: &mut Cx<'_>,
@@ -87,13 +161,6 @@ pub fn atomic_wait64(
         Sys::Ret(WAIT_TIMED_OUT),
         WAIT_OK,
     )
-}
-
-/// `memory.atomic.notify`: the number of waiters woken, always 0 (the address is still
-/// checked, as the instruction traps on a bad one).
-pub fn atomic_notify(cx: &mut Cx<'_>, addr: i32, _count: i32, offset: i32) -> SysResult {
-    effective(cx, addr, offset, 4)?;
-    Err(Sys::Ret(0))
 }
 
 /// `futex_wait(futex, expected, timeout: *option<timestamp>, ret_woken: *bool)`: writes

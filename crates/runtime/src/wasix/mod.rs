@@ -26,7 +26,7 @@ use crate::{calls, calls_noreturn};
 pub const MODULE: &str = "wasix_32v1";
 
 /// The helper imports a lowered module calls for `memory.atomic.wait*` / `notify`.
-pub const LOWERED: &str = "wasmkernel";
+pub const LOWERED: &str = wasmlower::HOST_MODULE;
 
 /// Makes `linker` (a copy of the full one) serve the 2022 WASIX ABI, which the wasix-libc
 /// builds of dash and bash still import: the two-argument `proc_join` and `fd_renumber`
@@ -88,11 +88,7 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
     for name in ["proc_fork", "stack_checkpoint", "stack_restore"] {
         reg.names.insert((String::from(MODULE), String::from(name)));
     }
-    calls!(linker, reg, LOWERED;
-        atomic_wait32 => futex::atomic_wait32(addr: i32, expected: i32, timeout: i64, offset: i32),
-        atomic_wait64 => futex::atomic_wait64(addr: i32, expected: i64, timeout: i64, offset: i32),
-        atomic_notify => futex::atomic_notify(addr: i32, count: i32, offset: i32),
-    );
+    futex::register_lowered(linker, reg, LOWERED)?;
     calls_noreturn!(linker, reg, MODULE;
         proc_exit2 => proc::proc_exit2(code: i32),
         proc_exec2 => proc::proc_exec2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32),
