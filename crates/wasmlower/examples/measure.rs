@@ -25,15 +25,23 @@ fn main() {
             t.elapsed()
         );
         for mode in [AtomicsMode::Inline, AtomicsMode::HostCalls] {
-            let t = Instant::now();
-            let lowered = match wasmlower::lower(&wasm, &Options { atomics: mode }) {
-                Ok(l) => l,
-                Err(e) => {
+            // The best of five runs: the first pays for page faults, others for a busy host.
+            let mut took = std::time::Duration::MAX;
+            let mut result = None;
+            for _ in 0..5 {
+                let t = Instant::now();
+                let r = wasmlower::lower(&wasm, &Options { atomics: mode });
+                took = took.min(t.elapsed());
+                result = Some(r);
+            }
+            let lowered = match result {
+                Some(Ok(l)) => l,
+                Some(Err(e)) => {
                     println!("  {mode:?}: {e}");
                     continue;
                 }
+                None => continue,
             };
-            let took = t.elapsed();
             println!(
                 "  {mode:?}: {:.1} ms, {} bytes out ({:+.2} %)",
                 took.as_secs_f64() * 1e3,
