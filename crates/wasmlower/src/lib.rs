@@ -107,6 +107,7 @@ pub enum AtomicsMode {
     Inline,
     /// A call to a helper import per instruction, so that a runtime with real threads can
     /// make each one indivisible (host calls are never preempted) without a second rewrite.
+    /// Atomic loads and stores stay plain accesses in both modes.
     HostCalls,
 }
 
@@ -179,7 +180,8 @@ pub enum Error {
     },
     /// The function and code sections disagree, or a function names a missing type.
     FunctionCount,
-    /// An index, count or offset would leave its range.
+    /// An index, count, offset or size would leave its range (or the module is larger
+    /// than [`MAX_INPUT`]).
     Limit,
     /// The re-encoder refused the module.
     Encode(String),
@@ -207,7 +209,7 @@ impl fmt::Display for Error {
             Error::FunctionCount => {
                 f.write_str("function and code sections disagree, or a function type is missing")
             }
-            Error::Limit => f.write_str("an index, count or offset exceeds its limit"),
+            Error::Limit => f.write_str("an index, count, offset or size exceeds its limit"),
             Error::Encode(why) => write!(f, "cannot re-encode the module: {why}"),
         }
     }
@@ -223,6 +225,11 @@ impl From<wasmparser::BinaryReaderError> for Error {
         }
     }
 }
+
+/// The largest module [`lower`] takes. An inline compare-exchange is about a dozen times
+/// the size of the instruction it replaces, and the encoder's sizes are `u32`: this keeps
+/// every output below 4 GiB whatever the input holds.
+pub const MAX_INPUT: usize = 256 << 20;
 
 /// True iff some memory of `wasm`, imported or defined, is shared. Reads only the import
 /// and memory sections (no function body), so it is cheap; malformed bytes give `false`
@@ -264,6 +271,9 @@ pub fn needs_lowering(wasm: &[u8]) -> bool {
 /// under the threads proposal (short of a function already at the validator's limit of
 /// locals, to which an inline read-modify-write adds up to seven).
 pub fn lower(wasm: &[u8], opts: &Options) -> Result<Lowered, Error> {
+    if wasm.len() > MAX_INPUT {
+        return Err(Error::Limit);
+    }
     let facts = scan::scan(wasm, opts.atomics)?;
     let stats = facts.stats.clone();
     if !facts.needs_rewrite() {

@@ -124,3 +124,10 @@ fn random_overwrites_and_garbage() {
         lower_both(&garbage[8..]);
     }
 }
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    let huge = vec![0u8; wasmlower::MAX_INPUT + 1];
+    let e = wasmlower::lower(&huge, &Options::default()).unwrap_err();
+    assert!(matches!(e, wasmlower::Error::Limit), "{e:?}");
+}
