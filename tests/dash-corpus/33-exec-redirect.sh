@@ -1,4 +1,4 @@
-exec 3>/tmp/fd3.txt
-echo via-fd3 >&3
-exec 3>&-
-cat /tmp/fd3.txt; rm /tmp/fd3.txt
+exec 7>/tmp/fd7.txt
+echo via-fd7 >&7
+exec 7>&-
+cat /tmp/fd7.txt; rm /tmp/fd7.txt
