@@ -9,10 +9,10 @@
 static int global = 1;
 static struct snapshot jb;
 
-static int handled;
+static int handled, quiet;
 EXPORT(__wasm_signal) void on_signal(int sig) {
     handled += sig;
-    puts_("handler "); putu(sig); puts_("\n");
+    if (!quiet) { puts_("handler "); putu(sig); puts_("\n"); }
 }
 
 static int fork_(void) {
@@ -80,6 +80,30 @@ static int scenario_fork_longjmp(void) {
     int pid = fork_();
     if (pid == 0) deep(10, 42);
     kv("child-exit", join(pid));
+    return 0;
+}
+
+/* Both sides of a fork longjmp back to a checkpoint made before it, the parent with the
+ * child's pid (wasix-libc's examples/fork-longjmp.c, in our words). */
+static struct snapshot jb2;
+__attribute__((noinline)) static u64 setjmp2(void) { u64 r = 0; stack_checkpoint(&jb2, &r); return r; }
+
+static int scenario_fork_longjmp_both(void) {
+    volatile int x = 1;
+    quiet = 1;
+    handled = 0;
+    callback_signal("__wasm_signal", 13);
+    u64 r = setjmp2();
+    if (r == 0) stack_restore(&jb2, 200000);
+    if (r == 200000) {
+        int pid = fork_();
+        if (pid < 0) return 1;
+        stack_restore(&jb2, pid == 0 ? 100000 : (u64)pid);
+    }
+    if (r == 100000) { kv("child-x", ++x); proc_exit(5); }
+    kv("parent-x", --x);
+    kv("child-exit", join((u32)r));
+    kv("parent-got-chld", handled == 17);
     return 0;
 }
 
@@ -237,6 +261,7 @@ static int run_scenario(const char *what, const char *self) {
     if (seq(what, "setjmp")) return scenario_setjmp();
     if (seq(what, "fork-longjmp")) return scenario_fork_longjmp();
     if (seq(what, "pipe")) return scenario_pipe();
+    if (seq(what, "fork-longjmp-both")) return scenario_fork_longjmp_both();
     if (seq(what, "vfork-exec")) return scenario_vfork_exec(self);
     if (seq(what, "execd")) { kv("execd", 1); return 11; }
     if (seq(what, "signal")) return scenario_signal();

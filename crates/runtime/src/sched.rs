@@ -888,7 +888,10 @@ impl Kernel {
             let Some(mut task) = self.tasks.remove(&pid) else {
                 return;
             };
-            if let Some(status) = self.deliver(&mut task) {
+            // Not while a stack operation rewinds (asyncify is mid-rewind until the call
+            // that started it returns): a handler run now would consume the saved frames.
+            let rewinding = task.store.data().data.stack.resume.is_some();
+            if !rewinding && let Some(status) = self.deliver(&mut task) {
                 self.finish(task, status);
                 return;
             }

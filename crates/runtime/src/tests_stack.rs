@@ -158,3 +158,14 @@ fn the_2022_abi_dup2_and_proc_join() {
     assert_eq!(ran.stdout, "xx", "{}", ran.stderr);
     assert_eq!(ran.status, Some(ExitStatus::Code(0)), "{}", ran.stderr);
 }
+
+#[test]
+fn parent_and_child_both_longjmp_across_a_fork() {
+    // The parent has a handler, so the child's CHLD arrives while the parent is being
+    // rewound into its checkpoint: it must wait until the rewind is over.
+    expect(
+        alloc::vec!["fork-longjmp-both"],
+        0,
+        "child-x 2\nparent-x 0\nchild-exit 5\nparent-got-chld 1\n",
+    );
+}
