@@ -19,6 +19,16 @@
 //! runs where it cannot be preempted (a start section run by a spawn, a signal handler, a
 //! slice started when the heap has no room for another stack) once it has run for
 //! `RUNAWAY_SECONDS`.
+//!
+//! **Upgrading wasmi** (pinned `=2.0.0` in the workspace Cargo.toml for this reason): the
+//! mechanism rests on that version's internals, and a change that moves them makes the
+//! kernel fall back to fuel-metered slices (CoreMark about 20 % slower, every test still
+//! green) or worse. Before bumping it, check that (1) `link.ld`'s symbol patterns still
+//! gather wasmi's instruction handlers into their section (the boot banner prints the
+//! section's size: it must not be 0); (2) the `unstable` feature still compiles handlers
+//! into tail calls whose return address is `execute_until_done`'s; (3) a handler still
+//! returns its trap code in `al`, and `RUNAWAY_TRAP` is still the out-of-fuel code; (4)
+//! the preempt=off / default comparison in `bench` still shows the timer mode faster.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
