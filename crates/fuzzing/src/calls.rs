@@ -88,6 +88,16 @@ const WASIX: &[(&str, &str, bool)] = &[
     ("proc_exec2", "iiiiii", false),
     ("proc_exec", "iiii", false),
     ("callback_signal", "ii", false),
+    ("futex_wait", "iiii", true),
+    ("futex_wake", "ii", true),
+    ("futex_wake_all", "ii", true),
+    ("thread_id", "i", true),
+    ("thread_signal", "ii", true),
+    ("thread_parallelism", "i", true),
+    ("thread_exit", "i", false),
+    ("proc_fork", "ii", true),
+    ("stack_checkpoint", "ii", true),
+    ("stack_restore", "iI", false),
 ];
 
 /// Every registered call, in a fixed order.
@@ -114,5 +124,55 @@ pub fn all() -> Vec<Call> {
             returns,
         });
     }
+    // The calls of subsystems the kernel lacks, which answer NOTSUP.
+    for &(name, params, result) in runtime::wasix::unsupported::CALLS {
+        calls.push(Call {
+            module: "wasix_32v1",
+            name,
+            params: signature(params),
+            returns: !result.is_empty(),
+        });
+    }
+    // What lowered modules call for memory.atomic.wait / notify.
+    for (name, params) in [
+        ("atomic_wait32", "iiIi"),
+        ("atomic_wait64", "iIIi"),
+        ("atomic_notify", "iii"),
+    ] {
+        calls.push(Call {
+            module: runtime::wasix::LOWERED,
+            name,
+            params,
+            returns: true,
+        });
+    }
     calls
+}
+
+/// A parameter list of the unsupported-call table (`"i32 i64"`) in this table's letters
+/// (`"iI"`); the lists are few and fixed, so they are interned.
+fn signature(params: &'static str) -> &'static str {
+    const KNOWN: &[(&str, &str)] = &[
+        ("", ""),
+        ("i32", "i"),
+        ("i64", "I"),
+        ("i32 i32", "ii"),
+        ("i32 i64", "iI"),
+        ("i64 i32", "Ii"),
+        ("i64 i32 i32", "Iii"),
+        ("i32 i32 i32", "iii"),
+        ("i32 i32 i64", "iiI"),
+        ("i32 i32 i32 i32", "iiii"),
+        ("i32 i32 i32 i64 i32", "iiiIi"),
+        ("i32 i32 i32 i32 i32", "iiiii"),
+        ("i32 i32 i64 i64 i32", "iiIIi"),
+        ("i32 i32 i32 i32 i32 i32", "iiiiii"),
+        ("i32 i32 i32 i32 i32 i32 i32", "iiiiiii"),
+        ("i32 i32 i32 i32 i32 i32 i32 i32", "iiiiiiii"),
+        ("i32 i32 i32 i32 i32 i64 i64 i32 i32 i32", "iiiiiIIiii"),
+    ];
+    KNOWN.iter().find(|(long, _)| *long == params).map_or_else(
+        || panic!("calls.rs: add the signature `{params}`"),
+        |(_, short)| *short,
+    )
 }

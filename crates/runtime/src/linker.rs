@@ -37,6 +37,20 @@ impl fmt::Display for Killed {
 
 impl wasmi::errors::HostError for Killed {}
 
+/// Host trap: the process did what the instruction or call it stands for traps on (a
+/// misaligned atomic in a lowered module, a longjmp to a checkpoint it does not have); it
+/// dies with SIGABRT and this message, as for any trap.
+#[derive(Debug)]
+pub struct Fault(pub &'static str);
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl wasmi::errors::HostError for Fault {}
+
 /// Host trap: the process asked to exec (the request is in `Proc::exec`).
 #[derive(Debug)]
 pub struct ExecMarker;
@@ -152,7 +166,7 @@ where
     match sys {
         Sys::Err(e) => Ok(i32::from(e.raw())),
         Sys::Ret(v) => Ok(v),
-        Sys::Trap(msg) => Err(Error::new(msg)),
+        Sys::Trap(msg) => Err(Error::host(Fault(msg))),
         Sys::Block(wait) => {
             caller.data_mut().pending = Some((wait, alloc::boxed::Box::new(call)));
             Err(Error::host(Blocked))

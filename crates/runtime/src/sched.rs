@@ -22,7 +22,7 @@ use wasmi::{
 };
 
 use crate::files::FdTable;
-use crate::linker::{Blocked, ExecMarker, Killed, Registry, with_cx};
+use crate::linker::{Blocked, ExecMarker, Fault, Killed, Registry, with_cx};
 use crate::wasix::stack::RestoreMarker;
 
 mod unwind;
@@ -996,9 +996,10 @@ impl Kernel {
                 if let Some(code) = e.i32_exit_status() {
                     self.finish(task, ExitStatus::Code(code as u32));
                 } else {
-                    let msg = match e.as_trap_code() {
-                        Some(trap) => format!("trap: {trap}\n"),
-                        None => format!("error: {e}\n"),
+                    let msg = match (e.as_trap_code(), e.downcast_ref::<Fault>()) {
+                        (Some(trap), _) => format!("trap: {trap}\n"),
+                        (None, Some(Fault(fault))) => format!("trap: {fault}\n"),
+                        (None, None) => format!("error: {e}\n"),
                     };
                     self.report(&mut task, &msg);
                     self.finish(task, ExitStatus::Signal(signal::ABRT));
@@ -1041,7 +1042,11 @@ impl Kernel {
                 None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
             }
         } else {
-            let msg = format!("error: {err}\n");
+            let msg = match (err.as_trap_code(), err.downcast_ref::<Fault>()) {
+                (Some(trap), _) => format!("trap: {trap}\n"),
+                (None, Some(Fault(fault))) => format!("trap: {fault}\n"),
+                (None, None) => format!("error: {err}\n"),
+            };
             self.report(&mut task, &msg);
             self.finish(task, ExitStatus::Signal(signal::ABRT));
         }

@@ -60,16 +60,18 @@ fn memory_word(
     size: u32,
 ) -> Result<u64, wasmi::Error> {
     let Some(wasmi::Extern::Memory(m)) = caller.get_export("memory") else {
-        return Err(wasmi::Error::new("atomic access without a memory"));
+        return Err(wasmi::Error::host(crate::linker::Fault(
+            "atomic access without a memory",
+        )));
     };
     let ea = u64::from(addr as u32) + u64::from(offset as u32);
     let bytes = m.data(caller);
     let start = usize::try_from(ea).unwrap_or(usize::MAX);
     let word = bytes
         .get(start..start.saturating_add(size as usize))
-        .ok_or_else(|| wasmi::Error::new("out of bounds memory access"))?;
+        .ok_or_else(|| wasmi::Error::from(wasmi_core::TrapCode::MemoryOutOfBounds))?;
     if ea % u64::from(size) != 0 {
-        return Err(wasmi::Error::new("unaligned atomic"));
+        return Err(wasmi::Error::host(crate::linker::Fault("unaligned atomic")));
     }
     let mut buf = [0u8; 8];
     buf[..word.len()].copy_from_slice(word);

@@ -350,8 +350,8 @@ pub fn stack_restore(mut caller: Caller<'_, Proc>, snapshot: i32, value: i64) ->
             data.stack.restore = Some((snapshot, value));
             Err(Error::host(RestoreMarker))
         }
-        _ => Err(Error::new(
+        _ => Err(Error::host(crate::linker::Fault(
             "stack_restore: not a checkpoint of this process (longjmp to a stale jmp_buf?)",
-        )),
+        ))),
     }
 }
