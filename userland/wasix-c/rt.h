@@ -42,6 +42,7 @@ WASIX(proc_raise) int proc_raise(int sig);
 WASIX(proc_signal) int proc_signal(u32 pid, int sig);
 WASIX(callback_signal) void callback_signal(const char *name, u32 len);
 WASIX(thread_sleep) int thread_sleep(u64 ns);
+WASIX(clock_time_get) int clock_time_get(u32 id, u64 precision, u64 *out);
 WASIX(stack_checkpoint) int stack_checkpoint(struct snapshot *s, u64 *ret);
 WASIX(stack_restore) _Noreturn void stack_restore(const struct snapshot *s, u64 val);
 WASIX(getcwd) int getcwd(char *buf, u32 *len);

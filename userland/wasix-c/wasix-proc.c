@@ -255,7 +255,68 @@ static int scenario_bomb(void) {
     return 0;
 }
 
+static u64 now_ns(void) {
+    u64 t = 0;
+    clock_time_get(1, 1, &t);  /* monotonic */
+    return t;
+}
+
+/* `bench` lines (`bench: KEY VALUE UNIT`, KEY.min, KEY.max) for the boot tool's bench:
+ * the median, least and most of `reps` rounds, each the mean of `n` operations. */
+static void report(const char *key, u64 *samples, u32 reps) {
+    for (u32 i = 1; i < reps; i++)
+        for (u32 j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
+            u64 t = samples[j]; samples[j] = samples[j - 1]; samples[j - 1] = t;
+        }
+    const char *suffix[3] = { "", ".min", ".max" };
+    u64 value[3] = { samples[reps / 2], samples[0], samples[reps - 1] };
+    for (int k = 0; k < 3; k++) {
+        puts_("bench: "); puts_(key); puts_(suffix[k]); puts_(" ");
+        putu(value[k] / 1000); puts_("."); putu(value[k] / 100 % 10); puts_(" us\n");
+    }
+}
+
+/* fork+exit+wait and fork+exec+wait of this program, `reps` rounds of `n` each. */
+static int scenario_bench(const char *self, u32 reps) {
+    static u64 samples[64];
+    const u32 n = 20;
+    if (reps == 0 || reps > 64) reps = 5;
+    for (u32 r = 0; r < reps; r++) {
+        u64 t0 = now_ns();
+        for (u32 i = 0; i < n; i++) {
+            int pid = fork_();
+            if (pid == 0) proc_exit(0);
+            if (pid < 0 || join(pid) != 0) return 1;
+        }
+        samples[r] = (now_ns() - t0) / n;
+    }
+    report("fork.exit.wait", samples, reps);
+    for (u32 r = 0; r < reps; r++) {
+        u64 t0 = now_ns();
+        for (u32 i = 0; i < n; i++) {
+            int pid = fork_();
+            if (pid == 0) {
+                const char args[] = "wasix-proc\ntrue\n";
+                proc_exec3(self, slen(self), args, sizeof args - 1, 0, 0, 0, 0, 0);
+                proc_exit(99);
+            }
+            if (pid < 0 || join(pid) != 0) return 1;
+        }
+        samples[r] = (now_ns() - t0) / n;
+    }
+    report("fork.exec.wait", samples, reps);
+    return 0;
+}
+
+static u32 number(const char *s) {
+    u32 v = 0;
+    while (*s >= '0' && *s <= '9') v = v * 10 + (u32)(*s++ - '0');
+    return v;
+}
+
 static int run_scenario(const char *what, const char *self) {
+    if (seq(what, "true")) return 0;
+    if (seq(what, "bench")) return scenario_bench(self, argc_ > 3 ? number(argv_[3]) : 5);
     if (seq(what, "fork")) return scenario_fork();
     if (seq(what, "forkloop")) return scenario_forkloop(1000);
     if (seq(what, "setjmp")) return scenario_setjmp();

@@ -169,3 +169,30 @@ fn parent_and_child_both_longjmp_across_a_fork() {
         "child-x 2\nparent-x 0\nchild-exit 5\nparent-got-chld 1\n",
     );
 }
+
+#[test]
+fn the_fork_benchmark_reports_median_and_range() {
+    let (status, out) = run(alloc::vec!["bench", "/prog.wasm", "3"]);
+    assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
+    let keys: Vec<&str> = out
+        .lines()
+        .map(|l| {
+            l.strip_prefix("bench: ")
+                .expect(l)
+                .split(' ')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "fork.exit.wait",
+            "fork.exit.wait.min",
+            "fork.exit.wait.max",
+            "fork.exec.wait",
+            "fork.exec.wait.min",
+            "fork.exec.wait.max"
+        ]
+    );
+}
