@@ -1,16 +1,16 @@
 //! The acceptance test on real WASIX binaries, which this repository does not ship: each
 //! path in `WASMLOWER_MODULES` (colon-separated; default `/tmp/bash.wasm:/tmp/dash.wasm`)
 //! is lowered in both modes, validated with threads off, compiled by wasmi 2.0, and cut at
-//! a hundred places to check truncations fail cleanly. Ignored by default; run with
-//! `cargo test -p wasmlower --test real_modules -- --ignored --nocapture`. For timings use
-//! the `measure` example in a release build.
+//! a hundred places to check truncations fail cleanly. Built only with the `fixtures`
+//! feature (a plain `cargo test` neither builds nor skips it); run with
+//! `cargo test -p wasmlower --features fixtures --test real_modules -- --nocapture`. For
+//! timings use the `measure` example in a release build.
 
 mod common;
 
 use wasmlower::AtomicsMode;
 
 #[test]
-#[ignore = "needs real WASIX binaries, see the module docs"]
 fn real_wasix_binaries_lower_and_compile_in_wasmi() {
     let paths = std::env::var("WASMLOWER_MODULES")
         .unwrap_or_else(|_| "/tmp/bash.wasm:/tmp/dash.wasm".into());
