@@ -406,6 +406,17 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
     )?;
     report.figures.extend(parse_guest("proc", &console, reps));
 
+    // 6. WASIX: fork+exit+wait and fork+exec+wait of a program built as wasix-libc builds
+    // them (lowered shared memory, asyncify fork): userland/wasix-c/wasix-proc.c.
+    eprintln!("bench: WASIX fork");
+    let console = run_init(
+        &kernel,
+        &userland,
+        "bench-wasix",
+        &["/bin/wasix-proc", "bench", "/bin/wasix-proc", &reps_arg],
+    )?;
+    report.figures.extend(parse_guest("wasix", &console, reps));
+
     // References: the Linux VM, hosted wasmi, qemu-user.
     if opts.reference && !opts.quick {
         eprintln!("bench: reference Linux VM");
@@ -585,8 +596,29 @@ fn goals(r: &mut Report) {
         at_least: true,
         bound: 1000.0,
     });
+    g.push(Goal {
+        what: format!(
+            "wasmer's native proc_spawn+proc_join ({WASMER_SPAWN_JOIN_US} µs) / our fork+exec+wait"
+        ),
+        ratio: r
+            .median("wasix", "fork.exec.wait")
+            .filter(|&us| us > 0.0)
+            .map(|us| WASMER_SPAWN_JOIN_US / us),
+        at_least: true,
+        bound: 1.0,
+    });
+    g.push(Goal {
+        what: "fork+exit+wait, µs (reported)".into(),
+        ratio: r.median("wasix", "fork.exit.wait"),
+        at_least: true,
+        bound: 0.0,
+    });
     r.goals = g;
 }
+
+/// wasmer's own proc_spawn + proc_join of a small program, natively on this machine class
+/// (issue "Run real WASIX binaries"; wasmer cannot be fetched here to measure it again).
+const WASMER_SPAWN_JOIN_US: f64 = 2150.0;
 
 fn fmt_num(v: f64) -> String {
     if v.abs() >= 100.0 {
