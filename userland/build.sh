@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds every guest program — the Rust ones (cargo, wasm32-wasip1, release) and the C
-# ones (c/build.sh) — and copies all the .wasm files into OUTDIR (default: userland/out).
+# ones (c/build.sh) — and copies their .wasm files, and the prebuilt WASIX test programs
+# (wasix-c/bin), into OUTDIR (default: userland/out).
 # Works from any current directory.
 #
 #     userland/build.sh [OUTDIR]
@@ -13,6 +14,13 @@ outdir="$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)"
 # Copy-then-rename: tests run several builds at once into one OUTDIR, and two `cp`s
 # creating the same file race ("File exists").
 for f in "$here"/target/wasm32-wasip1/release/*.wasm; do
+    tmp="$outdir/.$(basename "$f").$$"
+    cp "$f" "$tmp"
+    mv -f "$tmp" "$outdir/$(basename "$f")"
+done
+# The WASIX test programs are committed prebuilt (their build needs binaryen's wasm-opt:
+# wasix-c/build.sh rebuilds them).
+for f in "$here"/wasix-c/bin/*.wasm; do
     tmp="$outdir/.$(basename "$f").$$"
     cp "$f" "$tmp"
     mv -f "$tmp" "$outdir/$(basename "$f")"

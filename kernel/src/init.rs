@@ -111,6 +111,13 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         runtime::procfs::mount(sys, root)
             .map_err(|e| StartError(alloc::format!("cannot mount /proc: {e}")))?;
     }
+    // /dev always (scripts everywhere write `2>/dev/null`), unless the root filesystem
+    // given to `run` has a `dev` of its own.
+    match runtime::devfs::mount(sys, root) {
+        Ok(()) => {}
+        Err(abi::Errno::Exist) => log::info!("/dev: the root filesystem has its own; not mounted"),
+        Err(e) => return Err(StartError(alloc::format!("cannot mount /dev: {e}"))),
+    }
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     let module = match args.kernel_file("program") {
         Some(bytes) => sys.compile(&name, bytes),

@@ -190,6 +190,39 @@ fn sort_and_uniq_over_a_mebibyte_match_the_host() {
     );
 }
 
+/// `/dev` as scripts use it: stderr thrown away, an empty file, random and zero bytes
+/// through pipes, the terminal and the shell's own stdout by name.
+#[test]
+fn dev_null_zero_urandom_tty_and_stdout_in_scripts() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-dev",
+        "ls /nope 2>/dev/null; echo status=$?\ncat /dev/null; echo empty=$?\n\
+         cat /dev/urandom | head -c 16 | wc -c\nhead -c 5 /dev/zero | wc -c\n\
+         echo to-tty > /dev/tty\necho to-stdout > /dev/stdout\necho x > /dev/null; echo null=$?\n\
+         ls /dev\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    assert!(
+        out.contains("status=") && !out.contains("status=0"),
+        "{out}"
+    );
+    assert!(!out.contains("No such file"), "{out}");
+    for want in [
+        "empty=0\r\n",
+        "16\r\n",
+        "5\r\n",
+        "to-tty\r\n",
+        "to-stdout\r\n",
+        "null=0\r\n",
+        "urandom",
+        "stderr",
+    ] {
+        assert!(out.contains(want), "{want:?} in {out}");
+    }
+}
+
 #[test]
 fn proc_view_feeds_ps_free_and_uptime() {
     let o = session(

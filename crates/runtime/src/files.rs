@@ -58,8 +58,16 @@ pub enum Object {
     ConsoleOut(Stream),
     /// Fixed bytes, then end-of-file (stdin given at boot).
     Bytes(Arc<[u8]>),
-    /// Reads give end-of-file, writes are discarded.
+    /// Reads give end-of-file, writes are discarded (`/dev/null`).
     Null,
+    /// Reads give zero bytes, writes are discarded (`/dev/zero`).
+    Zero,
+    /// Reads give random bytes from the platform, writes are discarded (`/dev/urandom`,
+    /// `/dev/random`).
+    Random,
+    /// The console as a whole (`/dev/tty`): reads its input like [`Object::ConsoleIn`],
+    /// writes go to its stdout stream like `ConsoleOut(Stream::Stdout)`.
+    Tty,
     /// A regular file (or symlink opened without following).
     File(Ino),
     /// A directory.
@@ -75,7 +83,12 @@ impl Object {
     /// UNKNOWN (0), as wasmer reports FIFOs (and wasmtime non-terminal stdio streams).
     pub fn filetype(&self) -> u8 {
         match self {
-            Object::ConsoleIn | Object::ConsoleOut(_) | Object::Null => 2, // character device
+            Object::ConsoleIn
+            | Object::ConsoleOut(_)
+            | Object::Null
+            | Object::Zero
+            | Object::Random
+            | Object::Tty => 2, // character device
             Object::Bytes(_) => 4,
             Object::File(_) => 4,
             Object::Dir(_) => 3,

@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod devfs;
 pub mod files;
 pub mod linker;
 pub mod mem;
@@ -35,11 +36,15 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_dev;
+#[cfg(test)]
 mod tests_fs;
 #[cfg(test)]
 mod tests_pipe;
 #[cfg(test)]
 mod tests_poll;
+#[cfg(test)]
+mod tests_stack;
 #[cfg(test)]
 mod tests_wasix;
 

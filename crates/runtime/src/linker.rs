@@ -91,6 +91,7 @@ where
     let data = &mut caller.data_mut().data;
     data.call_start = None;
     data.retrying = false;
+    data.interrupt_value = None;
     let memory = data.memory;
     let mut run = call;
     let checked = move |cx: &mut Cx<'_>| {
@@ -103,7 +104,7 @@ where
         // host call" for the platform until the slice has ended: suspending the process
         // while wasmi unwinds to the scheduler would let a wake-up meant for its wait
         // come and go before the scheduler knows it waits.
-        if matches!(result, Ok(()) | Err(Sys::Err(_))) {
+        if matches!(result, Ok(()) | Err(Sys::Err(_) | Sys::Ret(_))) {
             cx.sys.platform.host_call(false);
         }
         result
@@ -132,7 +133,7 @@ fn slice_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
     if result.is_ok()
         && !cx.proc.in_handler
         && (cx.sys.platform.slice_over()
-            || cx.proc.signal_handler.is_some()
+            || cx.proc.takes_signals()
                 && cx
                     .sys
                     .procs
@@ -150,6 +151,8 @@ where
 {
     match sys {
         Sys::Err(e) => Ok(i32::from(e.raw())),
+        Sys::Ret(v) => Ok(v),
+        Sys::Trap(msg) => Err(Error::new(msg)),
         Sys::Block(wait) => {
             caller.data_mut().pending = Some((wait, alloc::boxed::Box::new(call)));
             Err(Error::host(Blocked))

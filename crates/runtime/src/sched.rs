@@ -23,6 +23,9 @@ use wasmi::{
 
 use crate::files::FdTable;
 use crate::linker::{Blocked, ExecMarker, Killed, Registry, with_cx};
+use crate::wasix::stack::RestoreMarker;
+
+mod unwind;
 use crate::sys::{
     CachedModule, Event, ExecRequest, ExitStatus, Home, Limits, Pid, Platform, Proc, ProcData,
     ProcInfo, Retry, Sys, System, Wait, signal,
@@ -128,7 +131,7 @@ impl SpawnError {
 }
 
 /// Kernel memory kept free beyond a new process's initial linear memory.
-const SPAWN_HEADROOM: usize = 8 << 20;
+pub(crate) const SPAWN_HEADROOM: usize = 8 << 20;
 
 /// Most programs the module cache keeps, and most WebAssembly bytes they may total.
 const MODULE_CACHE_ENTRIES: usize = 64;
@@ -153,6 +156,8 @@ pub struct Task {
     pid: Pid,
     store: Store<Proc>,
     instance: Instance,
+    /// The program (a fork instantiates it again for the child).
+    module: Module,
     state: Option<State>,
 }
 
@@ -251,6 +256,22 @@ impl System {
                 format!("{name}: invalid WebAssembly module: {e}"),
             )
         };
+        // WASIX programs use the threads proposal (shared memory, atomics), which wasmi
+        // does not run: lower it to plain WebAssembly first (crates/wasmlower). A process
+        // has one thread, so nothing is lost.
+        let lowered;
+        let bytes = if wasmlower::needs_lowering(bytes) {
+            lowered = wasmlower::lower(bytes, &wasmlower::Options::default()).map_err(|e| {
+                SpawnError::new(
+                    Errno::NoExec,
+                    format!("{name}: cannot lower the threads proposal: {e}"),
+                )
+            })?;
+            log::debug!("lowered {name}: {:?}", lowered.stats);
+            &lowered.wasm[..]
+        } else {
+            bytes
+        };
         // Validate the whole module before wasmi translates it: wasmi 2.0.0's translator,
         // which validates as it goes, panics on a body with an operator after its final
         // `end` (found by the module_load fuzz target) before its validator rejects it.
@@ -269,6 +290,16 @@ impl System {
             } else {
                 "non-function "
             };
+            if import.module() == "wasix_64v1" {
+                return Err(SpawnError::new(
+                    Errno::NoExec,
+                    format!(
+                        "{name}: imports wasix_64v1::{}: 64-bit WASIX (wasm64) is not supported, \
+                         build for wasm32 (wasix_32v1)",
+                        import.name()
+                    ),
+                ));
+            }
             if !what.is_empty() || !self.registry.has(import.module(), import.name()) {
                 return Err(SpawnError::new(
                     Errno::NoExec,
@@ -311,6 +342,9 @@ impl System {
             cwd,
             signal_handler: None,
             in_handler: false,
+            interrupt_value: None,
+            linux_signals: false,
+            stack: Default::default(),
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
         // live ones): count them once.
@@ -353,6 +387,7 @@ impl System {
             pid,
             store,
             instance,
+            module,
             state: Some(State::New(start)),
         });
         log::debug!("spawned pid {pid}");
@@ -390,7 +425,11 @@ impl System {
         let mut store = Store::new(&self.engine, proc);
         store.limiter(|p| p);
         let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
-        let linker = Arc::clone(&self.linker);
+        let linker = if crate::wasix::is_legacy(module) {
+            Arc::clone(&self.legacy_linker)
+        } else {
+            Arc::clone(&self.linker)
+        };
         self.platform.nested_run(true);
         let instantiated = linker.instantiate_and_start(&mut store, module);
         self.platform.nested_run(false);
@@ -405,6 +444,7 @@ impl System {
             }
         };
         store.data_mut().data.memory = instance.get_memory(&store, "memory");
+        store.data_mut().data.linux_signals = instance.get_func(&store, "__wasm_signal").is_some();
         match instance.get_typed_func::<(), ()>(&store, "_start") {
             Ok(start) => Ok((store, instance, start)),
             Err(_) => {
@@ -483,6 +523,8 @@ impl Kernel {
         let mut linker = Linker::<Proc>::new(&engine);
         let mut registry = Registry::default();
         crate::wasi::register(&mut linker, &mut registry)?;
+        let mut legacy_linker = linker.clone();
+        crate::wasix::register_legacy(&mut legacy_linker, &mut registry)?;
         let sys = System {
             platform,
             fs,
@@ -490,6 +532,7 @@ impl Kernel {
             limits,
             engine,
             linker: Arc::new(linker),
+            legacy_linker: Arc::new(legacy_linker),
             registry: Arc::new(registry),
             procs: BTreeMap::new(),
             modules: BTreeMap::new(),
@@ -500,6 +543,7 @@ impl Kernel {
             new_tasks: Vec::new(),
             next_pid: 1,
             procfs: None,
+            devfs: None,
             idle_ns: 0,
         };
         Ok(Self {
@@ -648,11 +692,11 @@ impl Kernel {
     fn handle_signals(&mut self) {
         let signalled = core::mem::take(&mut self.home().signalled);
         for pid in signalled {
-            let Some((deliverable, has_handler)) = self
+            let Some((deliverable, has_handler, blocked)) = self
                 .sys
                 .as_ref()
                 .and_then(|s| s.procs.get(&pid))
-                .map(|p| (p.deliverable(), p.handler))
+                .map(|p| (p.deliverable(), p.handler || p.blocked, p.blocked))
             else {
                 continue;
             };
@@ -670,6 +714,10 @@ impl Kernel {
                 }
                 continue;
             }
+            if blocked {
+                // Held pending until the program unblocks signals.
+                continue;
+            }
             if !self.tasks.contains_key(&pid) {
                 // Suspended mid-computation: the handler runs when the process next calls
                 // the system and its slice ends, or at its next fresh slice.
@@ -680,7 +728,13 @@ impl Kernel {
                 && let Some(mut task) = self.tasks.remove(&pid)
                 && let Some(State::Blocked(inv, _, _)) = task.state.take()
             {
-                self.make_ready(pid, task, inv, i32::from(Errno::Intr.raw()));
+                let value = task.store.data().data.interrupt_value;
+                self.make_ready(
+                    pid,
+                    task,
+                    inv,
+                    value.unwrap_or(i32::from(Errno::Intr.raw())),
+                );
             } else if !has_handler {
                 // Only default-ignored signals are left: drop them.
                 if let Some(info) = self.home().procs.get_mut(&pid) {
@@ -731,6 +785,11 @@ impl Kernel {
             match outcome {
                 Some(Ok(())) => self.make_ready(pid, task, inv, 0),
                 Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
+                Some(Err(Sys::Ret(v))) => self.make_ready(pid, task, inv, v),
+                Some(Err(Sys::Trap(msg))) => {
+                    self.report(&mut task, &format!("trap: {msg}\n"));
+                    self.finish(task, ExitStatus::Signal(signal::ABRT));
+                }
                 Some(Err(Sys::Block(w))) => {
                     let w = if w == Wait::Yield { wait } else { w };
                     task.state = Some(State::Blocked(inv, w, retry));
@@ -768,6 +827,10 @@ impl Kernel {
         if deliverable == 0 {
             return None;
         }
+        if task.store.data().data.signals_blocked() && deliverable & (1 << signal::KILL) == 0 {
+            // Held until the program unblocks them.
+            return None;
+        }
         info.pending &= !deliverable;
         let func = task.signal_handler();
         if let Some(sig) = fatal_signal(deliverable, func.is_some()) {
@@ -783,11 +846,20 @@ impl Kernel {
             self.home().platform.nested_run(true);
             task.store.data_mut().data.in_handler = true;
             self.lend();
-            let result = func.call(&mut task.store, i32::from(sig));
+            let number = if task.store.data().data.linux_signals {
+                signal::to_linux(sig)
+            } else {
+                sig
+            };
+            let result = func.call(&mut task.store, i32::from(number));
             self.take_home();
             task.store.data_mut().data.in_handler = false;
             self.home().platform.nested_run(false);
             if let Err(e) = result {
+                // The handler longjmp'd out (siglongjmp): the slice switches stacks.
+                if e.downcast_ref::<RestoreMarker>().is_some() {
+                    return None;
+                }
                 // The handler may end the process itself: proc_exit, or a fatal signal.
                 if let Some(code) = e.i32_exit_status() {
                     return Some(ExitStatus::Code(code as u32));
@@ -818,11 +890,17 @@ impl Kernel {
                 self.finish(task, status);
                 return;
             }
+            if task.store.data().data.stack.restore.is_some() {
+                self.restore(task);
+                return;
+            }
             // While the slice runs the scheduler cannot look into the store: note whether
             // the handler (if any) really is an export it can call.
             let handles = task.signal_handler().is_some();
+            let blocked = task.store.data().data.signals_blocked();
             if let Some(info) = self.home().procs.get_mut(&pid) {
                 info.handler = handles;
+                info.blocked = blocked;
             }
             let Some(state) = task.state.take() else {
                 return;
@@ -896,7 +974,13 @@ impl Kernel {
             return;
         }
         match outcome {
-            Ok(TypedResumableCall::Finished(())) => self.finish(task, ExitStatus::Code(0)),
+            Ok(TypedResumableCall::Finished(())) => {
+                match task.store.data_mut().data.stack.unwound.take() {
+                    // `_start` returned because a stack operation unwound it.
+                    Some(op) => self.complete_unwind(task, op),
+                    None => self.finish(task, ExitStatus::Code(0)),
+                }
+            }
             Ok(TypedResumableCall::OutOfFuel(inv)) => {
                 task.state = Some(State::Fuel(inv));
                 self.tasks.insert(pid, task);
@@ -944,6 +1028,8 @@ impl Kernel {
         } else if let Some(Killed(sig)) = err.downcast_ref::<Killed>() {
             let sig = *sig;
             self.finish(task, ExitStatus::Signal(sig));
+        } else if err.downcast_ref::<RestoreMarker>().is_some() {
+            self.restore(task);
         } else if err.downcast_ref::<ExecMarker>().is_some() {
             match task.store.data_mut().exec.take() {
                 Some(req) => self.exec(task, *req),
@@ -984,6 +1070,9 @@ impl Kernel {
             cwd: old.cwd,
             signal_handler: None,
             in_handler: false,
+            interrupt_value: None,
+            linux_signals: false,
+            stack: Default::default(),
         };
         match sys.instantiate(&req.name, &req.module, data) {
             Ok((mut store, instance, start)) => {
@@ -991,6 +1080,7 @@ impl Kernel {
                     info.name = req.name;
                     info.cmdline = cmdline;
                     info.handler = false;
+                    info.blocked = false;
                 }
                 store.data_mut().home = Rc::clone(&self.home);
                 self.tasks.insert(
@@ -999,6 +1089,7 @@ impl Kernel {
                         pid,
                         store,
                         instance,
+                        module: req.module,
                         state: Some(State::New(start)),
                     },
                 );

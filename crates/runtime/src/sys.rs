@@ -120,6 +120,22 @@ pub mod signal {
     /// Highest signal number.
     pub const MAX: u8 = 30;
 
+    /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
+    /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
+    /// (CHLD is 16). Below 16 the two agree.
+    pub fn to_linux(sig: u8) -> u8 {
+        if sig >= 16 { sig + 1 } else { sig }
+    }
+
+    /// The WASIX number of Linux signal `sig`; None for STKFLT (16) and beyond 31.
+    pub fn from_linux(sig: u8) -> Option<u8> {
+        match sig {
+            0..=15 => Some(sig),
+            17..=31 => Some(sig - 1),
+            _ => None,
+        }
+    }
+
     /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
     /// signals too, since processes are not stopped here).
     pub fn ignored_by_default(sig: u8) -> bool {
@@ -191,6 +207,12 @@ pub enum Sys {
     Signal(u8),
     /// Replace the process's program (`proc_exec*`), keeping pid and descriptors.
     Exec(alloc::boxed::Box<ExecRequest>),
+    /// Return this raw value: for the few imports whose result is not an errno (the
+    /// `memory.atomic.wait` helpers of lowered modules, whose results are 0/1/2).
+    Ret(i32),
+    /// Trap, as the instruction the call stands for would (a misaligned or out-of-bounds
+    /// atomic access in a lowered module); the process dies with this message.
+    Trap(&'static str),
 }
 
 /// What `proc_exec*` asks the scheduler to do.
@@ -254,6 +276,8 @@ pub struct ProcInfo {
     /// Has a signal handler (`callback_signal`); mirrors the store's, which the scheduler
     /// cannot read while a slice is suspended.
     pub handler: bool,
+    /// Has signals blocked ([`ProcData::signals_blocked`]); mirrored likewise.
+    pub blocked: bool,
 }
 
 impl ProcInfo {
@@ -271,6 +295,7 @@ impl ProcInfo {
             cpu_ns: 0,
             sleeping: false,
             handler: false,
+            blocked: false,
         }
     }
 
@@ -288,6 +313,8 @@ pub struct System {
     pub limits: Limits,
     pub engine: Engine,
     pub linker: Arc<Linker<Proc>>,
+    /// The linker for modules of the 2022 WASIX ABI ([`crate::wasix::register_legacy`]).
+    pub legacy_linker: Arc<Linker<Proc>>,
     pub registry: Arc<crate::linker::Registry>,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
@@ -303,6 +330,8 @@ pub struct System {
     pub next_pid: Pid,
     /// The read-only `/proc` view, when mounted ([`crate::procfs`]).
     pub procfs: Option<crate::procfs::ProcFs>,
+    /// The `/dev` devices, when mounted ([`crate::devfs`]).
+    pub devfs: Option<crate::devfs::DevFs>,
     /// Time spent idle (ns), waiting for an interrupt with nothing to run.
     pub idle_ns: u64,
 }
@@ -371,6 +400,28 @@ pub struct ProcData {
     pub signal_handler: Option<String>,
     /// The signal handler is running (its calls must not stop for another signal).
     pub in_handler: bool,
+    /// What the blocked call returns when a handled signal interrupts it, when not INTR
+    /// (a `memory.atomic.wait` reports a spurious wake-up instead). Reset by every call.
+    pub interrupt_value: Option<i32>,
+    /// The program numbers signals as Linux does (a wasix-libc program: it exports
+    /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
+    pub linux_signals: bool,
+    /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
+    pub stack: crate::wasix::stack::StackState,
+}
+
+impl ProcData {
+    /// True while wasix-libc has signals blocked: it names the handler
+    /// [`crate::wasix::signal::BLOCKED`] around critical sections (fork, its own locks)
+    /// and back afterwards. Signals raised meanwhile stay pending (KILL still kills).
+    pub fn signals_blocked(&self) -> bool {
+        self.signal_handler.as_deref() == Some(crate::wasix::signal::BLOCKED)
+    }
+
+    /// A handler will take signals now (one is named and signals are not blocked).
+    pub fn takes_signals(&self) -> bool {
+        self.signal_handler.is_some() && !self.signals_blocked()
+    }
 }
 
 /// The slot the shared [`System`] sits in while processes run: the scheduler puts it there

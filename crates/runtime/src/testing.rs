@@ -107,6 +107,8 @@ pub struct Opts {
     pub preopen: Option<&'static str>,
     /// Run slices on [`Deferred`], so every slice is seen as preempted first.
     pub deferred: bool,
+    /// Mount `/dev` ([`crate::devfs`]) at the root.
+    pub dev: bool,
 }
 
 /// An executor that reports every slice that ran out of fuel — one that was still
@@ -158,6 +160,9 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
     let mut kernel =
         Kernel::with_executor(Box::new(platform), executor, fs, Limits::default()).expect("kernel");
     let sys = kernel.sys();
+    if opts.dev {
+        crate::devfs::mount(sys, root).expect("mount /dev");
+    }
     let module = sys
         .load_module(root, "prog.wasm")
         .map_err(|e| e.message)

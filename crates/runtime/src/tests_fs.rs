@@ -132,7 +132,7 @@ fn addr(i: usize) -> usize {
 
 /// The module running `body` with `strings` in memory: `{pN}` in `body` becomes the
 /// pointer and length of string N, `{aN}` its address alone.
-fn module(strings: &[&str], body: &str) -> String {
+pub(crate) fn module(strings: &[&str], body: &str) -> String {
     let mut wat = String::from("(module\n");
     for (name, params) in CALLS {
         wat += &format!(
@@ -193,7 +193,7 @@ const RW: &str = "(i64.const 66)";
 const DIR: &str = "(i64.const 0x4000)";
 
 /// Expands the rights shorthands `RO`, `WO`, `RW`, `DIR` in a program body.
-fn rights(body: &str) -> String {
+pub(crate) fn rights(body: &str) -> String {
     body.replace("RO", RO)
         .replace("WO", WO)
         .replace("RW", RW)

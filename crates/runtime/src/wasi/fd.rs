@@ -1,6 +1,6 @@
 //! The `fd_*` calls: reading and writing through a descriptor's open file (console, boot
-//! stdin bytes, null, regular file, pipe end), seeking, status and metadata, directory
-//! listing, preopens, and descriptor table changes. Behaviour follows wasmtime's preview1
+//! stdin bytes, the `/dev` devices, regular file, pipe end), seeking, status and metadata,
+//! directory listing, preopens, and descriptor table changes. Behaviour follows wasmtime's preview1
 //! except where noted on the call (it refuses `fd_allocate` and `fd_fdstat_set_rights`,
 //! which are honoured here).
 //!
@@ -12,6 +12,10 @@
 //! process with SIGPIPE, or fails PIPE if it ignores that signal. Every path that changes
 //! a pipe (reads, writes, closing a descriptor) ends by moving the pipe's wake-up events
 //! to the scheduler ([`flush_pipe_events`]).
+//!
+//! The devices that make bytes up (`/dev/zero`, `/dev/urandom`) are read straight into
+//! guest memory, and writes to the discarding ones (`/dev/null` and those two) copy
+//! nothing; both are bounded per call like every transfer ([`crate::devfs`]).
 
 use alloc::vec::Vec;
 
@@ -20,7 +24,7 @@ use vfs::{Ino, Stat};
 
 use pipe::{PIPE_BUF, PipeId, ReadResult, WriteResult};
 
-use crate::files::{FileId, Object, fdflags};
+use crate::files::{FileId, Object, Stream, fdflags};
 use crate::mem::{GuestMem, IoVec};
 use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
 
@@ -28,6 +32,8 @@ use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
 /// wasmtime).
 pub mod rights {
     pub const FD_READ: u64 = 1 << 1;
+    pub const FD_SEEK: u64 = 1 << 2;
+    pub const FD_TELL: u64 = 1 << 5;
     pub const FD_WRITE: u64 = 1 << 6;
 }
 
@@ -263,14 +269,15 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
     }
     let file = sys.files.get_mut(id)?;
     match file.object.clone() {
-        Object::ConsoleOut(stream) => {
-            match crate::terminal::translate(&sys.tty, data) {
-                Some(out) => sys.platform.write(stream, &out),
-                None => sys.platform.write(stream, data),
-            }
+        Object::ConsoleOut(stream) => Ok(console_write(sys, stream, data)),
+        Object::Tty => {
+            require(sys, id, rights::FD_WRITE)?;
+            Ok(console_write(sys, Stream::Stdout, data))
+        }
+        Object::Null | Object::Zero | Object::Random => {
+            require(sys, id, rights::FD_WRITE)?;
             Ok(data.len())
         }
-        Object::Null => Ok(data.len()),
         Object::ConsoleIn
         | Object::Bytes(_)
         | Object::Dir(_)
@@ -299,8 +306,18 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
     }
 }
 
+/// Writes `data` to a console stream, with the terminal's line-feed translation; returns
+/// its length.
+fn console_write(sys: &mut System, stream: Stream, data: &[u8]) -> usize {
+    match crate::terminal::translate(&sys.tty, data) {
+        Some(out) => sys.platform.write(stream, &out),
+        None => sys.platform.write(stream, data),
+    }
+    data.len()
+}
+
 /// Reads into `buf` from the open file `id`; returns bytes read (0 = end of file).
-/// Regular files and pipes need the FD_READ right.
+/// Regular files, devices and pipes need the FD_READ right.
 pub fn read_file(
     sys: &mut System,
     id: FileId,
@@ -314,8 +331,15 @@ pub fn read_file(
     }
     let file = sys.files.get_mut(id)?;
     let nonblock = file.flags & fdflags::NONBLOCK != 0;
+    let device = matches!(
+        file.object,
+        Object::Null | Object::Zero | Object::Random | Object::Tty
+    );
+    if device && file.rights_base & rights::FD_READ == 0 {
+        return Err(Errno::BadF.into());
+    }
     match &file.object {
-        Object::ConsoleIn => {
+        Object::ConsoleIn | Object::Tty => {
             if buf.is_empty() {
                 return Ok(0);
             }
@@ -339,6 +363,13 @@ pub fn read_file(
             Ok(n)
         }
         Object::Null => Ok(0),
+        object @ (Object::Zero | Object::Random) => {
+            let object = object.clone();
+            let max = crate::devfs::read_max(&object).unwrap_or(0);
+            let n = buf.len().min(max);
+            crate::devfs::fill(sys, &object, &mut buf[..n]);
+            Ok(n)
+        }
         Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeRead(_) | Object::PipeWrite(_) => {
             Err(Errno::BadF.into())
         }
@@ -377,10 +408,37 @@ fn write_iovs(
         flush_pipe_events(cx.sys);
         return r.map_err(|e| broken_pipe(cx, e));
     }
+    let file = cx.sys.files.get(id)?;
+    if matches!(file.object, Object::Null | Object::Zero | Object::Random) {
+        // Discarded: nothing to copy (the iovecs were checked to lie in memory).
+        require(cx.sys, id, rights::FD_WRITE)?;
+        return Ok(GuestMem::iov_total(&iovs).min(MAX_TRANSFER));
+    }
     // At most MAX_TRANSFER bytes per call (a short write), as for reads: a guest's
     // iovecs may add up to GiBs, more than the kernel heap holds.
     let data = cx.mem.gather_at_most(&iovs, MAX_TRANSFER)?;
     write_file(cx.sys, id, &data, at).map_err(|e| broken_pipe(cx, e))
+}
+
+/// Fills the iovecs in order, straight in guest memory, from a device that makes its bytes
+/// up (zeros, random), stopping after `max` bytes.
+fn device_read(
+    mem: &mut GuestMem<'_>,
+    sys: &mut System,
+    object: &Object,
+    iovs: &[IoVec],
+    max: usize,
+) -> Result<usize, Errno> {
+    let mut total = 0usize;
+    for &(ptr, len) in iovs {
+        if total == max {
+            break;
+        }
+        let n = (len as usize).min(max - total);
+        crate::devfs::fill(sys, object, mem.slice_mut(ptr, n as u32)?);
+        total += n;
+    }
+    Ok(total)
 }
 
 /// Reads into the iovecs in order; stops at a short read. Pipes are read straight into
@@ -398,6 +456,12 @@ fn read_iovs(
         let r = pipe_read(&mut cx.mem, cx.sys, &end, &iovs);
         flush_pipe_events(cx.sys);
         return r;
+    }
+    let object = &cx.sys.files.get(id)?.object;
+    if let Some(max) = crate::devfs::read_max(object) {
+        let object = object.clone();
+        require(cx.sys, id, rights::FD_READ)?;
+        return Ok(device_read(&mut cx.mem, cx.sys, &object, &iovs, max)?);
     }
     let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
     let mut buf = Vec::new();
@@ -456,11 +520,13 @@ pub fn fd_pread(
 }
 
 /// The open file behind a descriptor with a file position: SPIPE for streams, BADF for
-/// directories (as wasmtime).
+/// directories (as wasmtime). `/dev/null`, `/dev/zero` and the random devices count as
+/// seekable, their position staying 0, as on Linux.
 fn seekable(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
     let id = file_of(cx, fd)?;
     match cx.sys.files.get(id)?.object {
         Object::File(_) | Object::Bytes(_) => Ok(id),
+        Object::Null | Object::Zero | Object::Random => Ok(id),
         Object::Dir(_) => Err(Errno::BadF),
         _ => Err(Errno::SPipe),
     }
@@ -716,7 +782,7 @@ pub fn fd_readdir(
         head[0..8].copy_from_slice(&entry.next.to_le_bytes());
         head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
         head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
-        head[20] = entry.kind.wasi();
+        head[20] = crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi());
         bytes.extend_from_slice(&head);
         bytes.extend_from_slice(entry.name.as_bytes());
     }
@@ -739,7 +805,8 @@ pub fn fd_renumber(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
 }
 
 /// `fd_seek`: moves the offset (whence SET = 0, CUR = 1, END = 2, else INVAL) and returns
-/// it; a result below 0 or past u64 is INVAL, streams are SPIPE, directories BADF.
+/// it; a result below 0 or past u64 is INVAL, streams are SPIPE, directories BADF. On
+/// `/dev/null`, `/dev/zero` and the random devices it succeeds and reports 0, as Linux.
 pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> SysResult {
     if !(0..=2).contains(&whence) {
         return Err(Errno::Inval.into());
@@ -748,6 +815,10 @@ pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> 
     let id = seekable(cx, fd)?;
     let file = cx.sys.files.get(id)?;
     let base = match (whence, &file.object) {
+        (_, Object::Null | Object::Zero | Object::Random) => {
+            cx.mem.write_u64(out as u32, 0)?;
+            return Ok(());
+        }
         (0, _) => 0,
         (1, _) => file.offset,
         (_, Object::File(ino)) => cx.sys.fs.stat(*ino)?.size,

@@ -1,12 +1,14 @@
 //! The `path_*` calls: opening, creating, inspecting, linking, renaming and removing names
 //! relative to a directory descriptor. Paths are resolved by the filesystem inside that
 //! directory (absolute paths and `..` escapes are NOTCAPABLE); errors are its errnos.
-//! Behaviour follows wasmtime's preview1 except where noted on the call.
+//! Behaviour follows wasmtime's preview1 except where noted on the call. The `/dev`
+//! placeholders open as their devices and stat as character devices ([`crate::devfs`]).
 
 use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
-use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::devfs::Opened;
+use crate::files::{FdEntry, FileId, Object, OpenFile, RIGHTS_ALL, fdflags};
 use crate::sys::{Cx, SysResult, System};
 use crate::wasi::fd::{encode_filestat, rights, set_times_args, sync_clock};
 
@@ -49,7 +51,8 @@ pub fn path_create_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> S
     Ok(())
 }
 
-/// `path_filestat_get`: the metadata of `path` (following a final symlink if flags bit 0).
+/// `path_filestat_get`: the metadata of `path` (following a final symlink if flags bit 0);
+/// a `/dev` device is a character device.
 pub fn path_filestat_get(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -63,7 +66,8 @@ pub fn path_filestat_get(
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
-    let buf = encode_filestat(&cx.sys.fs.stat(ino)?);
+    let mut buf = encode_filestat(&cx.sys.fs.stat(ino)?);
+    buf[16] = crate::devfs::filetype(cx.sys, ino, buf[16]);
     cx.mem.write(out as u32, &buf)?;
     Ok(())
 }
@@ -119,7 +123,9 @@ pub fn path_link(
 /// inheriting rights; FD_READ / FD_WRITE among them decide whether it reads and writes.
 /// A directory with FD_WRITE is ISDIR; DIRECTORY with CREAT, EXCL or TRUNC is INVAL; a
 /// final symlink not followed is LOOP; a full descriptor table is MFILE (checked before
-/// anything is created). A regular-file base descriptor is NOTDIR, any other BADF.
+/// anything is created). A regular-file base descriptor is NOTDIR, any other BADF. A
+/// `/dev` device opens as [`crate::devfs`] describes (for writing too, TRUNC and CREAT
+/// ignored).
 pub fn path_open(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -164,8 +170,20 @@ pub fn path_open(
     let path = cx.mem.str(path as u32, len as u32)?;
     sync_clock(cx.sys);
     crate::procfs::sync(cx.sys);
-    let ino = cx.sys.fs.open(dir, path, opts)?;
+    let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
     let rights_base = base as u64 & allowed & RIGHTS_ALL;
+    let rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
+    if let Some(dev) = crate::devfs::device(cx.sys, ino) {
+        let file = match crate::devfs::open(dev, &cx.proc.fds, flags)? {
+            Opened::Shared(id) => return install(cx, id, out),
+            Opened::New(mut file) => {
+                file.rights_base &= rights_base;
+                file.rights_inheriting &= rights_inheriting;
+                file
+            }
+        };
+        return install_new(cx, file, out);
+    }
     if rights_base & rights::FD_WRITE != 0
         && cx.sys.fs.is_read_only(ino)
         && cx.sys.fs.kind(ino)? != FileType::Directory
@@ -185,21 +203,31 @@ pub fn path_open(
     };
     let mut file = OpenFile::new(object, flags);
     file.rights_base = rights_base;
-    file.rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
+    file.rights_inheriting = rights_inheriting;
+    install_new(cx, file, out)
+}
+
+/// Registers a new open file and gives it the lowest free descriptor, written to `out`
+/// (checked beforehand); without a free descriptor the file is closed again.
+fn install_new(cx: &mut Cx<'_>, file: OpenFile, out: i32) -> SysResult {
     let System { fs, files, .. } = &mut *cx.sys;
     let id = files.insert(fs, file);
+    let result = install(cx, id, out);
+    let System { fs, files, .. } = &mut *cx.sys;
+    if result.is_err() && files.refs(id) == 0 {
+        files.drop_ref(fs, id);
+    }
+    result
+}
+
+/// Gives open file `id` one more descriptor, the lowest free one, written to `out`.
+fn install(cx: &mut Cx<'_>, id: FileId, out: i32) -> SysResult {
     let entry = FdEntry {
         file: id,
         cloexec: false,
         preopen: None,
     };
-    let new_fd = match cx.proc.fds.install(files, entry, 0) {
-        Ok(new_fd) => new_fd,
-        Err(e) => {
-            files.drop_ref(fs, id);
-            return Err(e.into());
-        }
-    };
+    let new_fd = cx.proc.fds.install(&mut cx.sys.files, entry, 0)?;
     cx.mem.write_u32(out as u32, new_fd)?;
     Ok(())
 }

@@ -10,9 +10,10 @@
 //! A blocked call is retried with the same arguments; relative timeouts count from the
 //! call's first attempt ([`Cx::call_start`]), so a retry does not restart them.
 //!
-//! Console input is ready when the line discipline holds bytes (a finished line in
-//! canonical mode) or an end-of-file (`nbytes` 1); otherwise the call waits for a console
-//! event.
+//! Console input (a console stdin, or `/dev/tty`) is ready when the line discipline holds
+//! bytes (a finished line in canonical mode) or an end-of-file (`nbytes` 1); otherwise the
+//! call waits for a console event. `/dev/null` reads are ready at end of file; `/dev/zero`
+//! and the random devices are always ready, `nbytes` being the most one read gives.
 //!
 //! Pipes are inspected exactly: a read end is ready when data is buffered (`nbytes` = the
 //! bytes buffered) or every write end is closed (HANGUP; `nbytes` 0 at end of file); a
@@ -350,11 +351,15 @@ fn read_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
             (data.len() as u64).saturating_sub(file.offset),
         )),
         Object::Null => Ok(Readiness::bytes(0)),
-        Object::ConsoleIn if sys.terminal.readable() => Ok(Readiness::Ready {
+        object @ (Object::Zero | Object::Random) => Ok(Readiness::Ready {
+            nbytes: crate::devfs::read_max(object).unwrap_or(0) as u64,
+            hangup: false,
+        }),
+        Object::ConsoleIn | Object::Tty if sys.terminal.readable() => Ok(Readiness::Ready {
             nbytes: 1,
             hangup: false,
         }),
-        Object::ConsoleIn => Ok(Readiness::Console),
+        Object::ConsoleIn | Object::Tty => Ok(Readiness::Console),
         &Object::PipeRead(p) => {
             if !sys.files.pipes.readable(p)? {
                 return Ok(Readiness::Pipe(p));
@@ -375,15 +380,17 @@ fn file_read(sys: &System, ino: vfs::Ino, offset: u64) -> Result<u64, Errno> {
 
 /// Whether a write to `file` would block. Only pipes can: `nbytes` is their free space (0
 /// with HANGUP once no reader is left). Otherwise `nbytes` is 1 for console streams and 0
-/// ("no limit known") for files, the values wasmtime reports; objects that cannot be
-/// written fail BADF.
+/// ("no limit known") for files, the values wasmtime reports (console streams and the
+/// `/dev` devices alike); objects that cannot be written fail BADF.
 fn write_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
     let ready = |nbytes| Readiness::Ready {
         nbytes,
         hangup: false,
     };
     match &file.object {
-        Object::ConsoleOut(_) | Object::Null => Ok(ready(1)),
+        Object::ConsoleOut(_) | Object::Tty | Object::Null | Object::Zero | Object::Random => {
+            Ok(ready(1))
+        }
         Object::File(_) => Ok(ready(0)),
         &Object::PipeWrite(p) => {
             if sys.files.pipes.readers(p)? == 0 {

@@ -1,7 +1,5 @@
 //! `proc_exit`, `proc_raise` and `sched_yield`.
 
-use abi::Errno;
-
 use crate::sys::{Cx, Sys, SysResult, Wait};
 
 pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
@@ -10,7 +8,7 @@ pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
 
 /// Raises `sig` in the caller, with the same dispositions and handlers as `proc_signal`.
 pub fn proc_raise(cx: &mut Cx<'_>, sig: i32) -> SysResult {
-    let sig = u8::try_from(sig).map_err(|_| Errno::Inval)?;
+    let sig = crate::wasix::signal::signal_number(cx, sig)?;
     crate::wasix::signal::raise_self(cx, sig)
 }
 

@@ -133,7 +133,8 @@ pub fn path_filestat_get(
     };
     let path = cx.mem.str(path as u32, len as u32)?;
     let ino = cx.sys.fs.lookup(dir, path, flags & SYMLINK_FOLLOW != 0)?;
-    let stat = Filestat::from(cx.sys.fs.stat(ino)?);
+    let mut stat = Filestat::from(cx.sys.fs.stat(ino)?);
+    stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
     write_filestat(cx, out as u32, &stat)
 }
 

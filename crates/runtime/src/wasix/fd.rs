@@ -121,3 +121,23 @@ pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
     cx.proc.fds.get_mut(fd as u32)?.cloexec = flags & fdflagsext::CLOEXEC != 0;
     Ok(())
 }
+
+/// `fd_renumber(fd, to)` of the 2022 WASIX ABI (wasix-libc's `dup2` of that time, which
+/// dash and bash builds still use): POSIX `dup2` — `to` becomes a copy of `fd` sharing its
+/// open file (not CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens.
+pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
+    let (fd, to) = (fd as u32, to as u32);
+    let file = cx.proc.fds.get(fd)?.file;
+    if fd == to {
+        return Ok(());
+    }
+    let entry = FdEntry {
+        file,
+        cloexec: false,
+        preopen: None,
+    };
+    let System { fs, files, .. } = &mut *cx.sys;
+    cx.proc.fds.install_at(fs, files, to, entry)?;
+    crate::wasi::fd::flush_pipe_events(cx.sys);
+    Ok(())
+}

@@ -6,10 +6,15 @@
 
 pub mod cwd;
 pub mod fd;
+pub mod futex;
 pub mod proc;
 pub mod signal;
+pub mod stack;
 pub mod thread;
 pub mod tty;
+pub mod unsupported;
+
+use alloc::string::String;
 
 use wasmi::Linker;
 
@@ -19,6 +24,32 @@ use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
 pub const MODULE: &str = "wasix_32v1";
+
+/// The helper imports a lowered module calls for `memory.atomic.wait*` / `notify`.
+pub const LOWERED: &str = wasmlower::HOST_MODULE;
+
+/// Makes `linker` (a copy of the full one) serve the 2022 WASIX ABI, which the wasix-libc
+/// builds of dash and bash still import: the two-argument `proc_join` and `fd_renumber`
+/// with `dup2` semantics. [`crate::sched`] picks this linker for a module that imports
+/// that `proc_join` ([`is_legacy`]).
+pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
+    linker.allow_shadowing(true);
+    calls!(linker, reg, MODULE;
+        proc_join => proc::proc_join_legacy(pid: i32, out: i32),
+        fd_renumber => fd::fd_renumber_dup2(fd: i32, to: i32),
+    );
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// True for a module built against the 2022 WASIX ABI (see [`register_legacy`]).
+pub fn is_legacy(module: &wasmi::Module) -> bool {
+    module.imports().any(|i| {
+        i.module() == MODULE
+            && i.name() == "proc_join"
+            && matches!(i.ty(), wasmi::ExternType::Func(f) if f.params().len() == 2)
+    })
+}
 
 /// Registers every WASIX call.
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
@@ -43,12 +74,28 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         proc_signals_sizes_get => signal::proc_signals_sizes_get(out: i32),
         proc_signals_get => signal::proc_signals_get(buf: i32),
         proc_raise_interval => signal::proc_raise_interval(sig: i32, interval: i64, repeat: i32),
+        futex_wait => futex::futex_wait(futex: i32, expected: i32, timeout: i32, out: i32),
+        futex_wake => futex::futex_wake(futex: i32, out: i32),
+        futex_wake_all => futex::futex_wake(futex: i32, out: i32),
+        thread_id => thread::thread_id(out: i32),
+        thread_signal => thread::thread_signal(tid: i32, sig: i32),
+        thread_parallelism => thread::thread_parallelism(out: i32),
     );
+    // Stack switching drives the guest's asyncify exports, so it needs the caller itself.
+    linker.func_wrap(MODULE, "proc_fork", stack::proc_fork)?;
+    linker.func_wrap(MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
+    linker.func_wrap(MODULE, "stack_restore", stack::stack_restore)?;
+    for name in ["proc_fork", "stack_checkpoint", "stack_restore"] {
+        reg.names.insert((String::from(MODULE), String::from(name)));
+    }
+    futex::register_lowered(linker, reg, LOWERED)?;
     calls_noreturn!(linker, reg, MODULE;
         proc_exit2 => proc::proc_exit2(code: i32),
         proc_exec2 => proc::proc_exec2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32),
         proc_exec => proc::proc_exec(name: i32, name_len: i32, args: i32, args_len: i32),
         callback_signal => signal::callback_signal(name: i32, len: i32),
+        thread_exit => thread::thread_exit(code: i32),
     );
+    unsupported::register(linker, reg, MODULE)?;
     Ok(())
 }

@@ -402,14 +402,34 @@ fn apply_fd_ops(
                 let abs = absolute(cwd, &op.path);
                 let now = sys.platform.realtime_ns();
                 sys.fs.set_time(now);
-                let ino = sys.fs.open(root, abs.trim_start_matches('/'), opts)?;
-                let object = match sys.fs.kind(ino)? {
-                    FileType::Directory => Object::Dir(ino),
-                    FileType::RegularFile => Object::File(ino),
-                    FileType::SymbolicLink => return Err(Errno::Loop),
+                let ino = crate::devfs::open_path(sys, root, abs.trim_start_matches('/'), opts)?;
+                let file = match crate::devfs::device(sys, ino) {
+                    // A `/dev` device (`2>/dev/null`); `/dev/stdout` and its kin share
+                    // the child's descriptor as the earlier actions left it.
+                    Some(dev) => match crate::devfs::open(dev, fds, op.fdflags)? {
+                        crate::devfs::Opened::New(file) => file,
+                        crate::devfs::Opened::Shared(id) => {
+                            let System { fs, files, .. } = &mut *sys;
+                            let entry = FdEntry {
+                                file: id,
+                                cloexec: false,
+                                preopen: None,
+                            };
+                            fds.install_at(fs, files, op.fd, entry)?;
+                            continue;
+                        }
+                    },
+                    None => {
+                        let object = match sys.fs.kind(ino)? {
+                            FileType::Directory => Object::Dir(ino),
+                            FileType::RegularFile => Object::File(ino),
+                            FileType::SymbolicLink => return Err(Errno::Loop),
+                        };
+                        OpenFile::new(object, op.fdflags)
+                    }
                 };
                 let System { fs, files, .. } = &mut *sys;
-                let id = files.insert(fs, OpenFile::new(object, op.fdflags));
+                let id = files.insert(fs, file);
                 let installed = fds.install_at(
                     fs,
                     files,
@@ -696,5 +716,55 @@ pub fn proc_parent(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
         .ok_or(Errno::Srch)?
         .ppid;
     cx.mem.write_u32(out as u32, ppid)?;
+    Ok(())
+}
+
+/// `proc_join(pid, ret_exit_code)` of the 2022 WASIX ABI (what wasix-libc's `waitpid` of
+/// that time calls; dash and bash builds still import it): `*pid` is the child to wait
+/// for, or `u32::MAX` (-1) for any; it blocks until one has ended, writes its pid back to
+/// `*pid` and its wait status (`WEXITSTATUS` / `WTERMSIG` decode it) to `*ret_exit_code`.
+/// No children: CHILD.
+pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
+    let (pid_at, out) = (pid as u32, out as u32);
+    let target = cx.mem.read_u32(pid_at)?;
+    cx.mem.slice(out, 4)?;
+    let me = cx.proc.pid;
+    let is_child = |p: Pid, i: &crate::sys::ProcInfo| i.ppid == me && p != me;
+    let ended = if target == u32::MAX {
+        let mut children = cx
+            .sys
+            .procs
+            .iter()
+            .filter(|(p, i)| is_child(**p, i))
+            .peekable();
+        if children.peek().is_none() {
+            return Err(Errno::Child.into());
+        }
+        children.find(|(_, i)| i.status.is_some()).map(|(p, _)| *p)
+    } else {
+        let info = cx
+            .sys
+            .procs
+            .get(&target)
+            .filter(|i| is_child(target, i))
+            .ok_or(Errno::Child)?;
+        info.status.map(|_| target)
+    };
+    let Some(p) = ended else {
+        return Err(Sys::Block(Wait::Child(me)));
+    };
+    let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
+    // A wait status, as that libc's waitpid passes it on untouched: the code in bits
+    // 8-15, or the signal (in the caller's numbering) in the low bits.
+    let code = match status {
+        Some(ExitStatus::Code(c)) => (c & 0xff) << 8,
+        Some(ExitStatus::Signal(sig)) if cx.proc.linux_signals => {
+            u32::from(crate::sys::signal::to_linux(sig))
+        }
+        Some(ExitStatus::Signal(sig)) => u32::from(sig),
+        None => 0,
+    };
+    cx.mem.write_u32(pid_at, p)?;
+    cx.mem.write_u32(out, code)?;
     Ok(())
 }

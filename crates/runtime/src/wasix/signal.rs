@@ -9,11 +9,19 @@ use abi::Errno;
 
 use crate::sys::{Cx, Sys, SysResult, Wait, signal};
 
-fn signal_number(sig: i32) -> Result<u8, Errno> {
-    u8::try_from(sig)
-        .ok()
-        .filter(|&s| s <= signal::MAX)
-        .ok_or(Errno::Inval)
+/// A signal number from the caller, in its numbering (Linux's for wasix-libc programs,
+/// see [`crate::sys::ProcData::linux_signals`]), as the kernel's; INVAL if out of range.
+pub fn signal_number(cx: &Cx<'_>, sig: i32) -> Result<u8, Errno> {
+    let sig = u8::try_from(sig).map_err(|_| Errno::Inval)?;
+    let sig = if cx.proc.linux_signals {
+        signal::from_linux(sig).ok_or(Errno::Inval)?
+    } else {
+        sig
+    };
+    if sig > signal::MAX {
+        return Err(Errno::Inval);
+    }
+    Ok(sig)
 }
 
 /// Raises `sig` in the calling process and acts on it at once when it is fatal; a
@@ -23,6 +31,9 @@ pub fn raise_self(cx: &mut Cx<'_>, sig: u8) -> SysResult {
     cx.sys.raise(me, sig)?;
     let deliverable = cx.sys.procs.get(&me).map_or(0, |p| p.deliverable());
     if deliverable & (1 << sig) == 0 {
+        return Ok(());
+    }
+    if cx.proc.signals_blocked() && sig != signal::KILL {
         return Ok(());
     }
     if cx.proc.signal_handler.is_some() && sig != signal::KILL {
@@ -38,7 +49,7 @@ pub fn raise_self(cx: &mut Cx<'_>, sig: u8) -> SysResult {
 }
 
 pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
-    let sig = signal_number(sig)?;
+    let sig = signal_number(cx, sig)?;
     let pid = pid as u32;
     if pid == cx.proc.pid {
         return raise_self(cx, sig);
@@ -59,26 +70,34 @@ pub fn proc_signals_sizes_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
 /// Writes one `signal_disposition` (sig u8, disp u8 = IGNORE) per ignored signal.
 pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     let ignored = ignored(cx);
+    let linux = cx.proc.linux_signals;
     let list: alloc::vec::Vec<u8> = (1..=signal::MAX)
         .filter(|s| ignored & (1 << s) != 0)
-        .flat_map(|s| [s, 1])
+        .flat_map(|s| [if linux { signal::to_linux(s) } else { s }, 1])
         .collect();
     cx.mem.write(buf as u32, &list)?;
     Ok(())
 }
 
+/// The handler name wasix-libc gives `callback_signal` while it has every signal
+/// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
+/// exports it: while it is set, signals are held pending, not given their defaults.
+pub const BLOCKED: &str = "__wasm_signal_blocked";
+
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;
     cx.proc.signal_handler = (!name.is_empty()).then(|| name.to_string());
     let handled = cx.proc.signal_handler.is_some();
+    let blocked = cx.proc.signals_blocked();
     if let Some(info) = cx.sys.procs.get_mut(&cx.proc.pid) {
         info.handler = handled;
+        info.blocked = blocked;
     }
     Ok(())
 }
 
 pub fn proc_raise_interval(cx: &mut Cx<'_>, sig: i32, interval: i64, repeat: i32) -> SysResult {
-    let sig = signal_number(sig)?;
+    let sig = signal_number(cx, sig)?;
     let interval = u64::try_from(interval).map_err(|_| Errno::Inval)?;
     let repeat = match repeat {
         0 => false,

@@ -13,7 +13,12 @@ fn is_console(cx: &Cx<'_>, fd: u32) -> bool {
         .get(fd)
         .ok()
         .and_then(|e| cx.sys.files.get(e.file).ok())
-        .is_some_and(|f| matches!(f.object, Object::ConsoleIn | Object::ConsoleOut(_)))
+        .is_some_and(|f| {
+            matches!(
+                f.object,
+                Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty
+            )
+        })
 }
 
 pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {

@@ -1,0 +1,102 @@
+//! WASIX programs built the way wasix-libc builds them — an imported shared memory,
+//! atomics, asyncify for fork and setjmp — run end to end in the VM:
+//! userland/wasix-c/wasix-proc.c (ours, freestanding) runs every scenario, each in a
+//! forked child, as the first process over a root filesystem holding every userland
+//! program in /bin. Its lines are compared whole; the kernel's heap must come back to its
+//! baseline afterwards.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use boot::image::Firmware;
+use boot::run::{RunOptions, RunResult};
+
+fn rootfs() -> tempfile::TempDir {
+    let userland = boot::build::userland_once().expect("userland builds");
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(root.path().join("bin")).unwrap();
+    std::fs::create_dir(root.path().join("tmp")).unwrap();
+    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
+        std::fs::write(root.path().join(name), data).unwrap();
+    }
+    root
+}
+
+fn wasix_proc(args: &[&str], memory_mib: u32) -> RunResult {
+    let userland = boot::build::userland_once().expect("userland builds");
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let root = rootfs();
+    let mut opts = RunOptions::new(PathBuf::from(&userland).join("wasix-proc.wasm"), args);
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.firmware = Firmware::Direct;
+    opts.memory_mib = memory_mib;
+    opts.timeout = Duration::from_secs(300);
+    let r = boot::run::run(&kernel, &opts).expect("run");
+    println!(
+        "--- wasix-proc {args:?}: exit {} in {:?}\n{}\n{}\n{}",
+        r.code,
+        r.elapsed,
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&r.stderr),
+        r.log
+    );
+    if let Err(e) = boot::run::leak_check(&r.log) {
+        panic!("{e}");
+    }
+    r
+}
+
+#[test]
+fn fork_setjmp_exec_pipes_signals_and_atomics() {
+    let r = wasix_proc(&["all", "/bin/wasix-proc"], 256);
+    let expected: &[(&str, &str)] = &[
+        (
+            "fork",
+            "child-global 2\nchild-parent-is-caller 1\nparent-global 1\nchild-exit 7\n",
+        ),
+        ("forkloop", "cycles 1000\n"),
+        (
+            "setjmp",
+            "setjmp 0\nsetjmp 1\nsetjmp 2\nsetjmp 3\nvisits 4\n",
+        ),
+        ("fork-longjmp", "child-longjmp 42\nchild-exit 3\n"),
+        ("pipe", "read through the pipe\nchild-exit 0\n"),
+        ("vfork-exec", "execd 1\nexecd-exit 11\n"),
+        (
+            "signal",
+            "handler 10\nhandled 10\nhandler 12\nhandler 17\nchild-exit 5\n",
+        ),
+        ("atomics", ATOMICS),
+        (
+            "blocked",
+            "raised-while-blocked 0\nhandler 2\nafter-unblock 2\n",
+        ),
+        ("cwd", "cwd /tmp\npwd-exit 0\n"),
+    ];
+    let want: String = expected
+        .iter()
+        .map(|(name, out)| format!("== {name}\n{out}rc 0\n"))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&r.stdout), want);
+    assert_eq!(r.code, 0, "{}", String::from_utf8_lossy(&r.stderr));
+}
+
+/// What the atomics scenario prints: each read-modify-write gives the old value, narrow
+/// ones wrap at their width, a failed compare-exchange reports what it saw, a wait on an
+/// unchanged value times out (2) and on a changed one returns "not equal" (1), a notify
+/// wakes nobody (0), and `futex_wait` times out with `woken` false.
+const ATOMICS: &str = "fetch_add 5\nfetch_sub 8\nfetch_and 7\nfetch_or 6\nfetch_xor 15\n\
+exchange 12\ncas-fail 0\ncas-fail-saw 77\ncas-ok 1\nw32 5\nadd8-wraps 4\nadd16-wraps 1\n\
+cas64 1\nw64-high 1\nwait-not-equal 1\nwait-timed-out 2\nwait64-timed-out 2\nnotify 0\n\
+futex-wait 0\nfutex-woken 0\nfutex-wake 0\n";
+
+#[test]
+fn a_fork_bomb_stops_at_the_limits_with_again() {
+    let r = wasix_proc(&["bomb"], 128);
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(
+        out,
+        "bomb-stopped-errno 6\nbomb-forks-positive 1\nbomb-all-killed 1\n"
+    );
+    assert_eq!(r.code, 0);
+}
