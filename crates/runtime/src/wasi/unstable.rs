@@ -123,10 +123,6 @@ pub fn path_filestat_get(
     len: i32,
     out: i32,
 ) -> SysResult {
-    // As in preview1: lookup flags other than SYMLINK_FOLLOW are INVAL.
-    if flags & !SYMLINK_FOLLOW != 0 {
-        return Err(Errno::Inval.into());
-    }
     let id = fd::file_of(cx, fd)?;
     let Object::Dir(dir) = cx.sys.files.get(id)?.object else {
         return Err(Errno::NotDir.into());
