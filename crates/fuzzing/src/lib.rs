@@ -11,6 +11,8 @@
 //! - [`wasi_call`]: a generated module calling one to four WASI preview1 / WASIX host calls
 //!   with edge-biased arguments over fuzz-filled memory, run as process 1; the kernel never
 //!   panics, the process ends cleanly, nothing leaks.
+//! - [`lower`]: arbitrary bytes, a generated threads-proposal module, or a mutated one
+//!   through `wasmlower` in both modes; valid inputs give outputs valid without threads.
 //!
 //! `fuzz/` (cargo-fuzz) drives these functions with libFuzzer; the unit tests replay
 //! `regressions/<target>/` and a few thousand seeded pseudo-random inputs, so plain
@@ -22,6 +24,7 @@ mod archive;
 mod calls;
 mod fsops;
 mod harness;
+mod lower;
 mod module;
 #[cfg(test)]
 mod tests;
@@ -29,11 +32,12 @@ mod wasi;
 
 pub use archive::rootfs;
 pub use fsops::vfs_ops;
+pub use lower::lower;
 pub use module::module_load;
 pub use wasi::wasi_call;
 
 /// The names of the targets, as used for `fuzz/fuzz_targets/*.rs` and `regressions/*`.
-pub const TARGETS: [&str; 4] = ["vfs_ops", "rootfs", "module_load", "wasi_call"];
+pub const TARGETS: [&str; 5] = ["vfs_ops", "rootfs", "module_load", "wasi_call", "lower"];
 
 /// Runs target `name` on `data`; `false` for an unknown name.
 pub fn run_target(name: &str, data: &[u8]) -> bool {
@@ -42,6 +46,7 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "rootfs" => rootfs(data),
         "module_load" => module_load(data),
         "wasi_call" => wasi_call(data),
+        "lower" => lower(data),
         _ => return false,
     }
     true

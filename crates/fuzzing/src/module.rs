@@ -308,7 +308,7 @@ pub(crate) fn generate(inp: &mut Input<'_>) -> Vec<u8> {
 }
 
 /// Applies a few byte-level mutations (overwrite, insert, delete, bit flip) to `wasm`.
-fn mutate(inp: &mut Input<'_>, wasm: &mut Vec<u8>) {
+pub(crate) fn mutate(inp: &mut Input<'_>, wasm: &mut Vec<u8>) {
     for _ in 0..1 + inp.below(4) {
         if wasm.is_empty() {
             return;

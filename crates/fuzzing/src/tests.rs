@@ -10,7 +10,7 @@ use runtime::testing::{Console, FakePlatform};
 use runtime::{Kernel, Limits};
 
 use crate::harness::{self, Outcome};
-use crate::{Input, TARGETS, calls, module, run_target, wasi};
+use crate::{Input, TARGETS, calls, lower, module, run_target, wasi};
 
 /// xorshift64: deterministic inputs without a dependency.
 struct Rng(u64);
@@ -97,6 +97,33 @@ fn random_module_load() {
 #[test]
 fn random_wasi_call() {
     random_inputs("wasi_call", 0x5eed_0004, 1500, 300);
+}
+
+#[test]
+fn random_lower() {
+    random_inputs("lower", 0x5eed_0006, 3000, 300);
+}
+
+/// Generated threads modules are valid (threads on), hold atomics, and lower.
+#[test]
+fn generated_threads_modules_are_valid() {
+    let mut rng = Rng(0x5eed_0007);
+    let features = wasmparser::WasmFeatures::all();
+    let mut atomics = 0;
+    for _ in 0..300 {
+        let data = rng.bytes(200);
+        let wasm = lower::generate(&mut Input::new(&data));
+        if let Err(e) = wasmparser::Validator::new_with_features(features).validate_all(&wasm) {
+            panic!("generated module invalid: {e}: {data:02x?}");
+        }
+        let lowered =
+            wasmlower::lower(&wasm, &Default::default()).expect("generated modules lower");
+        atomics += lowered.stats.atomic_ops;
+    }
+    assert!(
+        atomics > 600,
+        "only {atomics} atomic instructions in 300 modules"
+    );
 }
 
 #[test]

@@ -344,6 +344,7 @@ impl System {
             in_handler: false,
             interrupt_value: None,
             linux_signals: false,
+            legacy_abi: false,
             stack: Default::default(),
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
@@ -445,6 +446,7 @@ impl System {
         };
         store.data_mut().data.memory = instance.get_memory(&store, "memory");
         store.data_mut().data.linux_signals = instance.get_func(&store, "__wasm_signal").is_some();
+        store.data_mut().data.legacy_abi = crate::wasix::is_legacy(module);
         match instance.get_typed_func::<(), ()>(&store, "_start") {
             Ok(start) => Ok((store, instance, start)),
             Err(_) => {
@@ -1072,6 +1074,7 @@ impl Kernel {
             in_handler: false,
             interrupt_value: None,
             linux_signals: false,
+            legacy_abi: false,
             stack: Default::default(),
         };
         match sys.instantiate(&req.name, &req.module, data) {

@@ -406,6 +406,8 @@ pub struct ProcData {
     /// The program numbers signals as Linux does (a wasix-libc program: it exports
     /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
     pub linux_signals: bool,
+    /// The program was built for the 2022 WASIX ABI ([`crate::wasix::is_legacy`]).
+    pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
     pub stack: crate::wasix::stack::StackState,
 }

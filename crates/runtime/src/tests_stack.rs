@@ -122,3 +122,39 @@ cas64 1\nw64-high 1\nwait-not-equal 1\nwait-timed-out 2\nwait64-timed-out 2\nnot
 futex-wait 0\nfutex-woken 0\nfutex-wake 0\n",
     );
 }
+
+/// The 2022 WASIX ABI's `fd_renumber` is `dup2` (the source stays open) and never
+/// replaces a preopen; its two-argument `proc_join` reports CHILD without children.
+#[test]
+fn the_2022_abi_dup2_and_proc_join() {
+    let wat = r#"(module
+        (import "wasix_32v1" "fd_renumber" (func $renumber (param i32 i32) (result i32)))
+        (import "wasix_32v1" "proc_join" (func $join (param i32 i32) (result i32)))
+        (import "wasix_32v1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "\20\00\00\00\01\00\00\00")
+        (data (i32.const 32) "x")
+        (func (export "_start") (local $e i32)
+            ;; fd 5 = copy of fd 1; both still write.
+            (if (call $renumber (i32.const 1) (i32.const 5)) (then (call $exit (i32.const 1))))
+            (drop (call $write (i32.const 5) (i32.const 16) (i32.const 1) (i32.const 8)))
+            (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8)))
+            ;; fd 3 is the preopen: NOTSUP (58).
+            (if (i32.ne (call $renumber (i32.const 1) (i32.const 3)) (i32.const 58))
+                (then (call $exit (i32.const 2))))
+            ;; no children: CHILD (12).
+            (i32.store (i32.const 0) (i32.const -1))
+            (if (i32.ne (call $join (i32.const 0) (i32.const 4)) (i32.const 12))
+                (then (call $exit (i32.const 3))))
+            (call $exit (i32.const 0))))"#;
+    let ran = crate::testing::run_with(
+        wat,
+        Opts {
+            preopen: Some("/"),
+            ..Opts::default()
+        },
+    );
+    assert_eq!(ran.stdout, "xx", "{}", ran.stderr);
+    assert_eq!(ran.status, Some(ExitStatus::Code(0)), "{}", ran.stderr);
+}

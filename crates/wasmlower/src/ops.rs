@@ -81,10 +81,12 @@ const CMPXCHG64: &[HostType] = &[I32, I64, I64, I32];
 /// The number of [`Shape`]s, a row of [`HOST_FUNCS`].
 const SHAPES: usize = 7;
 
-/// Every helper import the rewrite can add, indexed by [`Atomic::helper`]: seven rows of
-/// seven read-modify-writes (add, sub, and, or, xor, xchg, cmpxchg), then `atomic_wait32`,
-/// `atomic_wait64` and `atomic_notify`. Each takes the instruction's operands followed by
-/// the memarg offset as an `i32` (to be read as `u32`).
+/// Every helper import the rewrite can add: seven rows of seven read-modify-writes (add,
+/// sub, and, or, xor, xchg, cmpxchg; each row `i32`, `i64`, `i32` 8- and 16-bit, `i64` 8-,
+/// 16- and 32-bit), then `atomic_wait32`, `atomic_wait64` and `atomic_notify`. Each takes
+/// the instruction's operands followed by the memarg offset as an `i32` (to be read as
+/// `u32`). A lowered module imports those it uses, in this order, from
+/// [`HOST_MODULE`](crate::HOST_MODULE).
 pub const HOST_FUNCS: &[HostFunc] = &{
     let rows = [
         rmw_row!("add", RMW32, RMW64),

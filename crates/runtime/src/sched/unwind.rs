@@ -240,6 +240,7 @@ impl Kernel {
             in_handler: false,
             interrupt_value: None,
             linux_signals: pdata.linux_signals,
+            legacy_abi: pdata.legacy_abi,
             stack: crate::wasix::stack::StackState {
                 snapshots: pdata.stack.snapshots.clone(),
                 counter: pdata.stack.counter,

@@ -544,11 +544,20 @@ pub fn fd_close(cx: &mut Cx<'_>, fd: i32) -> SysResult {
 pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let id = file_of(cx, fd)?;
     let f = cx.sys.files.get(id)?;
+    // A terminal cannot seek: without FD_SEEK and FD_TELL (and as a character device)
+    // the console is a tty to wasi-libc's `isatty`, so a C program line-buffers its
+    // output there, as on a real terminal (wasmtime reports its terminal stdio so).
+    let rights_base = match f.object {
+        Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty => {
+            f.rights_base & !(rights::FD_SEEK | rights::FD_TELL)
+        }
+        _ => f.rights_base,
+    };
     // fdstat: filetype u8 @0, flags u16 @2, rights_base u64 @8, rights_inheriting u64 @16.
     let mut buf = [0u8; 24];
     buf[0] = f.object.filetype();
     buf[2..4].copy_from_slice(&f.flags.to_le_bytes());
-    buf[8..16].copy_from_slice(&f.rights_base.to_le_bytes());
+    buf[8..16].copy_from_slice(&rights_base.to_le_bytes());
     buf[16..24].copy_from_slice(&f.rights_inheriting.to_le_bytes());
     cx.mem.write(out as u32, &buf)?;
     Ok(())

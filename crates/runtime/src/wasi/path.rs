@@ -34,6 +34,22 @@ fn dir_of(cx: &mut Cx<'_>, fd: i32) -> Result<Ino, Errno> {
     }
 }
 
+/// `path` as the filesystem should see it relative to `dir`. The 2022 wasix-libc (dash and
+/// bash builds) opens an absolute path relative to the root preopen without removing the
+/// leading `/` (wasmer accepted that); for such a process, and only relative to its own
+/// root, leading slashes are dropped. Anything else stays as given (absolute paths are
+/// NOTCAPABLE, as in wasmtime).
+fn rooted<'a>(cx: &Cx<'_>, dir: Ino, path: &'a str) -> &'a str {
+    if cx.proc.legacy_abi && dir == cx.proc.root && path.starts_with('/') {
+        match path.trim_start_matches('/') {
+            "" => ".",
+            rest => rest,
+        }
+    } else {
+        path
+    }
+}
+
 /// Whether lookup flags ask to follow a final symlink; unknown bits are INVAL.
 fn follow(flags: i32) -> Result<bool, Errno> {
     if flags & !SYMLINK_FOLLOW != 0 {
@@ -46,6 +62,7 @@ fn follow(flags: i32) -> Result<bool, Errno> {
 pub fn path_create_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
     cx.sys.fs.mkdir(dir, path)?;
     Ok(())
@@ -65,6 +82,7 @@ pub fn path_filestat_get(
     cx.mem.slice(out as u32, 64)?;
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
     let mut buf = encode_filestat(&cx.sys.fs.stat(ino)?);
     buf[16] = crate::devfs::filetype(cx.sys, ino, buf[16]);
@@ -88,6 +106,7 @@ pub fn path_filestat_set_times(
     let (atim, mtim) = set_times_args(cx.sys, atim, mtim, fst)?;
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
     cx.sys.fs.set_times(ino, atim, mtim)?;
     Ok(())
@@ -110,7 +129,9 @@ pub fn path_link(
     let old_dir = dir_of(cx, old_fd)?;
     let new_dir = dir_of(cx, new_fd)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
+    let old_path = rooted(cx, old_dir, old_path);
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
+    let new_path = rooted(cx, new_dir, new_path);
     sync_clock(cx.sys);
     cx.sys
         .fs
@@ -168,6 +189,7 @@ pub fn path_open(
         follow,
     };
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
     crate::procfs::sync(cx.sys);
     let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
@@ -247,6 +269,7 @@ pub fn path_readlink(
     cx.mem.slice(out as u32, 4)?;
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     let target = cx.sys.fs.readlink(dir, path)?;
     let bytes = target.as_bytes();
     let n = bytes.len().min(buf_len as u32 as usize);
@@ -260,6 +283,7 @@ pub fn path_readlink(
 pub fn path_remove_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
     cx.sys.fs.rmdir(dir, path)?;
     Ok(())
@@ -279,7 +303,9 @@ pub fn path_rename(
     let old_dir = dir_of(cx, fd)?;
     let new_dir = dir_of(cx, new_fd)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
+    let old_path = rooted(cx, old_dir, old_path);
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
+    let new_path = rooted(cx, new_dir, new_path);
     sync_clock(cx.sys);
     cx.sys.fs.rename(old_dir, old_path, new_dir, new_path)?;
     Ok(())
@@ -300,6 +326,7 @@ pub fn path_symlink(
     // it from a preopen never leaves the preopen: resolution gives NOTCAPABLE.
     let target = cx.mem.str(old_path as u32, old_len as u32)?;
     let path = cx.mem.str(new_path as u32, new_len as u32)?;
+    let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
     cx.sys.fs.symlink(target, dir, path)?;
     Ok(())
@@ -310,6 +337,7 @@ pub fn path_symlink(
 pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd)?;
     let path = cx.mem.str(path as u32, len as u32)?;
+    let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
     cx.sys.fs.unlink(dir, path)?;
     Ok(())

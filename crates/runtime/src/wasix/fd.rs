@@ -124,12 +124,18 @@ pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
 
 /// `fd_renumber(fd, to)` of the 2022 WASIX ABI (wasix-libc's `dup2` of that time, which
 /// dash and bash builds still use): POSIX `dup2` — `to` becomes a copy of `fd` sharing its
-/// open file (not CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens.
+/// open file (not CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens; a
+/// preopen as `to` is NOTSUP.
 pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     let (fd, to) = (fd as u32, to as u32);
     let file = cx.proc.fds.get(fd)?.file;
     if fd == to {
         return Ok(());
+    }
+    // As wasmer does: a preopen is never replaced (wasi-libc resolves every absolute path
+    // through it; `exec 3>file` in a shell would silently cut the process off from `/`).
+    if cx.proc.fds.get(to).is_ok_and(|e| e.preopen.is_some()) {
+        return Err(Errno::NotSup.into());
     }
     let entry = FdEntry {
         file,

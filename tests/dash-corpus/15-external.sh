@@ -1,0 +1,3 @@
+/bin/echo external echo
+cat /dev/null; echo "cat status $?"
+seq 1 4 | tail -n 1

@@ -1,0 +1,4 @@
+set -- one two three four
+echo $# $1 $4
+shift 2; echo $# "$@"
+echo "$*"

@@ -1,0 +1,3 @@
+cmd='echo evaluated $((2+3))'
+eval "$cmd"
+var=name; eval "$var=assigned"; echo $name

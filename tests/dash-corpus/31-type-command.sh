@@ -1,0 +1,3 @@
+command -v echo
+type cd | head -n 1
+command true && echo command-true

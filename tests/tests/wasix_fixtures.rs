@@ -1,0 +1,119 @@
+//! Real WASIX binaries, which this repository cannot carry: the wasix-libc builds of dash
+//! (and the examples) from wasmerio/wasix-integration-tests have no licence that would let
+//! us redistribute them, so they are not committed (tests/fixtures/README.md). This test
+//! target is built only with the `fixtures` feature, and then needs `WASIX_FIXTURES` to
+//! name a directory holding them (`dash.wasm`, …); a plain `cargo test` does not build it:
+//!
+//! ```sh
+//! WASIX_FIXTURES=/path/to/wasix-integration-tests/wasm \
+//!     cargo test -p tests --features fixtures --test wasix_fixtures
+//! ```
+//!
+//! The dash corpus (tests/dash-corpus/*.sh, ours) runs under the wasix-libc dash inside
+//! the VM and under the host's dash (the oracle); stdout, stderr and exit codes must match
+//! byte for byte.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use boot::image::Firmware;
+use boot::run::RunOptions;
+
+fn fixture(name: &str) -> PathBuf {
+    let dir =
+        std::env::var_os("WASIX_FIXTURES").expect("WASIX_FIXTURES names the fixtures directory");
+    let path = Path::new(&dir).join(name);
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dash-corpus")
+}
+
+/// Runs every corpus script with `dash` (a command name resolved on PATH), each with its
+/// output and status, from a driver script.
+const DRIVER: &str =
+    r#"for f in "$1"/*.sh; do echo "== ${f##*/}"; dash "$f" 2>&1; echo "rc $?"; done"#;
+
+#[test]
+fn dash_runs_the_corpus_like_the_hosts_dash() {
+    let dash = fixture("dash.wasm");
+    let scripts = corpus_dir();
+    let count = std::fs::read_dir(&scripts)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sh")
+        })
+        .count();
+    assert!(count >= 30, "the corpus has {count} scripts");
+
+    // The oracle: the host's dash over the same scripts.
+    let host = std::process::Command::new("dash")
+        .args(["-c", DRIVER, "driver"])
+        .arg(&scripts)
+        .current_dir("/")
+        .output()
+        .expect("the host has dash (apt-get install dash)");
+    let want = String::from_utf8_lossy(&host.stdout).into_owned();
+
+    let userland = boot::build::userland_once().expect("userland builds");
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let root = tempfile::tempdir().unwrap();
+    for dir in ["bin", "tmp", "scripts"] {
+        std::fs::create_dir(root.path().join(dir)).unwrap();
+    }
+    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
+        std::fs::write(root.path().join(name), data).unwrap();
+    }
+    std::fs::copy(&dash, root.path().join("bin/dash")).unwrap();
+    for e in std::fs::read_dir(&scripts).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "sh") {
+            continue;
+        }
+        std::fs::copy(&p, root.path().join("scripts").join(p.file_name().unwrap())).unwrap();
+    }
+    let mut opts = RunOptions::new(&dash, &["-c", DRIVER, "driver", "/scripts"]);
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.env.push("PATH=/bin".into());
+    opts.firmware = Firmware::Direct;
+    opts.timeout = Duration::from_secs(600);
+    let r = boot::run::run(&kernel, &opts).expect("run");
+    let got = String::from_utf8_lossy(&r.stdout).into_owned();
+    println!("{got}\n{}\n{}", String::from_utf8_lossy(&r.stderr), r.log);
+    if got != want {
+        // Both outputs are kept for a real diff; the message names the first script that
+        // differs and shows both versions of it.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dash-corpus");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("vm.txt"), &got).unwrap();
+        std::fs::write(dir.join("host.txt"), &want).unwrap();
+        let sections = |s: &str| -> Vec<String> {
+            s.split("== ")
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (g, w) = (sections(&got), sections(&want));
+        let first = g.iter().zip(&w).find(|(a, b)| a != b);
+        panic!(
+            "the VM's dash differs from the host's ({} and {} sections; outputs in {}):\n{}",
+            g.len(),
+            w.len(),
+            dir.display(),
+            first.map_or(
+                String::from("(one output is a prefix of the other)"),
+                |(a, b)| { format!("--- vm:\n{a}--- host:\n{b}") }
+            )
+        );
+    }
+    assert_eq!(r.code, 0);
+    if let Err(e) = boot::run::leak_check(&r.log) {
+        panic!("{e}");
+    }
+}
