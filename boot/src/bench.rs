@@ -22,7 +22,8 @@ use crate::run::{RunOptions, Stdin};
 pub struct BenchOptions {
     /// Repetitions after the warm-up (at least 5 for reported figures).
     pub reps: usize,
-    /// One repetition, no warm-up, small sizes, no reference VM: proves the command works.
+    /// One repetition, no warm-up, small sizes, and a reduced reference run (the Linux VM
+    /// only: one CoreMark pair, few spawns, one small pipe figure): proves every path works.
     pub quick: bool,
     /// Also measure the reference Linux VM, hosted wasmi and qemu-user.
     pub reference: bool,
@@ -417,7 +418,17 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
     )?;
     report.figures.extend(parse_guest("wasix", &console, reps));
 
-    // References: the Linux VM, hosted wasmi, qemu-user.
+    // References: the Linux VM, hosted wasmi, qemu-user; in quick mode only the VM, briefly,
+    // and a failure fails the run (CI runs it, so that this path cannot rot unseen).
+    if opts.reference && opts.quick {
+        eprintln!("bench: reduced reference Linux VM (one CoreMark pair)");
+        let (figs, notes) = reference_quick(&userland).context("reduced reference run")?;
+        report.figures.extend(figs);
+        report.notes.extend(notes);
+        report
+            .figures
+            .extend(coremark_pairs(&kernel, &userland, 1).context("one CoreMark pair")?);
+    }
     if opts.reference && !opts.quick {
         eprintln!("bench: reference Linux VM");
         match reference(&userland, reps) {
@@ -477,11 +488,39 @@ fn coremark_pairs(kernel: &Path, userland: &Path, pairs: usize) -> Result<Vec<Fi
     .collect())
 }
 
+/// [`reference`] reduced for `--quick`: the Linux VM alone, bench-cpu once, 3 spawns and
+/// 4 MiB through the pipe; any part that failed is an error.
+fn reference_quick(userland: &Path) -> Result<(Vec<Figure>, Vec<String>)> {
+    let mut opts = crate::refvm::RefOptions::from_dir(userland);
+    opts.cpu_reps = 1;
+    opts.spawn_reps = 3;
+    opts.pipe_mib = 4;
+    opts.hosted = false;
+    opts.user_mode = false;
+    let (figs, notes) = reference_with(&opts, 1)?;
+    if !notes.iter().all(|n| n.starts_with("reference kernel:")) {
+        bail!("{}", notes.join("; "));
+    }
+    for key in ["spawn.warm.median", "pipe.64k", "boot-to-init"] {
+        if !figs.iter().any(|f| f.section == "ref-vm" && f.key == key) {
+            bail!("the reference VM reported no {key}");
+        }
+    }
+    Ok((figs, notes))
+}
+
 /// The reference figures, in sections `ref-vm`, `ref-host` and `ref-user`.
 fn reference(userland: &Path, reps: usize) -> Result<(Vec<Figure>, Vec<String>)> {
     let mut opts = crate::refvm::RefOptions::from_dir(userland);
     opts.cpu_reps = reps as u32;
-    let r = crate::refvm::run_reference(&opts)?;
+    reference_with(&opts, reps)
+}
+
+fn reference_with(
+    opts: &crate::refvm::RefOptions,
+    reps: usize,
+) -> Result<(Vec<Figure>, Vec<String>)> {
+    let r = crate::refvm::run_reference(opts)?;
     let mut figs = Vec::new();
     let mut notes = Vec::new();
     for (label, m) in r.measurements() {
@@ -556,12 +595,24 @@ fn goals(r: &mut Report) {
         });
     }
     let warm = r.median("proc", "spawn.warm");
+    // Like for like: the Linux VM's runtime reads, validates and compiles `true.wasm` on
+    // every spawn, as our cold spawn does; a warm spawn reuses our module cache.
     g.push(Goal {
-        what: "Linux VM runtime spawn / our warm spawn+join".into(),
+        what: "Linux VM runtime spawn / our cold spawn+join (compile included)".into(),
         // The reference prints its spawn median as `spawn.warm.median` (µs).
-        ratio: ratio(r.median("ref-vm", "spawn.warm.median"), warm),
+        ratio: ratio(
+            r.median("ref-vm", "spawn.warm.median"),
+            r.median("proc", "spawn.cold"),
+        ),
         at_least: true,
         bound: 10.0,
+    });
+    g.push(Goal {
+        what: "Linux VM runtime spawn / our warm spawn+join, with the module cache (reported)"
+            .into(),
+        ratio: ratio(r.median("ref-vm", "spawn.warm.median"), warm),
+        at_least: true,
+        bound: 0.0,
     });
     g.push(Goal {
         what: "warm spawn+join / zeroing the child's memory".into(),
@@ -590,9 +641,11 @@ fn goals(r: &mut Report) {
         at_least: false,
         bound: 64.0,
     });
+    // Judged on the processes that were asleep when counted (`idle.max.ready`), not on
+    // those spawned: a spawned child that never got to its sleep does not count.
     g.push(Goal {
         what: "concurrent sleeping processes in 256 MiB (≥ 1000)".into(),
-        ratio: r.median("proc", "idle.max"),
+        ratio: r.median("proc", "idle.max.ready"),
         at_least: true,
         bound: 1000.0,
     });
@@ -823,6 +876,26 @@ mod tests {
         let j = to_json(&r);
         assert!(j.contains("\"a \\\"quoted\\\"\\u000anote\""), "{j}");
         assert!(j.contains("\"ratio\":null"), "{j}");
+    }
+
+    #[test]
+    fn spawn_goal_is_cold_spawn_and_idle_goal_counts_sleepers() {
+        let mut r = Report::default();
+        r.push_samples("ref-vm", "spawn.warm.median", "us", &[96_000.0]);
+        r.push_samples("proc", "spawn.cold", "us", &[12_000.0]);
+        r.push_samples("proc", "spawn.warm", "us", &[500.0]);
+        r.push_samples("proc", "idle.max", "procs", &[1200.0]);
+        r.push_samples("proc", "idle.max.ready", "procs", &[900.0]);
+        goals(&mut r);
+        let find = |what: &str| r.goals.iter().find(|g| g.what.contains(what)).unwrap();
+        // 96 ms / 12 ms: judged on the cold spawn, and short of 10x.
+        let cold = find("our cold spawn");
+        assert_eq!((cold.ratio, cold.met()), (Some(8.0), Some(false)));
+        let warm = find("with the module cache");
+        assert_eq!((warm.ratio, warm.met()), (Some(192.0), None));
+        // 1200 spawned but only 900 asleep: not met.
+        let idle = find("sleeping processes");
+        assert_eq!((idle.ratio, idle.met()), (Some(900.0), Some(false)));
     }
 
     #[test]

@@ -43,7 +43,8 @@ struct BenchArgs {
     /// Repetitions after the warm-up (the median, min and max are reported).
     #[arg(long, default_value_t = 5)]
     reps: usize,
-    /// One repetition, no warm-up, no reference VM: checks that everything runs.
+    /// One repetition, no warm-up, a reduced reference (the Linux VM once, one CoreMark
+    /// pair): checks that everything runs.
     #[arg(long)]
     quick: bool,
     /// Skip the reference Linux VM, hosted wasmi and qemu-user.

@@ -2,24 +2,105 @@
 //! image, and `run` passes stdin in, keeps stdout and stderr apart and exits with the
 //! guest's code.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-fn boot(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_boot"))
-        .args(args)
-        .stdin(Stdio::piped())
+/// How long any one command here may take before the test fails: a boot with a fresh
+/// kernel build is well under a minute; a hang must fail, not wait forever.
+const DEADLINE: Duration = Duration::from_secs(300);
+
+/// Starts `cmd` with piped stdio in a process group of its own, so that a timeout can stop
+/// it together with the QEMU it started.
+fn start(cmd: &mut Command) -> Child {
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
-        .expect("boot starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
-    child.wait_with_output().expect("boot finishes")
+        .expect("starts")
+}
+
+/// Kills `child`'s whole process group (see [`start`]).
+fn kill_group(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Reads `from` to its end on a thread, sending each chunk.
+fn pump(mut from: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = from.read(&mut buf) {
+            if tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Runs `cmd` with `typed` fed once `after` shows on its stdout (at once if `after` is
+/// empty), then its stdin closed; returns its status and output. Fails the test if it has
+/// not finished within [`DEADLINE`].
+fn drive(mut cmd: Command, after: &str, typed: &[u8]) -> Output {
+    let mut child = start(&mut cmd);
+    let mut stdin = Some(child.stdin.take().expect("stdin"));
+    let out_rx = pump(child.stdout.take().expect("stdout"));
+    let err_rx = pump(child.stderr.take().expect("stderr"));
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    let type_keys = |stdin: &mut Option<std::process::ChildStdin>| {
+        if let Some(mut s) = stdin.take() {
+            s.write_all(typed).expect("type");
+        }
+    };
+    if after.is_empty() {
+        type_keys(&mut stdin);
+    }
+    loop {
+        match out_rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(chunk) => {
+                stdout.extend_from_slice(&chunk);
+                if stdin.is_some() && String::from_utf8_lossy(&stdout).contains(after) {
+                    type_keys(&mut stdin);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        stderr.extend(err_rx.try_iter().flatten());
+        if start.elapsed() > DEADLINE {
+            kill_group(&mut child);
+            panic!(
+                "{cmd:?} still running after {DEADLINE:?}\n--- stdout\n{}\n--- stderr\n{}",
+                String::from_utf8_lossy(&stdout),
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+    }
+    drop(stdin);
+    let status = child.wait().expect("finishes");
+    // The process has ended: its stderr is at its end too.
+    stderr.extend(err_rx.iter().flatten());
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Runs the `boot` tool with `args`, feeding it `stdin`.
+fn boot(args: &[&str], stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_boot"));
+    cmd.args(args);
+    drive(cmd, "", stdin)
 }
 
 fn wasm(name: &str) -> String {
@@ -27,49 +108,29 @@ fn wasm(name: &str) -> String {
     dir.join(format!("{name}.wasm")).display().to_string()
 }
 
-/// Starts `cmd` with piped stdio, types `keys` once the greeting (`/etc/motd`) is on its
-/// stdout, and returns its exit status and everything it printed.
-fn type_after_greeting(mut cmd: Command, keys: &[u8]) -> (Option<i32>, String) {
-    use std::io::Read;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let (mut seen, mut typed, mut buf) = (Vec::new(), false, [0u8; 4096]);
-    loop {
-        let n = stdout.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        seen.extend_from_slice(&buf[..n]);
-        if !typed && String::from_utf8_lossy(&seen).contains(boot::image::MOTD.trim_end()) {
-            stdin.write_all(keys).expect("type");
-            typed = true;
-        }
-    }
-    drop(stdin);
+/// Starts `cmd`, types `keys` once the greeting (`/etc/motd`) is on its stdout, and
+/// returns its exit status and everything it printed.
+fn type_after_greeting(cmd: Command, keys: &[u8]) -> (Option<i32>, String) {
+    let out = drive(cmd, boot::image::MOTD.trim_end(), keys);
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     (
-        child.wait().expect("finishes").code(),
-        String::from_utf8_lossy(&seen).into_owned(),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
 
 /// Starts `boot` with no arguments (what `cargo run` does) and types `input` at the shell.
 fn boot_interactive(input: &[u8]) -> (Option<i32>, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_boot"));
-    cmd.stderr(Stdio::inherit());
-    type_after_greeting(cmd, input)
+    type_after_greeting(Command::new(env!("CARGO_BIN_EXE_boot")), input)
 }
 
 #[test]
 fn no_arguments_boots_to_a_shell_whose_status_is_ours() {
-    let (code, out) = boot_interactive(b"echo hello from the shell\nexit 3\n");
+    // The quotes keep the console's echo of the typed line from matching the output.
+    let (code, out) = boot_interactive(b"echo hello from the 'shell'\nexit 3\n");
     assert!(out.contains("wasmkernel 0.1.0 booting"), "{out}");
     assert!(out.contains("boot phase ready"), "{out}");
-    assert!(out.contains("hello from the shell"), "{out}");
+    assert!(out.contains("hello from the shell\r\n"), "{out}");
     assert_eq!(code, Some(3), "{out}");
 }
 
@@ -137,8 +198,7 @@ fn plain_qemu(image: &std::path::Path, format: &str, keys: &[u8]) -> (Option<i32
             "-m",
             "256M",
         ])
-        .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
-        .stderr(Stdio::null());
+        .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     type_after_greeting(cmd, keys)
 }
 
@@ -152,10 +212,11 @@ fn image_boots_in_plain_qemu_raw_and_qcow2() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (code, console) = plain_qemu(&raw, "raw", b"echo plain qemu\nexit 5\n");
+    // The quotes keep the console's echo of the typed line from matching the output.
+    let (code, console) = plain_qemu(&raw, "raw", b"echo plain' qemu'\nexit 5\n");
     assert_eq!(code, Some(33), "{console}");
     assert!(
-        console.contains("plain qemu") && console.contains("exit-status 5"),
+        console.contains("plain qemu\r\n") && console.contains("exit-status 5"),
         "{console}"
     );
 
@@ -180,7 +241,7 @@ fn image_boots_in_plain_qemu_raw_and_qcow2() {
     let (code, console) = plain_qemu(&qcow, "qcow2", b"");
     assert_eq!(code, Some(33), "{console}");
     assert!(
-        console.contains("started by init") && console.contains("exit-status 0"),
+        console.contains("started by init\r\n") && console.contains("exit-status 0"),
         "{console}"
     );
 }

@@ -28,12 +28,24 @@ fn rootfs() -> tempfile::TempDir {
 }
 
 fn wasix_test(args: &[&str]) -> RunResult {
+    wasix_test_env(args, &[])
+}
+
+/// [`wasix_test`] with the environment `env` (`NAME=value` pairs).
+fn wasix_test_env(args: &[&str], env: &[&str]) -> RunResult {
+    wasix_test_with(args, env, "", Duration::from_secs(600))
+}
+
+/// [`wasix_test`] with an environment, kernel command-line words and a timeout.
+fn wasix_test_with(args: &[&str], env: &[&str], kernel_args: &str, timeout: Duration) -> RunResult {
     let userland = boot::build::userland_once().expect("userland builds");
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let root = rootfs();
     let mut opts = RunOptions::new(PathBuf::from(&userland).join("wasix-test.wasm"), args);
     opts.dirs.push((root.path().to_path_buf(), "/".into()));
-    opts.timeout = Duration::from_secs(600);
+    opts.timeout = timeout;
+    opts.env = env.iter().map(|e| e.to_string()).collect();
+    opts.kernel_args = kernel_args.to_string();
     let r = boot::run::run(&kernel, &opts).expect("run");
     let stdout = String::from_utf8_lossy(&r.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&r.stderr).into_owned();
@@ -123,8 +135,18 @@ fn preopens_appear_under_their_names() {
 #[test]
 fn exec_replaces_the_program() {
     let out = stdout(&wasix_test(&["exec"]));
-    assert!(out.ends_with("exec worked\n"), "{out}");
-    wasix_test(&["exec-path"]);
+    assert!(out.ends_with("\nexec worked\n"), "{out}");
+    let out = stdout(&wasix_test(&["exec-path"]));
+    assert!(out.ends_with("\nexec via PATH worked\n"), "{out}");
+}
+
+#[test]
+fn proc_exec_keeps_and_proc_exec2_replaces_the_environment() {
+    // The older exec calls (no result) replace us with `sh -c 'echo …'`.
+    let out = stdout(&wasix_test_env(&["exec1"], &["KEPT=yes"]));
+    assert!(out.ends_with("\nproc_exec: argv and KEPT=yes\n"), "{out}");
+    let out = stdout(&wasix_test_env(&["exec2"], &["KEPT=yes"]));
+    assert!(out.ends_with("\nproc_exec2: KEPT=[] NEW=given\n"), "{out}");
 }
 
 #[test]
@@ -132,6 +154,32 @@ fn ids_signals_and_tty() {
     wasix_test(&["ids"]);
     wasix_test(&["sigdisp"]);
     wasix_test(&["tty"]);
+}
+
+#[test]
+fn sched_yield_runs_the_other_process() {
+    let out = stdout(&wasix_test(&["yield"]));
+    assert!(
+        out.contains("sched_yield ran the child within 10 yields: ok"),
+        "{out}"
+    );
+}
+
+/// Regression test for the lost wake-up fixed in d92d0d9: a timer tick landing while a
+/// blocking pipe read unwound to the scheduler suspended the reader before it was parked,
+/// and the writer's wake-up came and went. At 5000 Hz the ticks land in that window often
+/// over 20,000 blocking reads; a lost wake-up leaves both processes asleep and the run
+/// ends by the timeout (20,000 round trips take ~8 s here).
+#[test]
+fn twenty_thousand_pipe_wakeups_at_5000_hz_lose_none() {
+    let r = wasix_test_with(
+        &["pingpong", "20000"],
+        &[],
+        "hz=5000",
+        Duration::from_secs(180),
+    );
+    let out = stdout(&r);
+    assert!(out.contains("pingpong: 20000 round trips: ok"), "{out}");
 }
 
 #[test]

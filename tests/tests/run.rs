@@ -1,13 +1,17 @@
 //! `run` end to end: real guest programs (Rust std and C with wasi-libc) booted as the
 //! VM's first process, checked against the same program under wasmtime (the PyPI
-//! `wasmtime` package, through `userland/tools/wasmtime_run.py`) for identical stdout,
-//! stderr and exit code — files, directories, symlinks, args, env, clocks, random, sleeps,
-//! stdin to end-of-file, exit codes and each kind of trap — plus the failures only we can
-//! have: bad modules, unknown imports, runaway guests.
+//! `wasmtime` package, 50.0.1, through `userland/tools/wasmtime_run.py`) for byte-identical
+//! stdout and stderr and the same exit code — files, directories, symlinks, args, env,
+//! clocks, random, sleeps, stdin to end-of-file, exit codes and each kind of trap, every
+//! utility in /bin that does not spawn, shell scripts that do not spawn, and wasix-test's
+//! plain-WASI cases — plus the failures only we can have: bad modules, unknown imports,
+//! runaway guests. (Not compared: `yes`, which never ends by itself; exit statuses ≥ 126,
+//! which wasmtime refuses; directory sizes, which are the host filesystem's.)
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use boot::run::{RunOptions, RunResult, Stdin};
 
@@ -29,6 +33,16 @@ fn fixture() -> tempfile::TempDir {
     std::fs::write(dir.path().join("hello.txt"), "hello from the host\n").unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     std::fs::write(dir.path().join("sub/inner.txt"), "inner\n").unwrap();
+    std::fs::write(
+        dir.path().join("lines.txt"),
+        "pear 3\napple 10\npear 3\nFig 2\n\nbanana 1\napple 10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("script.sh"),
+        "# builtins only\nshift\nexit $#\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -38,6 +52,7 @@ struct Case {
     env: Vec<String>,
     stdin: Vec<u8>,
     dir: Option<String>,
+    firmware: boot::image::Firmware,
 }
 
 impl Case {
@@ -48,7 +63,14 @@ impl Case {
             env: Vec::new(),
             stdin: Vec::new(),
             dir: None,
+            firmware: boot::image::Firmware::Bios,
         }
+    }
+
+    /// Booted directly (QEMU `-kernel`): the fastest way, for long tables of cases.
+    fn direct(mut self) -> Self {
+        self.firmware = boot::image::Firmware::Direct;
+        self
     }
 
     fn env(mut self, e: &[&str]) -> Self {
@@ -73,6 +95,7 @@ impl Case {
         opts.args = self.args.clone();
         opts.env = self.env.clone();
         opts.stdin = Stdin::Bytes(self.stdin.clone());
+        opts.firmware = self.firmware;
         opts.timeout = Duration::from_secs(120);
         if let Some(g) = &self.dir {
             opts.dirs.push((fx.path().to_path_buf(), g.clone()));
@@ -97,39 +120,70 @@ impl Case {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("python3 runs");
-        {
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = self.stdin.clone();
+        // Fed and drained on threads, so a guest that does not read or floods its output
+        // cannot block us before the deadline below.
+        let feeder = std::thread::spawn(move || {
             use std::io::Write;
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(&self.stdin).expect("feed stdin");
-        }
-        let out = child.wait_with_output().expect("wasmtime finishes");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+            let _ = stdin.write_all(&input);
+        });
+        let drain = |mut from: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = from.read_to_end(&mut bytes);
+                bytes
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().expect("stdout")));
+        let err = drain(Box::new(child.stderr.take().expect("stderr")));
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for python3") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "wasmtime still running {:?} {:?} after 120 s",
+                    self.program, self.args
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let _ = feeder.join();
+        let (stdout, stderr) = (out.join().expect("stdout"), err.join().expect("stderr"));
         assert!(
-            !stderr.contains("No module named 'wasmtime'"),
-            "the reference runtime is missing: pip install wasmtime (.ci/run does)"
+            !String::from_utf8_lossy(&stderr).contains("No module named 'wasmtime'"),
+            "the reference runtime is missing: pip install wasmtime==50.0.1 (.ci/run does)"
         );
-        (out.status.code().unwrap_or(-1), out.stdout, out.stderr)
+        (status.code().unwrap_or(-1), stdout, stderr)
     }
 
-    /// Runs under both and asserts identical stdout, stderr and exit code.
+    /// Runs under both and asserts identical stdout, stderr (byte for byte) and exit code.
     fn same_as_wasmtime(&self) -> RunResult {
         let ours = self.ours();
         let (code, stdout, stderr) = self.wasmtime();
-        let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        assert_eq!(
-            show(&ours.stdout),
-            show(&stdout),
-            "stdout differs for {:?} {:?}\nkernel log:\n{}",
+        // The bytes are compared; the message shows them escaped, so that a difference in
+        // invalid UTF-8 or control bytes is visible too.
+        let show = |b: &[u8]| b.escape_ascii().to_string();
+        assert!(
+            ours.stdout == stdout,
+            "stdout differs for {:?} {:?}\n ours: {}\n wasmtime: {}\nkernel log:\n{}",
             self.program,
             self.args,
+            show(&ours.stdout),
+            show(&stdout),
             ours.log
         );
-        assert_eq!(
-            show(&ours.stderr),
-            show(&stderr),
-            "stderr differs for {:?} {:?}",
+        assert!(
+            ours.stderr == stderr,
+            "stderr differs for {:?} {:?}\n ours: {}\n wasmtime: {}",
             self.program,
-            self.args
+            self.args,
+            show(&ours.stderr),
+            show(&stderr)
         );
         assert_eq!(
             ours.code, code,
@@ -395,4 +449,151 @@ fn kernel_panic_exits_70_with_the_message() {
     assert!(r.log.contains("KERNEL PANIC: panicked at"), "{}", r.log);
     assert!(r.log.contains("deliberate panic"), "{}", r.log);
     assert!(r.stdout.is_empty());
+}
+
+/// Runs `program args` for each row with `stdin` and the fixture preopened as `/data`,
+/// under both runtimes, booted directly; the outputs must be identical.
+fn table(rows: &[(&str, &[&str])], stdin: &[u8], env: &[&str]) {
+    for (program, args) in rows {
+        Case::new(program, args)
+            .stdin(stdin)
+            .env(env)
+            .dir("/data")
+            .direct()
+            .same_as_wasmtime();
+    }
+}
+
+#[test]
+fn text_utilities_match_wasmtime() {
+    let f = "/data/lines.txt";
+    let rows: &[(&str, &[&str])] = &[
+        // One count: `wc` alone on stdin pads to 7 columns only for a pipe, and our `run`
+        // stdin is a byte stream that reports itself as a regular file of size 0.
+        ("wc", &["-w"]),
+        ("wc", &["-l", f]),
+        ("wc", &[f, "/data/hello.txt", "/data/missing"]),
+        ("head", &["-n", "2"]),
+        ("head", &["-c", "7", f]),
+        ("head", &["-v", "-n", "1", f, "/data/hello.txt"]),
+        ("tail", &["-n", "3"]),
+        ("tail", &["-c", "+5", f]),
+        ("grep", &["apple"]),
+        ("grep", &["-c", "pear", f]),
+        ("grep", &["-n", "-i", "fig", f]),
+        ("grep", &["-v", "-e", "p", f]),
+        ("grep", &["-E", "^(pear|Fig) [0-9]$", f]),
+        ("grep", &["nothing", f]),
+        ("grep", &["-F", "[", f]),
+        ("grep", &["\\(", f]),
+        ("sort", &[]),
+        ("sort", &["-r", f]),
+        ("sort", &["-n", "-k", "2", f]),
+        ("sort", &["-u", "-f", f]),
+        ("uniq", &["-c"]),
+        ("uniq", &["-d", f]),
+        ("tr", &["a-z", "A-Z"]),
+        ("tr", &["-d", "0-9"]),
+        ("tr", &["-s", "p"]),
+        ("cut", &["-d", " ", "-f", "2"]),
+        ("cut", &["-c", "1-3", f]),
+        ("seq", &["5"]),
+        ("seq", &["-s", ",", "2", "3", "20"]),
+        ("seq", &["-w", "8", "11"]),
+        ("seq", &["0.5", "0.25", "1.5"]),
+        ("seq", &[]),
+        ("cat", &["-n", f]),
+        ("cat", &["-b", "-E", "-s", f]),
+        ("tee", &["/data/copy.txt", "/data/nodir/x"]),
+        ("echo", &["a", "b  c"]),
+    ];
+    table(
+        rows,
+        b"pear 3\napple 10\npear 3\nFig 2\n\nbanana 1\napple 10\n",
+        &[],
+    );
+}
+
+#[test]
+fn file_and_system_utilities_match_wasmtime() {
+    let rows: &[(&str, &[&str])] = &[
+        ("ls", &["-a", "/data"]),
+        ("ls", &["-l", "/data/sub", "/data/hello.txt"]),
+        ("ls", &["/data/missing"]),
+        // A directory's size is the host filesystem's (4096 on ext4): not compared.
+        ("stat", &["-c", "%n %s %F", "/data/hello.txt"]),
+        ("stat", &["-c", "%n %F", "/data/sub"]),
+        ("stat", &["/data/missing"]),
+        ("cp", &["-v", "/data/hello.txt", "/data/copy.txt"]),
+        ("cp", &["/data/sub", "/data/x"]),
+        ("cp", &["-r", "-v", "/data/sub", "/data/sub2"]),
+        ("cp", &["/data/missing", "/data/x"]),
+        ("mv", &["-v", "/data/hello.txt", "/data/moved.txt"]),
+        ("mv", &["/data/missing", "/data/x"]),
+        ("rm", &["-v", "/data/hello.txt"]),
+        ("rm", &["/data/sub"]),
+        ("rm", &["-r", "-v", "/data/sub"]),
+        ("rm", &["/data/missing"]),
+        ("rm", &["-f", "/data/missing"]),
+        ("rmdir", &["/data/sub"]),
+        ("mkdir", &["-v", "-p", "/data/a/b"]),
+        ("mkdir", &["/data/sub"]),
+        ("touch", &["/data/new"]),
+        ("touch", &["/data/nodir/x"]),
+        ("touch", &["-c", "/data/none"]),
+        ("ln", &["-s", "-v", "hello.txt", "/data/l"]),
+        ("ln", &["/data/hello.txt", "/data/hard"]),
+        ("ln", &["/data/missing", "/data/x"]),
+        ("date", &["-u", "-d", "@0", "+%F %T %a %j"]),
+        ("date", &["-d", "@1796289908"]),
+        ("uname", &["-a"]),
+        ("env", &[]),
+        ("env", &["-u", "A", "C=3"]),
+        ("kill", &["-l"]),
+        ("kill", &["-l", "9"]),
+        ("sleep", &["0.05"]),
+        ("sleep", &["x"]),
+        ("true", &[]),
+        ("false", &[]),
+        ("clear", &[]),
+        // Without /proc (`run` does not mount it), in both.
+        ("free", &[]),
+        ("uptime", &[]),
+        ("ps", &[]),
+    ];
+    table(rows, b"", &["A=1", "B=two"]);
+}
+
+/// The shell where it needs no WASIX (wasmtime answers those calls NOSYS): exit statuses,
+/// `&&`/`||`/`!`, variables, `$#`, syntax errors and a script file. (`echo` is a program
+/// it would spawn; `pwd` and `cd` are WASIX calls.)
+#[test]
+fn shell_scripts_that_do_not_spawn_match_wasmtime() {
+    let rows: &[(&str, &[&str])] = &[
+        ("sh", &["-c", "x=5; exit $x"]),
+        ("sh", &["-c", "true && exit 4 || exit 5"]),
+        ("sh", &["-c", "false || exit 6"]),
+        ("sh", &["-c", "exit $#", "name", "a", "b", "c"]),
+        ("sh", &["-c", "x=1 y=2; unset x; export y; ! true"]),
+        ("sh", &["-c", "echo |"]),
+        ("sh", &["-c", "a &&"]),
+        ("sh", &["-c", "'unterminated"]),
+        ("sh", &["-c", ": ; ; exit 1"]),
+        ("sh", &["/data/script.sh", "a", "b", "c"]),
+        ("sh", &[]),
+    ];
+    table(rows, b"x=3\nexit $x\n", &[]);
+}
+
+/// wasix-test's cases that use only WASI preview1: a byte stream, a checksum of stdin,
+/// the preopen list, and its usage message.
+#[test]
+fn wasix_test_plain_wasi_cases_match_wasmtime() {
+    let rows: &[(&str, &[&str])] = &[
+        ("wasix-test", &["stream", "100000"]),
+        ("wasix-test", &["sum"]),
+        ("wasix-test", &["list-preopens"]),
+        ("wasix-test", &["no-such-case"]),
+    ];
+    table(rows, b"some bytes to sum\n", &[]);
 }

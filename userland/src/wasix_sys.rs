@@ -444,6 +444,38 @@ pub fn exec3(name: &str, args: &[&str], search_path: bool, path: &str) -> Errno 
     }
 }
 
+/// `proc_exec`: replaces this process with `name` (a path) run with `args`, keeping the
+/// environment. Never returns: a failure ends the process with the errno as exit code.
+pub fn exec1(name: &str, args: &[&str]) -> ! {
+    let args = lines(args);
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+        )
+    }
+}
+
+/// `proc_exec2`: [`exec1`] with the environment replaced by `env` (`NAME=value` items).
+pub fn exec2(name: &str, args: &[&str], env: &[&str]) -> ! {
+    let args = lines(args);
+    let env = lines(env);
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec2(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+            ptr(env.as_ptr()),
+            env.len() as i32,
+        )
+    }
+}
+
 /// What `proc_join` reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -11,7 +11,10 @@ reported on stderr as `trap: <message>` — wasmtime's innermost cause without b
 or addresses, e.g. `trap: out of bounds memory access` (wasmi words its traps the same
 way). wasmtime refuses proc_exit codes >= 126 ("exit with invalid exit status outside
 of [0..126)"); that and any other runtime error is reported as `error: <cause>` with
-status 125. Requires `pip install wasmtime`.
+status 125. wasmtime has no WASIX: each import from another module (`wasix_32v1`, ...)
+answers NOSYS (52), so a program that only links such calls (the shell) runs, and what
+it does without them can be compared. Requires `pip install wasmtime==50.0.1` (the
+version .ci/run pins).
 """
 
 import argparse
@@ -22,6 +25,7 @@ import wasmtime
 
 TRAP_STATUS = 134
 ERROR_STATUS = 125
+ENOSYS = 52
 
 
 def parse_args(argv):
@@ -63,6 +67,21 @@ def cause(message):
     return line.removeprefix("wasm trap: ")
 
 
+def define_nosys(linker, store, module):
+    """Defines every function import outside WASI preview1 as returning NOSYS."""
+    for imp in module.imports:
+        if imp.module == "wasi_snapshot_preview1" or not isinstance(imp.type, wasmtime.FuncType):
+            continue
+        results = imp.type.results
+
+        def nosys(*_args, results=results):
+            if not results:
+                return None
+            return ENOSYS if len(results) == 1 else [ENOSYS] * len(results)
+
+        linker.define(store, imp.module, imp.name, wasmtime.Func(store, imp.type, nosys))
+
+
 def run(opts):
     engine = wasmtime.Engine()
     module = wasmtime.Module.from_file(engine, opts.program)
@@ -70,6 +89,7 @@ def run(opts):
     linker.define_wasi()
     store = wasmtime.Store(engine)
     store.set_wasi(wasi_config(opts))
+    define_nosys(linker, store, module)
     instance = linker.instantiate(store, module)
     start = instance.exports(store)["_start"]
     try:

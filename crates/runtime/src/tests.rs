@@ -76,6 +76,8 @@ fn args_and_environment() {
     let wat = r#"(module
       (import "wasi_snapshot_preview1" "args_sizes_get" (func $asz (param i32 i32) (result i32)))
       (import "wasi_snapshot_preview1" "args_get" (func $ag (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "environ_sizes_get" (func $esz (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "environ_get" (func $eg (param i32 i32) (result i32)))
       (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1)
       (func (export "_start")
@@ -84,15 +86,27 @@ fn args_and_environment() {
         ;; print the argv buffer (NULs included) as is
         (i32.store (i32.const 8) (i32.const 200))
         (i32.store (i32.const 12) (i32.load (i32.const 4)))
-        (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+        (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))
+        ;; then the environment buffer; its count goes to stderr as one byte '0' + count
+        (drop (call $esz (i32.const 20) (i32.const 24)))
+        (drop (call $eg (i32.const 300) (i32.const 400)))
+        (i32.store (i32.const 8) (i32.const 400))
+        (i32.store (i32.const 12) (i32.load (i32.const 24)))
+        (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))
+        (i32.store8 (i32.const 40) (i32.add (i32.const 48) (i32.load (i32.const 20))))
+        (i32.store (i32.const 8) (i32.const 40))
+        (i32.store (i32.const 12) (i32.const 1))
+        (drop (call $fd_write (i32.const 2) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
     let r = run_with(
         wat,
         Opts {
             args: alloc::vec!["a", "bc"],
+            env: alloc::vec!["HOME=/", "X="],
             ..Opts::default()
         },
     );
-    assert_eq!(r.stdout, "prog\0a\0bc\0");
+    assert_eq!(r.stdout, "prog\0a\0bc\0HOME=/\0X=\0");
+    assert_eq!(r.stderr, "2");
 }
 
 #[test]

@@ -3,9 +3,14 @@
 //! under `/tmp/soak` (create, write, append, read back and verify against an in-memory
 //! model, rename, truncate, unlink, mkdir/rmdir) and, every few operations, a pipe
 //! transfer: the worker spawns a writer child that streams pseudo-random bytes into a
-//! pipe, reads them all, and checks their checksum against the stream it expects. Each
-//! worker removes its directory at the end and reports `stats OPS BYTES ERRORS` on its
-//! stdout (a pipe to the parent). The parent joins everyone, checks `/tmp/soak` is empty,
+//! pipe, reads them all, and checks their checksum against the stream it expects. The
+//! dataset is bounded, so a soak of any length reaches a steady state instead of filling
+//! the filesystem: at most [`MAX_FILES`] files of at most [`MAX_FILE`] bytes and
+//! [`MAX_DIRS`] directories per worker (at the bound, a create becomes an unlink and an
+//! append a truncate). Each worker reports `progress OPS BYTES ERRORS` about once a second
+//! and `stats OPS BYTES ERRORS` at the end, on its stdout (a pipe to the parent), removes
+//! its directory at the end; a worker that dies is reported with its last progress line and
+//! its directory removed by the parent. The parent joins everyone, checks `/tmp/soak` is empty,
 //! removes it, checks that filesystem use and the process count (from `/proc/meminfo`,
 //! when mounted) and its own open descriptors are back where they started, and prints
 //! `soak: <seconds> s, <workers> workers, <ops> file ops, <bytes> bytes through pipes,
@@ -22,6 +27,10 @@ use wasix::wasi::wasi_snapshot_preview1 as p1;
 
 const SELF: &str = "/bin/soak";
 const TOP: &str = "/tmp/soak";
+/// Per worker: files, bytes per file and directories at most (12 workers: ≤ 25 MiB).
+const MAX_FILES: usize = 32;
+const MAX_FILE: usize = 64 * 1024;
+const MAX_DIRS: usize = 8;
 
 fn now_ms() -> u64 {
     let mut t: u64 = 0;
@@ -148,26 +157,46 @@ fn parent(secs: u64, workers: u64, seed: u64) -> ExitCode {
             o
         });
         let text = String::from_utf8_lossy(out.as_deref().unwrap_or_default()).into_owned();
-        let mut got_stats = false;
-        for line in text.lines() {
+        let figures = |line: &str, key: &str| -> Option<[u64; 3]> {
             let f: Vec<u64> = line
-                .strip_prefix("stats ")
-                .map(|r| r.split(' ').filter_map(|n| n.parse().ok()).collect())
-                .unwrap_or_default();
-            if let [o, b, e] = f[..] {
-                ops += o;
-                bytes += b;
-                errors += e;
-                got_stats = true;
+                .strip_prefix(key)?
+                .split(' ')
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            f.try_into().ok()
+        };
+        let (mut stats, mut progress) = (None, None);
+        for line in text.lines() {
+            if let Some(f) = figures(line, "stats ") {
+                stats = Some(f);
+            } else if let Some(f) = figures(line, "progress ") {
+                progress = Some(f);
             } else {
                 println!("worker {id}: {line}");
             }
         }
-        match w::join(Some(h.pid), 0) {
-            Ok((_, Status::Exit(0))) if got_stats => {}
-            other => {
-                println!("soak: worker {id} ended {other:?} (stats: {got_stats})");
-                errors += 1;
+        let status = w::join(Some(h.pid), 0);
+        match (stats, status) {
+            (Some([o, b, e]), Ok((_, Status::Exit(0)))) => {
+                ops += o;
+                bytes += b;
+                errors += e;
+                if o == 0 || b == 0 {
+                    println!("soak: worker {id} did nothing: {o} file ops, {b} bytes");
+                    errors += 1;
+                }
+            }
+            (_, other) => {
+                // Died: say how far it got, count what it did, and clear up after it.
+                let [o, b, e] = progress.unwrap_or_default();
+                println!(
+                    "soak: worker {id} ended {other:?} after {o} file ops, {b} bytes through \
+                     pipes, {e} errors (its last progress report)"
+                );
+                ops += o;
+                bytes += b;
+                errors += e + 1;
+                let _ = fs::remove_dir_all(format!("{TOP}/w{id}"));
             }
         }
     }
@@ -240,10 +269,15 @@ impl Model {
         })
     }
 
-    /// One random file operation.
+    /// One random file operation. At the dataset's bounds a create becomes an unlink, an
+    /// append that would overgrow a file a truncate, a mkdir an rmdir.
     fn step(&mut self, rng: &mut Rng) {
         let size = 1 + rng.below(8192) as usize;
-        match rng.below(8) {
+        let mut op = rng.below(8);
+        if op <= 1 && self.files.len() >= MAX_FILES {
+            op = 6;
+        }
+        match op {
             0 | 1 => {
                 let name = self.fresh("f");
                 let data = rng.bytes(size);
@@ -256,6 +290,9 @@ impl Model {
             }
             2 => {
                 let Some(name) = self.pick(rng) else { return };
+                if self.files.get(&name).map_or(0, Vec::len) + size > MAX_FILE {
+                    return self.truncate(name, size);
+                }
                 let more = rng.bytes(size);
                 let r = fs::OpenOptions::new()
                     .append(true)
@@ -294,14 +331,7 @@ impl Model {
             5 => {
                 let Some(name) = self.pick(rng) else { return };
                 let len = rng.below(10_000) as usize;
-                let r = fs::OpenOptions::new()
-                    .write(true)
-                    .open(self.path(&name))
-                    .and_then(|f| f.set_len(len as u64));
-                match r {
-                    Ok(()) => self.files.entry(name).or_default().resize(len, 0),
-                    Err(e) => self.error(format_args!("truncate {name}: {e}")),
-                }
+                self.truncate(name, len);
             }
             6 => {
                 let Some(name) = self.pick(rng) else { return };
@@ -313,7 +343,7 @@ impl Model {
                 }
             }
             _ => {
-                if self.dirs.is_empty() || rng.below(2) == 0 {
+                if self.dirs.is_empty() || (self.dirs.len() < MAX_DIRS && rng.below(2) == 0) {
                     let name = self.fresh("d");
                     match fs::create_dir(self.path(&name)) {
                         Ok(()) => self.dirs.push(name),
@@ -327,6 +357,17 @@ impl Model {
                     }
                 }
             }
+        }
+    }
+
+    fn truncate(&mut self, name: String, len: usize) {
+        let r = fs::OpenOptions::new()
+            .write(true)
+            .open(self.path(&name))
+            .and_then(|f| f.set_len(len as u64));
+        match r {
+            Ok(()) => self.files.entry(name).or_default().resize(len, 0),
+            Err(e) => self.error(format_args!("truncate {name}: {e}")),
         }
     }
 
@@ -370,7 +411,13 @@ fn worker(id: u64, seed: u64, end: u64) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let (mut ops, mut bytes) = (0u64, 0u64);
+    let mut next_report = now_ms() + 1000;
     while now_ms() < end {
+        if now_ms() >= next_report {
+            // For the parent, should this worker die before its `stats` line.
+            println!("progress {ops} {bytes} {}", m.errors);
+            next_report += 1000;
+        }
         for _ in 0..8 {
             m.step(&mut rng);
             ops += 1;

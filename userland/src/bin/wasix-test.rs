@@ -29,10 +29,15 @@
 //! - `preopen [DIR]...`: a child spawned with preopens (default `/data /tmp`) lists them.
 //! - `exec`: `proc_exec3` of a missing program (NOENT), then of `/bin/echo`, whose
 //!   output (`exec worked`) ends the case. `exec-path`: the same through a PATH search.
+//!   `exec1`, `exec2`: the older `proc_exec` (environment kept) and `proc_exec2`
+//!   (environment replaced) replace us with `sh -c`, whose echo shows argv and environment.
 //! - `ids`: `proc_id`, `proc_parent`, and a child that sees us as its parent.
 //! - `sigdisp`: `proc_spawn2` signal dispositions (read back by the child with
 //!   `proc_signals_get`; an ignored USR1 does not kill, a default one does).
 //! - `tty`: `tty_get`/`tty_set` round trip.
+//! - `yield`: `sched_yield` runs a just-spawned child that we poll a pipe for.
+//! - `pingpong N`: N one-byte round trips through pipes with a child (`pong`): block and
+//!   wake-up, over and over.
 //! - `spawn-many N`, `spawn-concurrent N`: N `/bin/true` one after another; N
 //!   `sleep-ms 200` at once.
 //! - `bomb`: spawns sleeping children until `proc_spawn` fails with AGAIN, then kills and
@@ -68,7 +73,7 @@ const SPIN: &str = "/bin/spin";
 const SLEEP_MS: &str = "/bin/sleep-ms";
 
 const USAGE: &str = "usage: wasix-test spawn-modes | errors [DIR] | join | kill | pipe | dup | cwd \
-                     | chroot DIR | preopen [DIR]... | exec | exec-path | ids | sigdisp | tty \
+                     | chroot DIR | preopen [DIR]... | exec | exec-path | exec1 | exec2 | ids | sigdisp | tty | yield | pingpong N \
                      | spawn-many N | spawn-concurrent N | bomb | stream BYTES | sum \
                      | pipeline BYTES";
 
@@ -1098,6 +1103,106 @@ fn sigdisp() {
     );
 }
 
+/// `sched_yield` hands the processor over: a child is spawned (ready, not yet run) to write
+/// into a pipe we poll without blocking, yielding whenever it is empty. Round robin runs
+/// the child at our first yield or two; were yield a no-op, we would spin through
+/// thousands of calls until the timer preempted us.
+fn yield_to_child() {
+    use wasix::wasi::wasi_snapshot_preview1 as p1;
+    let (r, wr) = must("fd_pipe", w::pipe());
+    let pid = must(
+        "spawn echo into the pipe",
+        w::spawn2(
+            ECHO,
+            &["echo", "from the child"],
+            &[w::fd_op_dup2(wr, 1), w::fd_op_close(r)],
+            &[],
+            false,
+            "",
+        ),
+    );
+    must("close the write end", w::close(wr));
+    // SAFETY: no pointers.
+    let set = unsafe { p1::fd_fdstat_set_flags(r as i32, 4) };
+    expect_eq("fd_fdstat_set_flags(NONBLOCK)", set, 0);
+    let (mut yields, mut got) = (0u32, Vec::new());
+    let mut buf = [0u8; 64];
+    loop {
+        match w::read(r, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(errno::AGAIN) if yields < 100_000 => {
+                // SAFETY: no arguments.
+                let e = unsafe { p1::sched_yield() };
+                expect_eq("sched_yield", e, 0);
+                yields += 1;
+            }
+            Err(e) => fail("read the pipe", show(e)),
+        }
+    }
+    must("close the read end", w::close(r));
+    let st = must("join echo", w::join(Some(pid), 0));
+    expect_eq("echo's status", st.1, Status::Exit(0));
+    expect_eq(
+        "the child's output",
+        String::from_utf8_lossy(&got).as_ref(),
+        "from the child\n",
+    );
+    println!("sched_yield: {yields} yields until the child's output and end");
+    // A yield runs the child (start-up, one write, exit) within a slice or two of its own.
+    check("sched_yield ran the child within 10 yields", yields <= 10, yields);
+}
+
+/// `pingpong N`: N one-byte round trips with a `pong` child over its piped stdin and
+/// stdout; every round blocks each side in a pipe read until the other's write wakes it.
+/// Run with a fast timer (`hz=`), ticks often land just as a read blocks: a wake-up lost
+/// there (the bug d92d0d9 fixed) leaves both sides asleep for good.
+fn pingpong(rounds: u64) {
+    let h = spawn(
+        "spawn wasix-test pong",
+        Spawn::new(SELF, &["wasix-test", "pong"]).stdio(
+            stdio::PIPED,
+            stdio::PIPED,
+            stdio::INHERIT,
+        ),
+    );
+    let (Some(to), Some(from)) = (h.stdin, h.stdout) else {
+        fail("pong's pipes", "none")
+    };
+    let mut byte = [0u8; 1];
+    for round in 0..rounds {
+        let sent = round as u8;
+        must("write a ping", w::write_all(to, &[sent]));
+        let n = must("read the pong", w::read(from, &mut byte));
+        if n != 1 || byte[0] != sent.wrapping_add(1) {
+            fail("pong", format_args!("round {round}: {n} bytes, {:?}", byte));
+        }
+    }
+    must("close pong's stdin", w::close(to));
+    let rest = must("read to pong's end", w::read_to_end(from));
+    expect_eq("pong's output after its stdin closed", rest.len(), 0);
+    must("close pong's stdout", w::close(from));
+    let st = must("join pong", w::join(Some(h.pid), 0));
+    expect_eq("pong's status", st.1, Status::Exit(0));
+    ok(&format!("pingpong: {rounds} round trips"));
+}
+
+/// Child of `pingpong`: answers each byte on stdin with the byte + 1 until end of file.
+fn pong() -> ExitCode {
+    let mut byte = [0u8; 1];
+    loop {
+        match w::read(0, &mut byte) {
+            Ok(0) => return ExitCode::SUCCESS,
+            Ok(_) => {
+                if w::write_all(1, &[byte[0].wrapping_add(1)]).is_err() {
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(_) => return ExitCode::FAILURE,
+        }
+    }
+}
+
 /// Child of `sigdisp`: exit 0 iff PIPE and USR1 are reported as ignored.
 fn signals() -> ExitCode {
     match w::signal_dispositions() {
@@ -1349,9 +1454,24 @@ fn main() -> ExitCode {
         ["preopen", ref dirs @ ..] => preopen(dirs),
         ["exec"] => return exec(false),
         ["exec-path"] => return exec(true),
+        ["exec1"] => {
+            println!("proc_exec /bin/sh: the output below is the shell's");
+            w::exec1("/bin/sh", &["sh", "-c", "echo proc_exec: argv and KEPT=$KEPT"]);
+        }
+        ["exec2"] => {
+            println!("proc_exec2 /bin/sh: the output below is the shell's");
+            w::exec2(
+                "/bin/sh",
+                &["sh", "-c", "echo proc_exec2: KEPT=[$KEPT] NEW=$NEW"],
+                &["NEW=given"],
+            );
+        }
         ["ids"] => ids(),
         ["sigdisp"] => sigdisp(),
         ["tty"] => tty(),
+        ["yield"] => yield_to_child(),
+        ["pingpong", n] => pingpong(parse_count(n)),
+        ["pong"] => return pong(),
         ["spawn-many", n] => spawn_many(parse_count(n)),
         ["spawn-concurrent", n] => spawn_concurrent(parse_count(n)),
         ["bomb"] => bomb(),
