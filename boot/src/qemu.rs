@@ -373,14 +373,19 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
                     std::thread::sleep(Duration::from_millis(20));
                 }
             }
+            // Each step waits for its marker among the bytes received since the previous
+            // write: counted before that write, since the echo can arrive before this
+            // thread runs again (a loaded host then waited for ever for an echo that had
+            // already come).
+            let mut from = received(&chunks);
             let _ = stdin.write_all(&input);
             let _ = stdin.flush();
             mark_typed();
             for (marker, bytes) in steps {
-                let from = received(&chunks);
                 while !seen(&chunks, &marker, from) && start.elapsed() < Duration::from_secs(3600) {
                     std::thread::sleep(Duration::from_millis(20));
                 }
+                from = received(&chunks);
                 let _ = stdin.write_all(&bytes);
                 let _ = stdin.flush();
                 mark_typed();
