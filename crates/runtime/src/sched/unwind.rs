@@ -150,8 +150,12 @@ impl Kernel {
         );
         let bytes = memory.data_mut(&mut task.store);
         let mut mem = crate::mem::GuestMem::new(bytes);
-        mem.write_u64(jmp_buf + 8, tag)?;
-        mem.write_u64(jmp_buf + 16, u64::from(jmp_buf))?;
+        // The call checked the whole 24-byte snapshot before unwinding.
+        mem.write_u64(jmp_buf.checked_add(8).ok_or(Errno::Fault)?, tag)?;
+        mem.write_u64(
+            jmp_buf.checked_add(16).ok_or(Errno::Fault)?,
+            u64::from(jmp_buf),
+        )?;
         Ok(())
     }
 

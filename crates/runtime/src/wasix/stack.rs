@@ -342,7 +342,10 @@ fn checkpoint(caller: &mut Caller<'_, Proc>, snapshot: u32, out: u32) -> Result<
 /// has dropped) ends it with a message.
 pub fn stack_restore(mut caller: Caller<'_, Proc>, snapshot: i32, value: i64) -> Result<(), Error> {
     let snapshot = snapshot as u32;
-    let tag = with_caller(&mut caller, |cx| cx.mem.read_u64(snapshot + 8).ok()).flatten();
+    let tag = with_caller(&mut caller, |cx| {
+        cx.mem.read_u64(snapshot.checked_add(8)?).ok()
+    })
+    .flatten();
     let data = &mut caller.data_mut().data;
     match (tag, data.stack.snapshots.get(&snapshot)) {
         (Some(tag), Some(s)) if s.tag == tag => {
