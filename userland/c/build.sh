@@ -20,6 +20,12 @@ if [[ ! -f "$(clang --target=wasm32-wasi -print-libgcc-file-name)" ]]; then
     libs=(-lc "${builtins[0]}")
 fi
 
+# Build to a private name, then rename: tests run several builds into one OUTDIR at once,
+# and clang (which also runs binaryen's wasm-opt over its output when it is installed)
+# must never read a file another build is writing.
 for src in "$here"/*.c; do
-    clang "${cflags[@]}" -o "$outdir/$(basename "$src" .c).wasm" "$src" "${libs[@]}"
+    out="$outdir/$(basename "$src" .c).wasm"
+    tmp="$outdir/.$(basename "$src" .c).wasm.$$"
+    clang "${cflags[@]}" -o "$tmp" "$src" "${libs[@]}"
+    mv -f "$tmp" "$out"
 done
