@@ -215,9 +215,31 @@ pub enum Sys {
     Trap(&'static str),
 }
 
+/// A compiled program: its module and the linker of the wasmi engine it was compiled in.
+///
+/// wasmi 2.0 never frees compiled code while its engine lives (an engine's code map only
+/// grows), so every program is compiled in an engine of its own. The engine, and with it
+/// the code, is freed when the last clone of the program goes: the module cache let it
+/// go (file rewritten, entry evicted) and its last process ended, or it was refused
+/// before ever running. A single shared engine kept the code of every module ever
+/// compiled, refused ones included, until the heap was gone.
+#[derive(Clone)]
+pub struct Program {
+    pub module: Module,
+    /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
+    /// module importing it ([`crate::wasix::register_legacy`]).
+    pub linker: Arc<Linker<Proc>>,
+}
+
+impl core::fmt::Debug for Program {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Program").finish_non_exhaustive()
+    }
+}
+
 /// What `proc_exec*` asks the scheduler to do.
 pub struct ExecRequest {
-    pub module: Module,
+    pub module: Program,
     pub name: String,
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
@@ -246,7 +268,7 @@ pub struct CachedModule {
     pub ino: vfs::Ino,
     pub mtime: u64,
     pub size: u64,
-    pub module: Module,
+    pub module: Program,
     /// When it was last loaded (a counter): the least recently used entry goes first.
     pub used: u64,
 }
@@ -311,10 +333,9 @@ pub struct System {
     pub fs: Fs,
     pub files: OpenFiles,
     pub limits: Limits,
+    /// Holds the configuration every program's own engine is made with, and validates
+    /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
-    pub linker: Arc<Linker<Proc>>,
-    /// The linker for modules of the 2022 WASIX ABI ([`crate::wasix::register_legacy`]).
-    pub legacy_linker: Arc<Linker<Proc>>,
     pub registry: Arc<crate::linker::Registry>,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
@@ -551,6 +572,13 @@ impl System {
         info.pending |= 1 << sig;
         self.signalled.push(pid);
         Ok(())
+    }
+
+    /// Processes counted toward `Limits::max_procs`: the live ones and the zombies not
+    /// yet joined, since each holds a process-table entry (a parent that never joins
+    /// must not fill the kernel with them).
+    pub fn counted_processes(&self) -> usize {
+        self.procs.len()
     }
 
     /// Live (not yet ended) processes.
