@@ -185,6 +185,11 @@ impl System {
                 format!("{path}: not a regular file"),
             ));
         }
+        // Entries whose file is gone (unlinked, not open) can never be used again: let
+        // their programs go (and their code, once no process runs them).
+        let fs = &self.fs;
+        self.modules
+            .retain(|_, c| fs.stat(c.ino).is_ok_and(|st| st.nlink > 0));
         let key = format!("{dir}:{path}");
         let now = self.modules.values().map(|c| c.used).max().unwrap_or(0) + 1;
         if let Some(c) = self.modules.get_mut(&key)
@@ -276,9 +281,9 @@ impl System {
         // which validates as it goes, panics on a body with an operator after its final
         // `end` (found by the module_load fuzz target) before its validator rejects it.
         Module::validate(&self.engine, bytes).map_err(invalid)?;
-        // Imports next, still before anything is compiled: a refused program costs no
-        // translation at all.
-        self.check_imports(name, bytes)?;
+        // Imports and `_start` next, still before anything is compiled: a refused program
+        // costs no translation at all.
+        self.check_interface(name, bytes)?;
         let engine = Engine::new(self.engine.config());
         let module = Module::new(&engine, bytes).map_err(invalid)?;
         let linker = program_linker(&engine, crate::wasix::is_legacy(&module))
@@ -296,14 +301,22 @@ impl System {
         })
     }
 
-    /// Refuses a module importing anything but functions this kernel provides. Reads only
-    /// the import section of a module already validated.
-    fn check_imports(&self, name: &str, bytes: &[u8]) -> Result<(), SpawnError> {
-        use wasmparser::{Payload, TypeRef};
+    /// Refuses a module importing anything but functions this kernel provides, or
+    /// exporting no `_start` function. Reads only the sections before the code of a module
+    /// already validated.
+    fn check_interface(&self, name: &str, bytes: &[u8]) -> Result<(), SpawnError> {
+        use wasmparser::{ExternalKind, Payload, TypeRef};
+        let mut start = false;
         let refuse = |message: String| Err(SpawnError::new(Errno::NoExec, message));
         for payload in wasmparser::Parser::new(0).parse_all(bytes) {
             let reader = match payload {
                 Ok(Payload::ImportSection(reader)) => reader,
+                Ok(Payload::ExportSection(reader)) => {
+                    start = reader.into_iter().any(|e| {
+                        e.is_ok_and(|e| e.name == "_start" && e.kind == ExternalKind::Func)
+                    });
+                    continue;
+                }
                 Ok(Payload::CodeSectionStart { .. }) => break,
                 Ok(_) => continue,
                 Err(e) => return refuse(format!("{name}: invalid WebAssembly module: {e}")),
@@ -334,6 +347,9 @@ impl System {
                     ));
                 }
             }
+        }
+        if !start {
+            return refuse(format!("{name}: no `_start` function exported"));
         }
         Ok(())
     }
@@ -447,6 +463,10 @@ impl System {
             limits,
             pending: None,
             exec: None,
+            // What the module's memory, tables and start section take is bounded by the
+            // heap free now, with the same headroom as `memory.grow` (a spawn checked
+            // the initial memory first; an exec or fork relies on this alone).
+            instantiating: self.platform.memory_available(),
         };
         let module = &program.module;
         let mut store = Store::new(module.engine(), proc);
@@ -456,6 +476,7 @@ impl System {
         self.platform.nested_run(true);
         let instantiated = linker.instantiate_and_start(&mut store, module);
         self.platform.nested_run(false);
+        store.data_mut().instantiating = None;
         let instance = match instantiated {
             Ok(i) => i,
             Err(e) => {
@@ -560,6 +581,9 @@ impl Kernel {
         // spare execution stacks: kept per program, a process's deep recursion could leave
         // megabytes behind in every engine of the cache.
         config.set_max_cached_stacks(0);
+        // One linear memory per process, so the per-process memory cap (a per-memory
+        // limit in wasmi) caps the process; no WASI or WASIX toolchain emits more.
+        config.wasm_multi_memory(false);
         let engine = Engine::new(&config);
         // The names of every host call, for the import check at load time.
         let mut registry = Registry::default();

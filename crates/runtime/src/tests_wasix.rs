@@ -231,9 +231,15 @@ fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
 }
 
 /// The usual children: `/child.wasm` prints "child\n" and exits 3; `/junk.wasm` is not
-/// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/dir/f` is a file.
+/// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/badstart.wasm` has
+/// a `_start` but its start section traps; `/dir/f` is a file.
 fn files() -> Vec<(&'static str, &'static [u8])> {
     let nostart = wat::parse_str("(module (memory (export \"memory\") 1))").expect("valid wat");
+    let badstart = wat::parse_str(
+        "(module (memory (export \"memory\") 1) (func $s unreachable) (start $s)
+           (func (export \"_start\")))",
+    )
+    .expect("valid wat");
     alloc::vec![
         (
             "child.wasm",
@@ -245,6 +251,7 @@ fn files() -> Vec<(&'static str, &'static [u8])> {
         ),
         ("junk.wasm", b"\0asm but not really" as &[u8]),
         ("nostart.wasm", Box::leak(nostart.into_boxed_slice())),
+        ("badstart.wasm", Box::leak(badstart.into_boxed_slice())),
         ("dir/f", b"a file"),
     ]
 }
@@ -267,6 +274,16 @@ fn run_prog(files: Vec<(&'static str, &'static [u8])>, wat: String) -> Run {
 
 /// [`run_prog`], with `deferred` slices (see [`crate::testing::Deferred`]).
 fn run_prog_on(files: Vec<(&'static str, &'static [u8])>, wat: String, deferred: bool) -> Run {
+    run_prog_opts(files, wat, deferred, None)
+}
+
+/// [`run_prog_on`] on a platform reporting `heap_free` bytes of free kernel heap.
+fn run_prog_opts(
+    files: Vec<(&'static str, &'static [u8])>,
+    wat: String,
+    deferred: bool,
+    heap_free: Option<usize>,
+) -> Run {
     let (tx, rx) = std::sync::mpsc::channel();
     let worker = std::thread::spawn(move || {
         let wasm = wat::parse_str(&wat).expect("valid wat");
@@ -274,6 +291,7 @@ fn run_prog_on(files: Vec<(&'static str, &'static [u8])>, wat: String, deferred:
             files,
             preopen: Some("/"),
             deferred,
+            heap_free,
             ..Opts::default()
         };
         let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
@@ -1579,9 +1597,9 @@ fn exec_of_pid_1_after_failed_attempts() {
 
 #[test]
 fn a_failed_exec_past_the_point_of_no_return_is_reported_to_the_parent() {
-    // `/nostart.wasm` loads but cannot start: the exec'ing process dies (SIGABRT) and its
-    // parent, waiting in proc_join, learns so.
-    let strings = ["/nostart.wasm", "", "", "exec-failed"];
+    // `/badstart.wasm` loads but cannot start (its start section traps): the exec'ing
+    // process dies (SIGABRT) and its parent, waiting in proc_join, learns so.
+    let strings = ["/badstart.wasm", "", "", "exec-failed"];
     let a = program(&strings, "", EXEC_B);
     let out = run_ok(
         &[("a.wasm", a)],
@@ -1789,4 +1807,52 @@ fn the_module_cache_keeps_the_most_recently_used_programs_only() {
     assert!(keys.iter().any(|k| k.ends_with(":p0.wasm")), "{keys:?}");
     assert!(keys.iter().any(|k| k.ends_with(":p79.wasm")), "{keys:?}");
     assert!(!keys.iter().any(|k| k.ends_with(":p1.wasm")), "{keys:?}");
+}
+
+#[test]
+fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
+    // With 16 MiB free: a child whose start section grows its memory to 32 MiB is refused
+    // at instantiation (the grow fails, so its start traps); a table.grow of ~1M elements
+    // (8 MiB, which needs twice that plus headroom) returns -1, one of 1000 succeeds.
+    let grow_start = wat::parse_str(
+        "(module (memory (export \"memory\") 1)
+           (func $s (if (i32.eq (memory.grow (i32.const 511)) (i32.const -1)) (then unreachable)))
+           (start $s) (func (export \"_start\")))",
+    )
+    .expect("valid wat");
+    let grow_start: &'static [u8] = Box::leak(grow_start.into_boxed_slice());
+    let body = "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (table.grow $t (ref.null func) (i32.const 1048000)))
+         (call $r (table.grow $t (ref.null func) (i32.const 1000)))
+         (call $r (table.size $t))";
+    let wat = module(&["/grow.wasm"], "(table $t 1 funcref)", body);
+    let low = run_prog_opts(
+        alloc::vec![("grow.wasm", grow_start)],
+        wat.clone(),
+        false,
+        Some(16 << 20),
+    );
+    assert_eq!(low.stdout, format!("{NOEXEC} {} 1 1001 ", u32::MAX));
+    assert_clean(&low);
+    // The same with the heap unknown (unchecked): the child starts, the big grow succeeds
+    // (returning the old size, 1).
+    let high = run_prog_opts(alloc::vec![("grow.wasm", grow_start)], wat, false, None);
+    assert!(high.stdout.starts_with("0 1 "), "{}", high.stdout);
+}
+
+#[test]
+fn modules_with_more_than_one_memory_are_refused() {
+    let two = wat::parse_str("(module (memory 1) (memory 1) (func (export \"_start\")))")
+        .expect("valid wat");
+    let two: &'static [u8] = Box::leak(two.into_boxed_slice());
+    let r = run(
+        &[("two.wasm", two)],
+        module(
+            &["/two.wasm"],
+            "",
+            "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))",
+        ),
+    );
+    assert_eq!(r.stdout, format!("{NOEXEC} "));
+    assert_clean(&r);
 }
