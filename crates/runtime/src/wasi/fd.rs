@@ -309,10 +309,8 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
 /// Writes `data` to a console stream, with the terminal's line-feed translation; returns
 /// its length.
 fn console_write(sys: &mut System, stream: Stream, data: &[u8]) -> usize {
-    match crate::terminal::translate(&sys.tty, data) {
-        Some(out) => sys.platform.write(stream, &out),
-        None => sys.platform.write(stream, data),
-    }
+    let System { tty, platform, .. } = sys;
+    crate::terminal::translate(tty, data, |piece| platform.write(stream, piece));
     data.len()
 }
 
@@ -782,9 +780,21 @@ pub fn fd_readdir(
         return Err(Errno::BadF.into());
     };
     crate::procfs::sync(cx.sys);
-    let mut bytes = Vec::new();
+    // Two passes over the directory, nothing copied into the kernel: the bytes the
+    // listing fills (at most `cap`), checked against guest memory (FAULT, nothing
+    // written), then the entries written straight into the buffer.
+    let mut total = 0usize;
     for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
-        if bytes.len() >= cap {
+        if total >= cap {
+            break;
+        }
+        total = total.saturating_add(DIRENT_SIZE + entry.name.len());
+    }
+    let total = total.min(cap);
+    let dst = cx.mem.slice_mut(buf as u32, total as u32)?;
+    let mut at = 0usize;
+    for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
+        if at >= total {
             break;
         }
         let mut head = [0u8; DIRENT_SIZE];
@@ -792,12 +802,13 @@ pub fn fd_readdir(
         head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
         head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
         head[20] = crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi());
-        bytes.extend_from_slice(&head);
-        bytes.extend_from_slice(entry.name.as_bytes());
+        for part in [&head[..], entry.name.as_bytes()] {
+            let n = part.len().min(total - at);
+            dst[at..at + n].copy_from_slice(&part[..n]);
+            at += n;
+        }
     }
-    bytes.truncate(cap);
-    cx.mem.write(buf as u32, &bytes)?;
-    cx.mem.write_u32(out as u32, bytes.len() as u32)?;
+    cx.mem.write_u32(out as u32, total as u32)?;
     Ok(())
 }
 
