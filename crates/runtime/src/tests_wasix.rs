@@ -1856,3 +1856,53 @@ fn modules_with_more_than_one_memory_are_refused() {
     assert_eq!(r.stdout, format!("{NOEXEC} "));
     assert_clean(&r);
 }
+
+#[test]
+fn spawn_and_exec_arguments_are_bounded_before_they_are_copied() {
+    // 1024 CHDIR actions naming one 256 KiB path: NAMETOOLONG (it was copied 1024 times
+    // before any check); 1024 naming a 4000-byte one: 2BIG (more than 256 KiB of paths);
+    // 1 MiB of one-byte arguments (512 Ki entries, ~33x that in kernel allocations) and
+    // one 2 MiB argument: 2BIG, from proc_exec3 and proc_spawn2 alike.
+    let r = run(
+        &[],
+        module(
+            &["/child.wasm"],
+            "",
+            "(local $i i32)
+             (drop (memory.grow (i32.const 40)))
+             (memory.fill (i32.const 65536) (i32.const 97) (i32.const 2097152))
+             (loop $l
+               (call $op (local.get $i) (i32.const 3) (i32.const 0) (i32.const 0)
+                 (i32.const 65536) (i32.const 262144))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+             (call $r (call $spawn2 {s0} (i32.const 1024) (i32.const 0)))
+             (local.set $i (i32.const 0))
+             (loop $l
+               (call $op (local.get $i) (i32.const 3) (i32.const 0) (i32.const 0)
+                 (i32.const 65536) (i32.const 4000))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+             (call $r (call $spawn2 {s0} (i32.const 1024) (i32.const 0)))
+             (call $r (call $proc_exec3 {s0} (i32.const 65536) (i32.const 2097152)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+             (local.set $i (i32.const 0))
+             (loop $l
+               (i32.store16 (i32.add (i32.const 65536) (local.get $i)) (i32.const 0x0a61))
+               (local.set $i (i32.add (local.get $i) (i32.const 2)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1048576))))
+             (call $r (call $proc_exec3 {s0} (i32.const 65536) (i32.const 1048576)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+             (call $r (call $proc_spawn2 {s0} (i32.const 65536) (i32.const 1048576)
+               (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 0) (i32.const 2400)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+             ;; Half as many entries fit: the child runs.
+             (call $r (call $proc_spawn2 {s0} (i32.const 65536) (i32.const 16384)
+               (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 0) (i32.const 2400)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+             (call $join (i32.const -1) (i32.const 0))",
+        ),
+    );
+    assert_eq!(r.stdout, "37 1 1 1 1 0 child\n0 2 1 3 0 ");
+    assert_clean(&r);
+}
