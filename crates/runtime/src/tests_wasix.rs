@@ -1906,3 +1906,31 @@ fn spawn_and_exec_arguments_are_bounded_before_they_are_copied() {
     assert_eq!(r.stdout, "37 1 1 1 1 0 child\n0 2 1 3 0 ");
     assert_clean(&r);
 }
+
+#[test]
+fn zombies_count_toward_the_process_limit() {
+    // Children that exit at once and are never joined: each keeps a table entry, so the
+    // spawns meet AGAIN at the limit (4096 with pid 1) all the same; joining one makes
+    // room for one more.
+    let quick = wat::parse_str(r#"(module (func (export "_start")))"#).expect("valid wat");
+    let quick: &'static [u8] = Box::leak(quick.into_boxed_slice());
+    let out = run_ok(
+        &[("quick.wasm", quick)],
+        &["/quick.wasm"],
+        "",
+        "(local $n i32) (local $e i32)
+         (block $done (loop $l
+           (local.set $e (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+           (br_if $done (local.get $e))
+           (local.set $n (i32.add (local.get $n) (i32.const 1)))
+           ;; let the child run and end before the next spawn
+           (drop (call $thread_sleep (i64.const 1000)))
+           (br $l)))
+         (call $r (local.get $e)) (call $r (local.get $n))
+         (i32.store (i32.const 240) (i32.const 0))
+         (call $r (call $proc_join (i32.const 240) (i32.const 0) (i32.const 248)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))",
+    );
+    assert_eq!(out, format!("{AGAIN} 4095 0 0 {AGAIN} "));
+}
