@@ -505,3 +505,4 @@ fn idle_max() {
     line("idle.max.kill-time", &fmt(t.elapsed().as_secs_f64()), "s");
     took("idle-max", t0);
 }
+

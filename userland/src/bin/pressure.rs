@@ -103,8 +103,7 @@ fn fsfill() -> (bool, String) {
     for i in 0..=files {
         let _ = std::fs::remove_file(format!("/tmp/fill-{i}"));
     }
-    let again =
-        std::fs::write("/tmp/again", &chunk).is_ok() && std::fs::remove_file("/tmp/again").is_ok();
+    let again = std::fs::write("/tmp/again", &chunk).is_ok() && std::fs::remove_file("/tmp/again").is_ok();
     let _ = std::fs::remove_file("/tmp/keep");
     (
         nospc && kept && again,
