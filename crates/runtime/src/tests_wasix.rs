@@ -1934,3 +1934,37 @@ fn zombies_count_toward_the_process_limit() {
     );
     assert_eq!(out, format!("{AGAIN} 4095 0 0 {AGAIN} "));
 }
+
+#[test]
+fn a_chrooted_process_signals_only_its_own_descendants() {
+    // Confined to /dir, the child may not TERM pid 1 (PERM) — it used to end it — and an
+    // unknown pid stays SRCH; it may TERM its own child, spawned inside /dir.
+    let sleeper = wat::parse_str(
+        r#"(module
+          (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+          (func (export "_start") (drop (call $sleep (i64.const 1000000000)))))"#,
+    )
+    .expect("valid wat");
+    let sleeper: &'static [u8] = Box::leak(sleeper.into_boxed_slice());
+    let sig = program(
+        &["/sleeper.wasm"],
+        "",
+        "(call $r (call $proc_signal (i32.const 1) (i32.const 15)))
+         (call $r (call $proc_signal (i32.const 4242) (i32.const 15)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $proc_signal (i32.load (i32.const 200)) (i32.const 15)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    let out = run_ok(
+        &[("sig.wasm", sig), ("dir/sleeper.wasm", sleeper)],
+        &["/sig.wasm", "dir"],
+        "",
+        "(call $r (call $proc_spawn {s0} (i32.const 1) (i32.const 0) (i32.const 0)
+           (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 1) {s1}
+           (i32.const 200)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    // Parent: spawn 0; child: PERM, SRCH, spawn 0, TERM 0, its join (pid 3 killed by
+    // TERM); parent's join (pid 2 exited 0).
+    assert_eq!(out, "0 63 71 0 0 0 3 2 143 15 0 2 1 0 0 ");
+}
