@@ -93,8 +93,8 @@ fn main() -> ExitCode {
         "true" => 0,
         _ => {
             eprintln!(
-                "usage: hostile all [CAP_MIB] | loop | fillloop | recurse | membomb | spawnbomb \
-                 | fdbomb | pipefill | killwriter | bigwrite | watchdog"
+                "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | watchdog"
             );
             2
         }
