@@ -258,7 +258,7 @@ fn proc_view_feeds_ps_free_and_uptime() {
         "{out}"
     );
     assert!(
-        out.contains("/proc/uptime: ROFS (69)") && out.contains("w=1"),
+        out.contains("cannot create /proc/uptime: Read-only file system") && out.contains("w=2"),
         "{out}"
     );
     // kill's default SIGTERM ended the sleep: wait reports 128 + 15 (an unkilled sleep
