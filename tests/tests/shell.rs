@@ -265,3 +265,101 @@ fn proc_view_feeds_ps_free_and_uptime() {
     // would give 0, after 30 s).
     assert!(out.contains("killed=143\r\n"), "{out}");
 }
+
+/// Every corpus script (tests/dash-corpus, ours) under our `/bin/sh` inside the VM and
+/// under the host's dash (the oracle): merged stdout and stderr and the exit status of
+/// each must match byte for byte. One VM runs them all from a driver script; the scripts
+/// sit in `/scripts`, run by a relative name, so dash's `NAME: LINE:` message prefix is
+/// the same on both sides.
+#[test]
+fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
+    const DRIVER: &str =
+        r#"cd "$1" || exit 9; for f in *.sh; do echo "== $f"; $2 "$f" 2>&1; echo "rc $?"; done"#;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dash-corpus");
+    let scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+        .collect();
+    assert!(
+        scripts.len() >= 60,
+        "the corpus has {} scripts",
+        scripts.len()
+    );
+
+    // The oracle, with the same small environment the VM gets.
+    let host = std::process::Command::new("dash")
+        .args(["-c", DRIVER, "driver"])
+        .arg(&corpus)
+        .arg("dash")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/tmp")
+        .current_dir("/")
+        .output()
+        .expect("the host has dash (apt-get install dash)");
+    let want = String::from_utf8_lossy(&host.stdout).into_owned();
+    assert!(host.status.success(), "host driver: {want}");
+
+    let userland = boot::build::userland_once().expect("userland builds");
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let root = tempfile::tempdir().unwrap();
+    for dir in ["bin", "tmp", "scripts"] {
+        std::fs::create_dir(root.path().join(dir)).unwrap();
+    }
+    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
+        std::fs::write(root.path().join(name), data).unwrap();
+    }
+    for p in &scripts {
+        std::fs::copy(p, root.path().join("scripts").join(p.file_name().unwrap())).unwrap();
+    }
+    let sh = userland.join("sh.wasm");
+    let mut opts = boot::run::RunOptions::new(&sh, &["-c", DRIVER, "driver", "/scripts", "sh"]);
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.env.push("PATH=/bin".into());
+    opts.env.push("HOME=/tmp".into());
+    opts.firmware = Firmware::Direct;
+    opts.timeout = Duration::from_secs(600);
+    let r = boot::run::run(&kernel, &opts).expect("run");
+    let got = String::from_utf8_lossy(&r.stdout).into_owned();
+    println!(
+        "{} s for {} scripts\n{got}\n{}",
+        r.elapsed.as_secs_f64(),
+        scripts.len(),
+        String::from_utf8_lossy(&r.stderr)
+    );
+    if got != want {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dash-corpus");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("sh-vm.txt"), &got).unwrap();
+        std::fs::write(dir.join("sh-host.txt"), &want).unwrap();
+        let sections = |s: &str| -> Vec<String> {
+            s.split("== ")
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (g, w) = (sections(&got), sections(&want));
+        let differing: Vec<&str> = g
+            .iter()
+            .zip(&w)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.lines().next().unwrap_or(""))
+            .collect();
+        let first = g.iter().zip(&w).find(|(a, b)| a != b);
+        panic!(
+            "our sh differs from the host's dash in {} of {} scripts {differing:?} (outputs in {}):\n{}",
+            differing.len(),
+            w.len(),
+            dir.display(),
+            first.map_or(
+                String::from("(one output is a prefix of the other)"),
+                |(a, b)| format!("--- vm:\n{a}--- host:\n{b}")
+            )
+        );
+    }
+    assert_eq!(r.code, 0, "{}", r.log);
+    if let Err(e) = boot::run::leak_check(&r.log) {
+        panic!("{e}");
+    }
+}

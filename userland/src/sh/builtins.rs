@@ -26,9 +26,9 @@ impl Shell {
                 0
             }
             "printf" => self.printf(args),
-            "test" => self.test(args),
+            "test" => self.test("test", args),
             "[" => match args.last() {
-                Some(l) if l == "]" => self.test(&args[..args.len() - 1]),
+                Some(l) if l == "]" => self.test("[", &args[..args.len() - 1]),
                 _ => {
                     self.error("[: missing ]");
                     2
@@ -60,9 +60,10 @@ impl Shell {
             "return" => {
                 let code = match args.first() {
                     None => self.status,
-                    Some(a) => match a.parse::<i64>() {
-                        Ok(n) => (n & 0xff) as i32,
-                        Err(_) => return self.fatal(&format!("return: Illegal number: {a}"), 2),
+                    // dash keeps the whole number: `return 256` makes `$?` 256.
+                    Some(a) => match a.parse::<i32>() {
+                        Ok(n) if n >= 0 => n,
+                        _ => return self.fatal(&format!("return: Illegal number: {a}"), 2),
                     },
                 };
                 self.status = code;
@@ -196,11 +197,11 @@ impl Shell {
         i32::from(!errs.is_empty())
     }
 
-    fn test(&mut self, args: &[String]) -> i32 {
+    fn test(&mut self, name: &str, args: &[String]) -> i32 {
         match text::test(args, self) {
             Ok(v) => i32::from(!v),
             Err(msg) => {
-                self.error(&format!("test: {msg}"));
+                self.error(&format!("{name}: {msg}"));
                 2
             }
         }
@@ -530,15 +531,19 @@ impl Shell {
                 st = 2;
                 continue;
             };
-            if pid == self.pid && sig != 0 {
+            if pid == self.pid && sig == 0 {
+                continue;
+            }
+            if pid == self.pid {
                 // Our own signal: run its trap here (a guest cannot catch it).
                 match self.traps.get(&sig).cloned() {
                     Some(action) if action.is_empty() => {}
                     Some(action) => {
-                        let saved = self.status;
+                        // The trap runs as if after `kill` returned: `$?` is 0.
+                        self.status = 0;
                         let line = self.line;
                         self.run_text(&action, line);
-                        self.status = saved;
+                        self.status = 0;
                     }
                     None => {
                         if matches!(sig, 17 | 18 | 20 | 21 | 22 | 23 | 28) {

@@ -169,18 +169,44 @@ fn exit_status(status: Status) -> Option<i32> {
 
 /// Blocks until `pid` ends: its shell status.
 fn join(pid: Pid) -> i32 {
+    join_sig(pid).0
+}
+
+/// [`join`], and the signal that killed it.
+fn join_sig(pid: Pid) -> (i32, Option<u8>) {
     loop {
         match w::join(Some(pid), 0) {
+            Ok((_, Status::Signal { sig, .. })) => return (128 + i32::from(sig), Some(sig)),
             Ok((_, status)) => match exit_status(status) {
-                Some(s) => return s,
+                Some(s) => return (s, None),
                 None => {
                     let _ = w::sleep_ms(5);
                 }
             },
             Err(errno::AGAIN) | Err(27 /* INTR */) => {}
-            Err(_) => return 127,
+            Err(_) => return (127, None),
         }
     }
+}
+
+/// Like dash, says which signal killed a waited-for process (not SIGINT or SIGPIPE).
+fn report_signal(sig: Option<u8>) -> Option<()> {
+    let text = match sig? {
+        1 => "Hangup",
+        3 => "Quit",
+        4 => "Illegal instruction",
+        6 => "Aborted",
+        8 => "Floating point exception",
+        9 => "Killed",
+        10 => "User defined signal 1",
+        11 => "Segmentation fault",
+        12 => "User defined signal 2",
+        14 => "Alarm clock",
+        15 => "Terminated",
+        _ => return None,
+    };
+    write_fd(2, format!("{text}\n").as_bytes());
+    Some(())
 }
 
 /// `fd_pipe`, both ends close-on-exec and above stdio.
@@ -315,6 +341,10 @@ impl Env for Shell {
 
     fn nounset(&self) -> bool {
         self.opts.nounset
+    }
+
+    fn noglob(&self) -> bool {
+        self.opts.noglob
     }
 
     fn read_dir(&self, dir: &str) -> Vec<String> {
@@ -1190,7 +1220,11 @@ impl Shell {
         } else {
             let env = self.env_string(&assigns);
             match self.spawn_program(&argv, &env, false) {
-                Ok(pid) => join(pid),
+                Ok(pid) => {
+                    let (st, sig) = join_sig(pid);
+                    report_signal(sig);
+                    st
+                }
                 Err(st) => st,
             }
         };
@@ -1424,7 +1458,9 @@ impl Shell {
         let job = &mut self.jobs[idx];
         for (pid, done) in job.pids.iter().zip(job.done.iter_mut()) {
             if done.is_none() {
-                *done = Some(join(*pid));
+                let (st, sig) = join_sig(*pid);
+                report_signal(sig);
+                *done = Some(st);
             }
         }
         job.status().unwrap_or(0)

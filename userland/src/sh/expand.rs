@@ -17,6 +17,10 @@ pub trait Env {
     fn command(&mut self, prog: &Part) -> String;
     /// `set -u`.
     fn nounset(&self) -> bool;
+    /// `set -f`: no pathname expansion.
+    fn noglob(&self) -> bool {
+        false
+    }
     /// The names in directory `dir` (`""` is the working directory), or none.
     fn read_dir(&self, dir: &str) -> Vec<String>;
 }
@@ -231,7 +235,9 @@ fn expand_in(parts: &[Part], f: &mut Fields, env: &mut dyn Env, split_lit: bool)
                             emit(f, value.as_deref().unwrap_or(""));
                         } else {
                             let msg = string(arg, env)?;
-                            return Err(if msg.is_empty() {
+                            return Err(if msg.is_empty() && c {
+                                format!("{name}: parameter not set or null")
+                            } else if msg.is_empty() {
                                 unset_error(name)
                             } else {
                                 format!("{name}: {msg}")
@@ -305,7 +311,7 @@ pub fn fields(words: &[Word], env: &mut dyn Env) -> Result<Vec<String>> {
         expand_parts(word, &mut f, env)?;
         f.end(false);
         for (text, pat, glob) in f.out {
-            if glob {
+            if glob && !env.noglob() {
                 let found = glob_paths(&pat, env);
                 if !found.is_empty() {
                     out.extend(found);

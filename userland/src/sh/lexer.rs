@@ -546,7 +546,9 @@ impl Parser<'_> {
             Some('%') if !colon => ParamOp::TrimSuffix(self.eat('%')),
             Some(_) => return Err(bad(self)),
         };
-        let arg = self.brace_arg(quoted)?;
+        // A pattern's single quotes quote even inside double quotes.
+        let pattern = matches!(op, ParamOp::TrimPrefix(_) | ParamOp::TrimSuffix(_));
+        let arg = self.brace_arg(quoted, pattern)?;
         Ok(Part::Param {
             name,
             op,
@@ -556,7 +558,7 @@ impl Parser<'_> {
     }
 
     /// The word of `${NAME<op>word}` up to the closing `}` (consumed).
-    fn brace_arg(&mut self, quoted: bool) -> Result<Word, Error> {
+    fn brace_arg(&mut self, quoted: bool, pattern: bool) -> Result<Word, Error> {
         let mut w = WordBuilder::default();
         let mut depth = 0usize;
         loop {
@@ -582,7 +584,7 @@ impl Parser<'_> {
                     }
                     Some(e) => w.push_char(e, true),
                 },
-                '\'' if !quoted => self.single_quote(&mut w)?,
+                '\'' if !quoted || pattern => self.single_quote(&mut w)?,
                 '"' => self.double_quote(&mut w)?,
                 '$' => self.dollar(&mut w, quoted)?,
                 '`' => self.backquote(&mut w, quoted)?,

@@ -421,6 +421,11 @@ impl Test<'_> {
                 }
             });
         }
+        if let (Some(op), None) = (self.peek(1), self.peek(2))
+            && BINARY.contains(&op)
+        {
+            return Err(format!("{op}: argument expected"));
+        }
         if UNARY.contains(&a)
             && let Some(b) = self.peek(1)
         {
@@ -543,5 +548,6 @@ mod tests {
                 .contains("Illegal number: a")
         );
         assert!(t(&["a", "b"]).is_err());
+        assert_eq!(t(&["1", "-eq"]), Err("-eq: argument expected".into()));
     }
 }
