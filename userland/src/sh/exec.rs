@@ -739,8 +739,10 @@ impl Shell {
     }
 
     fn run_and_or(&mut self, ao: &AndOr) {
+        // `set -e` ignores every pipeline of an and-or list but the last.
         let n = ao.rest.len();
-        if n > 0 {
+        let mut exempt = n > 0;
+        if exempt {
             self.errexit_off += 1;
         }
         self.status = self.run_pipeline(&ao.first);
@@ -754,13 +756,14 @@ impl Shell {
             };
             if i + 1 == n {
                 self.errexit_off -= 1;
+                exempt = false;
             }
             if run {
                 self.status = self.run_pipeline(p);
             }
         }
-        if n > 0 && self.flow.is_some() && self.errexit_off > 0 {
-            // Left early: the counter was not yet lowered for the last pipeline.
+        if exempt {
+            self.errexit_off -= 1;
         }
     }
 

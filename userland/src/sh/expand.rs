@@ -388,7 +388,8 @@ fn glob_paths(pat: &str, env: &dyn Env) -> Vec<String> {
             };
             if !has_glob(comp) {
                 let name = unescape(comp);
-                if env.read_dir(base).contains(&name) {
+                // Listings hold neither `.` nor `..`.
+                if name == "." || name == ".." || env.read_dir(base).contains(&name) {
                     next.push(join(&name));
                 }
                 continue;
@@ -573,8 +574,9 @@ mod tests {
         }
         fn read_dir(&self, dir: &str) -> Vec<String> {
             match dir {
-                "" => ["a1", "a2", "b1", ".hid", "d"].map(String::from).to_vec(),
-                "d" | "d/" => ["x.c", "y.h"].map(String::from).to_vec(),
+                "" | "." => ["a1", "a2", "b1", ".hid", "d"].map(String::from).to_vec(),
+                "d" | "d/" | "../d" => ["x.c", "y.h"].map(String::from).to_vec(),
+                ".." => ["d"].map(String::from).to_vec(),
                 _ => Vec::new(),
             }
         }
@@ -720,6 +722,7 @@ mod tests {
         assert_eq!(expand("nomatch* 'a*' \"?1\""), ["nomatch*", "a*", "?1"]);
         assert_eq!(expand("d/*.c */y.h"), ["d/x.c", "d/y.h"]);
         assert_eq!(expand(".h*"), [".hid"]);
+        assert_eq!(expand("./a? ../d/*.h"), ["./a1", "./a2", "../d/y.h"]);
     }
 
     #[test]
