@@ -262,9 +262,13 @@ pub fn eval(expr: &str, vars: &mut dyn ArithVars) -> Result<i64, String> {
         i: 0,
         vars,
     };
-    let v = ev
-        .assign(true)
-        .map_err(|e| format!("arithmetic expression: {e}: \"{expr}\""))?;
+    let v = ev.assign(true).map_err(|e| {
+        if e.starts_with("Illegal number") {
+            e
+        } else {
+            format!("arithmetic expression: {e}: \"{expr}\"")
+        }
+    })?;
     ev.ws();
     if ev.i != ev.s.len() {
         return Err(format!("arithmetic expression: syntax error: \"{expr}\""));

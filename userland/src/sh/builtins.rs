@@ -296,8 +296,7 @@ impl Shell {
 
     fn local(&mut self, args: &[String]) -> i32 {
         if self.locals.is_empty() {
-            self.error("local: not in a function");
-            return 2;
+            return self.fatal("local: not in a function", 2);
         }
         for a in args {
             let (name, value) = match a.split_once('=') {

@@ -252,13 +252,29 @@ fn signal_name(n: u8) -> String {
 
 /// `'text'` quoting for output the shell can read back.
 fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:,+@%=".contains(c))
-    {
-        return s.to_owned();
+    // dash's style: runs of quotes go in double quotes (`'it'"'"'s'`).
+    if s.is_empty() {
+        return "''".to_owned();
     }
-    format!("'{}'", s.replace('\'', "'\\''"))
+    let mut out = String::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n = rest.find('\'').unwrap_or(rest.len());
+        if n > 0 {
+            out.push('\'');
+            out.push_str(&rest[..n]);
+            out.push('\'');
+            rest = &rest[n..];
+        }
+        let q = rest.len() - rest.trim_start_matches('\'').len();
+        if q > 0 {
+            out.push('"');
+            out.push_str(&rest[..q]);
+            out.push('"');
+            rest = &rest[q..];
+        }
+    }
+    out
 }
 
 // ---- the state a child shell inherits ----------------------------------------------
@@ -675,7 +691,8 @@ impl Shell {
             let Some(text) = input.next_line() else {
                 if !buf.trim().is_empty() {
                     self.line = line;
-                    self.fatal("Syntax error: end of file unexpected", 2);
+                    let msg = parser::eof_message(&buf);
+                    self.fatal(&format!("Syntax error: {msg}"), 2);
                 }
                 if self.interactive {
                     write_fd(2, b"exit\n");
@@ -1154,6 +1171,13 @@ impl Shell {
         let mut assigns = Vec::new();
         for (name, value) in &s.assigns {
             match expand::string(value, self) {
+                // Alone, each assignment is made before the next is expanded.
+                Ok(v) if argv.is_empty() => {
+                    if let Err(msg) = self.set_var(name, v.clone()) {
+                        return self.fatal(&msg, 2);
+                    }
+                    assigns.push((name.clone(), v));
+                }
                 Ok(v) => assigns.push((name.clone(), v)),
                 Err(msg) => return self.fatal(&msg, 2),
             }
@@ -1171,11 +1195,7 @@ impl Shell {
             write_fd(2, line.as_bytes());
         }
         if argv.is_empty() {
-            for (n, v) in assigns {
-                if let Err(msg) = self.set_var(&n, v) {
-                    return self.fatal(&msg, 2);
-                }
-            }
+            // The assignments were made as they were expanded.
             let st = self.subst_status.unwrap_or(0);
             let mut saved = Vec::new();
             let r = self.redirect(&s.redirs, &mut saved);

@@ -384,7 +384,10 @@ impl Parser<'_> {
 
     fn single_quote(&mut self, w: &mut WordBuilder) -> Result<(), Error> {
         let rest = &self.s[self.i..];
-        let end = rest.find('\'').ok_or(Error::Incomplete)?;
+        let Some(end) = rest.find('\'') else {
+            self.expecting.get_or_insert_with(|| "'".into());
+            return Err(Error::Incomplete);
+        };
         let text = &rest[..end];
         self.line += text.matches('\n').count();
         w.push_str(text, true);
@@ -397,7 +400,10 @@ impl Parser<'_> {
         let before = w.parts.len();
         loop {
             match self.bump() {
-                None => return Err(Error::Incomplete),
+                None => {
+                    self.expecting.get_or_insert_with(|| "\"".into());
+                    return Err(Error::Incomplete);
+                }
                 Some('"') => break,
                 Some('\\') => match self.bump() {
                     None => return Err(Error::Incomplete),

@@ -115,6 +115,8 @@ pub struct Parser<'a> {
     pub(super) pending: Vec<Pending>,
     peeked: Option<Token>,
     last_end: usize,
+    /// What the text ended without: a closing reserved word, or `'` / `"` for a quote.
+    pub(super) expecting: Option<String>,
 }
 
 const RESERVED_END: [&str; 8] = ["then", "elif", "else", "fi", "do", "done", "esac", "}"];
@@ -176,6 +178,7 @@ impl<'a> Parser<'a> {
             pending: Vec::new(),
             peeked: None,
             last_end: 0,
+            expecting: None,
         }
     }
 
@@ -217,7 +220,10 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(match self.peek()? {
-                None => Error::Incomplete,
+                None => {
+                    self.expecting.get_or_insert_with(|| word.to_owned());
+                    Error::Incomplete
+                }
                 Some(t) => {
                     Error::Syntax(format!("{} unexpected (expecting \"{word}\")", describe(t)))
                 }
@@ -635,6 +641,17 @@ pub fn parse(src: &str) -> Result<Program, Error> {
     parse_at(src, 1)
 }
 
+/// dash's message for a text that ends too early (`Syntax error: …`).
+pub fn eof_message(src: &str) -> String {
+    let mut p = Parser::new(src, 1);
+    let _ = p.program();
+    match p.expecting.as_deref() {
+        Some("'" | "\"") => "Unterminated quoted string".into(),
+        Some(w) => format!("end of file unexpected (expecting \"{w}\")"),
+        None => "end of file unexpected".into(),
+    }
+}
+
 /// [`parse`], counting lines from `line`.
 pub fn parse_at(src: &str, line: usize) -> Result<Program, Error> {
     Parser::new(src, line).program()
@@ -854,6 +871,12 @@ mod tests {
         let p = parse("a |\n b &&\n\n c").unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].and_or.rest.len(), 1);
+        assert_eq!(
+            eof_message("if a; then\n b"),
+            "end of file unexpected (expecting \"fi\")"
+        );
+        assert_eq!(eof_message("echo 'x"), "Unterminated quoted string");
+        assert_eq!(eof_message("a |"), "end of file unexpected");
     }
 
     #[test]

@@ -327,8 +327,8 @@ const UNARY: [&str; 18] = [
     "-e", "-f", "-d", "-r", "-w", "-x", "-s", "-L", "-h", "-p", "-S", "-b", "-c", "-n", "-z", "-t",
     "-g", "-u",
 ];
-const BINARY: [&str; 10] = [
-    "=", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot",
+const BINARY: [&str; 12] = [
+    "=", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot",
 ];
 
 struct Test<'a> {
@@ -407,6 +407,8 @@ impl Test<'_> {
             return Ok(match op.as_str() {
                 "=" => a == b,
                 "!=" => a != b,
+                "<" => a < b,
+                ">" => a > b,
                 "-nt" | "-ot" => false,
                 _ => {
                     let (x, y) = (Self::int(&a)?, Self::int(&b)?);
@@ -534,6 +536,8 @@ mod tests {
         assert_eq!(t(&["-n", ""]), Ok(false));
         assert_eq!(t(&["-z", ""]), Ok(true));
         assert_eq!(t(&["abc", "=", "abc"]), Ok(true));
+        assert_eq!(t(&["a", "<", "b"]), Ok(true));
+        assert_eq!(t(&["a", ">", "b"]), Ok(false));
         assert_eq!(t(&["3", "-gt", "2"]), Ok(true));
         assert_eq!(t(&["1", "-eq", "2"]), Ok(false));
         assert_eq!(t(&["!", "1", "-eq", "2"]), Ok(true));
