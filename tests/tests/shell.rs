@@ -388,3 +388,20 @@ fn programs_resolve_relative_paths_against_the_shells_directory() {
         assert!(out.contains(want), "missing {want:?} in {out}");
     }
 }
+
+/// Compound commands, here-documents and functions typed at the prompt over several
+/// lines (the shell asks for more with `> `).
+#[test]
+fn multi_line_commands_at_the_prompt() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-multiline",
+        "for i in 1 2\ndo echo n$i\ndone\ncat <<E\nhere$((1+1))\nE\nf() {\necho fn$1\n}\nf 9\n\
+         if false\nthen :\nelse echo e$((3*3))\nfi\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    for want in ["n1\r\nn2\r\n", "here2\r\n", "fn9\r\n", "e9\r\n", "> "] {
+        assert!(out.contains(want), "missing {want:?} in {out}");
+    }
+}

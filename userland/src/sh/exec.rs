@@ -38,6 +38,9 @@ const SIGINT: u8 = 2;
 const SIGQUIT: u8 = 3;
 /// Saved descriptors live at or above this number.
 const SAVE_MIN: Fd = 20;
+/// A here-document up to this size is written into its pipe at once (a pipe holds 64 KiB).
+const HEREDOC_INLINE: usize = 32 * 1024;
+const HEREDOC_VAR: &str = "__WASMKERNEL_SH_HEREDOC";
 
 const SPECIAL: [&str; 15] = [
     ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
@@ -132,6 +135,9 @@ pub struct Shell {
     optpos: (usize, String),
     /// A child shell's command, from its state.
     child_command: Option<String>,
+    /// Children writing large here-documents, reaped once they end (they end when
+    /// written, or when their reader is gone).
+    writers: Vec<Pid>,
 }
 
 fn write_fd(fd: Fd, bytes: &[u8]) {
@@ -444,6 +450,7 @@ impl Shell {
             subst_status: None,
             optpos: (1, String::new()),
             child_command: None,
+            writers: Vec::new(),
         };
         if let Some(st) = state {
             sh.restore_state(&st);
@@ -742,6 +749,12 @@ impl Shell {
     // ---- lists ---------------------------------------------------------------------
 
     fn run_list(&mut self, list: &Program) -> i32 {
+        self.writers.retain(|&pid| {
+            matches!(
+                w::join(Some(pid), JOIN_NON_BLOCKING),
+                Ok((_, Status::Nothing)) | Err(errno::AGAIN)
+            )
+        });
         for item in list {
             if item.background {
                 self.run_background(item);
@@ -1334,7 +1347,7 @@ impl Shell {
     }
 
     /// Puts back the descriptors `redirect` replaced, last first.
-    fn restore(&self, saved: Vec<Saved>) {
+    fn restore(&mut self, saved: Vec<Saved>) {
         for s in saved.into_iter().rev() {
             match s.backup {
                 Some(b) => {
@@ -1363,7 +1376,23 @@ impl Shell {
                     self.error(&format!("pipe: {}", strerror(e)));
                     2
                 })?;
-                write_fd(pw, text.as_bytes());
+                if text.len() <= HEREDOC_INLINE {
+                    write_fd(pw, text.as_bytes());
+                } else {
+                    // More than a pipe holds: a child shell writes it while the
+                    // command reads.
+                    let mut out = Vec::new();
+                    self.dup_onto(pw, 1, &mut out);
+                    let _ = self.set_var(HEREDOC_VAR, text);
+                    let line = self.line;
+                    let writer =
+                        self.spawn_shell(&format!("printf %s \"${HEREDOC_VAR}\""), line, false);
+                    self.vars.remove(HEREDOC_VAR);
+                    self.restore(out);
+                    if let Ok(pid) = writer {
+                        self.writers.push(pid);
+                    }
+                }
                 let _ = w::close(pw);
                 self.save(fd, saved);
                 let _ = move_fd(pr, fd);
