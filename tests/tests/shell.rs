@@ -405,3 +405,18 @@ fn multi_line_commands_at_the_prompt() {
         assert!(out.contains(want), "missing {want:?} in {out}");
     }
 }
+
+/// ^C while a loop at the prompt runs a program stops the program and the loop (dash
+/// gets the signal too), not only the one program.
+#[test]
+fn ctrl_c_ends_a_loop_at_the_prompt() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-ctrl-c-loop",
+        "while :; do echo t'ick'; sleep 1; done\n",
+        &[("tick\r\n", "\x03"), ("^C", "echo after'loop'\nexit 4\n")],
+    );
+    let out = o.console();
+    assert!(out.contains("afterloop\r\n"), "{out}");
+    assert_eq!(boot::run::exit_status(&out), Some(4), "{out}");
+}

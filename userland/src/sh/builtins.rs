@@ -782,7 +782,15 @@ impl Shell {
             }
         }
         let chars: Vec<char> = arg.chars().collect();
-        let c = chars[pos];
+        if pos >= chars.len() {
+            // The arguments changed under the same OPTIND: start this one afresh.
+            pos = 1;
+        }
+        let Some(&c) = chars.get(pos) else {
+            let _ = self.set_var(&var, "?".into());
+            finish(self, optind, 1);
+            return 1;
+        };
         pos += 1;
         let at_end = pos >= chars.len();
         let spec = optstring.trim_start_matches(':');

@@ -93,6 +93,9 @@ enum Flow {
     Continue(usize),
     Return,
     Exit,
+    /// A foreground job died of SIGINT (^C) at the prompt: back to the prompt, as
+    /// dash, which gets the signal too.
+    Interrupt,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -194,6 +197,9 @@ fn join_sig(pid: Pid) -> (i32, Option<u8>) {
         }
     }
 }
+
+/// SIGINT.
+const SIGINT_NO: u8 = 2;
 
 /// Like dash, says which signal killed a waited-for process (not SIGINT or SIGPIPE).
 fn report_signal(sig: Option<u8>) -> Option<()> {
@@ -869,7 +875,11 @@ impl Shell {
         let mut last = 0;
         for (pid, st) in pids.into_iter().zip(statuses) {
             last = match pid {
-                Some(pid) => join(pid),
+                Some(pid) => {
+                    let (st, sig) = join_sig(pid);
+                    self.interrupted(sig);
+                    st
+                }
                 None => st,
             };
         }
@@ -1059,7 +1069,11 @@ impl Shell {
             Compound::Subshell(_, text) => {
                 let line = self.line;
                 match self.spawn_shell(text, line, false) {
-                    Ok(pid) => join(pid),
+                    Ok(pid) => {
+                        let (st, sig) = join_sig(pid);
+                        self.interrupted(sig);
+                        st
+                    }
                     Err(st) => st,
                 }
             }
@@ -1259,6 +1273,7 @@ impl Shell {
                 Ok(pid) => {
                     let (st, sig) = join_sig(pid);
                     report_signal(sig);
+                    self.interrupted(sig);
                     st
                 }
                 Err(st) => st,
@@ -1267,6 +1282,13 @@ impl Shell {
         self.restore(saved);
         self.status = st;
         st
+    }
+
+    /// At the prompt, a foreground job killed by ^C ends the whole command line.
+    fn interrupted(&mut self, sig: Option<u8>) {
+        if self.interactive && sig == Some(SIGINT_NO) && self.flow.is_none() {
+            self.flow = Some(Flow::Interrupt);
+        }
     }
 
     /// `NAME=value cmd` for a function or regular builtin: set for the command only.

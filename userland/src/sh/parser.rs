@@ -591,7 +591,7 @@ impl<'a> Parser<'a> {
             match self.peek()? {
                 Some(Tok::Word(w)) => {
                     let w = w.clone();
-                    self.next()?;
+                    let start = self.next()?.map_or(0, |t| t.start);
                     if cmd.words.is_empty()
                         && cmd.assigns.is_empty()
                         && cmd.redirs.is_empty()
@@ -599,7 +599,7 @@ impl<'a> Parser<'a> {
                         && lexer::is_name(name)
                         && self.peek()? == Some(&Tok::LParen)
                     {
-                        return self.function(name.clone());
+                        return self.function(name.clone(), start);
                     }
                     match assignment(&w).filter(|_| cmd.words.is_empty()) {
                         Some(a) => cmd.assigns.push(a),
@@ -620,9 +620,8 @@ impl<'a> Parser<'a> {
         Ok(Command::Simple(cmd))
     }
 
-    /// After `NAME`, at `(`.
-    fn function(&mut self, name: String) -> Result<Command, Error> {
-        let start = self.last_end - name.len();
+    /// After `NAME` (whose text starts at `start`), at `(`.
+    fn function(&mut self, name: String, start: usize) -> Result<Command, Error> {
         self.next()?; // (
         self.expect(Tok::RParen)?;
         self.linebreak()?;
