@@ -168,13 +168,14 @@ impl Shell {
                     let line = self.line;
                     self.run_text(&src.join(" "), line)
                 };
-                let t = start.elapsed().as_secs_f64();
+                let ms = start.elapsed().as_millis();
                 write_fd(
                     2,
                     format!(
-                        "\nreal\t{}m{:.3}s\nuser\t0m0.000s\nsys\t0m0.000s\n",
-                        (t / 60.0) as u64,
-                        t % 60.0
+                        "\nreal\t{}m{}.{:03}s\nuser\t0m0.000s\nsys\t0m0.000s\n",
+                        ms / 60_000,
+                        ms / 1000 % 60,
+                        ms % 1000
                     )
                     .as_bytes(),
                 );

@@ -117,6 +117,224 @@ fn pad(s: &str, width: usize, left: bool, zero: bool) -> String {
     }
 }
 
+/// A decimal number as digits and the position of the point: 0.d1d2… × 10^point.
+struct Decimal {
+    digits: Vec<u8>,
+    point: i32,
+}
+
+impl Decimal {
+    /// The exact decimal value of the double nearest to `s` (what C's printf formats),
+    /// and its sign; `None` for infinities and NaN.
+    fn parse(s: &str) -> (bool, Option<Decimal>) {
+        let v: f64 = s.trim().parse().unwrap_or(0.0);
+        let bits = v.to_bits();
+        let neg = bits >> 63 == 1;
+        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1 << 52) - 1);
+        if exp == 0x7ff {
+            return (neg && frac == 0, None);
+        }
+        let (m, mut e) = if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | 1 << 52, exp - 1075)
+        };
+        let mut digits: Vec<u8> = m.to_string().bytes().map(|b| b - b'0').collect();
+        let mut point = digits.len() as i32;
+        while e > 0 {
+            // × 2
+            let mut carry = 0;
+            for d in digits.iter_mut().rev() {
+                let x = *d * 2 + carry;
+                *d = x % 10;
+                carry = x / 10;
+            }
+            if carry > 0 {
+                digits.insert(0, carry);
+                point += 1;
+            }
+            e -= 1;
+        }
+        while e < 0 {
+            // ÷ 2: exact, one more digit when odd
+            let mut rem = 0;
+            for d in digits.iter_mut() {
+                let x = rem * 10 + *d;
+                *d = x / 2;
+                rem = x % 2;
+            }
+            if rem > 0 {
+                digits.push(5);
+            }
+            if digits.first() == Some(&0) {
+                digits.remove(0);
+                point -= 1;
+            }
+            e += 1;
+        }
+        (neg, Some(Decimal { digits, point }))
+    }
+
+    /// Keeps `n` leading digits (n ≥ 0), rounding half to even.
+    fn round(&mut self, n: i32) {
+        let n = n.max(0) as usize;
+        if self.digits.len() <= n {
+            self.digits.resize(n, 0);
+            return;
+        }
+        let rest = &self.digits[n..];
+        let up = rest[0] > 5
+            || (rest[0] == 5
+                && (rest[1..].iter().any(|&d| d != 0) || n > 0 && self.digits[n - 1] % 2 == 1));
+        self.digits.truncate(n);
+        if up {
+            let mut i = n;
+            loop {
+                if i == 0 {
+                    self.digits.insert(0, 1);
+                    self.point += 1;
+                    self.digits.pop();
+                    if n == 0 {
+                        self.digits.push(1);
+                    }
+                    break;
+                }
+                i -= 1;
+                if self.digits[i] == 9 {
+                    self.digits[i] = 0;
+                } else {
+                    self.digits[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The exponent of the first significant digit (`None` for zero), leading zeros
+    /// dropped.
+    fn normalize(&mut self) -> Option<i32> {
+        let k = self.digits.iter().position(|&d| d != 0)?;
+        self.digits.drain(..k);
+        self.point -= k as i32;
+        Some(self.point - 1)
+    }
+
+    /// `%.{prec}f`
+    fn fixed(mut self, prec: usize) -> String {
+        self.round(self.point + prec as i32);
+        let digit = |i: i32| -> char {
+            if i < 0 {
+                '0'
+            } else {
+                char::from(b'0' + self.digits.get(i as usize).copied().unwrap_or(0))
+            }
+        };
+        let mut s = String::new();
+        if self.point <= 0 {
+            s.push('0');
+        } else {
+            for i in 0..self.point {
+                s.push(digit(i));
+            }
+        }
+        if prec > 0 {
+            s.push('.');
+            for i in 0..prec as i32 {
+                s.push(digit(self.point + i));
+            }
+        }
+        s
+    }
+
+    /// `%.{prec}e`
+    fn sci(mut self, prec: usize) -> String {
+        let Some(_) = self.normalize() else {
+            let zeros = "0".repeat(prec);
+            return if prec > 0 {
+                format!("0.{zeros}e+00")
+            } else {
+                "0e+00".into()
+            };
+        };
+        self.round(1 + prec as i32);
+        let e = self.point - 1;
+        let mut s = String::new();
+        s.push(char::from(b'0' + self.digits[0]));
+        if prec > 0 {
+            s.push('.');
+            for d in &self.digits[1..=prec] {
+                s.push(char::from(b'0' + d));
+            }
+        }
+        let sign = if e < 0 { '-' } else { '+' };
+        format!("{s}e{sign}{:02}", e.abs())
+    }
+}
+
+/// `%f`, `%e`, `%g` (and upper case) of a decimal argument, computed in decimal: the
+/// sign and the text.
+fn float(arg: &str, conv: char, prec: Option<usize>, alt: bool) -> (bool, String) {
+    let (neg, d) = Decimal::parse(arg);
+    let Some(d) = d else {
+        let s = if arg.to_ascii_lowercase().contains("nan") {
+            "nan"
+        } else {
+            "inf"
+        };
+        let s = if conv.is_ascii_uppercase() {
+            s.to_ascii_uppercase()
+        } else {
+            s.to_owned()
+        };
+        return (neg, s);
+    };
+    let p = prec.unwrap_or(6);
+    let s = match conv.to_ascii_lowercase() {
+        'f' => d.fixed(p),
+        'e' => d.sci(p),
+        _ => {
+            let p = p.max(1);
+            let mut probe = Decimal {
+                digits: d.digits.clone(),
+                point: d.point,
+            };
+            let x = match probe.normalize() {
+                Some(_) => {
+                    probe.round(p as i32);
+                    probe.point - 1
+                }
+                None => 0,
+            };
+            let mut s = if x < -4 || x >= p as i32 {
+                d.sci(p - 1)
+            } else {
+                d.fixed((p as i32 - 1 - x) as usize)
+            };
+            if !alt {
+                let (m, e) = match s.find('e') {
+                    Some(i) => (s[..i].to_owned(), s[i..].to_owned()),
+                    None => (s.clone(), String::new()),
+                };
+                let m = if m.contains('.') {
+                    m.trim_end_matches('0').trim_end_matches('.').to_owned()
+                } else {
+                    m
+                };
+                s = m + &e;
+            }
+            s
+        }
+    };
+    let s = if conv.is_ascii_uppercase() {
+        s.to_ascii_uppercase()
+    } else {
+        s
+    };
+    let zero = !s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    (neg && !zero, s)
+}
+
 /// `printf FORMAT ARGS`: the output and the error messages (status 1 if any).
 pub fn printf(format: &str, args: &[String]) -> (Vec<u8>, Vec<String>) {
     let mut out = Vec::new();
@@ -277,28 +495,17 @@ pub fn printf(format: &str, args: &[String]) -> (Vec<u8>, Vec<String>) {
                     )
                 }
                 'f' | 'e' | 'g' | 'F' | 'E' | 'G' => {
-                    let a = arg.unwrap_or_default();
-                    let v: f64 = a.trim().parse().unwrap_or(0.0);
-                    let p = prec.unwrap_or(6);
-                    let s = match conv {
-                        'e' | 'E' => {
-                            let s = format!("{v:.p$e}");
-                            // Rust writes `1.5e2`; C writes `1.5e+02`.
-                            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-                            let e: i32 = e.parse().unwrap_or(0);
-                            let sign = if e < 0 { '-' } else { '+' };
-                            let s = format!("{m}e{sign}{:02}", e.abs());
-                            if conv == 'E' { s.to_uppercase() } else { s }
-                        }
-                        'g' | 'G' => format!("{v}"),
-                        _ => format!("{v:.p$}"),
-                    };
-                    let s = if v >= 0.0 && flags.contains('+') {
-                        format!("+{s}")
+                    let (neg, s) = float(&arg.unwrap_or_default(), conv, prec, flags.contains('#'));
+                    let sign = if neg {
+                        "-"
+                    } else if flags.contains('+') {
+                        "+"
+                    } else if flags.contains(' ') {
+                        " "
                     } else {
-                        s
+                        ""
                     };
-                    pad(&s, width, left, zero)
+                    pad(&format!("{sign}{s}"), width, left, zero)
                 }
                 other => {
                     errs.push(format!("%{other}: invalid directive"));
@@ -509,6 +716,26 @@ mod tests {
         assert_eq!(pf("%d", &["'A"]), "65");
         assert_eq!(pf("%s|%d|", &[]), "|0|");
         assert_eq!(pf("%.3f %e", &["3.14159", "150"]), "3.142 1.500000e+02");
+        assert_eq!(
+            pf("%f|%.0f|%.1f|%5.2f", &["1", "2.5", "-0.05", "9.999"]),
+            "1.000000|2|-0.1|10.00"
+        );
+        assert_eq!(
+            pf("%e|%.2E|%e", &["0", "-12345", "0.000123"]),
+            "0.000000e+00|-1.23E+04|1.230000e-04"
+        );
+        assert_eq!(
+            pf(
+                "%g %g %g %g %G",
+                &["100", "0.0001", "1234567", "2.50", "1e-5"]
+            ),
+            "100 0.0001 1.23457e+06 2.5 1E-05"
+        );
+        assert_eq!(pf("%+.1f %08.3f", &["3", "-3.14159"]), "+3.0 -003.142");
+        assert_eq!(
+            pf("%.1f %.1f %.2f %f", &["0.25", "0.35", "2.675", "inf"]),
+            "0.2 0.3 2.67 inf"
+        );
         assert_eq!(pf("\\101\\0", &[]), "A\0");
         let (_, errs) = printf("%d", &s(&["12abc"]));
         assert_eq!(errs.len(), 1);
