@@ -22,7 +22,7 @@ impl Shell {
             ":" | "true" => 0,
             "false" => 1,
             "echo" => {
-                write_fd(1, &text::echo(args));
+                self.stdout(&text::echo(args));
                 0
             }
             "printf" => self.printf(args),
@@ -191,7 +191,7 @@ impl Shell {
             return 2;
         };
         let (bytes, errs) = text::printf(format, &args[1..]);
-        write_fd(1, &bytes);
+        self.stdout(&bytes);
         for e in &errs {
             self.error(&format!("printf: {e}"));
         }

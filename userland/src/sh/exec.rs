@@ -141,6 +141,8 @@ pub struct Shell {
     /// Children writing large here-documents, reaped once they end (they end when
     /// written, or when their reader is gone).
     writers: Vec<Pid>,
+    /// The output of a `$(…)` run in this process ([`Shell::inline_capture`]).
+    captured: Option<Vec<u8>>,
 }
 
 fn write_fd(fd: Fd, bytes: &[u8]) {
@@ -355,10 +357,13 @@ impl Env for Shell {
     }
 
     fn command(&mut self, part: &Part) -> String {
-        let Part::Cmd { text, .. } = part else {
+        let Part::Cmd { text, prog, .. } = part else {
             return String::new();
         };
-        let (out, status) = self.capture(text);
+        let (out, status) = match self.inline_capture(prog) {
+            Some(r) => r,
+            None => self.capture(text),
+        };
         self.subst_status = Some(status);
         let mut s = String::from_utf8_lossy(&out).into_owned();
         while s.ends_with('\n') {
@@ -457,6 +462,7 @@ impl Shell {
             optpos: (1, String::new()),
             child_command: None,
             writers: Vec::new(),
+            captured: None,
         };
         if let Some(st) = state {
             sh.restore_state(&st);
@@ -945,6 +951,34 @@ impl Shell {
                 self.error(&format!("sh: cannot start: {}", strerror(e)));
                 Err(2)
             }
+        }
+    }
+
+    /// A `$(…)` of only output builtins (`echo`, `printf`, `test`, …), assignments and
+    /// compound commands runs here, its output collected in memory, its variable
+    /// changes undone afterwards: what a child shell would give, without the spawn.
+    /// `None` when it might do anything else (run a program, redirect, call a function).
+    fn inline_capture(&mut self, prog: &Program) -> Option<(Vec<u8>, i32)> {
+        if !inline_list(prog) {
+            return None;
+        }
+        let vars = self.vars.clone();
+        let (status, flow, line) = (self.status, self.flow.take(), self.line);
+        let outer = self.captured.replace(Vec::new());
+        self.run_list(prog);
+        let out = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
+        let st = self.status;
+        self.vars = vars;
+        self.optpos = (1, String::new());
+        (self.status, self.flow, self.line) = (status, flow, line);
+        Some((out, st))
+    }
+
+    /// A builtin's standard output: fd 1, or the in-memory capture of a `$(…)`.
+    fn stdout(&mut self, bytes: &[u8]) {
+        match &mut self.captured {
+            Some(buf) => buf.extend_from_slice(bytes),
+            None => write_fd(1, bytes),
         }
     }
 
@@ -1553,6 +1587,53 @@ impl Shell {
             }
         }
         std::process::exit(self.status & 0xff)
+    }
+}
+
+/// Builtins that only compute and print: a `$(…)` of these can run in-process.
+const INLINE_BUILTINS: [&str; 7] = ["echo", "printf", "test", "[", "true", "false", ":"];
+
+/// Whether a `$(…)` program can run in-process ([`Shell::inline_capture`]): no
+/// programs, functions, redirections, background or pipelines, subshells.
+fn inline_list(list: &Program) -> bool {
+    list.iter().all(|item| {
+        !item.background
+            && [&item.and_or.first]
+                .into_iter()
+                .chain(item.and_or.rest.iter().map(|(_, p)| p))
+                .all(|p| p.cmds.len() == 1 && inline_command(&p.cmds[0]))
+    })
+}
+
+fn inline_command(cmd: &Command) -> bool {
+    match cmd {
+        Command::Simple(s) => {
+            s.redirs.is_empty()
+                && match s.words.first() {
+                    None => true,
+                    Some(w) => literal(w).is_some_and(|n| INLINE_BUILTINS.contains(&n.as_str())),
+                }
+        }
+        Command::Compound(c, redirs, _) => {
+            redirs.is_empty()
+                && match c {
+                    Compound::Brace(l) => inline_list(l),
+                    Compound::Subshell(..) => false,
+                    Compound::If {
+                        branches,
+                        otherwise,
+                    } => {
+                        branches
+                            .iter()
+                            .all(|(c, b)| inline_list(c) && inline_list(b))
+                            && otherwise.as_ref().is_none_or(inline_list)
+                    }
+                    Compound::Loop { cond, body, .. } => inline_list(cond) && inline_list(body),
+                    Compound::For { body, .. } => inline_list(body),
+                    Compound::Case { arms, .. } => arms.iter().all(|a| inline_list(&a.body)),
+                }
+        }
+        Command::Func(..) => false,
     }
 }
 
