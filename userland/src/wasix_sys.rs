@@ -547,6 +547,13 @@ pub fn signal(pid: Pid, sig: u8) -> Result<(), Errno> {
     check(unsafe { x::proc_signal(pid as i32, i32::from(sig)) })
 }
 
+/// `callback_signal`: the kernel calls the export `name(sig)` between slices for every
+/// signal (but SIGKILL) instead of its default action; `""` undoes that.
+pub fn callback_signal(name: &str) {
+    // SAFETY: the pointer/length pair describes a live buffer.
+    unsafe { x::callback_signal(ptr(name.as_ptr()), name.len() as i32) }
+}
+
 /// `proc_signals_sizes_get` + `proc_signals_get`: the (signal, disposition) overrides.
 pub fn signal_dispositions() -> Result<Vec<(u8, u8)>, Errno> {
     let mut count: usize = 0;

@@ -126,7 +126,11 @@ impl Shell {
                 self.flow = Some(Flow::Exit);
                 st
             }
-            "trap" => self.trap(args),
+            "trap" => {
+                let st = self.trap(args);
+                self.catch_trapped_signals();
+                st
+            }
             "times" => {
                 out("0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n");
                 0

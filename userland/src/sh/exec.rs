@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use userland::wasix_sys::{self as w, Errno, Fd, JOIN_NON_BLOCKING, Pid, Status, errno};
 use wasix::SignalDisposition;
@@ -202,6 +203,32 @@ fn join_sig(pid: Pid) -> (i32, Option<u8>) {
 
 /// SIGINT.
 const SIGINT_NO: u8 = 2;
+
+// Signals from other processes: while a trap names a signal, the kernel hands every
+// signal to `__wasm_signal` (between slices, so it only records it); the shell runs
+// the traps between commands.
+static TRAPPED: AtomicU64 = AtomicU64::new(0);
+static PENDING: AtomicU64 = AtomicU64::new(0);
+
+/// Signals whose default action is to do nothing.
+fn ignored_by_default(sig: i32) -> bool {
+    matches!(sig, 17 | 18 | 23 | 28)
+}
+
+/// The kernel's signal callback (registered by `callback_signal`).
+#[unsafe(no_mangle)]
+pub extern "C" fn __wasm_signal(sig: i32) {
+    let bit = 1u64.checked_shl(sig as u32).unwrap_or(0);
+    if TRAPPED.load(Ordering::Relaxed) & bit != 0 {
+        PENDING.fetch_or(bit, Ordering::Relaxed);
+    } else if !ignored_by_default(sig) {
+        // Untrapped: its default action, by raising it again with no callback.
+        w::callback_signal("");
+        if let (Ok(me), Ok(sig)) = (w::proc_id(), u8::try_from(sig)) {
+            let _ = w::signal(me, sig);
+        }
+    }
+}
 
 /// Like dash, says which signal killed a waited-for process (not SIGINT or SIGPIPE).
 fn report_signal(sig: Option<u8>) -> Option<()> {
@@ -562,6 +589,9 @@ impl Shell {
         if let Ok(cwd) = w::getcwd() {
             let _ = std::env::set_current_dir(cwd);
         }
+        if !self.traps.is_empty() {
+            self.catch_trapped_signals();
+        }
         for f in funcs {
             if let Ok(p) = parser::parse(&f) {
                 self.run_list(&p);
@@ -773,6 +803,7 @@ impl Shell {
             } else {
                 self.run_and_or(&item.and_or);
             }
+            self.run_pending_traps();
             if self.flow.is_some() {
                 break;
             }
@@ -1316,6 +1347,40 @@ impl Shell {
         self.restore(saved);
         self.status = st;
         st
+    }
+
+    /// Asks the kernel for signals while a trap names one (`trap '' SIG` included).
+    fn catch_trapped_signals(&self) {
+        let mask = self
+            .traps
+            .keys()
+            .filter(|&&s| s > 0 && s < 64)
+            .fold(0u64, |m, &s| m | 1 << s);
+        TRAPPED.store(mask, Ordering::Relaxed);
+        w::callback_signal(if mask == 0 { "" } else { "__wasm_signal" });
+    }
+
+    /// Runs the traps of signals that arrived, `$?` kept.
+    fn run_pending_traps(&mut self) {
+        let pending = PENDING.swap(0, Ordering::Relaxed);
+        if pending == 0 {
+            return;
+        }
+        for sig in 1..64u8 {
+            if pending & (1 << sig) == 0 {
+                continue;
+            }
+            if let Some(action) = self.traps.get(&sig).cloned()
+                && !action.is_empty()
+            {
+                let st = self.status;
+                let line = self.line;
+                self.run_text(&action, line);
+                if self.flow != Some(Flow::Exit) {
+                    self.status = st;
+                }
+            }
+        }
     }
 
     /// At the prompt, a foreground job killed by ^C ends the whole command line.
