@@ -444,6 +444,26 @@ pub fn exec3(name: &str, args: &[&str], search_path: bool, path: &str) -> Errno 
     }
 }
 
+/// `proc_exec3` with an environment (the `\n`-terminated `K=V` list `spawn2_env` takes):
+/// returns only on failure.
+pub fn exec3_env(name: &str, args: &[&str], env: &str, search_path: bool, path: &str) -> Errno {
+    let args = lines(args);
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec3(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+            ptr(env.as_ptr()),
+            env.len() as i32,
+            i32::from(search_path),
+            ptr(path.as_ptr()),
+            path.len() as i32,
+        ) as Errno
+    }
+}
+
 /// `proc_exec`: replaces this process with `name` (a path) run with `args`, keeping the
 /// environment. Never returns: a failure ends the process with the errno as exit code.
 pub fn exec1(name: &str, args: &[&str]) -> ! {

@@ -115,16 +115,17 @@ impl Shell {
             }
             "." => self.dot(args),
             "exec" => {
-                // No process replacement for our guests: run the program, then exit with
-                // its status (the redirections are already in place).
+                // The program replaces this process (pid, descriptors as redirected; the
+                // saved copies are close-on-exec); the EXIT trap runs only if that fails.
                 let env = self.env_string(&[]);
-                let st = match self.spawn_program(args, &env, false) {
-                    Ok(pid) => join(pid),
-                    Err(st) => st,
+                let a: Vec<&str> = args.iter().map(String::as_str).collect();
+                let path = self.search_path();
+                let e = w::exec3_env(&args[0], &a, &env, !args[0].contains('/'), &path);
+                let (msg, st) = match e {
+                    errno::NOENT => (format!("exec: {}: not found", args[0]), 127),
+                    e => (format!("exec: {}: {}", args[0], strerror(e)), 126),
                 };
-                self.status = st;
-                self.flow = Some(Flow::Exit);
-                st
+                self.fatal(&msg, st)
             }
             "trap" => {
                 let st = self.trap(args);
