@@ -237,12 +237,8 @@ impl Shell {
             Some(d) => d.to_owned(),
         };
         let old = w::getcwd().unwrap_or_default();
-        if let Err(e) = w::chdir(&dir) {
-            let why = match e {
-                errno::NOENT | errno::NOTDIR => "No such file or directory".to_owned(),
-                _ => strerror(e),
-            };
-            let _ = why;
+        if w::chdir(&dir).is_err() {
+            // dash gives no reason.
             self.error(&format!("cd: can't cd to {dir}"));
             return 2;
         }

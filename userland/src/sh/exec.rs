@@ -12,10 +12,14 @@
 //!   traps) in the `__WASMKERNEL_SH_STATE` environment entry. A child process is what
 //!   gives dash's semantics for free: nothing it changes (variables, `cd`, traps, `exit`)
 //!   reaches the parent, its stages run concurrently, and a dead pipe reader kills it,
-//!   not us. A `$(…)`'s output comes back through a pipe.
+//!   not us. A `$(…)`'s output comes back through a pipe — unless it only runs output
+//!   builtins, which run here ([`Shell::inline_capture`]).
 //! - Pipelines: every stage is spawned (stages that are programs directly), then the
 //!   shell joins them in order; the status is the last one's.
 //! - `cmd &`: spawned without waiting (a job).
+//! - Traps: `EXIT` when the shell ends; a signal the shell sends itself runs its trap at
+//!   once; signals from others arrive through the `__wasm_signal` callback and their
+//!   traps run between commands. `builtins.rs` holds the builtins.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
