@@ -883,15 +883,23 @@ impl Shell {
             } else {
                 None
             };
-            let mut saved = Vec::new();
-            if let Some(r) = prev_read {
-                self.dup_onto(r, 0, &mut saved);
-            }
-            if let Some((_, wr)) = pipe {
-                self.dup_onto(wr, 1, &mut saved);
-            }
-            let res = self.spawn_stage(cmd, &p.texts[i]);
-            self.restore(saved);
+            let res = match pipe {
+                Some((_, wr)) if i == 0 && inline_command(cmd) => {
+                    Err(self.inline_first_stage(cmd, wr))
+                }
+                _ => {
+                    let mut saved = Vec::new();
+                    if let Some(r) = prev_read {
+                        self.dup_onto(r, 0, &mut saved);
+                    }
+                    if let Some((_, wr)) = pipe {
+                        self.dup_onto(wr, 1, &mut saved);
+                    }
+                    let res = self.spawn_stage(cmd, &p.texts[i]);
+                    self.restore(saved);
+                    res
+                }
+            };
             if let Some(r) = prev_read.take() {
                 let _ = w::close(r);
             }
@@ -997,16 +1005,55 @@ impl Shell {
         if !inline_list(prog) {
             return None;
         }
+        Some(self.in_memory(|sh| {
+            sh.run_list(prog);
+        }))
+    }
+
+    /// Runs `f` with builtin output collected in memory and the variables, `$?` and the
+    /// flow put back afterwards (a subshell's effects): the output and the status.
+    fn in_memory(&mut self, f: impl FnOnce(&mut Self)) -> (Vec<u8>, i32) {
         let vars = self.vars.clone();
         let (status, flow, line) = (self.status, self.flow.take(), self.line);
         let outer = self.captured.replace(Vec::new());
-        self.run_list(prog);
+        f(self);
         let out = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
         let st = self.status;
         self.vars = vars;
         self.optpos = (1, String::new());
         (self.status, self.flow, self.line) = (status, flow, line);
-        Some((out, st))
+        (out, st)
+    }
+
+    /// The first stage of a pipeline when it only runs output builtins (`echo "$x" |
+    /// grep y`): run here, its output put in the stage's pipe (by a writer child when it
+    /// is more than a pipe holds) instead of starting a child shell.
+    fn inline_first_stage(&mut self, cmd: &Command, wr: Fd) -> i32 {
+        let (out, st) = self.in_memory(|sh| {
+            sh.run_command(cmd);
+        });
+        self.fill_pipe(wr, out);
+        st
+    }
+
+    /// Puts `text` into the pipe whose write end is `wr`: at once when it fits (a pipe
+    /// holds 64 KiB), else through a writer child that runs while the reader reads.
+    fn fill_pipe(&mut self, wr: Fd, bytes: Vec<u8>) {
+        if bytes.len() <= HEREDOC_INLINE {
+            write_fd(wr, &bytes);
+            return;
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let mut saved = Vec::new();
+        self.dup_onto(wr, 1, &mut saved);
+        let _ = self.set_var(HEREDOC_VAR, text);
+        let line = self.line;
+        let writer = self.spawn_shell(&format!("printf %s \"${HEREDOC_VAR}\""), line, false);
+        self.vars.remove(HEREDOC_VAR);
+        self.restore(saved);
+        if let Ok(pid) = writer {
+            self.writers.push(pid);
+        }
     }
 
     /// A builtin's standard output: fd 1, or the in-memory capture of a `$(…)`.
@@ -1501,23 +1548,7 @@ impl Shell {
                     self.error(&format!("pipe: {}", strerror(e)));
                     2
                 })?;
-                if text.len() <= HEREDOC_INLINE {
-                    write_fd(pw, text.as_bytes());
-                } else {
-                    // More than a pipe holds: a child shell writes it while the
-                    // command reads.
-                    let mut out = Vec::new();
-                    self.dup_onto(pw, 1, &mut out);
-                    let _ = self.set_var(HEREDOC_VAR, text);
-                    let line = self.line;
-                    let writer =
-                        self.spawn_shell(&format!("printf %s \"${HEREDOC_VAR}\""), line, false);
-                    self.vars.remove(HEREDOC_VAR);
-                    self.restore(out);
-                    if let Ok(pid) = writer {
-                        self.writers.push(pid);
-                    }
-                }
+                self.fill_pipe(pw, text.into_bytes());
                 let _ = w::close(pw);
                 self.save(fd, saved);
                 let _ = move_fd(pr, fd);
