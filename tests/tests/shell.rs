@@ -366,7 +366,8 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
 
 /// Programs started from the shell resolve relative paths against the shell's working
 /// directory (wasi-libc's own starts at `/`; they adopt the `PWD` the shell exports), and
-/// the shell's own redirections and globs do too.
+/// the shell's own redirections and globs do too; `./s.sh`, not WebAssembly, runs as a
+/// shell script.
 #[test]
 fn programs_resolve_relative_paths_against_the_shells_directory() {
     let o = session_on(
@@ -374,6 +375,7 @@ fn programs_resolve_relative_paths_against_the_shells_directory() {
         "shell-cwd",
         "cd /tmp\necho hi > rel.txt\ncat rel.txt | tr h H\nmkdir d; cd d; echo there > y\n\
          cat ../rel.txt y | tr a-z A-Z\nls .. | tr a-z A-Z\necho ../*.tx? | tr a-z A-Z\n\
+         printf 'echo scr\"\"ipt $1\\n' > s.sh\n./s.sh ran\n\
          cd /; cat rel.txt; echo st=$?\nexit\n",
         &[],
     );
@@ -383,6 +385,7 @@ fn programs_resolve_relative_paths_against_the_shells_directory() {
         "HI\r\nTHERE\r\n",
         "D\r\nREL.TXT\r\n",
         "../REL.TXT\r\n",
+        "script ran\r\n",
         "cat: rel.txt: No such file or directory\r\nst=1\r\n",
     ] {
         assert!(out.contains(want), "missing {want:?} in {out}");

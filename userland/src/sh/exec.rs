@@ -1495,7 +1495,17 @@ impl Shell {
         let sigdisp = self.sigdisp(background);
         let search = !name.contains('/');
         let path = self.search_path();
-        match w::spawn2_env(name, &args, Some(env), &[], &sigdisp, search, &path) {
+        let mut result = w::spawn2_env(name, &args, Some(env), &[], &sigdisp, search, &path);
+        if result == Err(errno::NOEXEC)
+            && let Some(file) = self.find_program(name)
+        {
+            // Not WebAssembly: a shell script, run by a new shell (as POSIX says for
+            // ENOEXEC), so `./script.sh` works with or without a `#!` line.
+            let mut script: Vec<&str> = vec!["sh", &file];
+            script.extend(&args[1..]);
+            result = w::spawn2_env("sh", &script, Some(env), &[], &sigdisp, true, SYSTEM_PATH);
+        }
+        match result {
             Ok(pid) => Ok(pid),
             Err(errno::NOENT) => {
                 self.error(&format!("{name}: not found"));
