@@ -731,6 +731,12 @@ impl Shell {
     // ---- input ---------------------------------------------------------------------
 
     fn run_input(&mut self, mut input: Input) {
+        if let Input::Text { text, .. } = &mut input {
+            let text = std::mem::take(text);
+            let line = self.line;
+            self.run_script(&text, line, true);
+            return;
+        }
         let mut buf = String::new();
         let mut line = self.line;
         let mut start_line = line;
@@ -780,16 +786,42 @@ impl Shell {
         }
     }
 
-    /// Parses and runs `src` (`eval`, `.`, a child shell's command) in this shell.
-    fn run_text(&mut self, src: &str, line: usize) -> i32 {
-        match parser::parse_at(src, line) {
-            Ok(p) => {
-                self.run_list(&p);
-                self.status
+    /// A whole text (`sh FILE`, `sh -c TEXT`, `.`, `eval`, a child shell's command):
+    /// parsed one command at a time from where the previous one ended, and run, as dash
+    /// does (an error further on stops nothing before it, and a long compound command is
+    /// parsed once). At the top level a `break` or `return` outside its loop or function
+    /// just ends its command; elsewhere it unwinds to the caller. Returns the status.
+    fn run_script(&mut self, text: &str, mut line: usize, top: bool) -> i32 {
+        let mut pos = 0;
+        while pos < text.len() {
+            match parser::parse_command(&text[pos..], line) {
+                Ok((program, used, next_line)) => {
+                    pos += used.max(1);
+                    line = next_line;
+                    self.run_list(&program);
+                    match self.flow {
+                        Some(Flow::Exit) => break,
+                        Some(_) if top => self.flow = None,
+                        Some(_) => break,
+                        None => {}
+                    }
+                }
+                Err((e, at)) => {
+                    self.line = at;
+                    let msg = match e {
+                        Error::Incomplete => parser::eof_message(&text[pos..]),
+                        Error::Syntax(msg) => msg,
+                    };
+                    return self.fatal(&format!("Syntax error: {msg}"), 2);
+                }
             }
-            Err(Error::Incomplete) => self.fatal("Syntax error: end of file unexpected", 2),
-            Err(Error::Syntax(msg)) => self.fatal(&format!("Syntax error: {msg}"), 2),
         }
+        self.status
+    }
+
+    /// Parses and runs `src` in this shell (see [`Shell::run_script`]).
+    fn run_text(&mut self, src: &str, line: usize) -> i32 {
+        self.run_script(src, line, false)
     }
 
     // ---- lists ---------------------------------------------------------------------

@@ -247,6 +247,75 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// and-or lists up to the first newline (consumed), as dash reads a script: one
+    /// command at a time.
+    fn complete_command(&mut self) -> Result<Program, Error> {
+        while self.peek()? == Some(&Tok::Newline) {
+            self.next()?;
+        }
+        let mut items = Vec::new();
+        loop {
+            match self.peek()? {
+                None => break,
+                Some(Tok::Newline) => {
+                    self.next()?;
+                    break;
+                }
+                _ => {}
+            }
+            let before = items.len();
+            let rest = self.list_until_newline()?;
+            items.extend(rest);
+            if items.len() == before {
+                return Err(self.unexpected());
+            }
+        }
+        Ok(items)
+    }
+
+    /// The and-or lists of one line (without its newline).
+    fn list_until_newline(&mut self) -> Result<Program, Error> {
+        let mut items = Vec::new();
+        while let Some(t) = self.peek()? {
+            if *t == Tok::Newline
+                || matches!(t, Tok::RParen | Tok::DSemi)
+                || plain(t).is_some_and(|w| RESERVED_END.contains(&w))
+            {
+                break;
+            }
+            let (start, line) = {
+                let t = self.peek_token()?.ok_or(Error::Incomplete)?;
+                (t.start, t.line)
+            };
+            let and_or = self.and_or()?;
+            let text = self.s[start..self.last_end].to_owned();
+            let (background, separated) = match self.peek()? {
+                Some(Tok::Semi) => {
+                    self.next()?;
+                    (false, true)
+                }
+                Some(Tok::Amp) => {
+                    self.next()?;
+                    (true, true)
+                }
+                _ => (false, false),
+            };
+            items.push(Item {
+                and_or,
+                background,
+                text,
+                line,
+            });
+            if !separated {
+                match self.peek()? {
+                    None | Some(Tok::Newline) => break,
+                    Some(_) => return Err(self.unexpected()),
+                }
+            }
+        }
+        Ok(items)
+    }
+
     /// `$( … )` after `$(`: the list and its `)`.
     pub(super) fn subst_program(&mut self) -> Result<Program, Error> {
         let p = self.list()?;
@@ -640,6 +709,17 @@ pub fn parse(src: &str) -> Result<Program, Error> {
     parse_at(src, 1)
 }
 
+/// One complete command (up to its newline, here-documents included) from the start of
+/// `src`, lines counted from `line`: the program (empty at the end of the text), the
+/// bytes and the lines it took. On an error, also the line where it was found.
+pub fn parse_command(src: &str, line: usize) -> Result<(Program, usize, usize), (Error, usize)> {
+    let mut p = Parser::new(src, line);
+    match p.complete_command() {
+        Ok(prog) => Ok((prog, p.i, p.line)),
+        Err(e) => Err((e, p.line)),
+    }
+}
+
 /// dash's message for a text that ends too early (`Syntax error: …`).
 pub fn eof_message(src: &str) -> String {
     let mut p = Parser::new(src, 1);
@@ -876,6 +956,19 @@ mod tests {
         );
         assert_eq!(eof_message("echo 'x"), "Unterminated quoted string");
         assert_eq!(eof_message("a |"), "end of file unexpected");
+        // One command at a time, here-documents included.
+        let src = "a; b\ncat <<E\nbody\nE\nif x\nthen y; fi\n)";
+        let (p, used, line) = parse_command(src, 1).unwrap();
+        assert_eq!((p.len(), &src[..used], line), (2, "a; b\n", 2));
+        let (p, used2, line) = parse_command(&src[used..], 2).unwrap();
+        assert_eq!((p.len(), line), (1, 5));
+        let (p, used3, _) = parse_command(&src[used + used2..], 5).unwrap();
+        assert_eq!(
+            (p.len(), &src[used + used2..][..used3]),
+            (1, "if x\nthen y; fi\n")
+        );
+        assert!(matches!(parse_command(")", 7), Err((Error::Syntax(_), 7))));
+        assert_eq!(parse_command("\n\n", 1).unwrap().0.len(), 0);
     }
 
     #[test]
