@@ -258,10 +258,168 @@ fn proc_view_feeds_ps_free_and_uptime() {
         "{out}"
     );
     assert!(
-        out.contains("/proc/uptime: ROFS (69)") && out.contains("w=1"),
+        out.contains("cannot create /proc/uptime: Read-only file system") && out.contains("w=2"),
         "{out}"
     );
     // kill's default SIGTERM ended the sleep: wait reports 128 + 15 (an unkilled sleep
     // would give 0, after 30 s).
     assert!(out.contains("killed=143\r\n"), "{out}");
+}
+
+/// Every corpus script (tests/dash-corpus, ours) under our `/bin/sh` inside the VM and
+/// under the host's dash (the oracle): merged stdout and stderr and the exit status of
+/// each must match byte for byte. One VM runs them all from a driver script; the scripts
+/// sit in `/scripts`, run by a relative name, so dash's `NAME: LINE:` message prefix is
+/// the same on both sides.
+#[test]
+fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
+    const DRIVER: &str =
+        r#"cd "$1" || exit 9; for f in *.sh; do echo "== $f"; $2 "$f" 2>&1; echo "rc $?"; done"#;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dash-corpus");
+    let scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+        .collect();
+    assert!(
+        scripts.len() >= 60,
+        "the corpus has {} scripts",
+        scripts.len()
+    );
+
+    // The oracle, with the same small environment the VM gets.
+    let host = std::process::Command::new("dash")
+        .args(["-c", DRIVER, "driver"])
+        .arg(&corpus)
+        .arg("dash")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/tmp")
+        .current_dir("/")
+        .output()
+        .expect("the host has dash (apt-get install dash)");
+    let want = String::from_utf8_lossy(&host.stdout).into_owned();
+    assert!(host.status.success(), "host driver: {want}");
+
+    let userland = boot::build::userland_once().expect("userland builds");
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let root = tempfile::tempdir().unwrap();
+    for dir in ["bin", "tmp", "scripts"] {
+        std::fs::create_dir(root.path().join(dir)).unwrap();
+    }
+    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
+        std::fs::write(root.path().join(name), data).unwrap();
+    }
+    for p in &scripts {
+        std::fs::copy(p, root.path().join("scripts").join(p.file_name().unwrap())).unwrap();
+    }
+    let sh = userland.join("sh.wasm");
+    let mut opts = boot::run::RunOptions::new(&sh, &["-c", DRIVER, "driver", "/scripts", "sh"]);
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.env.push("PATH=/bin".into());
+    opts.env.push("HOME=/tmp".into());
+    opts.firmware = Firmware::Direct;
+    opts.timeout = Duration::from_secs(600);
+    let r = boot::run::run(&kernel, &opts).expect("run");
+    let got = String::from_utf8_lossy(&r.stdout).into_owned();
+    println!(
+        "{} s for {} scripts\n{got}\n{}",
+        r.elapsed.as_secs_f64(),
+        scripts.len(),
+        String::from_utf8_lossy(&r.stderr)
+    );
+    if got != want {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dash-corpus");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("sh-vm.txt"), &got).unwrap();
+        std::fs::write(dir.join("sh-host.txt"), &want).unwrap();
+        let sections = |s: &str| -> Vec<String> {
+            s.split("== ")
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (g, w) = (sections(&got), sections(&want));
+        let differing: Vec<&str> = g
+            .iter()
+            .zip(&w)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.lines().next().unwrap_or(""))
+            .collect();
+        let first = g.iter().zip(&w).find(|(a, b)| a != b);
+        panic!(
+            "our sh differs from the host's dash in {} of {} scripts {differing:?} (outputs in {}):\n{}",
+            differing.len(),
+            w.len(),
+            dir.display(),
+            first.map_or(
+                String::from("(one output is a prefix of the other)"),
+                |(a, b)| format!("--- vm:\n{a}--- host:\n{b}")
+            )
+        );
+    }
+    assert_eq!(r.code, 0, "{}", r.log);
+    if let Err(e) = boot::run::leak_check(&r.log) {
+        panic!("{e}");
+    }
+}
+
+/// Programs started from the shell resolve relative paths against the shell's working
+/// directory (wasi-libc's own starts at `/`; they adopt the `PWD` the shell exports), and
+/// the shell's own redirections and globs do too; `./s.sh`, not WebAssembly, runs as a
+/// shell script.
+#[test]
+fn programs_resolve_relative_paths_against_the_shells_directory() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-cwd",
+        "cd /tmp\necho hi > rel.txt\ncat rel.txt | tr h H\nmkdir d; cd d; echo there > y\n\
+         cat ../rel.txt y | tr a-z A-Z\nls .. | tr a-z A-Z\necho ../*.tx? | tr a-z A-Z\n\
+         printf 'echo scr\"\"ipt $1\\n' > s.sh\n./s.sh ran\n\
+         cd /; cat rel.txt; echo st=$?\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    for want in [
+        "Hi\r\n",
+        "HI\r\nTHERE\r\n",
+        "D\r\nREL.TXT\r\n",
+        "../REL.TXT\r\n",
+        "script ran\r\n",
+        "cat: rel.txt: No such file or directory\r\nst=1\r\n",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in {out}");
+    }
+}
+
+/// Compound commands, here-documents and functions typed at the prompt over several
+/// lines (the shell asks for more with `> `).
+#[test]
+fn multi_line_commands_at_the_prompt() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-multiline",
+        "for i in 1 2\ndo echo n$i\ndone\ncat <<E\nhere$((1+1))\nE\nf() {\necho fn$1\n}\nf 9\n\
+         if false\nthen :\nelse echo e$((3*3))\nfi\nexit\n",
+        &[],
+    );
+    let out = o.console();
+    for want in ["n1\r\nn2\r\n", "here2\r\n", "fn9\r\n", "e9\r\n", "> "] {
+        assert!(out.contains(want), "missing {want:?} in {out}");
+    }
+}
+
+/// ^C while a loop at the prompt runs a program stops the program and the loop (dash
+/// gets the signal too), not only the one program.
+#[test]
+fn ctrl_c_ends_a_loop_at_the_prompt() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-ctrl-c-loop",
+        "while :; do echo t'ick'; sleep 1; done\n",
+        &[("tick\r\n", "\x03"), ("^C", "echo after'loop'\nexit 4\n")],
+    );
+    let out = o.console();
+    assert!(out.contains("afterloop\r\n"), "{out}");
+    assert_eq!(boot::run::exit_status(&out), Some(4), "{out}");
 }

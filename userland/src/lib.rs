@@ -15,6 +15,23 @@ pub mod cli;
 #[cfg(target_arch = "wasm32")]
 pub mod wasix_sys;
 
+/// Makes relative paths resolve against the directory the program was started in.
+///
+/// wasi-libc (under Rust's std) keeps its own working directory, which starts at `/`
+/// whatever the kernel's `getcwd` says, and resolves every relative path against it. The
+/// shell exports `PWD` (as dash does), so a program started from it adopts that
+/// directory. `PWD` rather than the WASIX `getcwd` call: these programs stay plain WASI
+/// preview1 (several are compared with wasmtime), which has no such call. A `PWD` that is
+/// not an absolute, existing directory is ignored, as is a missing one (`/` stays).
+pub fn inherit_cwd() {
+    if let Some(pwd) = std::env::var_os("PWD")
+        && pwd.to_string_lossy().starts_with('/')
+        && pwd != "/"
+    {
+        let _ = std::env::set_current_dir(pwd);
+    }
+}
+
 /// `NotFound (44)`, or just the kind name when the error carries no errno.
 pub fn describe(err: &io::Error) -> String {
     match err.raw_os_error() {

@@ -475,6 +475,26 @@ pub fn exec3_list(name: &str, args: &[u8]) -> Errno {
     }
 }
 
+/// `proc_exec3` with an environment (the `\n`-terminated `K=V` list `spawn2_env` takes):
+/// returns only on failure.
+pub fn exec3_env(name: &str, args: &[&str], env: &str, search_path: bool, path: &str) -> Errno {
+    let args = lines(args);
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec3(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+            ptr(env.as_ptr()),
+            env.len() as i32,
+            i32::from(search_path),
+            ptr(path.as_ptr()),
+            path.len() as i32,
+        ) as Errno
+    }
+}
+
 /// `proc_exec` with the argument list already in its `\n`-terminated form. Never
 /// returns: a failure ends the process with the errno as its exit code.
 pub fn exec1_list(name: &str, args: &[u8]) -> ! {
@@ -590,6 +610,13 @@ pub fn proc_parent(pid: Pid) -> Result<Pid, Errno> {
 pub fn signal(pid: Pid, sig: u8) -> Result<(), Errno> {
     // SAFETY: no pointers.
     check(unsafe { x::proc_signal(pid as i32, i32::from(sig)) })
+}
+
+/// `callback_signal`: the kernel calls the export `name(sig)` between slices for every
+/// signal (but SIGKILL) instead of its default action; `""` undoes that.
+pub fn callback_signal(name: &str) {
+    // SAFETY: the pointer/length pair describes a live buffer.
+    unsafe { x::callback_signal(ptr(name.as_ptr()), name.len() as i32) }
 }
 
 /// `proc_signals_sizes_get` + `proc_signals_get`: the (signal, disposition) overrides.

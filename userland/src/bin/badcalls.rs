@@ -1305,6 +1305,7 @@ fn setup() -> Fx {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let fx = setup();
     if fx.env_sizes.0 == 0 {
         println!("badcalls: setup: the environment is empty; environ_get needs a variable");

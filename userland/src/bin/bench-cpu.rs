@@ -27,6 +27,7 @@ const PROG: &str = "bench-cpu";
 const USAGE: &str = "usage: bench-cpu [--reps N] coremark|int|float|memcpy|all";
 
 fn main() {
+    userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let reps = common::take_reps(PROG, &mut args);
     let [cmd] = args.as_slice() else {

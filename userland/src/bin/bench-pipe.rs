@@ -28,6 +28,7 @@ const PROG: &str = "bench-pipe";
 const USAGE: &str = "usage: bench-pipe write BYTES CHUNK | bench-pipe read";
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     // Accepted for uniformity with the other benchmarks; one transfer is one sample.
     let _ = common::take_reps(PROG, &mut args);

@@ -44,6 +44,7 @@ const IDLE: &str = "/bin/idle";
 const NOMEM: Errno = 48;
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let reps = common::take_reps(PROG, &mut args);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -505,4 +506,3 @@ fn idle_max() {
     line("idle.max.kill-time", &fmt(t.elapsed().as_secs_f64()), "s");
     took("idle-max", t0);
 }
-

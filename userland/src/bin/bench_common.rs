@@ -112,7 +112,9 @@ pub const TARGET: Duration = Duration::from_millis(250);
 pub fn rates(reps: usize, mut work: impl FnMut(u64)) -> Vec<f64> {
     // BENCH_ITERS=N fixes the work per repetition instead of calibrating it to a duration,
     // so a profiler or instruction counter sees the same work in every build compared.
-    let fixed = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok());
+    let fixed = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let mut n: u64 = fixed.unwrap_or(1);
     while fixed.is_none() {
         let t = Instant::now();

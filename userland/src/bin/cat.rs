@@ -79,6 +79,7 @@ fn copy(name: &str, out: &mut impl Write, o: Option<&Opts>, st: &mut State) -> i
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mut opts = Opts::default();
     let mut names: Vec<String> = Vec::new();
     let mut filtering = false;

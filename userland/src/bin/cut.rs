@@ -53,6 +53,7 @@ fn selected(ranges: &[(usize, usize)], n: usize) -> bool {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "sn", "fcbd", false);
     let mut list: Option<(char, String)> = None;
     let mut delim = b'\t';

@@ -9,6 +9,7 @@ use userland::cli;
 const PROG: &str = "env";
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mut ignore = false;
     let mut unset = Vec::new();
     let mut args = std::env::args().skip(1).peekable();

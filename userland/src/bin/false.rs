@@ -3,5 +3,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     ExitCode::FAILURE
 }

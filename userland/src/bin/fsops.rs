@@ -91,6 +91,7 @@ fn rm(path: &str) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match run(&args) {

@@ -260,6 +260,7 @@ fn search(
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(
         PROG,
         std::env::args().skip(1),

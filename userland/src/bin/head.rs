@@ -88,6 +88,7 @@ fn out_err(e: io::Error) -> io::Error {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     // `head -5` is `head -n 5`.
     let mut raw: Vec<String> = Vec::new();
     for a in std::env::args().skip(1) {

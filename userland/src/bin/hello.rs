@@ -1,5 +1,6 @@
 //! `hello`: prints `Hello, world!` — the smallest useful WASI guest.
 
 fn main() {
+    userland::inherit_cwd();
     println!("Hello, world!");
 }

@@ -72,6 +72,7 @@ fn set_nonblock(fd: Fd, on: bool) -> Result<(), Errno> {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize| args.get(i).map(String::as_str);
     let code = match arg(1).unwrap_or("") {

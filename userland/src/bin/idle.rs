@@ -7,6 +7,7 @@
 use userland::wasix_sys as sys;
 
 fn main() {
+    userland::inherit_cwd();
     let _ = sys::write_all(1, b"r");
     // Drop our end of the readiness pipe: the parent reads until every child closed it.
     let _ = sys::close(1);

@@ -11,6 +11,7 @@ use userland::wasix_sys::{self as w, DISP_IGNORE, Status};
 const QUIT: u8 = 3;
 
 fn main() {
+    userland::inherit_cwd();
     if let Ok(motd) = std::fs::read_to_string("/etc/motd") {
         print!("{motd}");
     }

@@ -72,6 +72,7 @@ fn list(out: &mut impl Write, opts: &Options, path: &Path) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mut opts = Options::default();
     let mut paths = Vec::new();
     for arg in std::env::args().skip(1) {

@@ -27,6 +27,7 @@ const NOSPC: i32 = 51;
 const NFILE: Errno = 41;
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let mode = std::env::args().nth(1).unwrap_or_default();
     match mode.as_str() {
         "all" => all(),
@@ -103,7 +104,8 @@ fn fsfill() -> (bool, String) {
     for i in 0..=files {
         let _ = std::fs::remove_file(format!("/tmp/fill-{i}"));
     }
-    let again = std::fs::write("/tmp/again", &chunk).is_ok() && std::fs::remove_file("/tmp/again").is_ok();
+    let again =
+        std::fs::write("/tmp/again", &chunk).is_ok() && std::fs::remove_file("/tmp/again").is_ok();
     let _ = std::fs::remove_file("/tmp/keep");
     (
         nospc && kept && again,

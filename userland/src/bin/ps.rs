@@ -9,6 +9,7 @@ use userland::cli;
 const PROG: &str = "ps";
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let entries = match std::fs::read_dir("/proc") {
         Ok(rd) => rd,
         Err(e) => cli::die(PROG, &format!("/proc is not available: {}", cli::msg(&e))),

@@ -7,6 +7,7 @@ use userland::cli;
 const PROG: &str = "rmdir";
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "pv", "", false);
     let parents = args.opts.iter().any(|(c, _)| *c == 'p');
     let verbose = args.opts.iter().any(|(c, _)| *c == 'v');

@@ -17,6 +17,7 @@ fn is_int(s: &str) -> bool {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "w", "sf", true);
     let mut sep = "\n".to_owned();
     let mut width = false;

@@ -1,22 +1,27 @@
-//! `sh`: the shell. `sh -c 'CMD' [NAME [ARGS]...]`, `sh SCRIPT [ARGS]...`, or commands
-//! from stdin (with a `$ ` prompt when stdin is the console).
+//! `sh`: the shell. `sh [-eux] -c 'CMD' [NAME [ARGS]...]`, `sh SCRIPT [ARGS]...`, or
+//! commands from stdin (with a `$ ` prompt when stdin is the console).
 //!
-//! Words with `''`, `""` and `\` quoting, `$VAR`, `${VAR}`, `$?`, `$$`, `$!`, `$#`, `$0`..`$9`,
-//! `$@`, `$*`, `~`; pipelines; `<`, `>`, `>>`, `<>`, `n>&m`, `n>&-`; `;`, `&&`, `||`, `!`,
-//! `&`; `#` comments; `NAME=value` (alone: a shell variable; before a command: its
-//! environment). Builtins: `cd`, `pwd`, `exit`, `export`, `unset`, `jobs`, `wait`,
-//! `shift`, `true`, `false`, `:`.
+//! The POSIX sh language, checked against dash by the corpus in `tests/dash-corpus`: the
+//! grammar (lists, pipelines, `if`/`while`/`until`/`for`/`case`, functions, `{ }`, `( )`,
+//! here-documents, every redirection), parameter, command and arithmetic expansion, field
+//! splitting and globbing, and the usual builtins. The README's "The shell" says what is
+//! there and what is not.
 //!
-//! The lexer, parser and expansion are plain Rust, tested on the host:
+//! The lexer, parser, expansion, arithmetic and the text side of `printf`/`echo`/`test` are
+//! plain Rust, tested on the host:
 //!
 //!     cd userland && cargo test --target x86_64-unknown-linux-gnu --bin sh
 
+#[path = "../sh/arith.rs"]
+mod arith;
 #[path = "../sh/expand.rs"]
 mod expand;
 #[path = "../sh/lexer.rs"]
 mod lexer;
 #[path = "../sh/parser.rs"]
 mod parser;
+#[path = "../sh/text.rs"]
+mod text;
 
 #[cfg(target_arch = "wasm32")]
 #[path = "../sh/exec.rs"]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     match std::env::args().nth(1).and_then(|n| n.parse().ok()) {
         Some(ms) => {
             std::thread::sleep(Duration::from_millis(ms));

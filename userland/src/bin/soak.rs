@@ -73,6 +73,7 @@ impl Rng {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args: Vec<String> = std::env::args().collect();
     let num = |i: usize| args.get(i).and_then(|a| a.parse::<u64>().ok());
     match args.get(1).map(String::as_str) {

@@ -232,6 +232,7 @@ fn parse_key(spec: &str, global: Flags) -> Option<Key> {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "nrufbsgVcz", "tko", false);
     let mut global = Flags::default();
     let (mut unique, mut stable) = (false, false);

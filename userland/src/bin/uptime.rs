@@ -14,6 +14,7 @@ fn plural(n: u64, unit: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "ps", "", false);
     let pretty = args.opts.iter().any(|(c, _)| *c == 'p');
     let text = match std::fs::read_to_string("/proc/uptime") {

@@ -409,7 +409,10 @@ fn sleep() -> ExitCode {
     checks.check("sleep 50 ms", slept >= Duration::from_millis(50));
     // Due within a timer tick (10 ms at 100 Hz); the slack is for a busy host, while a
     // lost wake-up would be seconds late or never.
-    checks.check("sleep 50 ms ends < 550 ms", slept < Duration::from_millis(550));
+    checks.check(
+        "sleep 50 ms ends < 550 ms",
+        slept < Duration::from_millis(550),
+    );
     checks.status()
 }
 
@@ -460,6 +463,7 @@ fn trap(kind: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let argv: Vec<String> = std::env::args().collect();
     let words: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
     match *words.as_slice() {

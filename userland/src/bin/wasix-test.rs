@@ -1150,7 +1150,11 @@ fn yield_to_child() {
     );
     println!("sched_yield: {yields} yields until the child's output and end");
     // A yield runs the child (start-up, one write, exit) within a slice or two of its own.
-    check("sched_yield ran the child within 10 yields", yields <= 10, yields);
+    check(
+        "sched_yield ran the child within 10 yields",
+        yields <= 10,
+        yields,
+    );
 }
 
 /// `pingpong N`: N one-byte round trips with a `pong` child over its piped stdin and
@@ -1160,11 +1164,7 @@ fn yield_to_child() {
 fn pingpong(rounds: u64) {
     let h = spawn(
         "spawn wasix-test pong",
-        Spawn::new(SELF, &["wasix-test", "pong"]).stdio(
-            stdio::PIPED,
-            stdio::PIPED,
-            stdio::INHERIT,
-        ),
+        Spawn::new(SELF, &["wasix-test", "pong"]).stdio(stdio::PIPED, stdio::PIPED, stdio::INHERIT),
     );
     let (Some(to), Some(from)) = (h.stdin, h.stdout) else {
         fail("pong's pipes", "none")
@@ -1438,6 +1438,7 @@ fn pipeline(len: u64) {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let argv: Vec<String> = std::env::args().collect();
     let words: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
     match *words.as_slice() {
@@ -1456,7 +1457,10 @@ fn main() -> ExitCode {
         ["exec-path"] => return exec(true),
         ["exec1"] => {
             println!("proc_exec /bin/sh: the output below is the shell's");
-            w::exec1("/bin/sh", &["sh", "-c", "echo proc_exec: argv and KEPT=$KEPT"]);
+            w::exec1(
+                "/bin/sh",
+                &["sh", "-c", "echo proc_exec: argv and KEPT=$KEPT"],
+            );
         }
         ["exec2"] => {
             println!("proc_exec2 /bin/sh: the output below is the shell's");

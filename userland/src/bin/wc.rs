@@ -65,6 +65,7 @@ fn regular_size(name: &str) -> Option<Option<u64>> {
 }
 
 fn main() -> ExitCode {
+    userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "lwcm", "", false);
     let (mut lines, mut words, mut bytes) = (false, false, false);
     for (c, _) in &args.opts {

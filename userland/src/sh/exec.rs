@@ -1,44 +1,75 @@
 //! The executor: runs parsed programs with the WASIX process calls (wasm32 only).
 //!
-//! - External commands: `proc_spawn2` with the exported variables as the environment, a
-//!   bare name searched on `$PATH` (default `/bin:/usr/bin`), and the descriptor setup as
-//!   ordered fd actions: pipeline ends first (DUP2 of the pipe ends to 0/1, then CLOSE of
-//!   every pipe descriptor of the pipeline), then the redirections in source order
-//!   (`<`, `>`, `>>`, `<>` → OPEN; `n>&m`, `n<&m` → DUP2; `n>&-` → CLOSE). The kernel
-//!   opens redirection files relative to the child's (= our) working directory.
-//! - Pipelines: all pipes are made first, every stage is spawned, then the shell closes its
-//!   copies of the pipe ends and joins the stages in order; the status is the last one's.
-//! - Builtins run in the shell. Their output goes straight to fds 1/2 — or, when they
-//!   are redirected or in a pipeline, through a `cat` child that gets the same fd actions
-//!   and reads the output from a fresh pipe (the shell never opens files itself).
-//!   In a pipeline or in the background, builtins do not change the shell's state.
-//! - `cmd &`: a pipeline is spawned without waiting (a job); a longer and-or list in the
-//!   background runs as `sh -c 'LIST'`.
+//! - Redirections are made in the shell's own descriptor table (the old descriptor is
+//!   saved above 20, close-on-exec, and put back afterwards), so builtins, functions and
+//!   compound commands write where they should and programs simply inherit descriptors.
+//! - External commands: `proc_spawn2` with the exported variables as the environment,
+//!   a bare name searched on `$PATH` (default `/bin:/usr/bin`).
+//! - There is no `fork` for our guests, so everything that POSIX runs in a subshell —
+//!   `( … )`, `$(…)` and backquotes, a pipeline stage that is not a program, a background
+//!   list — runs in a child `sh` that gets the command's text and a copy of the shell's
+//!   state (variables, functions, positional parameters, options, `$$`, `$?`, ignored
+//!   traps) in the `__WASMKERNEL_SH_STATE` environment entry. A child process is what
+//!   gives dash's semantics for free: nothing it changes (variables, `cd`, traps, `exit`)
+//!   reaches the parent, its stages run concurrently, and a dead pipe reader kills it,
+//!   not us. A `$(…)`'s output comes back through a pipe — unless it only runs output
+//!   builtins, which run here ([`Shell::inline_capture`]).
+//! - Pipelines: every stage is spawned (stages that are programs directly), then the
+//!   shell joins them in order; the status is the last one's.
+//! - `cmd &`: spawned without waiting (a job).
+//! - Traps: `EXIT` when the shell ends; a signal the shell sends itself runs its trap at
+//!   once; signals from others arrive through the `__wasm_signal` callback and their
+//!   traps run between commands. `builtins.rs` holds the builtins.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use userland::wasix_sys::{
-    self as w, Errno, FD_CLOEXEC, Fd, JOIN_NON_BLOCKING, Pid, Status, errno,
-};
-use wasix::{ProcSpawnFdOp, SignalDisposition};
+use userland::wasix_sys::{self as w, Errno, Fd, JOIN_NON_BLOCKING, Pid, Status, errno};
+use wasix::SignalDisposition;
 
-use super::expand::{self, Vars};
-use super::lexer::{Error, RedirOp};
-use super::parser::{self, AndOr, Command, Connector, Item, Pipeline, Redir};
+use super::expand::{self, Env};
+use super::lexer::{Error, Part, RedirOp, Word};
+use super::parser::{self, AndOr, Command, Compound, Connector, Item, Pipeline, Program, Redir};
+use super::text;
 
-/// Where the shell's helper children (`true`, `cat`, `sh`) are looked up.
+#[path = "builtins.rs"]
+mod builtins;
+
+/// Where the shell's helper children (`sh`) are looked up.
 const SYSTEM_PATH: &str = "/bin:/usr/bin";
+const STATE_VAR: &str = "__WASMKERNEL_SH_STATE";
 const SIGINT: u8 = 2;
 const SIGQUIT: u8 = 3;
+/// Saved descriptors live at or above this number.
+const SAVE_MIN: Fd = 20;
+/// A here-document up to this size is written into its pipe at once (a pipe holds 64 KiB).
+const HEREDOC_INLINE: usize = 32 * 1024;
+const HEREDOC_VAR: &str = "__WASMKERNEL_SH_HEREDOC";
 
-// proc_spawn2 OPEN flags.
-const O_CREAT: u16 = 1;
-const O_TRUNC: u16 = 8;
-const FD_APPEND: u16 = 1;
+const SPECIAL: [&str; 15] = [
+    ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
+    "shift", "times", "trap", "unset",
+];
+const REGULAR: [&str; 19] = [
+    "[", "cd", "command", "echo", "false", "getopts", "jobs", "kill", "local", "printf", "pwd",
+    "read", "test", "true", "type", "umask", "wait", "time", "alias",
+];
+const KEYWORDS: [&str; 16] = [
+    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
+    "until", "while",
+];
+const SIGNALS: [&str; 31] = [
+    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
 
+#[derive(Clone)]
 struct Var {
     value: Option<String>,
     exported: bool,
+    readonly: bool,
 }
 
 struct Job {
@@ -60,89 +91,35 @@ impl Job {
     }
 }
 
-/// One redirection, expanded.
-#[derive(Clone)]
-enum Rd {
-    Open {
-        fd: u32,
-        path: String,
-        oflags: u16,
-        fdflags: u16,
-    },
-    Dup {
-        fd: u32,
-        src: u32,
-    },
-    Close {
-        fd: u32,
-    },
+/// A break in the normal flow, unwinding to the loop, function or top level.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Break(usize),
+    Continue(usize),
+    Return,
+    Exit,
+    /// A foreground job died of SIGINT (^C) at the prompt: back to the prompt, as
+    /// dash, which gets the signal too.
+    Interrupt,
 }
 
-impl Rd {
-    fn fd(&self) -> u32 {
-        match *self {
-            Rd::Open { fd, .. } | Rd::Dup { fd, .. } | Rd::Close { fd } => fd,
-        }
-    }
-
-    fn op(&self) -> ProcSpawnFdOp {
-        match self {
-            Rd::Open {
-                fd,
-                path,
-                oflags,
-                fdflags,
-            } => w::fd_op_open(*fd, path, *oflags, *fdflags),
-            Rd::Dup { fd, src } => w::fd_op_dup2(*src, *fd),
-            Rd::Close { fd } => w::fd_op_close(*fd),
-        }
-    }
+#[derive(Clone, Copy, Default)]
+struct Opts {
+    errexit: bool,
+    nounset: bool,
+    xtrace: bool,
+    noglob: bool,
 }
 
-/// How a command runs.
-#[derive(Clone, Copy)]
-struct Ctx {
-    /// In a pipeline or in the background: builtins leave the shell's state alone.
-    subshell: bool,
-    background: bool,
+/// A descriptor replaced by a redirection: where its old self was saved.
+struct Saved {
+    fd: Fd,
+    backup: Option<Fd>,
 }
-
-/// The processes of one pipeline stage, and its status when not theirs (a builtin).
-#[derive(Default)]
-struct Stage {
-    pids: Vec<Pid>,
-    status: Option<i32>,
-}
-
-impl Stage {
-    fn done(status: i32) -> Self {
-        Stage {
-            pids: Vec::new(),
-            status: Some(status),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Output {
-    out: Vec<u8>,
-    err: Vec<u8>,
-}
-
-impl Output {
-    fn out(&mut self, s: &str) {
-        self.out.extend_from_slice(s.as_bytes());
-    }
-    fn err(&mut self, s: &str) {
-        self.err.extend_from_slice(s.as_bytes());
-    }
-}
-
-/// Data to write into a `cat` child's stdin pipe once the whole pipeline is running.
-type Feeds = Vec<(Fd, Vec<u8>)>;
 
 pub struct Shell {
     vars: BTreeMap<String, Var>,
+    funcs: BTreeMap<String, (Rc<Command>, String)>,
     arg0: String,
     positional: Vec<String>,
     status: i32,
@@ -150,37 +127,31 @@ pub struct Shell {
     last_bg: Option<Pid>,
     jobs: Vec<Job>,
     interactive: bool,
-    exit_req: Option<i32>,
-}
-
-impl Vars for Shell {
-    fn get(&self, name: &str) -> Option<String> {
-        match name {
-            "?" => Some(self.status.to_string()),
-            "$" => Some(self.pid.to_string()),
-            "!" => self.last_bg.map(|p| p.to_string()),
-            "#" => Some(self.positional.len().to_string()),
-            "0" => Some(self.arg0.clone()),
-            _ if name.bytes().all(|b| b.is_ascii_digit()) => name
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| self.positional.get(n.wrapping_sub(1)))
-                .cloned(),
-            _ => self.vars.get(name).and_then(|v| v.value.clone()),
-        }
-    }
-
-    fn positional(&self) -> &[String] {
-        &self.positional
-    }
+    opts: Opts,
+    /// Trap actions by signal number (0 is EXIT).
+    traps: BTreeMap<u8, String>,
+    flow: Option<Flow>,
+    loops: usize,
+    /// Function frames: variables to put back when the function returns.
+    locals: Vec<Vec<(String, Option<Var>)>>,
+    /// Above 0 while running a condition (`if`, `while`, `&&`, `!`): `set -e` is off.
+    errexit_off: usize,
+    line: usize,
+    /// The status of the last command substitution (an assignment-only command's).
+    subst_status: Option<i32>,
+    /// `getopts`' position inside the current argument, and the OPTIND it belongs to.
+    optpos: (usize, String),
+    /// A child shell's command, from its state.
+    child_command: Option<String>,
+    /// Children writing large here-documents, reaped once they end (they end when
+    /// written, or when their reader is gone).
+    writers: Vec<Pid>,
+    /// The output of a `$(…)` run in this process ([`Shell::inline_capture`]).
+    captured: Option<Vec<u8>>,
 }
 
 fn write_fd(fd: Fd, bytes: &[u8]) {
     let _ = w::write_all(fd, bytes);
-}
-
-fn eprint(msg: &str) {
-    write_fd(2, msg.as_bytes());
 }
 
 /// A C-library style message for an errno.
@@ -197,40 +168,11 @@ fn strerror(e: Errno) -> String {
         48 => "Out of memory",
         54 => "Not a directory",
         63 => "Operation not permitted",
+        69 => "Read-only file system",
         76 => "Capabilities insufficient",
         _ => return w::show(e),
     };
     text.to_owned()
-}
-
-fn is_builtin(name: &str) -> bool {
-    matches!(
-        name,
-        "cd" | "pwd"
-            | "exit"
-            | "export"
-            | "unset"
-            | "jobs"
-            | "wait"
-            | "true"
-            | "false"
-            | ":"
-            | "shift"
-    )
-}
-
-/// `fd_pipe`, with both ends moved to descriptors ≥ 3 (stdio may be closed).
-fn new_pipe() -> Result<(Fd, Fd), Errno> {
-    let (r, wr) = w::pipe()?;
-    let high = |fd: Fd| -> Result<Fd, Errno> {
-        if fd >= 3 {
-            return Ok(fd);
-        }
-        let d = w::dup2(fd, 10, false)?;
-        let _ = w::close(fd);
-        Ok(d)
-    };
-    Ok((high(r)?, high(wr)?))
 }
 
 fn exit_status(status: Status) -> Option<i32> {
@@ -243,44 +185,296 @@ fn exit_status(status: Status) -> Option<i32> {
 
 /// Blocks until `pid` ends: its shell status.
 fn join(pid: Pid) -> i32 {
+    join_sig(pid).0
+}
+
+/// [`join`], and the signal that killed it.
+fn join_sig(pid: Pid) -> (i32, Option<u8>) {
     loop {
         match w::join(Some(pid), 0) {
+            Ok((_, Status::Signal { sig, .. })) => return (128 + i32::from(sig), Some(sig)),
             Ok((_, status)) => match exit_status(status) {
-                Some(s) => return s,
+                Some(s) => return (s, None),
                 None => {
                     let _ = w::sleep_ms(5);
                 }
             },
             Err(errno::AGAIN) | Err(27 /* INTR */) => {}
-            Err(_) => return 127,
+            Err(_) => return (127, None),
         }
     }
 }
 
-/// `dir` + `path` unless `path` is absolute.
-fn absolute(path: &str) -> String {
-    if path.starts_with('/') {
-        return path.to_owned();
+/// SIGINT.
+const SIGINT_NO: u8 = 2;
+
+// Signals from other processes: while a trap names a signal, the kernel hands every
+// signal to `__wasm_signal` (between slices, so it only records it); the shell runs
+// the traps between commands.
+static TRAPPED: AtomicU64 = AtomicU64::new(0);
+static PENDING: AtomicU64 = AtomicU64::new(0);
+
+/// Signals whose default action is to do nothing.
+fn ignored_by_default(sig: i32) -> bool {
+    matches!(sig, 17 | 18 | 23 | 28)
+}
+
+/// The kernel's signal callback (registered by `callback_signal`).
+#[unsafe(no_mangle)]
+pub extern "C" fn __wasm_signal(sig: i32) {
+    let bit = 1u64.checked_shl(sig as u32).unwrap_or(0);
+    if TRAPPED.load(Ordering::Relaxed) & bit != 0 {
+        PENDING.fetch_or(bit, Ordering::Relaxed);
+    } else if !ignored_by_default(sig) {
+        // Untrapped: its default action, by raising it again with no callback.
+        w::callback_signal("");
+        if let (Ok(me), Ok(sig)) = (w::proc_id(), u8::try_from(sig)) {
+            let _ = w::signal(me, sig);
+        }
     }
-    let cwd = w::getcwd().unwrap_or_else(|_| "/".to_owned());
-    format!("{}/{path}", cwd.trim_end_matches('/'))
+}
+
+/// Like dash, says which signal killed a waited-for process (not SIGINT or SIGPIPE).
+fn report_signal(sig: Option<u8>) -> Option<()> {
+    let text = match sig? {
+        1 => "Hangup",
+        3 => "Quit",
+        4 => "Illegal instruction",
+        6 => "Aborted",
+        8 => "Floating point exception",
+        9 => "Killed",
+        10 => "User defined signal 1",
+        11 => "Segmentation fault",
+        12 => "User defined signal 2",
+        14 => "Alarm clock",
+        15 => "Terminated",
+        _ => return None,
+    };
+    write_fd(2, format!("{text}\n").as_bytes());
+    Some(())
+}
+
+/// `fd_pipe`, both ends close-on-exec and above stdio.
+fn new_pipe() -> Result<(Fd, Fd), Errno> {
+    let (r, wr) = w::pipe()?;
+    let high = |fd: Fd| -> Result<Fd, Errno> {
+        let d = w::dup2(fd, 10, true)?;
+        let _ = w::close(fd);
+        Ok(d)
+    };
+    Ok((high(r)?, high(wr)?))
+}
+
+/// Moves `src` (a fresh descriptor) to `fd`.
+fn move_fd(src: Fd, fd: Fd) -> Result<(), Errno> {
+    if src == fd {
+        return Ok(());
+    }
+    w::renumber(src, fd)
+}
+
+fn signal_number(name: &str) -> Option<u8> {
+    if let Ok(n) = name.parse::<u8>() {
+        return (n <= 64).then_some(n);
+    }
+    let up = name.to_ascii_uppercase();
+    let up = up.strip_prefix("SIG").unwrap_or(&up);
+    if up == "EXIT" {
+        return Some(0);
+    }
+    SIGNALS.iter().position(|s| *s == up).map(|i| i as u8 + 1)
+}
+
+fn signal_name(n: u8) -> String {
+    if n == 0 {
+        "EXIT".into()
+    } else {
+        SIGNALS
+            .get(usize::from(n) - 1)
+            .map_or_else(|| n.to_string(), |s| (*s).to_owned())
+    }
+}
+
+/// `'text'` quoting for output the shell can read back.
+fn quote(s: &str) -> String {
+    // dash's style: runs of quotes go in double quotes (`'it'"'"'s'`).
+    if s.is_empty() {
+        return "''".to_owned();
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n = rest.find('\'').unwrap_or(rest.len());
+        if n > 0 {
+            out.push('\'');
+            out.push_str(&rest[..n]);
+            out.push('\'');
+            rest = &rest[n..];
+        }
+        let q = rest.len() - rest.trim_start_matches('\'').len();
+        if q > 0 {
+            out.push('"');
+            out.push_str(&rest[..q]);
+            out.push('"');
+            rest = &rest[q..];
+        }
+    }
+    out
+}
+
+// ---- the state a child shell inherits ----------------------------------------------
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\c"),
+            '\x1e' => o.push_str("\\r"),
+            '\x1f' => o.push_str("\\u"),
+            '\0' => o.push_str("\\0"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+fn unesc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            o.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('n') => o.push('\n'),
+            Some('c') => o.push('\r'),
+            Some('r') => o.push('\x1e'),
+            Some('u') => o.push('\x1f'),
+            Some('0') => o.push('\0'),
+            Some(c) => o.push(c),
+            None => {}
+        }
+    }
+    o
+}
+
+impl Env for Shell {
+    fn get(&self, name: &str) -> Option<String> {
+        match name {
+            "?" => Some(self.status.to_string()),
+            "$" => Some(self.pid.to_string()),
+            "!" => self.last_bg.map(|p| p.to_string()),
+            "#" => Some(self.positional.len().to_string()),
+            "0" => Some(self.arg0.clone()),
+            "-" => Some(self.option_letters()),
+            _ if name.bytes().all(|b| b.is_ascii_digit()) => name
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.positional.get(n.wrapping_sub(1)))
+                .cloned(),
+            _ => self.vars.get(name).and_then(|v| v.value.clone()),
+        }
+    }
+
+    fn positional(&self) -> Vec<String> {
+        self.positional.clone()
+    }
+
+    fn set(&mut self, name: &str, value: String) -> Result<(), String> {
+        self.set_var(name, value)
+    }
+
+    fn command(&mut self, part: &Part) -> String {
+        let Part::Cmd { text, prog, .. } = part else {
+            return String::new();
+        };
+        let (out, status) = match self.inline_capture(prog) {
+            Some(r) => r,
+            None => self.capture(text),
+        };
+        self.subst_status = Some(status);
+        let mut s = String::from_utf8_lossy(&out).into_owned();
+        while s.ends_with('\n') {
+            s.pop();
+        }
+        s
+    }
+
+    fn nounset(&self) -> bool {
+        self.opts.nounset
+    }
+
+    fn noglob(&self) -> bool {
+        self.opts.noglob
+    }
+
+    fn read_dir(&self, dir: &str) -> Vec<String> {
+        let d = if dir.is_empty() { "." } else { dir };
+        match std::fs::read_dir(d) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl text::Files for Shell {
+    fn check(&self, op: &str, path: &str) -> bool {
+        if path.is_empty() {
+            return false;
+        }
+        let meta = if matches!(op, "-L" | "-h") {
+            std::fs::symlink_metadata(path)
+        } else {
+            std::fs::metadata(path)
+        };
+        let Ok(m) = meta else { return false };
+        match op {
+            "-e" => true,
+            "-f" => m.is_file(),
+            "-d" => m.is_dir(),
+            "-L" | "-h" => m.file_type().is_symlink(),
+            "-s" => m.len() > 0,
+            "-r" | "-x" => true,
+            "-w" => !m.permissions().readonly(),
+            "-p" | "-S" | "-b" => false,
+            "-c" => !m.is_file() && !m.is_dir(),
+            _ => false,
+        }
+    }
+
+    fn isatty(&self, fd: i64) -> bool {
+        fd == 0 && w::tty_get().is_ok_and(|t| t.stdin_tty.raw() != 0)
+    }
 }
 
 impl Shell {
     fn new() -> Self {
         let mut vars = BTreeMap::new();
+        let mut state = None;
         for (k, v) in std::env::vars_os() {
             let (k, v) = (k.to_string_lossy(), v.to_string_lossy().into_owned());
+            if k == STATE_VAR {
+                state = Some(v);
+                continue;
+            }
             vars.insert(
                 k.into_owned(),
                 Var {
                     value: Some(v),
                     exported: true,
+                    readonly: false,
                 },
             );
         }
         let mut sh = Shell {
             vars,
+            funcs: BTreeMap::new(),
             arg0: "sh".to_owned(),
             positional: Vec::new(),
             status: 0,
@@ -288,16 +482,183 @@ impl Shell {
             last_bg: None,
             jobs: Vec::new(),
             interactive: false,
-            exit_req: None,
+            opts: Opts::default(),
+            traps: BTreeMap::new(),
+            flow: None,
+            loops: 0,
+            locals: Vec::new(),
+            errexit_off: 0,
+            line: 1,
+            subst_status: None,
+            optpos: (1, String::new()),
+            child_command: None,
+            writers: Vec::new(),
+            captured: None,
         };
-        if let Ok(cwd) = w::getcwd() {
-            sh.set_var("PWD", cwd);
+        if let Some(st) = state {
+            sh.restore_state(&st);
+        } else {
+            if let Ok(cwd) = w::getcwd() {
+                let _ = std::env::set_current_dir(&cwd);
+                sh.set_var_exported("PWD", cwd);
+            }
+            if sh.get("IFS").is_none() {
+                let _ = sh.set_var("IFS", " \t\n".into());
+            }
+            let _ = sh.set_var("OPTIND", "1".into());
         }
         sh
     }
 
-    fn set_var(&mut self, name: &str, value: String) {
+    /// The state record a child shell starts from (see the module comment).
+    fn state(&self, text: &str, line: usize) -> String {
+        let mut out = String::new();
+        let mut rec = |fields: &[&str]| {
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push('\x1f');
+                }
+                out.push_str(&esc(f));
+            }
+            out.push('\x1e');
+        };
+        let pid = self.pid.to_string();
+        let status = self.status.to_string();
+        let bg = self.last_bg.map(|p| p.to_string()).unwrap_or_default();
+        let line = line.to_string();
+        let opts = self.option_letters();
+        rec(&["H", &pid, &status, &bg, &self.arg0, &line, &opts]);
+        for a in &self.positional {
+            rec(&["A", a]);
+        }
+        for (k, v) in &self.vars {
+            let flags = format!(
+                "{}{}{}",
+                if v.exported { "x" } else { "" },
+                if v.readonly { "r" } else { "" },
+                if v.value.is_none() { "u" } else { "" }
+            );
+            rec(&["V", k, v.value.as_deref().unwrap_or(""), &flags]);
+        }
+        for (_, text) in self.funcs.values() {
+            rec(&["F", text]);
+        }
+        for (sig, action) in &self.traps {
+            if action.is_empty() {
+                rec(&["T", &sig.to_string()]);
+            }
+        }
+        rec(&["C", text]);
+        out
+    }
+
+    fn restore_state(&mut self, st: &str) {
+        self.vars.clear();
+        let mut command = String::new();
+        let mut funcs = Vec::new();
+        for r in st.split('\x1e').filter(|r| !r.is_empty()) {
+            let f: Vec<String> = r.split('\x1f').map(unesc).collect();
+            match (f[0].as_str(), f.len()) {
+                ("H", 7) => {
+                    self.pid = f[1].parse().unwrap_or(self.pid);
+                    self.status = f[2].parse().unwrap_or(0);
+                    self.last_bg = f[3].parse().ok();
+                    self.arg0 = f[4].clone();
+                    self.line = f[5].parse().unwrap_or(1);
+                    for c in f[6].chars() {
+                        self.set_option(c, true);
+                    }
+                }
+                ("A", 2) => self.positional.push(f[1].clone()),
+                ("V", 4) => {
+                    self.vars.insert(
+                        f[1].clone(),
+                        Var {
+                            value: (!f[3].contains('u')).then(|| f[2].clone()),
+                            exported: f[3].contains('x'),
+                            readonly: f[3].contains('r'),
+                        },
+                    );
+                }
+                ("F", 2) => funcs.push(f[1].clone()),
+                ("T", 2) => {
+                    if let Ok(n) = f[1].parse() {
+                        self.traps.insert(n, String::new());
+                    }
+                }
+                ("C", 2) => command = f[1].clone(),
+                _ => {}
+            }
+        }
+        if let Ok(cwd) = w::getcwd() {
+            let _ = std::env::set_current_dir(cwd);
+        }
+        if !self.traps.is_empty() {
+            self.catch_trapped_signals();
+        }
+        for f in funcs {
+            if let Ok(p) = parser::parse(&f) {
+                self.run_list(&p);
+            }
+        }
+        self.status = self.get("?").and_then(|s| s.parse().ok()).unwrap_or(0);
+        self.child_command = Some(command);
+    }
+
+    fn option_letters(&self) -> String {
+        let mut s = String::new();
+        if self.opts.errexit {
+            s.push('e');
+        }
+        if self.opts.noglob {
+            s.push('f');
+        }
+        if self.opts.nounset {
+            s.push('u');
+        }
+        if self.opts.xtrace {
+            s.push('x');
+        }
+        s
+    }
+
+    fn set_option(&mut self, c: char, on: bool) -> bool {
+        match c {
+            'e' => self.opts.errexit = on,
+            'u' => self.opts.nounset = on,
+            'x' => self.opts.xtrace = on,
+            'f' => self.opts.noglob = on,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The `NAME: LINE: ` prefix of dash's messages (`sh: ` at the prompt).
+    fn prefix(&self) -> String {
+        if self.interactive {
+            format!("{}: ", self.arg0)
+        } else {
+            format!("{}: {}: ", self.arg0, self.line)
+        }
+    }
+
+    fn error(&self, msg: &str) {
+        write_fd(2, format!("{}{msg}\n", self.prefix()).as_bytes());
+    }
+
+    /// An error that ends a non-interactive shell (as dash's): prints and sets the status.
+    fn fatal(&mut self, msg: &str, status: i32) -> i32 {
+        self.error(msg);
+        self.status = status;
+        if !self.interactive {
+            self.flow = Some(Flow::Exit);
+        }
+        status
+    }
+
+    fn set_var(&mut self, name: &str, value: String) -> Result<(), String> {
         match self.vars.get_mut(name) {
+            Some(v) if v.readonly => return Err(format!("{name}: is read only")),
             Some(v) => v.value = Some(value),
             None => {
                 self.vars.insert(
@@ -305,18 +666,30 @@ impl Shell {
                     Var {
                         value: Some(value),
                         exported: false,
+                        readonly: false,
                     },
                 );
             }
         }
+        if name == "OPTIND" {
+            self.optpos = (1, String::new());
+        }
+        Ok(())
     }
 
-    /// The `K=V\n` environment list: exported variables (or all of them), plus `extra`.
-    fn env_string(&self, extra: &[(String, String)], all: bool) -> String {
+    fn set_var_exported(&mut self, name: &str, value: String) {
+        let _ = self.set_var(name, value);
+        if let Some(v) = self.vars.get_mut(name) {
+            v.exported = true;
+        }
+    }
+
+    /// The `K=V\n` environment list: exported variables plus `extra`.
+    fn env_string(&self, extra: &[(String, String)]) -> String {
         let mut map: BTreeMap<&str, &str> = self
             .vars
             .iter()
-            .filter(|(_, v)| all || v.exported)
+            .filter(|(_, v)| v.exported)
             .filter_map(|(k, v)| Some((k.as_str(), v.value.as_deref()?)))
             .collect();
         for (k, v) in extra {
@@ -340,364 +713,415 @@ impl Shell {
             .unwrap_or_else(|| SYSTEM_PATH.to_owned())
     }
 
+    /// The file `name` would run (searched on `$PATH`), if any.
+    fn find_program(&self, name: &str) -> Option<String> {
+        if name.contains('/') {
+            return std::fs::metadata(name).is_ok().then(|| name.to_owned());
+        }
+        for dir in self.search_path().split(':') {
+            let dir = if dir.is_empty() { "." } else { dir };
+            let p = format!("{}/{name}", dir.trim_end_matches('/'));
+            if std::fs::metadata(&p).is_ok_and(|m| m.is_file()) {
+                return Some(p);
+            }
+        }
+        None
+    }
+
     // ---- input ---------------------------------------------------------------------
 
     fn run_input(&mut self, mut input: Input) {
+        if let Input::Text { text, .. } = &mut input {
+            let text = std::mem::take(text);
+            let line = self.line;
+            self.run_script(&text, line, true);
+            return;
+        }
         let mut buf = String::new();
+        let mut line = self.line;
+        let mut start_line = line;
         loop {
             if self.interactive {
                 if buf.is_empty() {
                     self.notify_jobs();
                 }
-                eprint(if buf.is_empty() { "$ " } else { "> " });
+                write_fd(2, if buf.is_empty() { b"$ " } else { b"> " });
             }
-            let Some(line) = input.next_line() else {
+            let Some(text) = input.next_line() else {
                 if !buf.trim().is_empty() {
-                    eprint("sh: syntax error: unexpected end of file\n");
-                    self.status = 2;
+                    self.line = line;
+                    let msg = parser::eof_message(&buf);
+                    self.fatal(&format!("Syntax error: {msg}"), 2);
                 }
                 if self.interactive {
-                    eprint("exit\n");
+                    write_fd(2, b"exit\n");
                 }
                 return;
             };
-            buf.push_str(&line);
-            match parser::parse(&buf) {
+            if buf.is_empty() {
+                start_line = line;
+            }
+            line += 1;
+            buf.push_str(&text);
+            match parser::parse_at(&buf, start_line) {
                 Err(Error::Incomplete) => continue,
                 Err(Error::Syntax(msg)) => {
-                    eprint(&format!("sh: syntax error: {msg}\n"));
-                    self.status = 2;
+                    self.line = line - 1;
                     buf.clear();
-                    if !self.interactive {
-                        self.exit_req = Some(2);
+                    self.fatal(&format!("Syntax error: {msg}"), 2);
+                    if self.flow.is_some() {
                         return;
                     }
                 }
                 Ok(program) => {
-                    let src = std::mem::take(&mut buf);
-                    for item in &program {
-                        self.run_item(item, &src);
-                        if self.exit_req.is_some() {
-                            return;
-                        }
+                    buf.clear();
+                    self.run_list(&program);
+                    if self.flow == Some(Flow::Exit) {
+                        return;
                     }
+                    // `break`/`return` outside a loop or function end nothing further.
+                    self.flow = None;
                 }
             }
         }
     }
 
+    /// A whole text (`sh FILE`, `sh -c TEXT`, `.`, `eval`, a child shell's command):
+    /// parsed one command at a time from where the previous one ended, and run, as dash
+    /// does (an error further on stops nothing before it, and a long compound command is
+    /// parsed once). At the top level a `break` or `return` outside its loop or function
+    /// just ends its command; elsewhere it unwinds to the caller. Returns the status.
+    fn run_script(&mut self, text: &str, mut line: usize, top: bool) -> i32 {
+        let mut pos = 0;
+        while pos < text.len() {
+            match parser::parse_command(&text[pos..], line) {
+                Ok((program, used, next_line)) => {
+                    pos += used.max(1);
+                    line = next_line;
+                    self.run_list(&program);
+                    match self.flow {
+                        Some(Flow::Exit) => break,
+                        Some(_) if top => self.flow = None,
+                        Some(_) => break,
+                        None => {}
+                    }
+                }
+                Err((e, at)) => {
+                    self.line = at;
+                    let msg = match e {
+                        Error::Incomplete => parser::eof_message(&text[pos..]),
+                        Error::Syntax(msg) => msg,
+                    };
+                    return self.fatal(&format!("Syntax error: {msg}"), 2);
+                }
+            }
+        }
+        self.status
+    }
+
+    /// Parses and runs `src` in this shell (see [`Shell::run_script`]).
+    fn run_text(&mut self, src: &str, line: usize) -> i32 {
+        self.run_script(src, line, false)
+    }
+
     // ---- lists ---------------------------------------------------------------------
 
-    fn run_item(&mut self, item: &Item, src: &str) {
-        if item.background {
-            self.run_background(item, src);
-        } else {
-            self.run_and_or(&item.and_or);
+    fn run_list(&mut self, list: &Program) -> i32 {
+        self.writers.retain(|&pid| {
+            matches!(
+                w::join(Some(pid), JOIN_NON_BLOCKING),
+                Ok((_, Status::Nothing)) | Err(errno::AGAIN)
+            )
+        });
+        for item in list {
+            if item.background {
+                self.run_background(item);
+            } else {
+                self.run_and_or(&item.and_or);
+            }
+            self.run_pending_traps();
+            if self.flow.is_some() {
+                break;
+            }
         }
+        self.status
     }
 
     fn run_and_or(&mut self, ao: &AndOr) {
+        // `set -e` ignores every pipeline of an and-or list but the last.
+        let n = ao.rest.len();
+        let mut exempt = n > 0;
+        if exempt {
+            self.errexit_off += 1;
+        }
         self.status = self.run_pipeline(&ao.first);
-        for (conn, p) in &ao.rest {
-            if self.exit_req.is_some() {
-                return;
+        for (i, (conn, p)) in ao.rest.iter().enumerate() {
+            if self.flow.is_some() {
+                break;
             }
             let run = match conn {
                 Connector::And => self.status == 0,
                 Connector::Or => self.status != 0,
             };
+            if i + 1 == n {
+                self.errexit_off -= 1;
+                exempt = false;
+            }
             if run {
                 self.status = self.run_pipeline(p);
             }
         }
+        if exempt {
+            self.errexit_off -= 1;
+        }
     }
 
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
-        let stages = self.spawn_pipeline(p, false);
-        let mut last = 0;
-        for stage in stages {
-            let mut st = 0;
-            for pid in stage.pids {
-                st = join(pid);
-            }
-            last = stage.status.unwrap_or(st);
+        if p.negate {
+            self.errexit_off += 1;
         }
-        if p.negate { i32::from(last == 0) } else { last }
-    }
-
-    fn run_background(&mut self, item: &Item, src: &str) {
-        let text = src[item.start..item.end].trim().to_owned();
-        let ctx = Ctx {
-            subshell: true,
-            background: true,
-        };
-        let pids: Vec<Pid> = if item.and_or.rest.is_empty() && !item.and_or.first.negate {
-            self.spawn_pipeline(&item.and_or.first, true)
-                .into_iter()
-                .flat_map(|s| s.pids)
-                .collect()
+        let st = if p.cmds.len() == 1 {
+            self.run_command(&p.cmds[0])
         } else {
-            // A whole and-or list: run it in a child shell (which also gets the
-            // unexported variables, as its environment).
-            let script = text.replace(['\n', '\r'], " ");
-            let env = self.env_string(&[], true);
-            let argv = ["sh".to_owned(), "-c".to_owned(), script];
-            self.spawn_prog(&argv, &env, &[], &[], ctx, Some(SYSTEM_PATH))
-                .into_iter()
-                .collect()
+            self.run_stages(p)
         };
-        self.status = 0;
-        let Some(&last) = pids.last() else { return };
-        self.last_bg = Some(last);
-        let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
-        if self.interactive {
-            eprint(&format!("[{id}] {last}\n"));
+        if p.negate {
+            self.errexit_off -= 1;
+            self.status = i32::from(st == 0);
+            return self.status;
         }
-        self.jobs.push(Job {
-            id,
-            done: vec![None; pids.len()],
-            pids,
-            text,
-        });
+        self.status = st;
+        if st != 0 && self.opts.errexit && self.errexit_off == 0 && self.flow.is_none() {
+            self.flow = Some(Flow::Exit);
+        }
+        st
     }
 
-    /// Spawns every stage of `p` (builtins run here): the stages, in order.
-    fn spawn_pipeline(&mut self, p: &Pipeline, background: bool) -> Vec<Stage> {
+    /// A pipeline of several stages: each a process, joined in order.
+    fn run_stages(&mut self, p: &Pipeline) -> i32 {
         let n = p.cmds.len();
-        let mut pipes: Vec<(Fd, Fd)> = Vec::new();
-        for _ in 1..n {
-            match new_pipe() {
-                Ok(pair) => pipes.push(pair),
-                Err(e) => {
-                    eprint(&format!("sh: pipe: {}\n", strerror(e)));
-                    for (r, wr) in pipes {
-                        let _ = w::close(r);
-                        let _ = w::close(wr);
-                    }
-                    return vec![Stage::done(1)];
-                }
-            }
-        }
-        let all: Vec<Fd> = pipes.iter().flat_map(|&(r, wr)| [r, wr]).collect();
-        let ctx = Ctx {
-            subshell: n > 1 || background,
-            background,
-        };
-        let mut feeds = Feeds::new();
-        let mut stages = Vec::new();
+        let mut pids: Vec<Option<Pid>> = Vec::new();
+        let mut statuses = Vec::new();
+        let mut prev_read: Option<Fd> = None;
         for (i, cmd) in p.cmds.iter().enumerate() {
-            let mut base = Vec::new();
-            if i > 0 {
-                base.push(w::fd_op_dup2(pipes[i - 1].0, 0));
-            }
-            if i + 1 < n {
-                base.push(w::fd_op_dup2(pipes[i].1, 1));
-            }
-            base.extend(all.iter().map(|&fd| w::fd_op_close(fd)));
-            stages.push(self.run_command(cmd, &base, ctx, &mut feeds));
-            if self.exit_req.is_some() && !ctx.subshell {
-                break;
-            }
-        }
-        for fd in all {
-            let _ = w::close(fd);
-        }
-        for (fd, bytes) in feeds {
-            write_fd(fd, &bytes);
-            let _ = w::close(fd);
-        }
-        stages
-    }
-
-    // ---- simple commands -----------------------------------------------------------
-
-    fn expand_words(&self, cmd: &Command) -> Vec<String> {
-        let mut argv = Vec::new();
-        for (i, word) in cmd.words.iter().enumerate() {
-            // `export NAME=$VALUE`: the value is not split.
-            if i > 0
-                && argv.first().is_some_and(|a: &String| a == "export")
-                && let Some((name, value)) = parser::assignment(word)
-            {
-                argv.push(format!("{name}={}", expand::string(&value, self)));
-                continue;
-            }
-            argv.extend(expand::fields(word, self));
-        }
-        argv
-    }
-
-    fn redirections(&self, redirs: &[Redir]) -> Result<Vec<Rd>, String> {
-        let mut out = Vec::new();
-        for r in redirs {
-            let target = expand::string(&r.target, self);
-            let fd = r.fd;
-            let (oflags, fdflags) = match r.op {
-                RedirOp::In => (0, 0),
-                RedirOp::Out => (O_CREAT | O_TRUNC, 0),
-                RedirOp::Append => (O_CREAT, FD_APPEND),
-                RedirOp::ReadWrite => (O_CREAT, 0),
-                RedirOp::DupIn | RedirOp::DupOut => {
-                    if target == "-" {
-                        out.push(Rd::Close { fd });
-                    } else if let Ok(src) = target.parse::<u32>() {
-                        out.push(Rd::Dup { fd, src });
-                    } else {
-                        return Err(format!("sh: {target}: bad file descriptor\n"));
+            let pipe = if i + 1 < n {
+                match new_pipe() {
+                    Ok(pair) => Some(pair),
+                    Err(e) => {
+                        self.error(&format!("pipe: {}", strerror(e)));
+                        None
                     }
-                    continue;
+                }
+            } else {
+                None
+            };
+            let res = match pipe {
+                Some((_, wr)) if i == 0 && inline_command(cmd) => {
+                    Err(self.inline_first_stage(cmd, wr))
+                }
+                _ => {
+                    let mut saved = Vec::new();
+                    if let Some(r) = prev_read {
+                        self.dup_onto(r, 0, &mut saved);
+                    }
+                    if let Some((_, wr)) = pipe {
+                        self.dup_onto(wr, 1, &mut saved);
+                    }
+                    let res = self.spawn_stage(cmd, &p.texts[i]);
+                    self.restore(saved);
+                    res
                 }
             };
-            if target.is_empty() {
-                return Err("sh: : No such file or directory\n".to_owned());
+            if let Some(r) = prev_read.take() {
+                let _ = w::close(r);
             }
-            out.push(Rd::Open {
-                fd,
-                path: target,
-                oflags,
-                fdflags,
-            });
+            if let Some((r, wr)) = pipe {
+                let _ = w::close(wr);
+                prev_read = Some(r);
+            }
+            match res {
+                Ok(pid) => {
+                    pids.push(Some(pid));
+                    statuses.push(0);
+                }
+                Err(st) => {
+                    pids.push(None);
+                    statuses.push(st);
+                }
+            }
         }
-        Ok(out)
+        if let Some(r) = prev_read {
+            let _ = w::close(r);
+        }
+        let mut last = 0;
+        for (pid, st) in pids.into_iter().zip(statuses) {
+            last = match pid {
+                Some(pid) => {
+                    let (st, sig) = join_sig(pid);
+                    self.interrupted(sig);
+                    st
+                }
+                None => st,
+            };
+        }
+        last
     }
 
-    /// Runs one simple command as a pipeline stage with the pipe actions `base`.
-    fn run_command(
-        &mut self,
-        cmd: &Command,
-        base: &[ProcSpawnFdOp],
-        ctx: Ctx,
-        feeds: &mut Feeds,
-    ) -> Stage {
-        let argv = self.expand_words(cmd);
-        let rds = match self.redirections(&cmd.redirs) {
-            Ok(r) => r,
-            Err(msg) => {
-                eprint(&msg);
-                return Stage::done(1);
+    /// Saves `fd` (once) and makes it a copy of `src`.
+    fn dup_onto(&mut self, src: Fd, fd: Fd, saved: &mut Vec<Saved>) {
+        self.save(fd, saved);
+        if let Ok(d) = w::dup(src) {
+            let _ = move_fd(d, fd);
+        }
+    }
+
+    /// One pipeline stage as a process: a program directly, anything else in a child
+    /// shell.
+    fn spawn_stage(&mut self, cmd: &Command, text: &str) -> Result<Pid, i32> {
+        if let Command::Simple(s) = cmd
+            && s.assigns.is_empty()
+            && let Some(first) = s.words.first()
+            && let Some(name) = literal(first)
+            && !self.is_builtin_or_function(&name)
+        {
+            let argv = match expand::fields(&s.words, self) {
+                Ok(a) => a,
+                Err(msg) => return Err(self.fatal(&msg, 2)),
+            };
+            let mut saved = Vec::new();
+            if let Err(st) = self.redirect(&s.redirs, &mut saved) {
+                self.restore(saved);
+                return Err(st);
+            }
+            let env = self.env_string(&[]);
+            let res = self.spawn_program(&argv, &env, false);
+            self.restore(saved);
+            return res;
+        }
+        let line = match cmd {
+            Command::Simple(s) => s.line,
+            Command::Compound(_, _, line) => *line,
+            Command::Func(..) => self.line,
+        };
+        self.spawn_shell(text, line, false)
+    }
+
+    fn is_builtin_or_function(&self, name: &str) -> bool {
+        SPECIAL.contains(&name)
+            || REGULAR.contains(&name)
+            || KEYWORDS.contains(&name)
+            || self.funcs.contains_key(name)
+    }
+
+    /// A child `sh` running `text` with a copy of this shell's state.
+    fn spawn_shell(&mut self, text: &str, line: usize, background: bool) -> Result<Pid, i32> {
+        let state = self.state(text, line);
+        let env = self.env_string(&[(STATE_VAR.to_owned(), state)]);
+        let argv = ["sh".to_owned()];
+        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let sigdisp = self.sigdisp(background);
+        match w::spawn2_env("sh", &args, Some(&env), &[], &sigdisp, true, SYSTEM_PATH) {
+            Ok(pid) => Ok(pid),
+            Err(e) => {
+                self.error(&format!("sh: cannot start: {}", strerror(e)));
+                Err(2)
+            }
+        }
+    }
+
+    /// A `$(…)` of only output builtins (`echo`, `printf`, `test`, …), assignments and
+    /// compound commands runs here, its output collected in memory, its variable
+    /// changes undone afterwards: what a child shell would give, without the spawn.
+    /// `None` when it might do anything else (run a program, redirect, call a function).
+    fn inline_capture(&mut self, prog: &Program) -> Option<(Vec<u8>, i32)> {
+        if !inline_list(prog) {
+            return None;
+        }
+        Some(self.in_memory(|sh| {
+            sh.run_list(prog);
+        }))
+    }
+
+    /// Runs `f` with builtin output collected in memory and the variables, `$?` and the
+    /// flow put back afterwards (a subshell's effects): the output and the status.
+    fn in_memory(&mut self, f: impl FnOnce(&mut Self)) -> (Vec<u8>, i32) {
+        let vars = self.vars.clone();
+        let (status, flow, line) = (self.status, self.flow.take(), self.line);
+        let outer = self.captured.replace(Vec::new());
+        f(self);
+        let out = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
+        let st = self.status;
+        self.vars = vars;
+        self.optpos = (1, String::new());
+        (self.status, self.flow, self.line) = (status, flow, line);
+        (out, st)
+    }
+
+    /// The first stage of a pipeline when it only runs output builtins (`echo "$x" |
+    /// grep y`): run here, its output put in the stage's pipe (by a writer child when it
+    /// is more than a pipe holds) instead of starting a child shell.
+    fn inline_first_stage(&mut self, cmd: &Command, wr: Fd) -> i32 {
+        let (out, st) = self.in_memory(|sh| {
+            sh.run_command(cmd);
+        });
+        self.fill_pipe(wr, out);
+        st
+    }
+
+    /// Puts `text` into the pipe whose write end is `wr`: at once when it fits (a pipe
+    /// holds 64 KiB), else through a writer child that runs while the reader reads.
+    fn fill_pipe(&mut self, wr: Fd, bytes: Vec<u8>) {
+        if bytes.len() <= HEREDOC_INLINE {
+            write_fd(wr, &bytes);
+            return;
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let mut saved = Vec::new();
+        self.dup_onto(wr, 1, &mut saved);
+        let _ = self.set_var(HEREDOC_VAR, text);
+        let line = self.line;
+        let writer = self.spawn_shell(&format!("printf %s \"${HEREDOC_VAR}\""), line, false);
+        self.vars.remove(HEREDOC_VAR);
+        self.restore(saved);
+        if let Ok(pid) = writer {
+            self.writers.push(pid);
+        }
+    }
+
+    /// A builtin's standard output: fd 1, or the in-memory capture of a `$(…)`.
+    fn stdout(&mut self, bytes: &[u8]) {
+        match &mut self.captured {
+            Some(buf) => buf.extend_from_slice(bytes),
+            None => write_fd(1, bytes),
+        }
+    }
+
+    /// Runs `text` in a child shell with its stdout into a pipe: the output and status.
+    fn capture(&mut self, text: &str) -> (Vec<u8>, i32) {
+        let (r, wr) = match new_pipe() {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(&format!("pipe: {}", strerror(e)));
+                return (Vec::new(), 2);
             }
         };
-        if argv.is_empty() {
-            let values: Vec<(String, String)> = cmd
-                .assigns
-                .iter()
-                .map(|(n, v)| (n.clone(), expand::string(v, self)))
-                .collect();
-            if !ctx.subshell {
-                for (n, v) in values {
-                    self.set_var(&n, v);
-                }
-            }
-            if rds.is_empty() {
-                return Stage::done(0);
-            }
-            // Redirections alone (`> file`): let `true` open them.
-            let mut ops = base.to_vec();
-            ops.extend(rds.iter().map(Rd::op));
-            let argv = ["true".to_owned()];
-            return self.stage(self.spawn_prog(&argv, "", &ops, &rds, ctx, Some(SYSTEM_PATH)));
-        }
-        if is_builtin(&argv[0]) {
-            let mut o = Output::default();
-            let status = self.builtin(&argv, ctx.subshell, &mut o);
-            if base.is_empty() && rds.is_empty() {
-                write_fd(1, &o.out);
-                write_fd(2, &o.err);
-                return Stage::done(status);
-            }
-            // Builtins read no input: input redirections are dropped (the `cat` children
-            // read the output from their own pipe).
-            let rds: Vec<Rd> = rds.into_iter().filter(|r| r.fd() != 0).collect();
-            let mut stage = Stage::done(status);
-            if !o.out.is_empty() || !rds.is_empty() {
-                match self.feed_cat(o.out, base, &rds, false, ctx, feeds) {
-                    Ok(pid) => stage.pids.push(pid),
-                    Err(st) => return Stage::done(st),
-                }
-            }
-            if !o.err.is_empty() {
-                if rds.is_empty() {
-                    write_fd(2, &o.err);
-                } else if let Ok(pid) = self.feed_cat(o.err, base, &rds, true, ctx, feeds) {
-                    stage.pids.push(pid);
-                }
-            }
-            return stage;
-        }
-        let values: Vec<(String, String)> = cmd
-            .assigns
-            .iter()
-            .map(|(n, v)| (n.clone(), expand::string(v, self)))
-            .collect();
-        let env = self.env_string(&values, false);
-        let mut ops = base.to_vec();
-        ops.extend(rds.iter().map(Rd::op));
-        self.stage(self.spawn_prog(&argv, &env, &ops, &rds, ctx, None))
-    }
-
-    fn stage(&self, spawned: Result<Pid, i32>) -> Stage {
-        match spawned {
-            Ok(pid) => Stage {
-                pids: vec![pid],
-                status: None,
-            },
-            Err(status) => Stage::done(status),
-        }
-    }
-
-    /// A `cat` child with the stage's actions that copies `bytes` (written later, from
-    /// `feeds`) to its stdout, or to its fd 2 target when `to_stderr`.
-    fn feed_cat(
-        &self,
-        bytes: Vec<u8>,
-        base: &[ProcSpawnFdOp],
-        rds: &[Rd],
-        to_stderr: bool,
-        ctx: Ctx,
-        feeds: &mut Feeds,
-    ) -> Result<Pid, i32> {
-        let (r, wr) = new_pipe().map_err(|e| {
-            eprint(&format!("sh: pipe: {}\n", strerror(e)));
-            1
-        })?;
-        // The write end must reach no child.
-        let _ = w::fdflags_set(wr, FD_CLOEXEC);
-        let mut ops = base.to_vec();
-        ops.push(w::fd_op_dup2(r, 0));
-        ops.push(w::fd_op_close(r));
-        ops.extend(rds.iter().map(Rd::op));
-        if to_stderr {
-            ops.push(w::fd_op_dup2(2, 1));
-        }
-        let argv = ["cat".to_owned()];
-        let res = self.spawn_prog(&argv, "", &ops, rds, ctx, Some(SYSTEM_PATH));
+        let mut saved = Vec::new();
+        self.dup_onto(wr, 1, &mut saved);
+        let _ = w::close(wr);
+        let line = self.line;
+        let res = self.spawn_shell(text, line, false);
+        self.restore(saved);
+        let out = w::read_to_end(r).unwrap_or_default();
         let _ = w::close(r);
-        match res {
-            Ok(pid) => {
-                feeds.push((wr, bytes));
-                Ok(pid)
-            }
-            Err(st) => {
-                let _ = w::close(wr);
-                Err(st)
-            }
-        }
+        let st = match res {
+            Ok(pid) => join(pid),
+            Err(st) => st,
+        };
+        (out, st)
     }
 
-    /// `proc_spawn2` of `argv[0]`; on failure prints why and returns the status (127
-    /// not found, 126 not executable, 1 for a failed redirection).
-    fn spawn_prog(
-        &self,
-        argv: &[String],
-        env: &str,
-        ops: &[ProcSpawnFdOp],
-        rds: &[Rd],
-        ctx: Ctx,
-        path: Option<&str>,
-    ) -> Result<Pid, i32> {
-        let name = argv[0].as_str();
-        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-        let sigdisp: Vec<SignalDisposition> = if ctx.background {
+    fn sigdisp(&self, background: bool) -> Vec<SignalDisposition> {
+        if background {
             vec![
                 w::disposition(SIGINT, w::DISP_IGNORE),
                 w::disposition(SIGQUIT, w::DISP_IGNORE),
@@ -709,17 +1133,540 @@ impl Shell {
             ]
         } else {
             Vec::new()
+        }
+    }
+
+    fn run_background(&mut self, item: &Item) {
+        let ao = &item.and_or;
+        let pid = if ao.rest.is_empty() && !ao.first.negate && ao.first.cmds.len() == 1 {
+            match &ao.first.cmds[0] {
+                Command::Simple(s)
+                    if s.assigns.is_empty()
+                        && s.words
+                            .first()
+                            .and_then(literal)
+                            .is_some_and(|n| !self.is_builtin_or_function(&n)) =>
+                {
+                    match expand::fields(&s.words, self) {
+                        Ok(argv) => {
+                            let mut saved = Vec::new();
+                            let res = match self.redirect(&s.redirs, &mut saved) {
+                                Ok(()) => {
+                                    let env = self.env_string(&[]);
+                                    self.spawn_program(&argv, &env, true)
+                                }
+                                Err(st) => Err(st),
+                            };
+                            self.restore(saved);
+                            res
+                        }
+                        Err(msg) => Err(self.fatal(&msg, 2)),
+                    }
+                }
+                _ => self.spawn_shell(&item.text, item.line, true),
+            }
+        } else {
+            self.spawn_shell(&item.text, item.line, true)
         };
-        let search = !name.contains('/');
-        let path = path.map_or_else(|| self.search_path(), str::to_owned);
-        match w::spawn2_env(name, &args, Some(env), ops, &sigdisp, search, &path) {
-            Ok(pid) => Ok(pid),
-            Err(e) => {
-                let (msg, status) = diagnose(name, e, rds);
-                eprint(&msg);
-                Err(status)
+        self.status = 0;
+        let Ok(pid) = pid else { return };
+        self.last_bg = Some(pid);
+        let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
+        if self.interactive {
+            write_fd(2, format!("[{id}] {pid}\n").as_bytes());
+        }
+        self.jobs.push(Job {
+            id,
+            done: vec![None],
+            pids: vec![pid],
+            text: item.text.clone(),
+        });
+    }
+
+    // ---- commands ------------------------------------------------------------------
+
+    fn run_command(&mut self, cmd: &Command) -> i32 {
+        match cmd {
+            Command::Simple(s) => {
+                self.line = s.line;
+                self.run_simple(s)
+            }
+            Command::Compound(c, redirs, line) => {
+                self.line = *line;
+                let mut saved = Vec::new();
+                if let Err(st) = self.redirect(redirs, &mut saved) {
+                    self.restore(saved);
+                    self.status = st;
+                    return st;
+                }
+                let st = self.run_compound(c);
+                self.restore(saved);
+                st
+            }
+            Command::Func(name, body, text) => {
+                self.funcs
+                    .insert(name.clone(), (body.clone(), text.clone()));
+                0
             }
         }
+    }
+
+    fn run_compound(&mut self, c: &Compound) -> i32 {
+        match c {
+            Compound::Brace(list) => self.run_list(list),
+            Compound::Subshell(_, text) => {
+                let line = self.line;
+                match self.spawn_shell(text, line, false) {
+                    Ok(pid) => {
+                        let (st, sig) = join_sig(pid);
+                        self.interrupted(sig);
+                        st
+                    }
+                    Err(st) => st,
+                }
+            }
+            Compound::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    self.errexit_off += 1;
+                    let st = self.run_list(cond);
+                    self.errexit_off -= 1;
+                    if self.flow.is_some() {
+                        return self.status;
+                    }
+                    if st == 0 {
+                        return self.run_list(body);
+                    }
+                }
+                match otherwise {
+                    Some(list) => self.run_list(list),
+                    None => {
+                        self.status = 0;
+                        0
+                    }
+                }
+            }
+            Compound::Loop { until, cond, body } => {
+                let mut st = 0;
+                self.loops += 1;
+                loop {
+                    self.errexit_off += 1;
+                    let c = self.run_list(cond);
+                    self.errexit_off -= 1;
+                    if self.flow.is_some() || (c == 0) == *until {
+                        if self.loop_flow() {
+                            continue;
+                        }
+                        break;
+                    }
+                    st = self.run_list(body);
+                    if self.flow.is_some() && !self.loop_flow() {
+                        break;
+                    }
+                }
+                self.loops -= 1;
+                self.status = st;
+                st
+            }
+            Compound::For { var, words, body } => {
+                let items = match words {
+                    Some(ws) => match expand::fields(ws, self) {
+                        Ok(v) => v,
+                        Err(msg) => return self.fatal(&msg, 2),
+                    },
+                    None => self.positional.clone(),
+                };
+                let mut st = 0;
+                self.loops += 1;
+                for it in items {
+                    if let Err(msg) = self.set_var(var, it) {
+                        st = self.fatal(&msg, 2);
+                        break;
+                    }
+                    st = self.run_list(body);
+                    if self.flow.is_some() && !self.loop_flow() {
+                        break;
+                    }
+                }
+                self.loops -= 1;
+                self.status = st;
+                st
+            }
+            Compound::Case { word, arms } => {
+                let w = match expand::string(word, self) {
+                    Ok(s) => s,
+                    Err(msg) => return self.fatal(&msg, 2),
+                };
+                for arm in arms {
+                    for pat in &arm.patterns {
+                        let p = match expand::pattern(pat, self) {
+                            Ok(p) => p,
+                            Err(msg) => return self.fatal(&msg, 2),
+                        };
+                        if expand::matches(&p, &w) {
+                            self.status = 0;
+                            return self.run_list(&arm.body);
+                        }
+                    }
+                }
+                self.status = 0;
+                0
+            }
+        }
+    }
+
+    /// After a loop body or condition left with `self.flow` set: whether the loop goes
+    /// on (`continue` for this loop), else it ends.
+    fn loop_flow(&mut self) -> bool {
+        match self.flow {
+            Some(Flow::Break(n)) => {
+                self.flow = (n > 1).then_some(Flow::Break(n - 1));
+                false
+            }
+            Some(Flow::Continue(n)) if n > 1 => {
+                self.flow = Some(Flow::Continue(n - 1));
+                false
+            }
+            Some(Flow::Continue(_)) => {
+                self.flow = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn run_simple(&mut self, s: &parser::Simple) -> i32 {
+        self.subst_status = None;
+        let argv = match expand::fields(&s.words, self) {
+            Ok(a) => a,
+            Err(msg) => return self.fatal(&msg, 2),
+        };
+        let mut assigns = Vec::new();
+        for (name, value) in &s.assigns {
+            match expand::string(value, self) {
+                // Alone, each assignment is made before the next is expanded.
+                Ok(v) if argv.is_empty() => {
+                    if let Err(msg) = self.set_var(name, v.clone()) {
+                        return self.fatal(&msg, 2);
+                    }
+                    assigns.push((name.clone(), v));
+                }
+                Ok(v) => assigns.push((name.clone(), v)),
+                Err(msg) => return self.fatal(&msg, 2),
+            }
+        }
+        if self.opts.xtrace {
+            let mut line = String::from("+");
+            for (n, v) in &assigns {
+                line.push_str(&format!(" {n}={v}"));
+            }
+            for a in &argv {
+                line.push(' ');
+                line.push_str(a);
+            }
+            line.push('\n');
+            write_fd(2, line.as_bytes());
+        }
+        if argv.is_empty() {
+            // The assignments were made as they were expanded.
+            let st = self.subst_status.unwrap_or(0);
+            let mut saved = Vec::new();
+            let r = self.redirect(&s.redirs, &mut saved);
+            self.restore(saved);
+            self.status = r.err().unwrap_or(st);
+            return self.status;
+        }
+        let name = argv[0].as_str();
+        // `exec` with only redirections keeps them.
+        if name == "exec" && argv.len() == 1 {
+            let mut saved = Vec::new();
+            let r = self.redirect(&s.redirs, &mut saved);
+            for sv in saved {
+                if let Some(b) = sv.backup {
+                    let _ = w::close(b);
+                }
+            }
+            self.status = r.err().unwrap_or(0);
+            return self.status;
+        }
+        let mut saved = Vec::new();
+        if let Err(st) = self.redirect(&s.redirs, &mut saved) {
+            self.restore(saved);
+            self.status = st;
+            return st;
+        }
+        let st = if SPECIAL.contains(&name) {
+            for (n, v) in &assigns {
+                if let Err(msg) = self.set_var(n, v.clone()) {
+                    self.restore(saved);
+                    return self.fatal(&msg, 2);
+                }
+            }
+            self.builtin(&argv)
+        } else if let Some((body, _)) = self.funcs.get(name).cloned() {
+            let old = self.push_temp_vars(&assigns);
+            let st = self.call_function(&body, &argv);
+            self.pop_temp_vars(old);
+            st
+        } else if REGULAR.contains(&name) {
+            let old = self.push_temp_vars(&assigns);
+            let st = self.builtin(&argv);
+            self.pop_temp_vars(old);
+            st
+        } else {
+            let env = self.env_string(&assigns);
+            match self.spawn_program(&argv, &env, false) {
+                Ok(pid) => {
+                    let (st, sig) = join_sig(pid);
+                    report_signal(sig);
+                    self.interrupted(sig);
+                    st
+                }
+                Err(st) => st,
+            }
+        };
+        self.restore(saved);
+        self.status = st;
+        st
+    }
+
+    /// Asks the kernel for signals while a trap names one (`trap '' SIG` included).
+    fn catch_trapped_signals(&self) {
+        let mask = self
+            .traps
+            .keys()
+            .filter(|&&s| s > 0 && s < 64)
+            .fold(0u64, |m, &s| m | 1 << s);
+        TRAPPED.store(mask, Ordering::Relaxed);
+        w::callback_signal(if mask == 0 { "" } else { "__wasm_signal" });
+    }
+
+    /// Runs the traps of signals that arrived, `$?` kept.
+    fn run_pending_traps(&mut self) {
+        let pending = PENDING.swap(0, Ordering::Relaxed);
+        if pending == 0 {
+            return;
+        }
+        for sig in 1..64u8 {
+            if pending & (1 << sig) == 0 {
+                continue;
+            }
+            if let Some(action) = self.traps.get(&sig).cloned()
+                && !action.is_empty()
+            {
+                let st = self.status;
+                let line = self.line;
+                self.run_text(&action, line);
+                if self.flow != Some(Flow::Exit) {
+                    self.status = st;
+                }
+            }
+        }
+    }
+
+    /// At the prompt, a foreground job killed by ^C ends the whole command line.
+    fn interrupted(&mut self, sig: Option<u8>) {
+        if self.interactive && sig == Some(SIGINT_NO) && self.flow.is_none() {
+            self.flow = Some(Flow::Interrupt);
+        }
+    }
+
+    /// `NAME=value cmd` for a function or regular builtin: set for the command only.
+    fn push_temp_vars(&mut self, assigns: &[(String, String)]) -> Vec<(String, Option<Var>)> {
+        let mut old = Vec::new();
+        for (n, v) in assigns {
+            old.push((n.clone(), self.vars.get(n).cloned()));
+            let _ = self.set_var(n, v.clone());
+            if let Some(var) = self.vars.get_mut(n) {
+                var.exported = true;
+            }
+        }
+        old
+    }
+
+    fn pop_temp_vars(&mut self, old: Vec<(String, Option<Var>)>) {
+        for (n, v) in old.into_iter().rev() {
+            match v {
+                Some(v) => {
+                    self.vars.insert(n, v);
+                }
+                None => {
+                    self.vars.remove(&n);
+                }
+            }
+        }
+    }
+
+    fn call_function(&mut self, body: &Command, argv: &[String]) -> i32 {
+        let saved = std::mem::replace(&mut self.positional, argv[1..].to_vec());
+        let loops = std::mem::replace(&mut self.loops, 0);
+        self.locals.push(Vec::new());
+        let st = self.run_command(body);
+        let st = if self.flow == Some(Flow::Return) {
+            self.flow = None;
+            self.status
+        } else {
+            st
+        };
+        if let Some(frame) = self.locals.pop() {
+            self.pop_temp_vars(frame);
+        }
+        self.loops = loops;
+        self.positional = saved;
+        self.status = st;
+        st
+    }
+
+    /// `proc_spawn2` of `argv[0]`; on failure prints why and returns the status (127
+    /// not found, 126 not executable).
+    fn spawn_program(&self, argv: &[String], env: &str, background: bool) -> Result<Pid, i32> {
+        let name = argv[0].as_str();
+        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let sigdisp = self.sigdisp(background);
+        let search = !name.contains('/');
+        let path = self.search_path();
+        let mut result = w::spawn2_env(name, &args, Some(env), &[], &sigdisp, search, &path);
+        if result == Err(errno::NOEXEC)
+            && let Some(file) = self.find_program(name)
+        {
+            // Not WebAssembly: a shell script, run by a new shell (as POSIX says for
+            // ENOEXEC), so `./script.sh` works with or without a `#!` line.
+            let mut script: Vec<&str> = vec!["sh", &file];
+            script.extend(&args[1..]);
+            result = w::spawn2_env("sh", &script, Some(env), &[], &sigdisp, true, SYSTEM_PATH);
+        }
+        match result {
+            Ok(pid) => Ok(pid),
+            Err(errno::NOENT) => {
+                self.error(&format!("{name}: not found"));
+                Err(127)
+            }
+            Err(e) => {
+                self.error(&format!("{name}: cannot execute: {}", strerror(e)));
+                Err(126)
+            }
+        }
+    }
+
+    // ---- redirections --------------------------------------------------------------
+
+    fn save(&self, fd: Fd, saved: &mut Vec<Saved>) {
+        if saved.iter().any(|s| s.fd == fd) {
+            return;
+        }
+        let backup = w::dup2(fd, SAVE_MIN, true).ok();
+        saved.push(Saved { fd, backup });
+    }
+
+    /// Puts back the descriptors `redirect` replaced, last first.
+    fn restore(&mut self, saved: Vec<Saved>) {
+        for s in saved.into_iter().rev() {
+            match s.backup {
+                Some(b) => {
+                    let _ = w::renumber(b, s.fd);
+                    // A renumbered descriptor keeps CLOEXEC: clear it.
+                    let _ = w::fdflags_set(s.fd, 0);
+                }
+                None => {
+                    let _ = w::close(s.fd);
+                }
+            }
+        }
+    }
+
+    /// Makes `redirs` in this shell's table, recording what they replaced in `saved`.
+    fn redirect(&mut self, redirs: &[Redir], saved: &mut Vec<Saved>) -> Result<(), i32> {
+        for r in redirs {
+            let fd = r.fd;
+            if let Some(body) = &r.body {
+                let word = body.borrow().clone();
+                let text = match expand::string(&word, self) {
+                    Ok(t) => t,
+                    Err(msg) => return Err(self.fatal(&msg, 2)),
+                };
+                let (pr, pw) = new_pipe().map_err(|e| {
+                    self.error(&format!("pipe: {}", strerror(e)));
+                    2
+                })?;
+                self.fill_pipe(pw, text.into_bytes());
+                let _ = w::close(pw);
+                self.save(fd, saved);
+                let _ = move_fd(pr, fd);
+                let _ = w::fdflags_set(fd, 0);
+                continue;
+            }
+            let target = match expand::string(&r.target, self) {
+                Ok(t) => t,
+                Err(msg) => return Err(self.fatal(&msg, 2)),
+            };
+            if matches!(r.op, RedirOp::DupIn | RedirOp::DupOut) {
+                self.save(fd, saved);
+                if target == "-" {
+                    let _ = w::close(fd);
+                    continue;
+                }
+                let Ok(src) = target.parse::<Fd>() else {
+                    self.error("Syntax error: Bad fd number");
+                    return Err(2);
+                };
+                if src == fd {
+                    continue;
+                }
+                match w::dup(src) {
+                    Ok(d) => {
+                        let _ = move_fd(d, fd);
+                    }
+                    Err(_) => {
+                        self.error(&format!("{target}: Bad file descriptor"));
+                        return Err(2);
+                    }
+                }
+                continue;
+            }
+            let mut o = std::fs::OpenOptions::new();
+            let creating = match r.op {
+                RedirOp::In => {
+                    o.read(true);
+                    false
+                }
+                RedirOp::Out => {
+                    o.write(true).create(true).truncate(true);
+                    true
+                }
+                RedirOp::Append => {
+                    o.append(true).create(true);
+                    true
+                }
+                _ => {
+                    o.read(true).write(true).create(true);
+                    true
+                }
+            };
+            match o.open(&target) {
+                Ok(f) => {
+                    use std::os::fd::IntoRawFd;
+                    let raw = f.into_raw_fd() as Fd;
+                    self.save(fd, saved);
+                    if raw != fd {
+                        let _ = move_fd(raw, fd);
+                    }
+                    let _ = w::fdflags_set(fd, 0);
+                }
+                Err(e) => {
+                    let why = match e.raw_os_error().map(|n| n as Errno) {
+                        Some(errno::NOENT) if creating => "Directory nonexistent".to_owned(),
+                        Some(errno::NOENT) | None => "No such file".to_owned(),
+                        Some(n) => strerror(n),
+                    };
+                    let verb = if creating { "create" } else { "open" };
+                    self.error(&format!("cannot {verb} {target}: {why}"));
+                    return Err(2);
+                }
+            }
+        }
+        Ok(())
     }
 
     // ---- jobs ----------------------------------------------------------------------
@@ -753,7 +1700,7 @@ impl Shell {
             }
             None => true,
         });
-        eprint(&report);
+        write_fd(2, report.as_bytes());
     }
 
     /// Waits for every process of the job at `idx`; its status.
@@ -761,228 +1708,87 @@ impl Shell {
         let job = &mut self.jobs[idx];
         for (pid, done) in job.pids.iter().zip(job.done.iter_mut()) {
             if done.is_none() {
-                *done = Some(join(*pid));
+                let (st, sig) = join_sig(*pid);
+                report_signal(sig);
+                *done = Some(st);
             }
         }
         job.status().unwrap_or(0)
     }
 
-    // ---- builtins ------------------------------------------------------------------
-
-    fn builtin(&mut self, argv: &[String], subshell: bool, o: &mut Output) -> i32 {
-        let args = &argv[1..];
-        match argv[0].as_str() {
-            "true" | ":" => 0,
-            "false" => 1,
-            "pwd" => match w::getcwd() {
-                Ok(cwd) => {
-                    o.out(&format!("{cwd}\n"));
-                    0
-                }
-                Err(e) => {
-                    o.err(&format!("sh: pwd: {}\n", strerror(e)));
-                    1
-                }
-            },
-            "cd" => self.cd(args, subshell, o),
-            "exit" => {
-                let code = match args.first() {
-                    None => self.status,
-                    Some(a) => match a.parse::<i64>() {
-                        Ok(n) => (n & 0xff) as i32,
-                        Err(_) => {
-                            o.err(&format!("sh: exit: {a}: numeric argument required\n"));
-                            2
-                        }
-                    },
-                };
-                if !subshell {
-                    self.exit_req = Some(code);
-                }
-                code
+    /// Runs the EXIT trap (once) and ends the process.
+    fn exit(&mut self) -> ! {
+        if let Some(action) = self.traps.remove(&0)
+            && !action.is_empty()
+        {
+            let st = self.status;
+            self.flow = None;
+            self.run_text(&action, self.line);
+            if self.flow != Some(Flow::Exit) {
+                self.status = st;
             }
-            "export" => self.export(args, subshell, o),
-            "unset" => {
-                let mut st = 0;
-                for a in args.iter().filter(|a| !a.starts_with('-')) {
-                    if !super::lexer::is_name(a) {
-                        o.err(&format!("sh: unset: {a}: not a valid identifier\n"));
-                        st = 1;
-                    } else if !subshell {
-                        self.vars.remove(a.as_str());
+        }
+        std::process::exit(self.status & 0xff)
+    }
+}
+
+/// Builtins that only compute and print: a `$(…)` of these can run in-process.
+const INLINE_BUILTINS: [&str; 7] = ["echo", "printf", "test", "[", "true", "false", ":"];
+
+/// Whether a `$(…)` program can run in-process ([`Shell::inline_capture`]): no
+/// programs, functions, redirections, background or pipelines, subshells.
+fn inline_list(list: &Program) -> bool {
+    list.iter().all(|item| {
+        !item.background
+            && [&item.and_or.first]
+                .into_iter()
+                .chain(item.and_or.rest.iter().map(|(_, p)| p))
+                .all(|p| p.cmds.len() == 1 && inline_command(&p.cmds[0]))
+    })
+}
+
+fn inline_command(cmd: &Command) -> bool {
+    match cmd {
+        Command::Simple(s) => {
+            s.redirs.is_empty()
+                && match s.words.first() {
+                    None => true,
+                    Some(w) => literal(w).is_some_and(|n| INLINE_BUILTINS.contains(&n.as_str())),
+                }
+        }
+        Command::Compound(c, redirs, _) => {
+            redirs.is_empty()
+                && match c {
+                    Compound::Brace(l) => inline_list(l),
+                    Compound::Subshell(..) => false,
+                    Compound::If {
+                        branches,
+                        otherwise,
+                    } => {
+                        branches
+                            .iter()
+                            .all(|(c, b)| inline_list(c) && inline_list(b))
+                            && otherwise.as_ref().is_none_or(inline_list)
                     }
+                    Compound::Loop { cond, body, .. } => inline_list(cond) && inline_list(body),
+                    Compound::For { body, .. } => inline_list(body),
+                    Compound::Case { arms, .. } => arms.iter().all(|a| inline_list(&a.body)),
                 }
-                st
-            }
-            "shift" => {
-                let n = match args.first().map(|a| a.parse::<usize>()) {
-                    None => 1,
-                    Some(Ok(n)) => n,
-                    Some(Err(_)) => {
-                        o.err(&format!(
-                            "sh: shift: {}: numeric argument required\n",
-                            args[0]
-                        ));
-                        return 2;
-                    }
-                };
-                if n > self.positional.len() {
-                    o.err("sh: shift: shift count out of range\n");
-                    return 1;
-                }
-                if !subshell {
-                    self.positional.drain(..n);
-                }
-                0
-            }
-            "jobs" => {
-                self.poll_jobs();
-                for job in &self.jobs {
-                    o.out(&format!(
-                        "[{}]  {}  {}\n",
-                        job.id,
-                        state(job.status()),
-                        job.text
-                    ));
-                }
-                if !subshell {
-                    self.jobs.retain(|j| j.status().is_none());
-                }
-                0
-            }
-            "wait" => {
-                if subshell {
-                    return 0;
-                }
-                self.wait(args, o)
-            }
-            _ => 127,
         }
+        Command::Func(..) => false,
     }
+}
 
-    fn cd(&mut self, args: &[String], subshell: bool, o: &mut Output) -> i32 {
-        let mut print = false;
-        let dir = match args.first().map(String::as_str) {
-            None => self
-                .get("HOME")
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| "/".into()),
-            Some("-") => match self.get("OLDPWD") {
-                Some(d) => {
-                    print = true;
-                    d
-                }
-                None => {
-                    o.err("sh: cd: OLDPWD not set\n");
-                    return 1;
-                }
-            },
-            Some(d) => d.to_owned(),
-        };
-        let old = w::getcwd().unwrap_or_default();
-        if let Err(e) = w::chdir(&dir) {
-            o.err(&format!("sh: cd: {dir}: {}\n", strerror(e)));
-            return 1;
+/// The literal text of a word with no expansions.
+fn literal(w: &Word) -> Option<String> {
+    let mut s = String::new();
+    for p in w {
+        match p {
+            Part::Lit(t) | Part::Quoted(t) => s.push_str(t),
+            _ => return None,
         }
-        let new = w::getcwd().unwrap_or_else(|_| dir.clone());
-        if print {
-            o.out(&format!("{new}\n"));
-        }
-        if subshell {
-            let _ = w::chdir(&old);
-        } else {
-            self.set_var("OLDPWD", old);
-            self.set_var("PWD", new);
-        }
-        0
     }
-
-    fn export(&mut self, args: &[String], subshell: bool, o: &mut Output) -> i32 {
-        let names: Vec<&String> = args.iter().filter(|a| a.as_str() != "-p").collect();
-        if names.is_empty() {
-            for (k, v) in &self.vars {
-                if let (true, Some(val)) = (v.exported, &v.value) {
-                    let quoted = val
-                        .replace('\\', "\\\\")
-                        .replace('"', "\\\"")
-                        .replace('$', "\\$");
-                    o.out(&format!("export {k}=\"{quoted}\"\n"));
-                }
-            }
-            return 0;
-        }
-        let mut st = 0;
-        for a in names {
-            let (name, value) = match a.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (a.as_str(), None),
-            };
-            if !super::lexer::is_name(name) {
-                o.err(&format!("sh: export: {a}: not a valid identifier\n"));
-                st = 1;
-                continue;
-            }
-            if subshell {
-                continue;
-            }
-            let var = self.vars.entry(name.to_owned()).or_insert(Var {
-                value: None,
-                exported: true,
-            });
-            var.exported = true;
-            if value.is_some() {
-                var.value = value;
-            }
-        }
-        st
-    }
-
-    fn wait(&mut self, args: &[String], o: &mut Output) -> i32 {
-        if args.is_empty() {
-            for i in 0..self.jobs.len() {
-                self.wait_job(i);
-            }
-            self.jobs.clear();
-            return 0;
-        }
-        let mut st = 0;
-        for a in args {
-            let idx = if let Some(id) = a.strip_prefix('%') {
-                self.jobs.iter().position(|j| j.id.to_string() == id)
-            } else {
-                self.jobs
-                    .iter()
-                    .position(|j| j.pids.iter().any(|p| p.to_string() == *a))
-            };
-            let Some(idx) = idx else {
-                o.err(&format!("sh: wait: {a}: no such job\n"));
-                st = 127;
-                continue;
-            };
-            if a.starts_with('%') {
-                st = self.wait_job(idx);
-            } else {
-                let job = &mut self.jobs[idx];
-                let k = job
-                    .pids
-                    .iter()
-                    .position(|p| p.to_string() == *a)
-                    .unwrap_or(0);
-                st = match job.done[k] {
-                    Some(s) => s,
-                    None => {
-                        let s = join(job.pids[k]);
-                        job.done[k] = Some(s);
-                        s
-                    }
-                };
-            }
-            if self.jobs[idx].status().is_some() {
-                self.jobs.remove(idx);
-            }
-        }
-        st
-    }
+    Some(s)
 }
 
 fn state(status: Option<i32>) -> String {
@@ -990,36 +1796,6 @@ fn state(status: Option<i32>) -> String {
         None => "Running".to_owned(),
         Some(0) => "Done".to_owned(),
         Some(n) => format!("Exit {n}"),
-    }
-}
-
-/// Why a spawn failed: the message and the status. A failing OPEN action is found by
-/// trying each alone on `true`.
-fn diagnose(name: &str, e: Errno, rds: &[Rd]) -> (String, i32) {
-    for rd in rds {
-        if let Rd::Open { path, .. } = rd {
-            let op = [rd.op()];
-            match w::spawn2_env("true", &["true"], Some(""), &op, &[], true, SYSTEM_PATH) {
-                Ok(pid) => {
-                    join(pid);
-                }
-                Err(e) => return (format!("sh: {path}: {}\n", strerror(e)), 1),
-            }
-        }
-    }
-    match e {
-        errno::NOENT => (format!("sh: {name}: not found\n"), 127),
-        errno::BADF
-            if rds
-                .iter()
-                .any(|r| matches!(r, Rd::Dup { .. } | Rd::Close { .. })) =>
-        {
-            (format!("sh: {name}: {}\n", strerror(e)), 1)
-        }
-        _ => (
-            format!("sh: {name}: cannot execute: {}\n", strerror(e)),
-            126,
-        ),
     }
 }
 
@@ -1065,42 +1841,18 @@ impl Input {
     }
 }
 
-/// The script's bytes: through std (which needs a preopen covering the path), or else
-/// from a `cat` child whose stdin the kernel opens (an OPEN action needs no preopen).
-fn read_script(path: &str) -> Result<Vec<u8>, String> {
-    let err = match std::fs::read(absolute(path)) {
-        Ok(bytes) => return Ok(bytes),
-        Err(e) => userland::message(&e),
-    };
-    let (r, wr) = new_pipe().map_err(|_| err.clone())?;
-    let _ = w::fdflags_set(r, FD_CLOEXEC);
-    let ops = [
-        w::fd_op_open(0, path, 0, 0),
-        w::fd_op_dup2(wr, 1),
-        w::fd_op_close(wr),
-    ];
-    let spawned = w::spawn2_env("cat", &["cat"], Some(""), &ops, &[], true, SYSTEM_PATH);
-    let _ = w::close(wr);
-    let result = match spawned {
-        Ok(pid) => {
-            let bytes = w::read_to_end(r);
-            match (join(pid), bytes) {
-                (0, Ok(bytes)) => Ok(bytes),
-                _ => Err(err),
-            }
-        }
-        Err(e) => Err(strerror(e)),
-    };
-    let _ = w::close(r);
-    result
-}
+const USAGE: &str = "usage: sh [-eux] [-i] [-c COMMAND [NAME [ARG]...] | SCRIPT [ARG]...]\n";
 
-const USAGE: &str = "usage: sh [-i] [-c COMMAND [NAME [ARG]...] | SCRIPT [ARG]...]\n";
-
-/// `sh [-i] [-c CMD [NAME [ARGS]...] | SCRIPT [ARGS]...]`.
+/// `sh [-eux] [-i] [-c CMD [NAME [ARGS]...] | SCRIPT [ARGS]...]`.
 pub fn main() -> ! {
     let argv: Vec<String> = std::env::args().collect();
     let mut sh = Shell::new();
+    if let Some(cmd) = sh.child_command.take() {
+        // A child shell: the parent's state is restored; run its command.
+        let line = sh.line;
+        sh.run_text(&cmd, line);
+        sh.exit();
+    }
     let mut i = 1;
     let (mut command, mut force_interactive) = (false, false);
     while let Some(a) = argv.get(i) {
@@ -1113,8 +1865,23 @@ pub fn main() -> ! {
                 break;
             }
             _ if a.starts_with('-') && a.len() > 1 => {
-                eprint(&format!("sh: {a}: unknown option\n{USAGE}"));
-                std::process::exit(2);
+                for c in a[1..].chars() {
+                    match c {
+                        'c' => command = true,
+                        'i' => force_interactive = true,
+                        's' => {}
+                        _ if sh.set_option(c, true) => {}
+                        _ => {
+                            write_fd(2, format!("sh: -{c}: unknown option\n{USAGE}").as_bytes());
+                            std::process::exit(2);
+                        }
+                    }
+                }
+            }
+            _ if a.starts_with('+') && a.len() > 1 => {
+                for c in a[1..].chars() {
+                    sh.set_option(c, false);
+                }
             }
             _ => break,
         }
@@ -1131,14 +1898,17 @@ pub fn main() -> ! {
     } else if let Some(script) = argv.get(i) {
         sh.arg0 = script.clone();
         sh.positional = argv[i + 1..].to_vec();
-        match read_script(script) {
+        match std::fs::read(script) {
             Ok(bytes) => Input::Text {
                 text: String::from_utf8_lossy(&bytes).into_owned(),
                 pos: 0,
             },
-            Err(msg) => {
-                eprint(&format!("sh: {script}: {msg}\n"));
-                std::process::exit(127);
+            Err(e) => {
+                write_fd(
+                    2,
+                    format!("sh: 0: cannot open {script}: {}\n", open_error(&e)).as_bytes(),
+                );
+                std::process::exit(2);
             }
         }
     } else {
@@ -1146,5 +1916,13 @@ pub fn main() -> ! {
         Input::Stdin
     };
     sh.run_input(input);
-    std::process::exit(sh.exit_req.unwrap_or(sh.status))
+    sh.exit()
+}
+
+fn open_error(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file",
+        std::io::ErrorKind::PermissionDenied => "Permission denied",
+        _ => "No such file",
+    }
 }

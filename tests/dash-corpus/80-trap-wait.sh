@@ -1,0 +1,4 @@
+trap 'echo caught; exit 7' HUP
+(sleep 0; kill -HUP $$) &
+wait
+echo not-reached
