@@ -685,7 +685,17 @@ fn fmt_num(v: f64) -> String {
 
 /// The report as a text table.
 pub fn table(r: &Report) -> String {
-    let mut s = String::new();
+    let mut s = format!(
+        "accelerator: {} (QEMU {})\n",
+        crate::qemu::Accel::Auto
+            .effective()
+            .map_or("tcg", crate::qemu::Accel::name),
+        if crate::qemu::Accel::kvm_usable() {
+            "runs guest code natively"
+        } else {
+            "emulates the CPU"
+        }
+    );
     s += &format!(
         "{:<10} {:<28} {:>12} {:>12} {:>12}  {:<10} {}\n",
         "section", "figure", "median", "min", "max", "unit", "reps"

@@ -7,6 +7,7 @@
 //! - `image --out FILE`: write the bootable main image;
 //! - `bench [--quick] [--reps N]`: the benchmarks, with the reference Linux VM.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -89,6 +90,9 @@ struct BootArgs {
     /// Extra kernel command-line words (e.g. `log=debug`).
     #[arg(long, default_value = "")]
     cmdline: String,
+    /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
+    #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
+    accel: qemu::Accel,
 }
 
 impl Default for BootArgs {
@@ -99,6 +103,7 @@ impl Default for BootArgs {
             memory: 256,
             timeout: 600,
             cmdline: String::new(),
+            accel: qemu::Accel::Auto,
         }
     }
 }
@@ -129,6 +134,9 @@ struct RunArgs {
     /// Extra kernel command-line words (e.g. `log=debug`, `preempt=off`).
     #[arg(long, default_value = "")]
     cmdline: String,
+    /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
+    #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
+    accel: qemu::Accel,
     /// The WebAssembly program.
     program: std::path::PathBuf,
     /// Its arguments.
@@ -140,9 +148,21 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     let firmware = Firmware::from_flags(args.uefi, args.direct);
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let ramdisk = boot::image::main_ramdisk(&userland, &args.cmdline)?;
+    // A script piped in is typed at the console without echo, and its end is final.
+    let piped = !std::io::stdin().is_terminal();
+    let cmdline = if piped {
+        format!("console=piped {}", args.cmdline)
+    } else {
+        args.cmdline.clone()
+    };
+    let ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
+    let accel = args.accel.effective()?;
+    if accel == qemu::Accel::Tcg && args.accel == qemu::Accel::Auto {
+        eprintln!("boot: /dev/kvm is not usable here: emulating the CPU (TCG), 10-30x slower");
+    }
     let mut cfg = VmConfig::new(image, firmware);
+    cfg.accel = accel;
     cfg.kernel = Some(kernel);
     cfg.memory_mib = args.memory;
     cfg.timeout = Duration::from_secs(args.timeout);
@@ -153,6 +173,10 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
         // The first process's status (the shell's, through init) becomes ours.
         Ending::KernelSuccess => boot::run::exit_status(&outcome.console())
             .map_or(ExitCode::SUCCESS, |c| ExitCode::from((c & 0xff) as u8)),
+        Ending::QemuExit(Some(0)) if outcome.console().contains(qemu::QUIT_BY_ESCAPE) => {
+            eprintln!("boot: quit with Ctrl-A x");
+            ExitCode::from(130)
+        }
         other => {
             eprintln!("boot: {}", other.describe());
             ExitCode::FAILURE
@@ -214,6 +238,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     opts.timeout = Duration::from_secs(args.timeout);
     opts.verbose = args.verbose;
     opts.kernel_args = args.cmdline;
+    opts.accel = args.accel.effective()?;
+    if opts.verbose {
+        eprintln!("run: accelerator {}", opts.accel.name());
+    }
     opts.stdin = RunOptions::host_stdin()?;
     opts.pass_through = true;
     let kernel = boot::build::kernel()?;

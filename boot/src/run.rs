@@ -48,6 +48,8 @@ pub struct RunOptions {
     pub pass_through: bool,
     /// Extra kernel command-line words (tests use `test=panic` to check panic reporting).
     pub kernel_args: String,
+    /// QEMU's accelerator.
+    pub accel: qemu::Accel,
 }
 
 impl RunOptions {
@@ -65,6 +67,7 @@ impl RunOptions {
             stdin: Stdin::Bytes(Vec::new()),
             pass_through: false,
             kernel_args: String::new(),
+            accel: qemu::Accel::Auto,
         }
     }
 
@@ -166,6 +169,7 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     let mut cfg = VmConfig::new(image.clone(), opts.firmware);
     cfg.kernel = Some(kernel.to_path_buf());
     cfg.memory_mib = opts.memory_mib;
+    cfg.accel = opts.accel;
     cfg.timeout = opts.timeout;
     cfg.com1 = if opts.pass_through {
         SerialSink::Stdout
