@@ -144,6 +144,59 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
     assert!(out.contains("hostile: 9 passed, 0 failed"), "{out}");
 }
 
+#[test]
+fn argument_and_module_limits_answer_errnos_and_free_what_they_took() {
+    // Each case once panicked the kernel (issue 14): 1024 spawn file actions naming one
+    // 256 KiB path, 16 MiB of one-byte exec arguments, and thousands of refused or
+    // rewritten modules whose compiled code was never freed.
+    let userland = boot::build::userland_once().expect("userland builds");
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let root = rootfs();
+    let mut opts = RunOptions::new(
+        PathBuf::from(&userland).join("hostile.wasm"),
+        &["limits", "2000"],
+    );
+    opts.dirs.push((root.path().to_path_buf(), "/".into()));
+    opts.firmware = boot::image::Firmware::Direct;
+    opts.timeout = Duration::from_secs(300);
+    opts.kernel_args = "proc=on procmem=64".into();
+    let r = boot::run::run(&kernel, &opts).expect("run");
+    let out = String::from_utf8_lossy(&r.stdout).into_owned();
+    let err = String::from_utf8_lossy(&r.stderr).into_owned();
+    println!(
+        "--- hostile limits: exit {} in {:?}\n{out}\n--- stderr\n{err}",
+        r.code, r.elapsed
+    );
+    assert!(!r.log.contains("panicked"), "kernel panic:\n{}", r.log);
+    for (case, outcome) in [
+        (
+            "spawnpath",
+            "1024 x 256 KiB path: NAMETOOLONG (37), 1024 x 4000 bytes: 2BIG (1)",
+        ),
+        (
+            "execargs",
+            "proc_exec3: 2BIG (1), proc_exec in a child: Exit(1)",
+        ),
+        (
+            "refused",
+            "2000 spawns of a module importing env::nope: 0 not NOEXEC",
+        ),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("ok {case}: ")))
+            .unwrap_or_else(|| panic!("no `ok {case}:` line in\n{out}"));
+        assert!(line.contains(outcome), "{line}");
+    }
+    assert!(
+        out.contains("2000 rewritten modules compiled and run: 0 failed"),
+        "{out}"
+    );
+    assert!(out.contains("limits: 3 passed, 0 failed"), "{out}");
+    assert_eq!(r.code, 0, "{out}\n{err}\n{}", r.log);
+    assert_no_leaks(&r);
+}
+
 /// The heartbeat count and the longest gap in ms from an `ok MODE: …` line.
 fn watchdog_figures(line: &str) -> (u64, u64) {
     let number_before = |word: &str| -> u64 {

@@ -49,12 +49,14 @@ const _: () = {
 /// WASI errno values used by the tests.
 pub mod errno {
     use super::Errno;
+    pub const TOOBIG: Errno = 1;
     pub const AGAIN: Errno = 6;
     pub const BADF: Errno = 8;
     pub const CHILD: Errno = 12;
     pub const FAULT: Errno = 21;
     pub const INVAL: Errno = 28;
     pub const MFILE: Errno = 33;
+    pub const NAMETOOLONG: Errno = 37;
     pub const NOENT: Errno = 44;
     pub const NOEXEC: Errno = 45;
     pub const NOTDIR: Errno = 54;
@@ -330,6 +332,16 @@ pub fn fd_op_open(fd: Fd, path: &str, oflags: u16, fdflags: u16) -> ProcSpawnFdO
     }
 }
 
+/// A `proc_spawn2` CHDIR action: the child starts in `path`. The record points into
+/// `path`, which must outlive the spawn call.
+pub fn fd_op_chdir(path: &[u8]) -> ProcSpawnFdOp {
+    ProcSpawnFdOp {
+        path: path.as_ptr().cast_mut(),
+        path_len: path.len(),
+        ..fd_op(3, 0, 0)
+    }
+}
+
 fn fd_op(cmd: u8, fd: Fd, src_fd: Fd) -> ProcSpawnFdOp {
     ProcSpawnFdOp {
         cmd: ProcSpawnFdOpName::from(cmd),
@@ -441,6 +453,39 @@ pub fn exec3(name: &str, args: &[&str], search_path: bool, path: &str) -> Errno 
             ptr(path.as_ptr()),
             path.len() as i32,
         ) as Errno
+    }
+}
+
+/// `proc_exec3` with the argument list already in its `\n`-terminated form (envs null:
+/// inherited); returns only on failure.
+pub fn exec3_list(name: &str, args: &[u8]) -> Errno {
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec3(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ) as Errno
+    }
+}
+
+/// `proc_exec` with the argument list already in its `\n`-terminated form. Never
+/// returns: a failure ends the process with the errno as its exit code.
+pub fn exec1_list(name: &str, args: &[u8]) -> ! {
+    // SAFETY: every pointer/length pair describes a live buffer.
+    unsafe {
+        x::proc_exec(
+            ptr(name.as_ptr()),
+            name.len() as i32,
+            ptr(args.as_ptr()),
+            args.len() as i32,
+        )
     }
 }
 

@@ -28,7 +28,7 @@ use crate::wasix::stack::RestoreMarker;
 mod unwind;
 use crate::sys::{
     CachedModule, Event, ExecRequest, ExitStatus, Home, Limits, Pid, Platform, Proc, ProcData,
-    ProcInfo, Retry, Sys, System, Wait, signal,
+    ProcInfo, Program, Retry, Sys, System, Wait, signal,
 };
 
 /// A slice's work: runs the process's WebAssembly until it finishes, traps, makes a host
@@ -105,7 +105,7 @@ pub struct SpawnSpec {
     pub ppid: Pid,
     /// Shown in the process table and messages.
     pub name: String,
-    pub module: Module,
+    pub module: Program,
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
     pub fds: FdTable,
@@ -157,7 +157,7 @@ pub struct Task {
     store: Store<Proc>,
     instance: Instance,
     /// The program (a fork instantiates it again for the child).
-    module: Module,
+    module: Program,
     state: Option<State>,
 }
 
@@ -175,7 +175,7 @@ impl Task {
 impl System {
     /// Loads, validates and caches the program at `path` (relative to directory `dir`).
     /// A later load of the same unchanged file reuses the parsed module.
-    pub fn load_module(&mut self, dir: Ino, path: &str) -> Result<Module, SpawnError> {
+    pub fn load_module(&mut self, dir: Ino, path: &str) -> Result<Program, SpawnError> {
         let fail = |e: Errno| SpawnError::new(e, format!("{path}: {}", e.name()));
         let ino = self.fs.lookup(dir, path, true).map_err(fail)?;
         let stat = self.fs.stat(ino).map_err(fail)?;
@@ -185,6 +185,11 @@ impl System {
                 format!("{path}: not a regular file"),
             ));
         }
+        // Entries whose file is gone (unlinked, not open) can never be used again: let
+        // their programs go (and their code, once no process runs them).
+        let fs = &self.fs;
+        self.modules
+            .retain(|_, c| fs.stat(c.ino).is_ok_and(|st| st.nlink > 0));
         let key = format!("{dir}:{path}");
         let now = self.modules.values().map(|c| c.used).max().unwrap_or(0) + 1;
         if let Some(c) = self.modules.get_mut(&key)
@@ -234,9 +239,9 @@ impl System {
         Ok(module)
     }
 
-    /// Validates `bytes` as a module named `name` and checks that every import is a
-    /// function this kernel provides.
-    pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, SpawnError> {
+    /// Validates `bytes` as a module named `name`, checks that every import is a function
+    /// this kernel provides, and compiles it in an engine of its own ([`Program`]).
+    pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Program, SpawnError> {
         // Compilation allocates infallibly: refuse a module whose translation might not fit
         // with the kernel's headroom left, instead of letting it exhaust the heap.
         let free = self.platform.memory_available();
@@ -276,7 +281,13 @@ impl System {
         // which validates as it goes, panics on a body with an operator after its final
         // `end` (found by the module_load fuzz target) before its validator rejects it.
         Module::validate(&self.engine, bytes).map_err(invalid)?;
-        let module = Module::new(&self.engine, bytes).map_err(invalid)?;
+        // Imports and `_start` next, still before anything is compiled: a refused program
+        // costs no translation at all.
+        self.check_interface(name, bytes)?;
+        let engine = Engine::new(self.engine.config());
+        let module = Module::new(&engine, bytes).map_err(invalid)?;
+        let linker = program_linker(&engine, crate::wasix::is_legacy(&module))
+            .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
         if let (Some(before), Some(after)) = (free, self.platform.memory_available()) {
             log::debug!(
                 "compiled {name}: {} KiB of wasm took {} KiB of kernel heap",
@@ -284,34 +295,63 @@ impl System {
                 before.saturating_sub(after) >> 10
             );
         }
-        for import in module.imports() {
-            let what = if matches!(import.ty(), wasmi::ExternType::Func(_)) {
-                ""
-            } else {
-                "non-function "
+        Ok(Program {
+            module,
+            linker: Arc::new(linker),
+        })
+    }
+
+    /// Refuses a module importing anything but functions this kernel provides, or
+    /// exporting no `_start` function. Reads only the sections before the code of a module
+    /// already validated.
+    fn check_interface(&self, name: &str, bytes: &[u8]) -> Result<(), SpawnError> {
+        use wasmparser::{ExternalKind, Payload, TypeRef};
+        let mut start = false;
+        let refuse = |message: String| Err(SpawnError::new(Errno::NoExec, message));
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            let reader = match payload {
+                Ok(Payload::ImportSection(reader)) => reader,
+                Ok(Payload::ExportSection(reader)) => {
+                    start = reader.into_iter().any(|e| {
+                        e.is_ok_and(|e| e.name == "_start" && e.kind == ExternalKind::Func)
+                    });
+                    continue;
+                }
+                Ok(Payload::CodeSectionStart { .. }) => break,
+                Ok(_) => continue,
+                Err(e) => return refuse(format!("{name}: invalid WebAssembly module: {e}")),
             };
-            if import.module() == "wasix_64v1" {
-                return Err(SpawnError::new(
-                    Errno::NoExec,
-                    format!(
-                        "{name}: imports wasix_64v1::{}: 64-bit WASIX (wasm64) is not supported, \
-                         build for wasm32 (wasix_32v1)",
-                        import.name()
-                    ),
-                ));
-            }
-            if !what.is_empty() || !self.registry.has(import.module(), import.name()) {
-                return Err(SpawnError::new(
-                    Errno::NoExec,
-                    format!(
+            for import in reader.into_imports() {
+                let import = import.map_err(|e| {
+                    SpawnError::new(
+                        Errno::NoExec,
+                        format!("{name}: invalid WebAssembly module: {e}"),
+                    )
+                })?;
+                if import.module == "wasix_64v1" {
+                    return refuse(format!(
+                        "{name}: imports wasix_64v1::{}: 64-bit WASIX (wasm64) is not \
+                         supported, build for wasm32 (wasix_32v1)",
+                        import.name
+                    ));
+                }
+                let what = if matches!(import.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                    ""
+                } else {
+                    "non-function "
+                };
+                if !what.is_empty() || !self.registry.has(import.module, import.name) {
+                    return refuse(format!(
                         "{name}: imports {what}{}::{}, which this kernel does not provide",
-                        import.module(),
-                        import.name()
-                    ),
-                ));
+                        import.module, import.name
+                    ));
+                }
             }
         }
-        Ok(module)
+        if !start {
+            return refuse(format!("{name}: no `_start` function exported"));
+        }
+        Ok(())
     }
 
     /// Creates a process from `spec`; it starts running at the next scheduling round. On
@@ -348,8 +388,8 @@ impl System {
             stack: Default::default(),
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
-        // live ones): count them once.
-        if self.live_processes() >= self.limits.max_procs {
+        // counted ones): count them once.
+        if self.counted_processes() >= self.limits.max_procs {
             self.discard(data);
             return Err(SpawnError::new(
                 Errno::Again,
@@ -359,6 +399,7 @@ impl System {
         // Refuse (AGAIN, as fork does) rather than let the kernel heap run dry: the new
         // process needs its initial linear memory plus headroom for the kernel itself.
         let initial: usize = module
+            .module
             .exports()
             .filter_map(|e| match e.ty() {
                 wasmi::ExternType::Memory(m) => usize::try_from(m.minimum()).ok(),
@@ -406,7 +447,7 @@ impl System {
     fn instantiate(
         &mut self,
         name: &str,
-        module: &Module,
+        program: &Program,
         data: ProcData,
     ) -> Result<Instantiated, SpawnError> {
         let limits = StoreLimitsBuilder::new()
@@ -422,18 +463,20 @@ impl System {
             limits,
             pending: None,
             exec: None,
+            // What the module's memory, tables and start section take is bounded by the
+            // heap free now, with the same headroom as `memory.grow` (a spawn checked
+            // the initial memory first; an exec or fork relies on this alone).
+            instantiating: self.platform.memory_available(),
         };
-        let mut store = Store::new(&self.engine, proc);
+        let module = &program.module;
+        let mut store = Store::new(module.engine(), proc);
         store.limiter(|p| p);
         let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
-        let linker = if crate::wasix::is_legacy(module) {
-            Arc::clone(&self.legacy_linker)
-        } else {
-            Arc::clone(&self.linker)
-        };
+        let linker = Arc::clone(&program.linker);
         self.platform.nested_run(true);
         let instantiated = linker.instantiate_and_start(&mut store, module);
         self.platform.nested_run(false);
+        store.data_mut().instantiating = None;
         let instance = match instantiated {
             Ok(i) => i,
             Err(e) => {
@@ -458,6 +501,19 @@ impl System {
             }
         }
     }
+}
+
+/// The host calls, for modules compiled in `engine`: every call, or with `legacy` the 2022
+/// WASIX ABI's versions of the calls it changed.
+fn program_linker(engine: &Engine, legacy: bool) -> Result<Linker<Proc>, wasmi::Error> {
+    let mut linker = Linker::<Proc>::new(engine);
+    // The names were recorded once, when the kernel started.
+    let mut names = Registry::default();
+    crate::wasi::register(&mut linker, &mut names)?;
+    if legacy {
+        crate::wasix::register_legacy(&mut linker, &mut names)?;
+    }
+    Ok(linker)
 }
 
 /// The process runtime: owns the system and every task, and schedules them.
@@ -521,20 +577,26 @@ impl Kernel {
         // reports running out there as a (non-resumable) trap; translate at load instead,
         // which the module cache makes a one-time cost per program.
         config.compilation_mode(wasmi::CompilationMode::Eager);
+        // Each program's engine is made with this configuration ([`Program`]). It keeps no
+        // spare execution stacks: kept per program, a process's deep recursion could leave
+        // megabytes behind in every engine of the cache.
+        config.set_max_cached_stacks(0);
+        // One linear memory per process, so the per-process memory cap (a per-memory
+        // limit in wasmi) caps the process; no WASI or WASIX toolchain emits more.
+        config.wasm_multi_memory(false);
         let engine = Engine::new(&config);
-        let mut linker = Linker::<Proc>::new(&engine);
+        // The names of every host call, for the import check at load time.
         let mut registry = Registry::default();
+        let mut linker = Linker::<Proc>::new(&engine);
         crate::wasi::register(&mut linker, &mut registry)?;
-        let mut legacy_linker = linker.clone();
-        crate::wasix::register_legacy(&mut legacy_linker, &mut registry)?;
+        crate::wasix::register_legacy(&mut linker, &mut registry)?;
+        drop(linker);
         let sys = System {
             platform,
             fs,
             files: Default::default(),
             limits,
             engine,
-            linker: Arc::new(linker),
-            legacy_linker: Arc::new(legacy_linker),
             registry: Arc::new(registry),
             procs: BTreeMap::new(),
             modules: BTreeMap::new(),
@@ -1146,6 +1208,14 @@ impl Kernel {
         if let Some(info) = sys.procs.get_mut(&pid) {
             info.status = Some(status);
             info.alarm = None;
+            // A zombie keeps argv[0] (its `/proc` name), not a copy of all its arguments.
+            let argv0 = info
+                .cmdline
+                .iter()
+                .position(|&b| b == 0)
+                .map_or(0, |n| n + 1);
+            info.cmdline.truncate(argv0);
+            info.cmdline.shrink_to_fit();
             let ppid = info.ppid;
             if ppid == 0 && pid != 1 {
                 sys.procs.remove(&pid);

@@ -215,9 +215,31 @@ pub enum Sys {
     Trap(&'static str),
 }
 
+/// A compiled program: its module and the linker of the wasmi engine it was compiled in.
+///
+/// wasmi 2.0 never frees compiled code while its engine lives (an engine's code map only
+/// grows), so every program is compiled in an engine of its own. The engine, and with it
+/// the code, is freed when the last clone of the program goes: the module cache let it
+/// go (file rewritten, entry evicted) and its last process ended, or it was refused
+/// before ever running. A single shared engine kept the code of every module ever
+/// compiled, refused ones included, until the heap was gone.
+#[derive(Clone)]
+pub struct Program {
+    pub module: Module,
+    /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
+    /// module importing it ([`crate::wasix::register_legacy`]).
+    pub linker: Arc<Linker<Proc>>,
+}
+
+impl core::fmt::Debug for Program {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Program").finish_non_exhaustive()
+    }
+}
+
 /// What `proc_exec*` asks the scheduler to do.
 pub struct ExecRequest {
-    pub module: Module,
+    pub module: Program,
     pub name: String,
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
@@ -246,7 +268,7 @@ pub struct CachedModule {
     pub ino: vfs::Ino,
     pub mtime: u64,
     pub size: u64,
-    pub module: Module,
+    pub module: Program,
     /// When it was last loaded (a counter): the least recently used entry goes first.
     pub used: u64,
 }
@@ -311,10 +333,9 @@ pub struct System {
     pub fs: Fs,
     pub files: OpenFiles,
     pub limits: Limits,
+    /// Holds the configuration every program's own engine is made with, and validates
+    /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
-    pub linker: Arc<Linker<Proc>>,
-    /// The linker for modules of the 2022 WASIX ABI ([`crate::wasix::register_legacy`]).
-    pub legacy_linker: Arc<Linker<Proc>>,
     pub registry: Arc<crate::linker::Registry>,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
@@ -443,6 +464,47 @@ pub struct Proc {
     pub pending: Option<(Wait, Retry)>,
     /// Set by `proc_exec*`: the program to switch to.
     pub exec: Option<alloc::boxed::Box<ExecRequest>>,
+    /// While the process is being instantiated (the system is not lent to it then): the
+    /// kernel heap it may still take — what was free when instantiation began, less the
+    /// headroom and what its memories and tables have taken since. `None` otherwise.
+    pub instantiating: Option<usize>,
+}
+
+/// Kernel heap one table element takes (wasmi keeps a 64-bit reference per element).
+pub const TABLE_ELEMENT_BYTES: usize = 8;
+
+impl Proc {
+    /// Whether the kernel heap can give a memory or table growing from `current` to
+    /// `desired` bytes: twice the new size plus [`GROW_HEADROOM`] must be free (a growing
+    /// buffer may be copied while the old one is held; a new one, `current == 0`, needs
+    /// its size once). While instantiating, against the budget taken when it began,
+    /// which the grant is charged to: a start section's `memory.grow`, a module's many
+    /// tables and memories are all bounded by what was free.
+    fn heap_allows(&mut self, current: usize, desired: usize) -> bool {
+        let size = if current == 0 {
+            desired
+        } else {
+            desired.saturating_mul(2)
+        };
+        let needed = size.saturating_add(GROW_HEADROOM);
+        let sys = self.home.take();
+        let allowed = match &sys {
+            Some(s) => s
+                .platform
+                .memory_available()
+                .is_none_or(|free| free >= needed),
+            None => match &mut self.instantiating {
+                Some(budget) if *budget >= needed => {
+                    *budget -= desired.saturating_sub(current);
+                    true
+                }
+                Some(_) => false,
+                None => true,
+            },
+        };
+        self.home.set(sys);
+        allowed
+    }
 }
 
 /// Kernel heap kept free when a guest grows its memory, for the kernel's own allocations
@@ -453,8 +515,10 @@ pub const GROW_HEADROOM: usize = 4 << 20;
 /// `limits`) and by what the kernel heap can give without running dry. wasmi grows a
 /// memory's buffer with `Vec::try_reserve`, which may allocate up to twice the new size
 /// while the old buffer is still held, so a grow is refused (`memory.grow` returns -1)
-/// unless twice the desired size plus [`GROW_HEADROOM`] is free. While the process is
-/// being instantiated the system is not lent to it; spawning checked the initial size.
+/// unless twice the desired size plus [`GROW_HEADROOM`] is free. Tables likewise, per
+/// element ([`TABLE_ELEMENT_BYTES`]). While the process is being instantiated the system
+/// is not lent to it: a budget taken when instantiation began stands in
+/// ([`Proc::heap_allows`]).
 impl wasmi::ResourceLimiter for Proc {
     fn memory_growing(
         &mut self,
@@ -465,11 +529,7 @@ impl wasmi::ResourceLimiter for Proc {
         if !self.limits.memory_growing(current, desired, maximum)? {
             return Ok(false);
         }
-        let sys = self.home.take();
-        let free = sys.as_ref().and_then(|s| s.platform.memory_available());
-        self.home.set(sys);
-        let needed = desired.saturating_mul(2).saturating_add(GROW_HEADROOM);
-        Ok(free.is_none_or(|free| free >= needed))
+        Ok(self.heap_allows(current, desired))
     }
 
     fn memory_grow_failed(
@@ -485,7 +545,13 @@ impl wasmi::ResourceLimiter for Proc {
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        self.limits.table_growing(current, desired, maximum)
+        if !self.limits.table_growing(current, desired, maximum)? {
+            return Ok(false);
+        }
+        Ok(self.heap_allows(
+            current.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired.saturating_mul(TABLE_ELEMENT_BYTES),
+        ))
     }
 
     fn table_grow_failed(
@@ -551,6 +617,13 @@ impl System {
         info.pending |= 1 << sig;
         self.signalled.push(pid);
         Ok(())
+    }
+
+    /// Processes counted toward `Limits::max_procs`: the live ones and the zombies not
+    /// yet joined, since each holds a process-table entry (a parent that never joins
+    /// must not fill the kernel with them).
+    pub fn counted_processes(&self) -> usize {
+        self.procs.len()
     }
 
     /// Live (not yet ended) processes.

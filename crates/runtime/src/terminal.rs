@@ -160,19 +160,29 @@ impl Terminal {
     }
 }
 
-/// Output processing: `\n` becomes `\r\n` when `tty.line_feeds` is set.
-pub fn translate(tty: &Tty, data: &[u8]) -> Option<Vec<u8>> {
+/// Output processing: hands `data` to `emit`, with `\n` made `\r\n` when
+/// `tty.line_feeds` is set. Translated output goes out in pieces through a small buffer
+/// on the stack: a write may be 16 MiB, and its copy must not come from the heap.
+pub fn translate(tty: &Tty, data: &[u8], mut emit: impl FnMut(&[u8])) {
     if !tty.line_feeds || !data.contains(&b'\n') {
-        return None;
+        emit(data);
+        return;
     }
-    let mut out = Vec::with_capacity(data.len() + 16);
+    let mut buf = [0u8; 512];
+    let mut n = 0;
     for &b in data {
-        if b == b'\n' {
-            out.push(b'\r');
+        if n + 2 > buf.len() {
+            emit(&buf[..n]);
+            n = 0;
         }
-        out.push(b);
+        if b == b'\n' {
+            buf[n] = b'\r';
+            n += 1;
+        }
+        buf[n] = b;
+        n += 1;
     }
-    Some(out)
+    emit(&buf[..n]);
 }
 
 #[cfg(test)]
@@ -269,10 +279,15 @@ mod tests {
         let (echo, sigs) = feed(&mut t, &tty, b"a\x03\x7f");
         assert!(echo.is_empty() && sigs.is_empty());
         assert_eq!(read_all(&mut t), b"a\x03\x7f");
-        assert_eq!(translate(&tty, b"x\n"), None);
-        assert_eq!(
-            translate(&cooked(), b"x\ny\n").as_deref(),
-            Some(&b"x\r\ny\r\n"[..])
-        );
+        let translated = |tty: &Tty, data: &[u8]| {
+            let mut out = Vec::new();
+            translate(tty, data, |piece| out.extend_from_slice(piece));
+            out
+        };
+        assert_eq!(translated(&tty, b"x\n"), b"x\n");
+        assert_eq!(translated(&cooked(), b"x\ny\n"), b"x\r\ny\r\n");
+        // Across the stack buffer's pieces.
+        let long = b"ab\n".repeat(1000);
+        assert_eq!(translated(&cooked(), &long), b"ab\r\n".repeat(1000));
     }
 }

@@ -28,6 +28,8 @@ pub struct FakePlatform {
     pub now: Rc<RefCell<u64>>,
     pub console: Rc<RefCell<Console>>,
     rng: u64,
+    /// What `memory_available` reports (`None`: unknown, so unchecked).
+    pub heap_free: Option<usize>,
 }
 
 impl FakePlatform {
@@ -37,6 +39,7 @@ impl FakePlatform {
             now: Rc::new(RefCell::new(0)),
             console,
             rng: 0x9e37_79b9_7f4a_7c15,
+            heap_free: None,
         }
     }
 }
@@ -77,6 +80,9 @@ impl Platform for FakePlatform {
         c.input.drain(..n);
         n
     }
+    fn memory_available(&self) -> Option<usize> {
+        self.heap_free
+    }
     fn idle(&mut self, deadline: Option<u64>) {
         let mut t = self.now.borrow_mut();
         match deadline {
@@ -109,6 +115,8 @@ pub struct Opts {
     pub deferred: bool,
     /// Mount `/dev` ([`crate::devfs`]) at the root.
     pub dev: bool,
+    /// Free kernel heap the platform reports, fixed (`None`: unknown).
+    pub heap_free: Option<usize>,
 }
 
 /// An executor that reports every slice that ran out of fuel — one that was still
@@ -144,7 +152,8 @@ impl crate::sched::Executor for Deferred {
 /// Builds a kernel with a fake platform and an fs holding `/prog.wasm` = `wasm`.
 pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, crate::Pid) {
     let console = Rc::new(RefCell::new(Console::default()));
-    let platform = FakePlatform::new(Rc::clone(&console));
+    let mut platform = FakePlatform::new(Rc::clone(&console));
+    platform.heap_free = opts.heap_free;
     let mut fs = Fs::new(FsLimits::default());
     let root = fs.root();
     fs.write_file(root, "prog.wasm", wasm)

@@ -1136,3 +1136,33 @@ fn proc_view_serves_snapshots_and_refuses_changes() {
     sys.fs.release(snap).unwrap();
     sys.fs.check_consistency().unwrap();
 }
+
+#[test]
+fn file_writes_leave_the_kernel_heap_its_headroom() {
+    // The filesystem quota is half the heap whatever else uses it: writes are also held
+    // to what the heap has free beyond the headroom — short, then NOSPC.
+    use crate::files::{Object, OpenFile};
+    let room = 10_000;
+    for (free, want) in [(room, Ok(room)), (0, Err(abi::Errno::NoSpc))] {
+        let console = alloc::rc::Rc::new(core::cell::RefCell::new(Default::default()));
+        let mut platform = crate::testing::FakePlatform::new(console);
+        platform.heap_free = Some(crate::sys::GROW_HEADROOM + 2 * vfs::PAGE_SIZE + free);
+        let fs = vfs::Fs::new(vfs::Limits::default());
+        let mut kernel =
+            crate::Kernel::new(alloc::boxed::Box::new(platform), fs, Default::default())
+                .expect("kernel");
+        let sys = kernel.sys();
+        let root = sys.fs.root();
+        let ino = sys.fs.write_file(root, "f", b"").expect("create");
+        let id = sys
+            .files
+            .insert(&mut sys.fs, OpenFile::new(Object::File(ino), 0));
+        let wrote =
+            crate::wasi::fd::write_file(sys, id, &[7; 50_000], Some(0)).map_err(|e| match e {
+                crate::sys::Sys::Err(e) => e,
+                other => panic!("{other:?}"),
+            });
+        assert_eq!(wrote, want);
+        sys.files.drop_ref(&mut sys.fs, id);
+    }
+}

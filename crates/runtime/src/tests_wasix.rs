@@ -231,9 +231,15 @@ fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
 }
 
 /// The usual children: `/child.wasm` prints "child\n" and exits 3; `/junk.wasm` is not
-/// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/dir/f` is a file.
+/// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/badstart.wasm` has
+/// a `_start` but its start section traps; `/dir/f` is a file.
 fn files() -> Vec<(&'static str, &'static [u8])> {
     let nostart = wat::parse_str("(module (memory (export \"memory\") 1))").expect("valid wat");
+    let badstart = wat::parse_str(
+        "(module (memory (export \"memory\") 1) (func $s unreachable) (start $s)
+           (func (export \"_start\")))",
+    )
+    .expect("valid wat");
     alloc::vec![
         (
             "child.wasm",
@@ -245,6 +251,7 @@ fn files() -> Vec<(&'static str, &'static [u8])> {
         ),
         ("junk.wasm", b"\0asm but not really" as &[u8]),
         ("nostart.wasm", Box::leak(nostart.into_boxed_slice())),
+        ("badstart.wasm", Box::leak(badstart.into_boxed_slice())),
         ("dir/f", b"a file"),
     ]
 }
@@ -267,6 +274,16 @@ fn run_prog(files: Vec<(&'static str, &'static [u8])>, wat: String) -> Run {
 
 /// [`run_prog`], with `deferred` slices (see [`crate::testing::Deferred`]).
 fn run_prog_on(files: Vec<(&'static str, &'static [u8])>, wat: String, deferred: bool) -> Run {
+    run_prog_opts(files, wat, deferred, None)
+}
+
+/// [`run_prog_on`] on a platform reporting `heap_free` bytes of free kernel heap.
+fn run_prog_opts(
+    files: Vec<(&'static str, &'static [u8])>,
+    wat: String,
+    deferred: bool,
+    heap_free: Option<usize>,
+) -> Run {
     let (tx, rx) = std::sync::mpsc::channel();
     let worker = std::thread::spawn(move || {
         let wasm = wat::parse_str(&wat).expect("valid wat");
@@ -274,6 +291,7 @@ fn run_prog_on(files: Vec<(&'static str, &'static [u8])>, wat: String, deferred:
             files,
             preopen: Some("/"),
             deferred,
+            heap_free,
             ..Opts::default()
         };
         let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
@@ -1579,9 +1597,9 @@ fn exec_of_pid_1_after_failed_attempts() {
 
 #[test]
 fn a_failed_exec_past_the_point_of_no_return_is_reported_to_the_parent() {
-    // `/nostart.wasm` loads but cannot start: the exec'ing process dies (SIGABRT) and its
-    // parent, waiting in proc_join, learns so.
-    let strings = ["/nostart.wasm", "", "", "exec-failed"];
+    // `/badstart.wasm` loads but cannot start (its start section traps): the exec'ing
+    // process dies (SIGABRT) and its parent, waiting in proc_join, learns so.
+    let strings = ["/badstart.wasm", "", "", "exec-failed"];
     let a = program(&strings, "", EXEC_B);
     let out = run_ok(
         &[("a.wasm", a)],
@@ -1789,4 +1807,164 @@ fn the_module_cache_keeps_the_most_recently_used_programs_only() {
     assert!(keys.iter().any(|k| k.ends_with(":p0.wasm")), "{keys:?}");
     assert!(keys.iter().any(|k| k.ends_with(":p79.wasm")), "{keys:?}");
     assert!(!keys.iter().any(|k| k.ends_with(":p1.wasm")), "{keys:?}");
+}
+
+#[test]
+fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
+    // With 16 MiB free: a child whose start section grows its memory to 32 MiB is refused
+    // at instantiation (the grow fails, so its start traps); a table.grow of ~1M elements
+    // (8 MiB, which needs twice that plus headroom) returns -1, one of 1000 succeeds.
+    let grow_start = wat::parse_str(
+        "(module (memory (export \"memory\") 1)
+           (func $s (if (i32.eq (memory.grow (i32.const 511)) (i32.const -1)) (then unreachable)))
+           (start $s) (func (export \"_start\")))",
+    )
+    .expect("valid wat");
+    let grow_start: &'static [u8] = Box::leak(grow_start.into_boxed_slice());
+    let body = "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (table.grow $t (ref.null func) (i32.const 1048000)))
+         (call $r (table.grow $t (ref.null func) (i32.const 1000)))
+         (call $r (table.size $t))";
+    let wat = module(&["/grow.wasm"], "(table $t 1 funcref)", body);
+    let low = run_prog_opts(
+        alloc::vec![("grow.wasm", grow_start)],
+        wat.clone(),
+        false,
+        Some(16 << 20),
+    );
+    assert_eq!(low.stdout, format!("{NOEXEC} {} 1 1001 ", u32::MAX));
+    assert_clean(&low);
+    // The same with the heap unknown (unchecked): the child starts, the big grow succeeds
+    // (returning the old size, 1).
+    let high = run_prog_opts(alloc::vec![("grow.wasm", grow_start)], wat, false, None);
+    assert!(high.stdout.starts_with("0 1 "), "{}", high.stdout);
+}
+
+#[test]
+fn modules_with_more_than_one_memory_are_refused() {
+    let two = wat::parse_str("(module (memory 1) (memory 1) (func (export \"_start\")))")
+        .expect("valid wat");
+    let two: &'static [u8] = Box::leak(two.into_boxed_slice());
+    let r = run(
+        &[("two.wasm", two)],
+        module(
+            &["/two.wasm"],
+            "",
+            "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))",
+        ),
+    );
+    assert_eq!(r.stdout, format!("{NOEXEC} "));
+    assert_clean(&r);
+}
+
+#[test]
+fn spawn_and_exec_arguments_are_bounded_before_they_are_copied() {
+    // 1024 CHDIR actions naming one 256 KiB path: NAMETOOLONG (it was copied 1024 times
+    // before any check); 1024 naming a 4000-byte one: 2BIG (more than 256 KiB of paths);
+    // 1 MiB of one-byte arguments (512 Ki entries, ~33x that in kernel allocations) and
+    // one 2 MiB argument: 2BIG, from proc_exec3 and proc_spawn2 alike.
+    let r = run(
+        &[],
+        module(
+            &["/child.wasm"],
+            "",
+            "(local $i i32)
+             (drop (memory.grow (i32.const 40)))
+             (memory.fill (i32.const 65536) (i32.const 97) (i32.const 2097152))
+             (loop $l
+               (call $op (local.get $i) (i32.const 3) (i32.const 0) (i32.const 0)
+                 (i32.const 65536) (i32.const 262144))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+             (call $r (call $spawn2 {s0} (i32.const 1024) (i32.const 0)))
+             (local.set $i (i32.const 0))
+             (loop $l
+               (call $op (local.get $i) (i32.const 3) (i32.const 0) (i32.const 0)
+                 (i32.const 65536) (i32.const 4000))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+             (call $r (call $spawn2 {s0} (i32.const 1024) (i32.const 0)))
+             (call $r (call $proc_exec3 {s0} (i32.const 65536) (i32.const 2097152)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+             (local.set $i (i32.const 0))
+             (loop $l
+               (i32.store16 (i32.add (i32.const 65536) (local.get $i)) (i32.const 0x0a61))
+               (local.set $i (i32.add (local.get $i) (i32.const 2)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const 1048576))))
+             (call $r (call $proc_exec3 {s0} (i32.const 65536) (i32.const 1048576)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+             (call $r (call $proc_spawn2 {s0} (i32.const 65536) (i32.const 1048576)
+               (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 0) (i32.const 2400)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+             ;; Half as many entries fit: the child runs.
+             (call $r (call $proc_spawn2 {s0} (i32.const 65536) (i32.const 16384)
+               (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 0) (i32.const 2400)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+             (call $join (i32.const -1) (i32.const 0))",
+        ),
+    );
+    assert_eq!(r.stdout, "37 1 1 1 1 0 child\n0 2 1 3 0 ");
+    assert_clean(&r);
+}
+
+#[test]
+fn zombies_count_toward_the_process_limit() {
+    // Children that exit at once and are never joined: each keeps a table entry, so the
+    // spawns meet AGAIN at the limit (4096 with pid 1) all the same; joining one makes
+    // room for one more.
+    let quick = wat::parse_str(r#"(module (func (export "_start")))"#).expect("valid wat");
+    let quick: &'static [u8] = Box::leak(quick.into_boxed_slice());
+    let out = run_ok(
+        &[("quick.wasm", quick)],
+        &["/quick.wasm"],
+        "",
+        "(local $n i32) (local $e i32)
+         (block $done (loop $l
+           (local.set $e (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+           (br_if $done (local.get $e))
+           (local.set $n (i32.add (local.get $n) (i32.const 1)))
+           ;; let the child run and end before the next spawn
+           (drop (call $thread_sleep (i64.const 1000)))
+           (br $l)))
+         (call $r (local.get $e)) (call $r (local.get $n))
+         (i32.store (i32.const 240) (i32.const 0))
+         (call $r (call $proc_join (i32.const 240) (i32.const 0) (i32.const 248)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))",
+    );
+    assert_eq!(out, format!("{AGAIN} 4095 0 0 {AGAIN} "));
+}
+
+#[test]
+fn a_chrooted_process_signals_only_its_own_descendants() {
+    // Confined to /dir, the child may not TERM pid 1 (PERM) — it used to end it — and an
+    // unknown pid stays SRCH; it may TERM its own child, spawned inside /dir.
+    let sleeper = wat::parse_str(
+        r#"(module
+          (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+          (func (export "_start") (drop (call $sleep (i64.const 1000000000)))))"#,
+    )
+    .expect("valid wat");
+    let sleeper: &'static [u8] = Box::leak(sleeper.into_boxed_slice());
+    let sig = program(
+        &["/sleeper.wasm"],
+        "",
+        "(call $r (call $proc_signal (i32.const 1) (i32.const 15)))
+         (call $r (call $proc_signal (i32.const 4242) (i32.const 15)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $proc_signal (i32.load (i32.const 200)) (i32.const 15)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    let out = run_ok(
+        &[("sig.wasm", sig), ("dir/sleeper.wasm", sleeper)],
+        &["/sig.wasm", "dir"],
+        "",
+        "(call $r (call $proc_spawn {s0} (i32.const 1) (i32.const 0) (i32.const 0)
+           (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 1) {s1}
+           (i32.const 200)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    // Parent: spawn 0; child: PERM, SRCH, spawn 0, TERM 0, its join (pid 3 killed by
+    // TERM); parent's join (pid 2 exited 0).
+    assert_eq!(out, "0 63 71 0 0 0 3 2 143 15 0 2 1 0 0 ");
 }

@@ -204,6 +204,9 @@ impl Fs {
         self.check_bytes(need)?;
         // Allocate first so running out of memory leaves the file unchanged.
         let mut fresh = alloc::vec::Vec::new();
+        fresh
+            .try_reserve_exact(usize::try_from(missing).map_err(|_| Errno::NoSpc)?)
+            .map_err(|_| Errno::NoMem)?;
         for _ in 0..missing {
             fresh.push(new_page()?);
         }

@@ -620,10 +620,13 @@ impl Fs {
     }
 }
 
-/// Allocates one zeroed page.
+/// Allocates one zeroed page, fallibly: the quota bounds the filesystem, not what the
+/// rest of the kernel has left, so running out of heap is NOMEM (a short write, or NOSPC
+/// for a write that stored nothing), never a kernel panic.
 pub(crate) fn new_page() -> Result<Box<[u8; PAGE_SIZE]>, Errno> {
-    alloc::vec![0u8; PAGE_SIZE]
-        .into_boxed_slice()
-        .try_into()
-        .map_err(|_| Errno::NoMem)
+    let mut page = alloc::vec::Vec::new();
+    page.try_reserve_exact(PAGE_SIZE)
+        .map_err(|_| Errno::NoMem)?;
+    page.resize(PAGE_SIZE, 0u8);
+    page.into_boxed_slice().try_into().map_err(|_| Errno::NoMem)
 }

@@ -31,7 +31,19 @@
 //!   `hostile: N passed, M failed`; exits 0 only if all passed. With CAP_MIB, `membomb`
 //!   must reach within a MiB of that per-process memory cap.
 //!
-//! Internal modes: `pipefill-writer`, `killwriter-writer`.
+//! - `limits [N]`: kernel allocations a guest's arguments drive, each of which once
+//!   panicked the kernel; run in this process (and one child), each must give its errno
+//!   and leave the kernel heap (`/proc/meminfo`'s MemFree, so run with `proc=on`) where
+//!   it was. `spawnpath`: `proc_spawn2` with 1024 CHDIR actions naming one 256 KiB path
+//!   (NAMETOOLONG), then one 4000-byte path (2BIG: too many path bytes in all).
+//!   `execargs`: `proc_exec3` and, in a child, `proc_exec` with a 16 MiB list of
+//!   one-byte arguments (2BIG; the child exits with it). `refused`: N spawns of a module
+//!   importing a function the kernel lacks (NOEXEC), then N spawns of freshly written
+//!   modules, each compiled and refused for having no `_start` (NOEXEC): compiled code
+//!   must be freed. Prints `ok CASE: ...` or `FAIL CASE: ...` and `limits: N passed, M
+//!   failed`.
+//!
+//! Internal modes: `pipefill-writer`, `killwriter-writer`, `execargs-child`.
 
 use std::fs;
 use std::io::Write;
@@ -76,10 +88,13 @@ fn main() -> ExitCode {
         "bigwrite" => bigwrite(),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
+        "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
+        "execargs-child" => execargs_child(),
+        "true" => 0,
         _ => {
             eprintln!(
-                "usage: hostile all [CAP_MIB] | loop | fillloop | recurse | membomb | spawnbomb \
-                 | fdbomb | pipefill | killwriter | bigwrite | watchdog"
+                "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | watchdog"
             );
             2
         }
@@ -865,4 +880,213 @@ fn same_status(a: Status, b: Status) -> bool {
         (Status::Signal { sig: x, .. }, Status::Signal { sig: y, .. }) => x == y,
         _ => a == b,
     }
+}
+
+// ---- kernel limits on what arguments make the kernel allocate ---------------------------
+
+/// The kernel heap's free KiB (`/proc/meminfo`'s MemFree).
+fn mem_free_kib() -> Option<i64> {
+    let info = fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemFree:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// This process's linear memory in KiB.
+fn memory_kib() -> i64 {
+    (core::arch::wasm32::memory_size(0) * 64) as i64
+}
+
+/// How much the kernel heap may be below where it was after a case (allocator noise,
+/// descriptor tables grown): far below what any of the cases would leak unfixed.
+const HEAP_SLACK_KIB: i64 = 1024;
+
+/// A module with a function that adds to a local `adds` times, starting from `seed` (so
+/// each is different; it is compiled, never called), an empty `_start`, and an import of
+/// `env::nope` when `import`.
+fn generated_module(seed: u32, adds: usize, import: bool) -> Vec<u8> {
+    fn leb(mut v: u32, out: &mut Vec<u8>) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+    fn section(id: u8, body: &[u8], out: &mut Vec<u8>) {
+        out.push(id);
+        leb(body.len() as u32, out);
+        out.extend_from_slice(body);
+    }
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    section(1, &[1, 0x60, 0, 0], &mut m);
+    if import {
+        section(
+            2,
+            &[1, 3, b'e', b'n', b'v', 4, b'n', b'o', b'p', b'e', 0, 0],
+            &mut m,
+        );
+    }
+    section(3, &[2, 0, 0], &mut m);
+    let start = if import { 2 } else { 1 };
+    section(
+        7,
+        &[1, 6, b'_', b's', b't', b'a', b'r', b't', 0, start],
+        &mut m,
+    );
+    // One local i32: local = seed; then `local = local + 1` `adds` times.
+    let mut body = vec![1, 1, 0x7f, 0x41];
+    leb(seed & 0x3f_ffff, &mut body);
+    body.extend_from_slice(&[0x21, 0]);
+    for _ in 0..adds {
+        body.extend_from_slice(&[0x20, 0, 0x41, 1, 0x6a, 0x21, 0]);
+    }
+    body.push(0x0b);
+    let mut code = vec![2];
+    leb(body.len() as u32, &mut code);
+    code.extend_from_slice(&body);
+    code.extend_from_slice(&[2, 0, 0x0b]);
+    section(10, &code, &mut m);
+    m
+}
+
+fn spawn_errno(name: &str, ops: &[wasix::ProcSpawnFdOp]) -> Result<Pid, Errno> {
+    w::spawn2(name, &[name], ops, &[], false, "")
+}
+
+fn limits(n: usize) -> ExitCode {
+    let mut passed = 0;
+    let mut failed = 0;
+    let mut report = |case: &str, ok: bool, detail: String| {
+        if ok {
+            passed += 1;
+            println!("ok {case}: {detail}");
+        } else {
+            failed += 1;
+            println!("FAIL {case}: {detail}");
+        }
+    };
+    if mem_free_kib().is_none() {
+        println!("FAIL limits: no /proc/meminfo (boot with proc=on)");
+        return ExitCode::FAILURE;
+    }
+    // Grow our own memory once to what the cases need: wasmi grows a memory's buffer with
+    // spare capacity, which the figures below could not tell from kernel allocations.
+    drop(std::hint::black_box(vec![1u8; 40 << 20]));
+    // The programs the cases spawn are cached (and their memory kept) from here on.
+    for name in ["/bin/true", SELF] {
+        let _ = w::spawn2(name, &[name, "true"], &[], &[], false, "")
+            .and_then(|pid| w::join(Some(pid), 0));
+    }
+    // Each case: its outcome, then the kernel heap against the baseline taken before it,
+    // less what this process's own linear memory (which lives in that heap and never
+    // shrinks) grew meanwhile.
+    let heap = |(before, mem_before): (i64, i64)| {
+        let after = mem_free_kib().unwrap_or(0);
+        let grown = memory_kib() - mem_before;
+        let kernel = before - after - grown;
+        (
+            kernel <= HEAP_SLACK_KIB,
+            format!("kernel heap {before} -> {after} KiB free, {grown} KiB of it our memory"),
+        )
+    };
+    let baseline = || (mem_free_kib().unwrap_or(0), memory_kib());
+
+    // spawnpath: one 256 KiB path named by 1024 CHDIR actions.
+    let before = baseline();
+    let huge = vec![b'a'; 256 << 10];
+    let ops: Vec<_> = (0..1024).map(|_| w::fd_op_chdir(&huge)).collect();
+    let r1 = spawn_errno("/bin/true", &ops);
+    let long = vec![b'a'; 4000];
+    let ops: Vec<_> = (0..1024).map(|_| w::fd_op_chdir(&long)).collect();
+    let r2 = spawn_errno("/bin/true", &ops);
+    drop((huge, long, ops));
+    let (heap_ok, heap_msg) = heap(before);
+    report(
+        "spawnpath",
+        r1 == Err(errno::NAMETOOLONG) && r2 == Err(errno::TOOBIG) && heap_ok,
+        format!(
+            "1024 x 256 KiB path: {}, 1024 x 4000 bytes: {}, {heap_msg}",
+            r1.map_or_else(show, |p| format!("pid {p}")),
+            r2.map_or_else(show, |p| format!("pid {p}"))
+        ),
+    );
+
+    // execargs: 16 MiB of one-byte arguments, to proc_exec3 here and proc_exec in a child.
+    let before = baseline();
+    let args = b"a\n".repeat(8 << 20);
+    let e3 = w::exec3_list("/bin/true", &args);
+    drop(args);
+    let child = w::spawn2(SELF, &["hostile", "execargs-child"], &[], &[], false, "")
+        .and_then(|pid| w::join(Some(pid), 0));
+    let (heap_ok, heap_msg) = heap(before);
+    let child_ok = matches!(child, Ok((_, Status::Exit(c))) if c == errno::TOOBIG);
+    report(
+        "execargs",
+        e3 == errno::TOOBIG && child_ok && heap_ok,
+        format!(
+            "proc_exec3: {}, proc_exec in a child: {}, {heap_msg}",
+            show(e3),
+            match child {
+                Ok((_, st)) => format!("{st:?}"),
+                Err(e) => show(e),
+            }
+        ),
+    );
+
+    // refused: N spawns of a module with an unknown import (refused before it is
+    // compiled), then N freshly written modules (100 file names in turn, so the module
+    // cache also evicts), each compiled, run and joined: every compiled program must be
+    // freed once the cache lets it go.
+    let before = baseline();
+    let module = generated_module(0, 2000, true);
+    let written = fs::write("/tmp/refused.wasm", &module).is_ok();
+    let mut wrong = 0;
+    for _ in 0..n {
+        if spawn_errno("/tmp/refused.wasm", &[]) != Err(errno::NOEXEC) {
+            wrong += 1;
+        }
+    }
+    let _ = fs::remove_file("/tmp/refused.wasm");
+    let after_imports = mem_free_kib().unwrap_or(0);
+    let mut wrong_compiled = 0;
+    for i in 0..n {
+        let path = format!("/tmp/r{}.wasm", i % 100);
+        let _ = fs::write(&path, generated_module(i as u32, 2000, false));
+        let ran = spawn_errno(&path, &[]).and_then(|pid| w::join(Some(pid), 0));
+        if !matches!(ran, Ok((_, Status::Exit(0)))) {
+            wrong_compiled += 1;
+        }
+    }
+    for i in 0..100.min(n) {
+        let _ = fs::remove_file(format!("/tmp/r{i}.wasm"));
+    }
+    // The next load drops cache entries whose file is gone.
+    let _ = spawn_errno("/bin/true", &[]).and_then(|pid| w::join(Some(pid), 0));
+    let (heap_ok, heap_msg) = heap(before);
+    report(
+        "refused",
+        written && wrong == 0 && wrong_compiled == 0 && heap_ok,
+        format!(
+            "{n} spawns of a module importing env::nope: {wrong} not NOEXEC (heap {} -> \
+             {after_imports} KiB free); {n} rewritten modules compiled and run: \
+             {wrong_compiled} failed; {heap_msg}",
+            before.0
+        ),
+    );
+    println!("limits: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `proc_exec` of a 16 MiB list of one-byte arguments: must end this process with 2BIG
+/// as its exit code (the call has no result to return it in).
+fn execargs_child() -> u8 {
+    let args = b"a\n".repeat(8 << 20);
+    w::exec1_list("/bin/true", &args)
 }

@@ -210,7 +210,7 @@ impl Kernel {
     fn fork_child(&mut self, parent: &mut Task, data_ptr: u32) -> Result<Pid, Errno> {
         let ppid = parent.pid;
         let sys = self.sys.as_mut().expect("system home");
-        if sys.live_processes() >= sys.limits.max_procs {
+        if sys.counted_processes() >= sys.limits.max_procs {
             return Err(Errno::Again);
         }
         let pdata = &parent.store.data().data;
@@ -306,7 +306,7 @@ impl Kernel {
             return Err(Errno::Again);
         }
         out.copy_from_slice(bytes);
-        for export in parent.module.exports() {
+        for export in parent.module.module.exports() {
             if !matches!(export.ty(), wasmi::ExternType::Global(g) if g.mutability() == wasmi::Mutability::Var)
             {
                 continue;

@@ -257,6 +257,16 @@ fn broken_pipe(cx: &mut Cx<'_>, e: Sys) -> Sys {
     }
 }
 
+/// Bytes of file data the kernel heap can still take (`None`: unknown): what is free less
+/// [`crate::sys::GROW_HEADROOM`] and two pages a write may start and end in. The
+/// filesystem's quota (half the heap) does not know what else uses the heap; this keeps
+/// the RAM filesystem out of the room the kernel's own allocations rely on.
+pub fn file_room(sys: &System) -> Option<usize> {
+    sys.platform
+        .memory_available()
+        .map(|free| free.saturating_sub(crate::sys::GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
+}
+
 /// Writes `data` to the open file `id`; returns bytes written. Regular files need the
 /// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
 /// wasmtime) goes to the end. A pipe write end takes the data as [`pipe_write`] describes
@@ -293,6 +303,12 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
                 None => file.offset,
             };
             sync_clock(sys);
+            // Short, or NOSPC, when the heap cannot take it all (see `file_room`).
+            let data = match file_room(sys) {
+                Some(0) if !data.is_empty() => return Err(Errno::NoSpc.into()),
+                Some(room) => &data[..data.len().min(room)],
+                None => data,
+            };
             let n = if data.is_empty() {
                 0
             } else {
@@ -309,10 +325,8 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
 /// Writes `data` to a console stream, with the terminal's line-feed translation; returns
 /// its length.
 fn console_write(sys: &mut System, stream: Stream, data: &[u8]) -> usize {
-    match crate::terminal::translate(&sys.tty, data) {
-        Some(out) => sys.platform.write(stream, &out),
-        None => sys.platform.write(stream, data),
-    }
+    let System { tty, platform, .. } = sys;
+    crate::terminal::translate(tty, data, |piece| platform.write(stream, piece));
     data.len()
 }
 
@@ -614,6 +628,9 @@ pub fn fd_allocate(cx: &mut Cx<'_>, fd: i32, offset: i64, len: i64) -> SysResult
         return Err(Errno::Inval.into());
     }
     sync_clock(cx.sys);
+    if file_room(cx.sys).is_some_and(|room| room as u64 <= len as u64) {
+        return Err(Errno::NoSpc.into());
+    }
     cx.sys.fs.allocate(ino, offset as u64, len as u64)?;
     Ok(())
 }
@@ -782,9 +799,21 @@ pub fn fd_readdir(
         return Err(Errno::BadF.into());
     };
     crate::procfs::sync(cx.sys);
-    let mut bytes = Vec::new();
+    // Two passes over the directory, nothing copied into the kernel: the bytes the
+    // listing fills (at most `cap`), checked against guest memory (FAULT, nothing
+    // written), then the entries written straight into the buffer.
+    let mut total = 0usize;
     for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
-        if bytes.len() >= cap {
+        if total >= cap {
+            break;
+        }
+        total = total.saturating_add(DIRENT_SIZE + entry.name.len());
+    }
+    let total = total.min(cap);
+    let dst = cx.mem.slice_mut(buf as u32, total as u32)?;
+    let mut at = 0usize;
+    for entry in cx.sys.fs.readdir_iter(ino, cookie as u64)? {
+        if at >= total {
             break;
         }
         let mut head = [0u8; DIRENT_SIZE];
@@ -792,12 +821,13 @@ pub fn fd_readdir(
         head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
         head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
         head[20] = crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi());
-        bytes.extend_from_slice(&head);
-        bytes.extend_from_slice(entry.name.as_bytes());
+        for part in [&head[..], entry.name.as_bytes()] {
+            let n = part.len().min(total - at);
+            dst[at..at + n].copy_from_slice(&part[..n]);
+            at += n;
+        }
     }
-    bytes.truncate(cap);
-    cx.mem.write(buf as u32, &bytes)?;
-    cx.mem.write_u32(out as u32, bytes.len() as u32)?;
+    cx.mem.write_u32(out as u32, total as u32)?;
     Ok(())
 }
 

@@ -19,8 +19,13 @@ pub fn lookup_abs(fs: &vfs::Fs, root: vfs::Ino, abs: &str) -> Result<vfs::Ino, E
 }
 
 /// Joins `path` onto `cwd` and removes `.`, `..` and empty components; `..` at the root
-/// stays at the root (as on Unix, which is also what keeps a chroot closed).
-pub fn absolute(cwd: &str, path: &str) -> String {
+/// stays at the root (as on Unix, which is also what keeps a chroot closed). A path or
+/// working directory longer than `PATH_MAX` is NAMETOOLONG, decided before anything is
+/// built: the component list costs ~8 bytes per byte of path.
+pub fn absolute(cwd: &str, path: &str) -> Result<String, Errno> {
+    if path.len() > vfs::PATH_MAX || cwd.len() > vfs::PATH_MAX + 1 {
+        return Err(Errno::NameTooLong);
+    }
     let mut parts: Vec<&str> = Vec::new();
     let start = if path.starts_with('/') { "" } else { cwd };
     for c in start.split('/').chain(path.split('/')) {
@@ -34,7 +39,7 @@ pub fn absolute(cwd: &str, path: &str) -> String {
     }
     let mut out = String::from("/");
     out.push_str(&parts.join("/"));
-    out
+    Ok(out)
 }
 
 pub fn getcwd(cx: &mut Cx<'_>, buf: i32, len: i32) -> SysResult {
@@ -58,7 +63,7 @@ pub fn chdir(cx: &mut Cx<'_>, path: i32, len: i32) -> SysResult {
     if path.is_empty() {
         return Err(Errno::NoEnt.into());
     }
-    let target = absolute(&cx.proc.cwd, path);
+    let target = absolute(&cx.proc.cwd, path)?;
     let ino = lookup_abs(&cx.sys.fs, cx.proc.root, &target)?;
     if cx.sys.fs.kind(ino)? != vfs::FileType::Directory {
         return Err(Errno::NotDir.into());
@@ -73,9 +78,17 @@ mod tests {
 
     #[test]
     fn normalises_and_clamps_at_root() {
-        assert_eq!(absolute("/", "tmp"), "/tmp");
-        assert_eq!(absolute("/a/b", "../c/./d/"), "/a/c/d");
-        assert_eq!(absolute("/a", "/x/../../.."), "/");
-        assert_eq!(absolute("/a/b", ""), "/a/b");
+        assert_eq!(absolute("/", "tmp").unwrap(), "/tmp");
+        assert_eq!(absolute("/a/b", "../c/./d/").unwrap(), "/a/c/d");
+        assert_eq!(absolute("/a", "/x/../../..").unwrap(), "/");
+        assert_eq!(absolute("/a/b", "").unwrap(), "/a/b");
+    }
+
+    #[test]
+    fn refuses_a_path_longer_than_path_max_before_building_it() {
+        let long = "a/".repeat(vfs::PATH_MAX / 2 + 1);
+        assert_eq!(absolute("/", &long), Err(abi::Errno::NameTooLong));
+        let ok = "a/".repeat(vfs::PATH_MAX / 2);
+        assert_eq!(absolute("/", &ok).map(|p| p.len()), Ok(vfs::PATH_MAX));
     }
 }

@@ -16,11 +16,10 @@ use abi::wasix::{
     stdio_mode,
 };
 use vfs::{FileType, Ino, OpenOptions};
-use wasmi::Module;
 
 use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream, fdflags};
 use crate::sched::{SpawnError, SpawnSpec};
-use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Sys, SysResult, System, Wait};
+use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Program, Sys, SysResult, System, Wait};
 use crate::wasix::cwd::absolute;
 
 const LOG: u8 = stdio_mode::LOG;
@@ -36,12 +35,93 @@ fn boolean(v: i32) -> Result<bool, Errno> {
     }
 }
 
-/// The entries of a `\n`-terminated list (empty entries dropped, as wasmer does).
-fn entries(list: &str) -> Vec<Vec<u8>> {
-    list.split(['\n', '\r'])
+/// Most kernel memory the argument and environment lists of one spawn or exec may cost
+/// (ARG_MAX): their bytes plus [`ENTRY_COST`] per entry, which is what an entry's own
+/// allocation and its slot in the list take. More is `2BIG`, decided before anything is
+/// copied: a list of one-byte entries costs the kernel ~30x its size.
+pub const ARG_MAX: usize = 1 << 20;
+/// What one list entry costs beyond its bytes (a `Vec` slot and an allocation's overhead).
+pub const ENTRY_COST: usize = 32;
+/// Most bytes the paths of one `proc_spawn2`'s file actions may total (each at most
+/// `PATH_MAX`); more is `2BIG`.
+pub const FD_OPS_PATH_BYTES: usize = 256 << 10;
+
+/// What the entries of a `\n`-terminated list would cost (see [`ARG_MAX`]), counted
+/// without allocating; `2BIG` past `ARG_MAX`.
+fn list_cost(list: &[u8]) -> Result<usize, Errno> {
+    if list.len() > ARG_MAX {
+        return Err(Errno::TooBig);
+    }
+    let cost = list
+        .split(|b| matches!(b, b'\n' | b'\r'))
         .filter(|s| !s.is_empty())
-        .map(|s| s.as_bytes().to_vec())
-        .collect()
+        .map(|s| s.len() + ENTRY_COST)
+        .sum::<usize>();
+    if cost > ARG_MAX {
+        return Err(Errno::TooBig);
+    }
+    Ok(cost)
+}
+
+/// What an already copied list costs.
+fn copied_cost(list: &[Vec<u8>]) -> usize {
+    list.iter().map(|e| e.len() + ENTRY_COST).sum()
+}
+
+/// A fallible copy of one string: NOMEM instead of a kernel panic.
+fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, Errno> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len()).map_err(|_| Errno::NoMem)?;
+    v.extend_from_slice(bytes);
+    Ok(v)
+}
+
+/// A fallible copy of a list (an inherited environment).
+fn try_clone_list(list: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Errno> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(list.len())
+        .map_err(|_| Errno::NoMem)?;
+    for e in list {
+        out.push(try_copy(e)?);
+    }
+    Ok(out)
+}
+
+/// The entries of a `\n`-terminated list (empty entries dropped, as wasmer does), bounded
+/// by [`ARG_MAX`] (`2BIG`) before anything is copied and copied fallibly (NOMEM).
+fn entries(list: &str) -> Result<Vec<Vec<u8>>, Errno> {
+    list_cost(list.as_bytes())?;
+    let parts = || list.split(['\n', '\r']).filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    out.try_reserve_exact(parts().count())
+        .map_err(|_| Errno::NoMem)?;
+    for s in parts() {
+        out.push(try_copy(s.as_bytes())?);
+    }
+    Ok(out)
+}
+
+/// A program name, directory or search path from guest memory: at most `PATH_MAX` bytes
+/// (NAMETOOLONG), copied fallibly.
+fn path_arg(cx: &Cx<'_>, ptr: i32, len: i32) -> Result<String, Errno> {
+    // A bad pointer is FAULT whatever its length, as before the bound.
+    cx.mem.slice(ptr as u32, len as u32)?;
+    if len as u32 as usize > vfs::PATH_MAX {
+        return Err(Errno::NameTooLong);
+    }
+    let s = cx.mem.str(ptr as u32, len as u32)?;
+    let mut out = String::new();
+    out.try_reserve_exact(s.len()).map_err(|_| Errno::NoMem)?;
+    out.push_str(s);
+    Ok(out)
+}
+
+/// Checks that argv and environment together stay within [`ARG_MAX`] (`2BIG`).
+fn check_arg_total(args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<(), Errno> {
+    if copied_cost(args).saturating_add(copied_cost(env)) > ARG_MAX {
+        return Err(Errno::TooBig);
+    }
+    Ok(())
 }
 
 fn spawn_errno(e: SpawnError) -> Sys {
@@ -55,13 +135,13 @@ fn resolve_program(
     cx: &mut Cx<'_>,
     name: &str,
     path: Option<&str>,
-) -> Result<(Module, String), Sys> {
+) -> Result<(Program, String), Sys> {
     if name.is_empty() {
         return Err(Errno::NoEnt.into());
     }
     let root = cx.proc.root;
     if name.contains('/') {
-        let abs = absolute(&cx.proc.cwd, name);
+        let abs = absolute(&cx.proc.cwd, name)?;
         let module = cx
             .sys
             .load_module(root, abs.trim_start_matches('/'))
@@ -74,7 +154,7 @@ fn resolve_program(
     );
     for dir in dirs {
         for candidate in [name.to_string(), alloc::format!("{name}.wasm")] {
-            let abs = absolute(&absolute(&cx.proc.cwd, dir), &candidate);
+            let abs = absolute(&absolute(&cx.proc.cwd, dir)?, &candidate)?;
             let rel = abs.trim_start_matches('/');
             if cx.sys.fs.lookup(root, rel, true).is_ok() {
                 let module = cx.sys.load_module(root, rel).map_err(spawn_errno)?;
@@ -87,7 +167,7 @@ fn resolve_program(
 
 /// A directory inode for `path` (absolute or relative to `cwd`) inside `root`.
 fn directory(sys: &System, root: Ino, cwd: &str, path: &str) -> Result<(Ino, String), Errno> {
-    let abs = absolute(cwd, path);
+    let abs = absolute(cwd, path)?;
     let ino = crate::wasix::cwd::lookup_abs(&sys.fs, root, &abs)?;
     if sys.fs.kind(ino)? != FileType::Directory {
         return Err(Errno::NotDir);
@@ -144,16 +224,14 @@ pub fn proc_spawn(
     out: i32,
 ) -> SysResult {
     cx.mem.slice(out as u32, 28)?;
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
-    let preopens: Vec<String> = cx
-        .mem
-        .str(preopen as u32, preopen_len as u32)?
-        .split('\n')
-        .filter(|s| !s.is_empty())
-        .map(String::from)
+    let name = path_arg(cx, name, name_len)?;
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
+    check_arg_total(&args, &cx.proc.env)?;
+    let preopens: Vec<String> = entries(cx.mem.str(preopen as u32, preopen_len as u32)?)?
+        .into_iter()
+        .map(|p| String::from_utf8(p).unwrap_or_default())
         .collect();
-    let wd = cx.mem.str(wd as u32, wd_len as u32)?.to_string();
+    let wd = path_arg(cx, wd, wd_len)?;
     let chroot = boolean(chroot)?;
     let mut modes = [0u8; 3];
     for (m, v) in modes.iter_mut().zip([stdin, stdout, stderr]) {
@@ -284,7 +362,16 @@ pub fn proc_spawn(
         name: command_line(&path, &args),
         module,
         args,
-        env: cx.proc.env.clone(),
+        env: match try_clone_list(&cx.proc.env) {
+            Ok(env) => env,
+            Err(e) => {
+                let System { fs, files, .. } = &mut *cx.sys;
+                fds.close_all(fs, files);
+                undo(cx, &handles);
+                crate::wasi::fd::flush_pipe_events(cx.sys);
+                return Err(e.into());
+            }
+        },
         fds,
         root,
         cwd,
@@ -311,12 +398,27 @@ pub fn proc_spawn(
     Ok(())
 }
 
-/// The process-table name: the program path and its arguments after argv[0].
+/// Longest process-table name: a zombie keeps its name until it is joined, so the name
+/// must not be a second copy of a megabyte of arguments.
+const NAME_MAX_BYTES: usize = 1024;
+
+/// The process-table name: the program path and its arguments after argv[0], cut at
+/// [`NAME_MAX_BYTES`].
 fn command_line(path: &str, args: &[Vec<u8>]) -> String {
     let mut s = String::from(path);
     for a in args.iter().skip(1) {
+        if s.len() >= NAME_MAX_BYTES {
+            break;
+        }
         s.push(' ');
-        s.push_str(&String::from_utf8_lossy(a));
+        s.push_str(&String::from_utf8_lossy(&a[..a.len().min(NAME_MAX_BYTES)]));
+    }
+    if s.len() > NAME_MAX_BYTES {
+        let mut cut = NAME_MAX_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
     }
     s
 }
@@ -341,11 +443,37 @@ fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
         ops as u32,
         count.checked_mul(FD_OP_SIZE).ok_or(Errno::Fault)?,
     )?;
-    let mut out = Vec::with_capacity(count as usize);
-    for raw in table.as_chunks::<{ ProcSpawnFdOp::SIZE }>().0 {
+    let raw_ops = table.as_chunks::<{ ProcSpawnFdOp::SIZE }>().0;
+    // Bound the paths before copying any: each at most PATH_MAX, all together at most
+    // FD_OPS_PATH_BYTES (1024 actions naming one huge path would otherwise make the
+    // kernel copy it 1024 times).
+    let mut path_bytes = 0usize;
+    for raw in raw_ops {
+        let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
+        if matches!(op.cmd, fd_op::OPEN | fd_op::CHDIR) {
+            cx.mem.slice(op.path, op.path_len)?;
+            if op.path_len as usize > vfs::PATH_MAX {
+                return Err(Errno::NameTooLong);
+            }
+            path_bytes += op.path_len as usize;
+        }
+    }
+    if path_bytes > FD_OPS_PATH_BYTES {
+        return Err(Errno::TooBig);
+    }
+    let mut out = Vec::new();
+    out.try_reserve_exact(raw_ops.len())
+        .map_err(|_| Errno::NoMem)?;
+    for raw in raw_ops {
         let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
         let path = match op.cmd {
-            fd_op::OPEN | fd_op::CHDIR => cx.mem.str(op.path, op.path_len)?.to_string(),
+            fd_op::OPEN | fd_op::CHDIR => {
+                let s = cx.mem.str(op.path, op.path_len)?;
+                let mut path = String::new();
+                path.try_reserve_exact(s.len()).map_err(|_| Errno::NoMem)?;
+                path.push_str(s);
+                path
+            }
             _ => String::new(),
         };
         out.push(FdOp {
@@ -399,7 +527,7 @@ fn apply_fd_ops(
                     truncate: has(8),
                     follow: op.dirflags & 1 != 0,
                 };
-                let abs = absolute(cwd, &op.path);
+                let abs = absolute(cwd, &op.path)?;
                 let now = sys.platform.realtime_ns();
                 sys.fs.set_time(now);
                 let ino = crate::devfs::open_path(sys, root, abs.trim_start_matches('/'), opts)?;
@@ -480,9 +608,10 @@ pub fn proc_spawn2(
     out: i32,
 ) -> SysResult {
     cx.mem.slice(out as u32, 4)?;
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let name = path_arg(cx, name, name_len)?;
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
     let env = env_list(cx, envs, envs_len)?;
+    check_arg_total(&args, &env)?;
     let ops = read_fd_ops(cx, ops, ops_len)?;
     let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
     let sigs = cx
@@ -490,7 +619,7 @@ pub fn proc_spawn2(
         .slice(sigs as u32, sigs_len.checked_mul(2).ok_or(Errno::Fault)?)?
         .to_vec();
     let search = boolean(search)?;
-    let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
+    let path = path_arg(cx, path, path_len)?;
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
     for d in sigs.as_chunks::<2>().0 {
         let (sig, disp) = (d[0], d[1]);
@@ -625,9 +754,9 @@ fn exec_request(
 /// (as in wasmer); anything else is the new environment, possibly empty.
 fn env_list(cx: &Cx<'_>, envs: i32, envs_len: i32) -> Result<Vec<Vec<u8>>, Errno> {
     if envs == 0 && envs_len == 0 {
-        return Ok(cx.proc.env.clone());
+        return try_clone_list(&cx.proc.env);
     }
-    Ok(entries(cx.mem.str(envs as u32, envs_len as u32)?))
+    entries(cx.mem.str(envs as u32, envs_len as u32)?)
 }
 
 /// The name and argv list of an exec call.
@@ -638,8 +767,8 @@ fn exec_args(
     args: i32,
     args_len: i32,
 ) -> Result<(String, Vec<Vec<u8>>), Errno> {
-    let name = cx.mem.str(name as u32, name_len as u32)?.to_string();
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?);
+    let name = path_arg(cx, name, name_len)?;
+    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
     Ok((name, args))
 }
 
@@ -657,8 +786,9 @@ pub fn proc_exec3(
 ) -> SysResult {
     let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
     let env = env_list(cx, envs, envs_len)?;
+    check_arg_total(&args, &env)?;
     let search = boolean(search)?;
-    let path = cx.mem.str(path as u32, path_len as u32)?.to_string();
+    let path = path_arg(cx, path, path_len)?;
     let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
     exec_request(cx, &name, args, env, search_path)
 }
@@ -685,6 +815,7 @@ pub fn proc_exec2(
     exec_or_exit((|| {
         let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
         let env = env_list(cx, envs, envs_len)?;
+        check_arg_total(&args, &env)?;
         exec_request(cx, &name, args, env, None)
     })())
 }
@@ -692,7 +823,8 @@ pub fn proc_exec2(
 pub fn proc_exec(cx: &mut Cx<'_>, name: i32, name_len: i32, args: i32, args_len: i32) -> SysResult {
     exec_or_exit((|| {
         let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
-        let env = cx.proc.env.clone();
+        let env = try_clone_list(&cx.proc.env)?;
+        check_arg_total(&args, &env)?;
         exec_request(cx, &name, args, env, None)
     })())
 }

@@ -54,8 +54,30 @@ pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
     if pid == cx.proc.pid {
         return raise_self(cx, sig);
     }
+    if cx.sys.procs.contains_key(&pid) && !may_signal(cx, pid) {
+        return Err(Errno::Perm.into());
+    }
     cx.sys.raise(pid, sig)?;
     Ok(())
+}
+
+/// Whether the caller may signal process `target`: any process, unless the caller is
+/// confined to a directory (spawned with chroot); then only its own descendants, never
+/// upward or sideways out of its confinement (its parent, pid 1).
+fn may_signal(cx: &Cx<'_>, target: crate::sys::Pid) -> bool {
+    if cx.proc.root == cx.sys.fs.root() {
+        return true;
+    }
+    let mut p = target;
+    // Each step goes one parent up; a chain never has more links than the table.
+    for _ in 0..cx.sys.procs.len() {
+        match cx.sys.procs.get(&p).map(|info| info.ppid) {
+            Some(parent) if parent == cx.proc.pid => return true,
+            Some(parent) if parent != 0 && parent != p => p = parent,
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn ignored(cx: &Cx<'_>) -> u64 {

@@ -271,7 +271,7 @@ fn fork(caller: &mut Caller<'_, Proc>, copy: i32, out: u32) -> Result<i32, Error
     }
     let checked = with_caller(caller, |cx| -> Result<(), Errno> {
         cx.mem.slice_mut(out, 4)?;
-        if cx.sys.live_processes() >= cx.sys.limits.max_procs {
+        if cx.sys.counted_processes() >= cx.sys.limits.max_procs {
             return Err(Errno::Again);
         }
         // The child needs a copy of the memory, with the spawn headroom kept free.
