@@ -920,6 +920,7 @@ mod tests {
             com1_chunks: vec![chunk(100, b"$ echo "), chunk(130, b"a"), chunk(170, b"b")],
             com2: Vec::new(),
             com3: Vec::new(),
+            com4: Vec::new(),
             elapsed: Duration::ZERO,
             typed: vec![
                 Duration::from_millis(90),

@@ -70,6 +70,12 @@ struct ImageArgs {
     /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
     #[arg(long)]
     init: Option<String>,
+    /// Copy HOST_DIR into the image's filesystem at GUEST_PATH (default: its name).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    dirs: Vec<String>,
+    /// Add FILE at GUEST_PATH (default: /bin/NAME for NAME.wasm, else /NAME).
+    #[arg(long = "add", value_name = "FILE[::GUEST_PATH]")]
+    adds: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -90,6 +96,15 @@ struct BootArgs {
     /// Extra kernel command-line words (e.g. `log=debug`).
     #[arg(long, default_value = "")]
     cmdline: String,
+    /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
+    #[arg(long)]
+    init: Option<String>,
+    /// Copy HOST_DIR into the image's filesystem at GUEST_PATH (default: its name).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    dirs: Vec<String>,
+    /// Add FILE at GUEST_PATH (default: /bin/NAME for NAME.wasm, else /NAME).
+    #[arg(long = "add", value_name = "FILE[::GUEST_PATH]")]
+    adds: Vec<String>,
     /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
     #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
     accel: qemu::Accel,
@@ -103,6 +118,9 @@ impl Default for BootArgs {
             memory: 256,
             timeout: 600,
             cmdline: String::new(),
+            init: None,
+            dirs: Vec::new(),
+            adds: Vec::new(),
             accel: qemu::Accel::Auto,
         }
     }
@@ -110,8 +128,9 @@ impl Default for BootArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Copy HOST_DIR into the VM at GUEST_PATH (default: its name) and preopen it there.
-    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    /// Copy HOST_DIR into the VM at GUEST_PATH (default: its name) and preopen it there;
+    /// what the program leaves in it is written back when it ends (`:ro`: read-only).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH][:ro]")]
     dirs: Vec<String>,
     /// Set an environment variable for the program (only these are set).
     #[arg(long = "env", value_name = "NAME=VALUE")]
@@ -155,7 +174,9 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     } else {
         args.cmdline.clone()
     };
-    let ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
+    let mut ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
+    ramdisk.set_init(&init_words(args.init.as_deref()));
+    user_content(&args.dirs, &args.adds)?.add_to(&mut ramdisk)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
     let accel = args.accel.effective()?;
     if accel == qemu::Accel::Tcg && args.accel == qemu::Accel::Auto {
@@ -192,13 +213,17 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
     };
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let init: Vec<String> = args
-        .init
-        .as_deref()
-        .map(|s| s.split_whitespace().map(String::from).collect())
-        .unwrap_or_default();
-    let init: Vec<&str> = init.iter().map(String::as_str).collect();
-    boot::image::write_main_image(&kernel, &userland, firmware, &init, &args.format, &args.out)?;
+    let init = init_words(args.init.as_deref());
+    let user = user_content(&args.dirs, &args.adds)?;
+    boot::image::write_main_image(
+        &kernel,
+        &userland,
+        firmware,
+        &init,
+        &user,
+        &args.format,
+        &args.out,
+    )?;
     eprintln!(
         "boot: wrote {} ({} {})",
         args.out.display(),
@@ -206,6 +231,28 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
         args.format
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--init 'PROGRAM ARGS'` as words (none: the shell).
+fn init_words(init: Option<&str>) -> Vec<&str> {
+    init.map(|s| s.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// The `--dir` and `--add` arguments of `image` and `boot`.
+fn user_content(dirs: &[String], adds: &[String]) -> Result<boot::image::UserContent> {
+    let mut user = boot::image::UserContent::default();
+    for spec in dirs {
+        let d = parse_dir(spec)?;
+        if d.read_only {
+            anyhow::bail!("--dir {spec}: an image's files are the VM's own; :ro is for `run`");
+        }
+        user.dirs.push((d.host, d.guest));
+    }
+    for spec in adds {
+        user.files.push(boot::image::UserContent::parse_add(spec)?);
+    }
+    Ok(user)
 }
 
 fn bench(args: &BenchArgs) -> Result<ExitCode> {
@@ -226,8 +273,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     opts.args = args.args;
     opts.env = args.env;
     for spec in &args.dirs {
-        opts.dirs.push(parse_dir(spec)?);
+        let dir = parse_dir(spec)?;
+        if dir.read_only {
+            opts.read_only.push(dir.guest.clone());
+        }
+        opts.dirs.push((dir.host, dir.guest));
     }
+    opts.write_back = true;
     for e in &opts.env {
         if !e.contains('=') {
             anyhow::bail!("--env {e}: expected NAME=VALUE");
@@ -255,6 +307,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 eprint!("{}", result.log);
             }
         }
+    }
+    for e in &result.write_back_errors {
+        eprintln!("run: {e}");
     }
     Ok(ExitCode::from(
         u8::try_from(result.code).unwrap_or(EXIT_KERNEL_FAILURE as u8),

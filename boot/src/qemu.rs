@@ -83,6 +83,8 @@ pub struct VmConfig {
     pub com1: SerialSink,
     pub com2: SerialSink,
     pub com3: SerialSink,
+    /// COM4: `run --dir` write-back (captured or not attached).
+    pub com4: SerialSink,
     /// Bytes typed into COM1 (None: QEMU's stdin is closed).
     pub input: Option<Vec<u8>>,
     /// Type `input` only once COM1 output contains this text (else right after start).
@@ -183,6 +185,7 @@ impl VmConfig {
             com1: SerialSink::Capture,
             com2: SerialSink::None,
             com3: SerialSink::None,
+            com4: SerialSink::None,
             input: None,
             input_after: None,
             then_type: Vec::new(),
@@ -208,6 +211,7 @@ pub struct Outcome {
     pub com1_chunks: Vec<Chunk>,
     pub com2: Vec<u8>,
     pub com3: Vec<u8>,
+    pub com4: Vec<u8>,
     pub elapsed: Duration,
     /// When `input` and then each `then_type` step was written to COM1 (from QEMU start).
     pub typed: Vec<Duration>,
@@ -484,9 +488,14 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     cmd.args(com1_args(interactive));
     let com2_path = scratch.path().join("com2");
     let com3_path = scratch.path().join("com3");
-    if cfg.com2 != SerialSink::None || cfg.com3 != SerialSink::None {
+    let com4_path = scratch.path().join("com4");
+    if cfg.com2 != SerialSink::None || cfg.com3 != SerialSink::None || cfg.com4 != SerialSink::None
+    {
         serial_arg(&mut cmd, cfg.com2, &com2_path);
         serial_arg(&mut cmd, cfg.com3, &com3_path);
+    }
+    if cfg.com4 != SerialSink::None {
+        serial_arg(&mut cmd, cfg.com4, &com4_path);
     }
     cmd.stdin(if interactive {
         Stdio::inherit()
@@ -592,6 +601,12 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
             data: Vec::new(),
             sink: cfg.com3,
         },
+        Tail {
+            path: com4_path,
+            pos: 0,
+            data: Vec::new(),
+            sink: cfg.com4,
+        },
     ];
     let ending = loop {
         for t in &mut tails {
@@ -625,7 +640,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         .iter()
         .flat_map(|c| c.bytes.iter().copied())
         .collect();
-    let [com2, com3] = tails.map(|t| t.data);
+    let [com2, com3, com4] = tails.map(|t| t.data);
     let typed = typed.lock().map(|t| t.clone()).unwrap_or_default();
     Ok(Outcome {
         typed,
@@ -634,6 +649,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         com1_chunks,
         com2,
         com3,
+        com4,
         elapsed,
     })
 }
