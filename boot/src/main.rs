@@ -269,6 +269,12 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
+    // Our own programs (the README's examples name them) are built on first use.
+    let ours = boot::work_dir().join("userland");
+    let absolute = std::env::current_dir()?.join(&args.program);
+    if !args.program.exists() && absolute.starts_with(&ours) {
+        boot::build::userland()?;
+    }
     let mut opts = RunOptions::new(&args.program, &[]);
     opts.args = args.args;
     opts.env = args.env;
