@@ -685,7 +685,17 @@ fn fmt_num(v: f64) -> String {
 
 /// The report as a text table.
 pub fn table(r: &Report) -> String {
-    let mut s = String::new();
+    let mut s = format!(
+        "accelerator: {} (QEMU {})\n",
+        crate::qemu::Accel::Auto
+            .effective()
+            .map_or("tcg", crate::qemu::Accel::name),
+        if crate::qemu::Accel::kvm_usable() {
+            "runs guest code natively"
+        } else {
+            "emulates the CPU"
+        }
+    );
     s += &format!(
         "{:<10} {:<28} {:>12} {:>12} {:>12}  {:<10} {}\n",
         "section", "figure", "median", "min", "max", "unit", "reps"
@@ -910,6 +920,7 @@ mod tests {
             com1_chunks: vec![chunk(100, b"$ echo "), chunk(130, b"a"), chunk(170, b"b")],
             com2: Vec::new(),
             com3: Vec::new(),
+            com4: Vec::new(),
             elapsed: Duration::ZERO,
             typed: vec![
                 Duration::from_millis(90),

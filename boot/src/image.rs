@@ -297,11 +297,65 @@ impl Ramdisk {
 /// Writes the main image to `out` for use on any VM: `format` is `raw` or `qcow2`
 /// (converted with `qemu-img`); a non-empty `init` (program and arguments) is what
 /// `/bin/init` starts instead of the shell.
+/// The user's own programs and files for the main image (`image`/`boot` `--dir`, `--add`).
+#[derive(Debug, Default, Clone)]
+pub struct UserContent {
+    /// (host directory, guest path): copied in whole.
+    pub dirs: Vec<(PathBuf, String)>,
+    /// (host file, guest path).
+    pub files: Vec<(PathBuf, String)>,
+}
+
+impl UserContent {
+    /// Parses `FILE[::GUEST_PATH]`. Without a guest path a `.wasm` file becomes a command,
+    /// `/bin/NAME` (extension dropped, like the userland's), any other file `/NAME`.
+    pub fn parse_add(spec: &str) -> Result<(PathBuf, String)> {
+        let (host, guest) = match spec.split_once("::") {
+            Some((h, g)) => (PathBuf::from(h), g.to_string()),
+            None => {
+                let host = PathBuf::from(spec);
+                let name = host
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .with_context(|| format!("--add {spec}: no file name; use FILE::GUEST"))?;
+                let guest = match name.strip_suffix(".wasm") {
+                    Some(stem) if !stem.is_empty() => format!("/bin/{stem}"),
+                    _ => format!("/{name}"),
+                };
+                (host, guest)
+            }
+        };
+        if !host.is_file() {
+            anyhow::bail!("--add {spec}: {} is not a file", host.display());
+        }
+        let rel = guest.trim_start_matches('/');
+        if rel.is_empty() || rel.ends_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty())
+        {
+            anyhow::bail!("--add {spec}: bad guest path {guest:?}");
+        }
+        Ok((host, guest))
+    }
+
+    /// Adds the content to `ramdisk` (after its own files, so the user's win).
+    pub fn add_to(&self, ramdisk: &mut Ramdisk) -> Result<()> {
+        ramdisk.dirs.extend(self.dirs.iter().cloned());
+        for (host, guest) in &self.files {
+            let data =
+                std::fs::read(host).with_context(|| format!("reading {}", host.display()))?;
+            ramdisk
+                .files
+                .push((guest.trim_start_matches('/').to_string(), data));
+        }
+        Ok(())
+    }
+}
+
 pub fn write_main_image(
     kernel: &Path,
     userland: &Path,
     firmware: Firmware,
     init: &[&str],
+    user: &UserContent,
     format: &str,
     out: &Path,
 ) -> Result<()> {
@@ -313,6 +367,7 @@ pub fn write_main_image(
     }
     let mut ramdisk = main_ramdisk(userland, "")?;
     ramdisk.set_init(init);
+    user.add_to(&mut ramdisk)?;
     let image = disk_image(kernel, &ramdisk, firmware, "export")?;
     if format == "raw" {
         std::fs::copy(&image, out).with_context(|| format!("writing {}", out.display()))?;

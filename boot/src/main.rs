@@ -7,6 +7,7 @@
 //! - `image --out FILE`: write the bootable main image;
 //! - `bench [--quick] [--reps N]`: the benchmarks, with the reference Linux VM.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -69,6 +70,12 @@ struct ImageArgs {
     /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
     #[arg(long)]
     init: Option<String>,
+    /// Copy HOST_DIR into the image's filesystem at GUEST_PATH (default: its name).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    dirs: Vec<String>,
+    /// Add FILE at GUEST_PATH (default: /bin/NAME for NAME.wasm, else /NAME).
+    #[arg(long = "add", value_name = "FILE[::GUEST_PATH]")]
+    adds: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +96,18 @@ struct BootArgs {
     /// Extra kernel command-line words (e.g. `log=debug`).
     #[arg(long, default_value = "")]
     cmdline: String,
+    /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
+    #[arg(long)]
+    init: Option<String>,
+    /// Copy HOST_DIR into the image's filesystem at GUEST_PATH (default: its name).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    dirs: Vec<String>,
+    /// Add FILE at GUEST_PATH (default: /bin/NAME for NAME.wasm, else /NAME).
+    #[arg(long = "add", value_name = "FILE[::GUEST_PATH]")]
+    adds: Vec<String>,
+    /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
+    #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
+    accel: qemu::Accel,
 }
 
 impl Default for BootArgs {
@@ -99,14 +118,19 @@ impl Default for BootArgs {
             memory: 256,
             timeout: 600,
             cmdline: String::new(),
+            init: None,
+            dirs: Vec::new(),
+            adds: Vec::new(),
+            accel: qemu::Accel::Auto,
         }
     }
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Copy HOST_DIR into the VM at GUEST_PATH (default: its name) and preopen it there.
-    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
+    /// Copy HOST_DIR into the VM at GUEST_PATH (default: its name) and preopen it there;
+    /// what the program leaves in it is written back when it ends (`:ro`: read-only).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH][:ro]")]
     dirs: Vec<String>,
     /// Set an environment variable for the program (only these are set).
     #[arg(long = "env", value_name = "NAME=VALUE")]
@@ -129,6 +153,9 @@ struct RunArgs {
     /// Extra kernel command-line words (e.g. `log=debug`, `preempt=off`).
     #[arg(long, default_value = "")]
     cmdline: String,
+    /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
+    #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
+    accel: qemu::Accel,
     /// The WebAssembly program.
     program: std::path::PathBuf,
     /// Its arguments.
@@ -140,9 +167,23 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     let firmware = Firmware::from_flags(args.uefi, args.direct);
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let ramdisk = boot::image::main_ramdisk(&userland, &args.cmdline)?;
+    // A script piped in is typed at the console without echo, and its end is final.
+    let piped = !std::io::stdin().is_terminal();
+    let cmdline = if piped {
+        format!("console=piped {}", args.cmdline)
+    } else {
+        args.cmdline.clone()
+    };
+    let mut ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
+    ramdisk.set_init(&init_words(args.init.as_deref()));
+    user_content(&args.dirs, &args.adds)?.add_to(&mut ramdisk)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
+    let accel = args.accel.effective()?;
+    if accel == qemu::Accel::Tcg && args.accel == qemu::Accel::Auto {
+        eprintln!("boot: /dev/kvm is not usable here: emulating the CPU (TCG), 10-30x slower");
+    }
     let mut cfg = VmConfig::new(image, firmware);
+    cfg.accel = accel;
     cfg.kernel = Some(kernel);
     cfg.memory_mib = args.memory;
     cfg.timeout = Duration::from_secs(args.timeout);
@@ -153,6 +194,10 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
         // The first process's status (the shell's, through init) becomes ours.
         Ending::KernelSuccess => boot::run::exit_status(&outcome.console())
             .map_or(ExitCode::SUCCESS, |c| ExitCode::from((c & 0xff) as u8)),
+        Ending::QemuExit(Some(0)) if outcome.console().contains(qemu::QUIT_BY_ESCAPE) => {
+            eprintln!("boot: quit with Ctrl-A x");
+            ExitCode::from(130)
+        }
         other => {
             eprintln!("boot: {}", other.describe());
             ExitCode::FAILURE
@@ -168,13 +213,17 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
     };
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let init: Vec<String> = args
-        .init
-        .as_deref()
-        .map(|s| s.split_whitespace().map(String::from).collect())
-        .unwrap_or_default();
-    let init: Vec<&str> = init.iter().map(String::as_str).collect();
-    boot::image::write_main_image(&kernel, &userland, firmware, &init, &args.format, &args.out)?;
+    let init = init_words(args.init.as_deref());
+    let user = user_content(&args.dirs, &args.adds)?;
+    boot::image::write_main_image(
+        &kernel,
+        &userland,
+        firmware,
+        &init,
+        &user,
+        &args.format,
+        &args.out,
+    )?;
     eprintln!(
         "boot: wrote {} ({} {})",
         args.out.display(),
@@ -182,6 +231,28 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
         args.format
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--init 'PROGRAM ARGS'` as words (none: the shell).
+fn init_words(init: Option<&str>) -> Vec<&str> {
+    init.map(|s| s.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// The `--dir` and `--add` arguments of `image` and `boot`.
+fn user_content(dirs: &[String], adds: &[String]) -> Result<boot::image::UserContent> {
+    let mut user = boot::image::UserContent::default();
+    for spec in dirs {
+        let d = parse_dir(spec)?;
+        if d.read_only {
+            anyhow::bail!("--dir {spec}: an image's files are the VM's own; :ro is for `run`");
+        }
+        user.dirs.push((d.host, d.guest));
+    }
+    for spec in adds {
+        user.files.push(boot::image::UserContent::parse_add(spec)?);
+    }
+    Ok(user)
 }
 
 fn bench(args: &BenchArgs) -> Result<ExitCode> {
@@ -198,12 +269,23 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
+    // Our own programs (the README's examples name them) are built on first use.
+    let ours = boot::work_dir().join("userland");
+    let absolute = std::env::current_dir()?.join(&args.program);
+    if !args.program.exists() && absolute.starts_with(&ours) {
+        boot::build::userland()?;
+    }
     let mut opts = RunOptions::new(&args.program, &[]);
     opts.args = args.args;
     opts.env = args.env;
     for spec in &args.dirs {
-        opts.dirs.push(parse_dir(spec)?);
+        let dir = parse_dir(spec)?;
+        if dir.read_only {
+            opts.read_only.push(dir.guest.clone());
+        }
+        opts.dirs.push((dir.host, dir.guest));
     }
+    opts.write_back = true;
     for e in &opts.env {
         if !e.contains('=') {
             anyhow::bail!("--env {e}: expected NAME=VALUE");
@@ -214,6 +296,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     opts.timeout = Duration::from_secs(args.timeout);
     opts.verbose = args.verbose;
     opts.kernel_args = args.cmdline;
+    opts.accel = args.accel.effective()?;
+    if opts.verbose {
+        eprintln!("run: accelerator {}", opts.accel.name());
+    }
     opts.stdin = RunOptions::host_stdin()?;
     opts.pass_through = true;
     let kernel = boot::build::kernel()?;
@@ -227,6 +313,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 eprint!("{}", result.log);
             }
         }
+    }
+    for e in &result.write_back_errors {
+        eprintln!("run: {e}");
     }
     Ok(ExitCode::from(
         u8::try_from(result.code).unwrap_or(EXIT_KERNEL_FAILURE as u8),

@@ -4,7 +4,7 @@
 //! gives — and a timeout are failures. COM1 is QEMU's stdio; COM2 and COM3, when asked for,
 //! go to files that are streamed out while QEMU runs.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -83,6 +83,8 @@ pub struct VmConfig {
     pub com1: SerialSink,
     pub com2: SerialSink,
     pub com3: SerialSink,
+    /// COM4: `run --dir` write-back (captured or not attached).
+    pub com4: SerialSink,
     /// Bytes typed into COM1 (None: QEMU's stdin is closed).
     pub input: Option<Vec<u8>>,
     /// Type `input` only once COM1 output contains this text (else right after start).
@@ -90,10 +92,85 @@ pub struct VmConfig {
     /// Further typing, in order: each (marker, bytes) waits until COM1 output after the
     /// previous step contains its marker.
     pub then_type: Vec<(String, Vec<u8>)>,
-    /// Pass this process's own stdin to COM1 (interactive use).
+    /// Pass this process's own stdin to COM1 (interactive use). When it is a terminal,
+    /// QEMU puts it in raw mode with signal keys off, so ^C, ^\\ and ^Z reach the guest;
+    /// Ctrl-A x quits QEMU (its serial multiplexer's escape), Ctrl-A Ctrl-A types Ctrl-A.
+    /// Otherwise (a pipe or file) its bytes are typed in as they come and its end becomes
+    /// ^D (the kernel, told `console=piped`, makes that end final).
     pub inherit_stdin: bool,
     /// Drop COM1 output up to and including this marker (firmware noise before the kernel).
     pub com1_start_marker: Option<Vec<u8>>,
+    /// Which accelerator QEMU uses.
+    pub accel: Accel,
+}
+
+/// QEMU's accelerator: KVM runs guest code natively, TCG emulates it (10–30× slower).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accel {
+    /// KVM when `/dev/kvm` can be opened, else TCG.
+    #[default]
+    Auto,
+    Tcg,
+    Kvm,
+}
+
+impl Accel {
+    /// Parses `auto`, `tcg` or `kvm`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "tcg" => Ok(Self::Tcg),
+            "kvm" => Ok(Self::Kvm),
+            _ => bail!("--accel {s}: expected tcg, kvm or auto"),
+        }
+    }
+
+    /// Whether this host can run KVM guests: `/dev/kvm` opens for reading and writing,
+    /// and QEMU can set up a KVM CPU (a probe of ~50 ms, once per process: sandboxes
+    /// offer a `/dev/kvm` on which QEMU aborts while resetting the vCPU's MSRs).
+    pub fn kvm_usable() -> bool {
+        static USABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *USABLE.get_or_init(|| {
+            let opens = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/kvm")
+                .is_ok();
+            opens && qemu_starts_with(Self::Kvm.args())
+        })
+    }
+
+    /// The accelerator a run uses, given whether KVM is usable here; forcing KVM where it
+    /// is not is an error.
+    pub fn resolve(self, kvm_usable: bool) -> Result<Self> {
+        match (self, kvm_usable) {
+            (Self::Kvm, false) => bail!("--accel kvm: /dev/kvm is missing or not accessible"),
+            (Self::Auto, true) | (Self::Kvm, true) => Ok(Self::Kvm),
+            (Self::Auto, false) | (Self::Tcg, _) => Ok(Self::Tcg),
+        }
+    }
+
+    /// QEMU's arguments for a resolved accelerator. KVM gets the host's CPU model (the
+    /// kernel needs nothing beyond x86_64 with SSE2, and calibrates its clocks at boot).
+    pub fn args(self) -> &'static [&'static str] {
+        match self {
+            Self::Kvm => &["-accel", "kvm", "-cpu", "host"],
+            Self::Tcg | Self::Auto => &["-accel", "tcg"],
+        }
+    }
+
+    /// `kvm` or `tcg`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Kvm => "kvm",
+            Self::Tcg | Self::Auto => "tcg",
+        }
+    }
+
+    /// The accelerator [`run`] would use for `self` on this host.
+    pub fn effective(self) -> Result<Self> {
+        self.resolve(Self::kvm_usable())
+    }
 }
 
 impl VmConfig {
@@ -108,11 +185,13 @@ impl VmConfig {
             com1: SerialSink::Capture,
             com2: SerialSink::None,
             com3: SerialSink::None,
+            com4: SerialSink::None,
             input: None,
             input_after: None,
             then_type: Vec::new(),
             inherit_stdin: false,
             com1_start_marker: None,
+            accel: Accel::Auto,
         }
     }
 }
@@ -132,6 +211,7 @@ pub struct Outcome {
     pub com1_chunks: Vec<Chunk>,
     pub com2: Vec<u8>,
     pub com3: Vec<u8>,
+    pub com4: Vec<u8>,
     pub elapsed: Duration,
     /// When `input` and then each `then_type` step was written to COM1 (from QEMU start).
     pub typed: Vec<Duration>,
@@ -302,6 +382,71 @@ fn received(chunks: &Mutex<Vec<Chunk>>) -> usize {
         .map_or(0, |c| c.iter().map(|c| c.bytes.len()).sum())
 }
 
+/// Whether QEMU brings a machine up (stopped, `-S`) with `args` and quits cleanly when
+/// its monitor says so.
+fn qemu_starts_with(args: &[&str]) -> bool {
+    let child = Command::new("qemu-system-x86_64")
+        .args(args)
+        .args(["-display", "none", "-nic", "none", "-m", "16M", "-S"])
+        .args(["-serial", "none", "-monitor", "stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(b"quit\n");
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
+/// QEMU arguments for COM1 on QEMU's stdio. Signal keys are never QEMU's: on a terminal,
+/// ^C must reach the guest rather than kill QEMU. A terminal also gets QEMU's serial
+/// multiplexer, whose escape (Ctrl-A x) is the way out of a guest that will not exit.
+pub fn com1_args(terminal: bool) -> [String; 4] {
+    let mux = if terminal { ",mux=on" } else { "" };
+    [
+        "-chardev".into(),
+        format!("stdio,id=com1,signal=off{mux}"),
+        "-serial".into(),
+        "chardev:com1".into(),
+    ]
+}
+
+/// What QEMU's multiplexer prints when Ctrl-A x quits it (its status is then 0).
+pub const QUIT_BY_ESCAPE: &str = "QEMU: Terminated";
+
+/// Types everything `from` holds into `to` (QEMU's stdin, the console), then ^D for its
+/// end, and keeps `to` open: QEMU's serial port takes a closed stdin for nothing.
+fn type_until_eof(mut from: impl Read, mut to: impl Write) {
+    let mut buf = [0u8; 4096];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buf[..n]).and_then(|()| to.flush()).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    let _ = to.write_all(b"\x04").and_then(|()| to.flush());
+    std::thread::sleep(Duration::from_secs(365 * 24 * 3600));
+}
+
 /// Boots `cfg.image` and waits for QEMU to finish or the timeout.
 pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     ensure_qemu(cfg.firmware)?;
@@ -326,6 +471,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         cmd.arg("-drive")
             .arg(format!("format=raw,file={}", cfg.image.display()));
     }
+    cmd.args(cfg.accel.effective()?.args());
     cmd.args(["-display", "none", "-no-reboot", "-nic", "none"])
         .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
         .args(["-m", &format!("{}M", cfg.memory_mib)]);
@@ -337,16 +483,23 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         cmd.arg("-drive")
             .arg(format!("if=pflash,format=raw,file={}", vars.display()));
     }
-    cmd.args(["-serial", "stdio"]);
+    let interactive = cfg.inherit_stdin && std::io::stdin().is_terminal();
+    let piped = cfg.inherit_stdin && !interactive;
+    cmd.args(com1_args(interactive));
     let com2_path = scratch.path().join("com2");
     let com3_path = scratch.path().join("com3");
-    if cfg.com2 != SerialSink::None || cfg.com3 != SerialSink::None {
+    let com4_path = scratch.path().join("com4");
+    if cfg.com2 != SerialSink::None || cfg.com3 != SerialSink::None || cfg.com4 != SerialSink::None
+    {
         serial_arg(&mut cmd, cfg.com2, &com2_path);
         serial_arg(&mut cmd, cfg.com3, &com3_path);
     }
-    cmd.stdin(if cfg.inherit_stdin {
+    if cfg.com4 != SerialSink::None {
+        serial_arg(&mut cmd, cfg.com4, &com4_path);
+    }
+    cmd.stdin(if interactive {
         Stdio::inherit()
-    } else if cfg.input.is_some() {
+    } else if cfg.input.is_some() || piped {
         Stdio::piped()
     } else {
         Stdio::null()
@@ -357,7 +510,11 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     let mut child = cmd.spawn().context("starting qemu-system-x86_64")?;
     let chunks = Arc::new(Mutex::new(Vec::<Chunk>::new()));
     let typed = Arc::new(Mutex::new(Vec::<Duration>::new()));
-    if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), child.stdin.take()) {
+    let mut qemu_stdin = child.stdin.take();
+    if piped && let Some(stdin) = qemu_stdin.take() {
+        std::thread::spawn(move || type_until_eof(std::io::stdin(), stdin));
+    }
+    if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), qemu_stdin) {
         let marker = cfg.input_after.clone();
         let steps = cfg.then_type.clone();
         let chunks = Arc::clone(&chunks);
@@ -444,6 +601,12 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
             data: Vec::new(),
             sink: cfg.com3,
         },
+        Tail {
+            path: com4_path,
+            pos: 0,
+            data: Vec::new(),
+            sink: cfg.com4,
+        },
     ];
     let ending = loop {
         for t in &mut tails {
@@ -477,7 +640,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         .iter()
         .flat_map(|c| c.bytes.iter().copied())
         .collect();
-    let [com2, com3] = tails.map(|t| t.data);
+    let [com2, com3, com4] = tails.map(|t| t.data);
     let typed = typed.lock().map(|t| t.clone()).unwrap_or_default();
     Ok(Outcome {
         typed,
@@ -486,13 +649,41 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         com1_chunks,
         com2,
         com3,
+        com4,
         elapsed,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::MarkerSkip;
+    use super::{Accel, MarkerSkip, com1_args};
+
+    #[test]
+    fn accelerator_follows_kvm_and_the_flag() {
+        assert_eq!(Accel::Auto.resolve(true).unwrap(), Accel::Kvm);
+        assert_eq!(Accel::Auto.resolve(false).unwrap(), Accel::Tcg);
+        assert_eq!(Accel::Tcg.resolve(true).unwrap(), Accel::Tcg);
+        assert_eq!(Accel::Kvm.resolve(true).unwrap(), Accel::Kvm);
+        assert!(Accel::Kvm.resolve(false).is_err());
+        assert_eq!(
+            Accel::Kvm.args(),
+            ["-accel", "kvm", "-cpu", "host"].as_slice()
+        );
+        assert_eq!(Accel::Tcg.args(), ["-accel", "tcg"].as_slice());
+        assert_eq!(Accel::parse("kvm").unwrap(), Accel::Kvm);
+        assert!(Accel::parse("hvf").is_err());
+    }
+
+    #[test]
+    fn console_never_lets_qemu_take_signal_keys() {
+        let plain = com1_args(false).join(" ");
+        assert_eq!(
+            plain,
+            "-chardev stdio,id=com1,signal=off -serial chardev:com1"
+        );
+        let terminal = com1_args(true).join(" ");
+        assert!(terminal.contains("signal=off,mux=on"), "{terminal}");
+    }
 
     #[test]
     fn marker_split_across_reads_is_found_and_dropped() {

@@ -626,8 +626,10 @@ fn run_vm(opts: &RefOptions, vmlinuz: &Path, initramfs: &Path) -> Result<VmRepor
         append += &format!(" refvm.only={only}");
     }
     let mut cmd = Command::new("qemu-system-x86_64");
-    // The flags of crate::qemu::run (our kernel's runs), minus the disk and exit device.
-    cmd.args(["-display", "none", "-no-reboot", "-nic", "none"])
+    // The flags of crate::qemu::run (our kernel's runs), minus the disk and exit device;
+    // the same accelerator as our VMs get, so the ratios compare like with like.
+    cmd.args(crate::qemu::Accel::Auto.effective()?.args())
+        .args(["-display", "none", "-no-reboot", "-nic", "none"])
         .args(["-m", &format!("{}M", opts.memory_mib)])
         .args(["-serial", "stdio"])
         .args(&opts.qemu_args)

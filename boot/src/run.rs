@@ -39,6 +39,11 @@ pub struct RunOptions {
     pub env: Vec<String>,
     /// (host directory, guest path) pairs, copied in and preopened.
     pub dirs: Vec<(PathBuf, String)>,
+    /// Guest paths among `dirs` that are read-only in the VM (ROFS) and never written back.
+    pub read_only: Vec<String>,
+    /// Write the other `dirs` back to the host when the program has ended (`run` does;
+    /// tests that copy whole roots in do not).
+    pub write_back: bool,
     pub memory_mib: u32,
     pub firmware: Firmware,
     pub timeout: Duration,
@@ -48,6 +53,8 @@ pub struct RunOptions {
     pub pass_through: bool,
     /// Extra kernel command-line words (tests use `test=panic` to check panic reporting).
     pub kernel_args: String,
+    /// QEMU's accelerator.
+    pub accel: qemu::Accel,
 }
 
 impl RunOptions {
@@ -58,6 +65,8 @@ impl RunOptions {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: Vec::new(),
             dirs: Vec::new(),
+            read_only: Vec::new(),
+            write_back: false,
             memory_mib: 256,
             firmware: Firmware::Bios,
             timeout: Duration::from_secs(300),
@@ -65,6 +74,7 @@ impl RunOptions {
             stdin: Stdin::Bytes(Vec::new()),
             pass_through: false,
             kernel_args: String::new(),
+            accel: qemu::Accel::Auto,
         }
     }
 
@@ -81,8 +91,29 @@ impl RunOptions {
     }
 }
 
-/// Parses `HOST[::GUEST]`; the guest path defaults to the host directory's name.
-pub fn parse_dir(spec: &str) -> Result<(PathBuf, String)> {
+/// A `--dir` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirSpec {
+    pub host: PathBuf,
+    pub guest: String,
+    pub read_only: bool,
+}
+
+/// Parses `HOST[::GUEST][:ro]`; the guest path defaults to the host directory's name.
+pub fn parse_dir(spec: &str) -> Result<DirSpec> {
+    let (rest, read_only) = match spec.strip_suffix(":ro") {
+        Some(rest) => (rest, true),
+        None => (spec, false),
+    };
+    let (host, guest) = parse_dir_pair(rest)?;
+    Ok(DirSpec {
+        host,
+        guest,
+        read_only,
+    })
+}
+
+fn parse_dir_pair(spec: &str) -> Result<(PathBuf, String)> {
     let (host, guest) = match spec.split_once("::") {
         Some((h, g)) => (h.to_string(), g.to_string()),
         None => {
@@ -115,6 +146,8 @@ pub struct RunResult {
     pub log: String,
     pub ending: Ending,
     pub elapsed: Duration,
+    /// Why a writable `--dir` was not written back (empty when all were, or none asked).
+    pub write_back_errors: Vec<String>,
 }
 
 fn nul_join<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
@@ -160,12 +193,34 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         ramdisk.kernel_files.push(("stdin".into(), bytes.clone()));
     }
     ramdisk.dirs = opts.dirs.clone();
+    ramdisk.kernel_files.push((
+        "readonly".into(),
+        nul_join(opts.read_only.iter().map(String::as_str)),
+    ));
+    // The writable dirs, each with what was copied in (all that write-back may remove).
+    let mut writable = Vec::new();
+    if opts.write_back {
+        for (host, guest) in &opts.dirs {
+            if !opts.read_only.contains(guest) {
+                writable.push((
+                    host.clone(),
+                    guest.clone(),
+                    crate::writeback::manifest(host)?,
+                ));
+            }
+        }
+        ramdisk.kernel_files.push((
+            "writeback".into(),
+            nul_join(writable.iter().map(|(_, g, _)| g.as_str())),
+        ));
+    }
 
     let image_name = format!("run-{}-{}", std::process::id(), unique());
     let image = disk_image(kernel, &ramdisk, opts.firmware, &image_name)?;
     let mut cfg = VmConfig::new(image.clone(), opts.firmware);
     cfg.kernel = Some(kernel.to_path_buf());
     cfg.memory_mib = opts.memory_mib;
+    cfg.accel = opts.accel;
     cfg.timeout = opts.timeout;
     cfg.com1 = if opts.pass_through {
         SerialSink::Stdout
@@ -182,6 +237,9 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     } else {
         SerialSink::Capture
     };
+    if !writable.is_empty() {
+        cfg.com4 = SerialSink::Capture;
+    }
     cfg.inherit_stdin = matches!(opts.stdin, Stdin::Console);
     cfg.com1_start_marker = Some(STDOUT_START_MARKER.to_vec());
     let outcome = qemu::run(&cfg);
@@ -196,7 +254,18 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         Ending::Timeout => EXIT_TIMEOUT,
         Ending::KernelFailure | Ending::QemuExit(_) => EXIT_KERNEL_FAILURE,
     };
+    let write_back_errors = if writable.is_empty() {
+        Vec::new()
+    } else if outcome.ending != Ending::KernelSuccess {
+        vec![format!(
+            "the VM did not end cleanly ({}): --dir directories were not written back",
+            outcome.ending.describe()
+        )]
+    } else {
+        write_back(&writable, &outcome.com4, &log)
+    };
     Ok(RunResult {
+        write_back_errors,
         code,
         stdout: outcome.com1,
         stderr: outcome.com2,
@@ -204,6 +273,39 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         ending: outcome.ending,
         elapsed: outcome.elapsed,
     })
+}
+
+/// Applies the kernel's write-back stream to the host directories; the errors, if any.
+fn write_back(
+    writable: &[(PathBuf, String, std::collections::BTreeSet<String>)],
+    stream: &[u8],
+    log: &str,
+) -> Vec<String> {
+    let exported = match rootfs::export::parse(stream) {
+        Ok(e) => e,
+        Err(e) => {
+            let why = log
+                .lines()
+                .find(|l| l.contains("write-back refused"))
+                .map_or_else(|| format!("{e:?}"), |l| l.trim().to_string());
+            return vec![format!("--dir directories were not written back: {why}")];
+        }
+    };
+    let mut errors = Vec::new();
+    for (host, guest, before) in writable {
+        match exported.iter().find(|x| x.guest == *guest) {
+            Some(x) => {
+                if let Err(e) = crate::writeback::apply(host, before, x) {
+                    errors.push(format!("--dir {}: {e:#}", host.display()));
+                }
+            }
+            None => errors.push(format!(
+                "--dir {}: not in the VM's write-back",
+                host.display()
+            )),
+        }
+    }
+    errors
 }
 
 /// Checks the kernel's `heap-check before=B after=A tasks=T procs=P files=F pipes=Q` line

@@ -245,3 +245,214 @@ fn image_boots_in_plain_qemu_raw_and_qcow2() {
         "{console}"
     );
 }
+
+/// A script piped into `cargo run` is typed at the console and its end is final: the
+/// shell stops there with its own status, and nothing of a long input is lost.
+#[test]
+fn piped_stdin_runs_as_a_script_and_ends_at_eof() {
+    let out = boot(&["boot", "--direct"], b"echo piped' in'\n");
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert!(console.contains("piped in\r\n"), "{console}");
+    assert!(
+        !console.contains("echo piped"),
+        "no echo of a script: {console}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{console}");
+
+    // 200 000 bytes: more than the console's queues hold, so only backpressure keeps them.
+    let mut input = b"wc -c\n".to_vec();
+    for _ in 0..2000 {
+        input.extend_from_slice(&[b'x'; 99]);
+        input.push(b'\n');
+    }
+    input.extend_from_slice(b"");
+    let out = boot(&["boot", "--direct"], &input);
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert!(console.contains("$ 200000\r\n"), "{console}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Runs `boot ARGS` on a pseudo-terminal of its own (boot/tests/pty_session.py), driven by
+/// `steps`; returns its exit status and what it printed.
+fn on_a_terminal(args: &[&str], steps: &str) -> (Option<i32>, String) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_session.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script)
+        .arg(steps)
+        .arg(DEADLINE.as_secs().to_string())
+        .arg(env!("CARGO_BIN_EXE_boot"))
+        .args(args);
+    let out = drive(cmd, "", b"");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn ctrl_c_in_a_real_terminal_stops_the_foreground_job_not_the_vm() {
+    // ^C while `sleep 100` runs: the job ends, the shell and the VM go on; then `exit 7`.
+    let steps = r#"[["wait", "(powers off)."], ["send", "sleep 100\r"], ["sleep", "2"],
+        ["send", "\u0003"], ["wait", "$ "], ["send", "echo still' here'\r"],
+        ["wait", "still here\r"], ["send", "exit 7\r"]]"#;
+    let (code, out) = on_a_terminal(&["boot", "--direct"], steps);
+    assert!(out.contains("^C"), "{out}");
+    // A terminal adds its own \r before each \n (QEMU leaves output processing on).
+    assert!(out.contains("still here\r"), "{out}");
+    assert_eq!(code, Some(7), "{out}");
+
+    // Ctrl-A x is the way out of a VM that will not exit.
+    let steps = r#"[["wait", "(powers off)."], ["send", "\u0001x"]]"#;
+    let (code, out) = on_a_terminal(&["boot", "--direct"], steps);
+    assert_eq!(code, Some(130), "{out}");
+    assert!(out.contains("quit with Ctrl-A x"), "{out}");
+}
+
+#[test]
+fn run_dir_writes_back_and_ro_stays_read_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = tmp.path();
+    std::fs::write(host.join("keep.txt"), "kept\n").unwrap();
+    std::fs::write(host.join("gone.txt"), "bye\n").unwrap();
+    let spec = format!("{}::/data", host.display());
+    let out = boot(
+        &[
+            "run",
+            "--direct",
+            "--dir",
+            &spec,
+            &wasm("cp"),
+            "/data/keep.txt",
+            "/data/copy.txt",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(host.join("copy.txt")).unwrap(),
+        "kept\n"
+    );
+    let out = boot(
+        &[
+            "run",
+            "--direct",
+            "--dir",
+            &spec,
+            &wasm("rm"),
+            "/data/gone.txt",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !host.join("gone.txt").exists(),
+        "removed in the VM, so on the host"
+    );
+    let out = boot(
+        &[
+            "run",
+            "--direct",
+            "--dir",
+            &spec,
+            &wasm("mkdir"),
+            "/data/made",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(host.join("made").is_dir());
+
+    let ro = format!("{}::/data:ro", host.display());
+    let out = boot(
+        &[
+            "run",
+            "--direct",
+            "--dir",
+            &ro,
+            &wasm("rm"),
+            "/data/keep.txt",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Read-only file system"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(host.join("keep.txt").exists());
+}
+
+/// Boots `image` with plain QEMU — no isa-debug-exit, so only ACPI can switch it off — on
+/// `machine`, with OVMF when `uefi`; returns QEMU's status and the console.
+fn plain_qemu_acpi(image: &std::path::Path, machine: &str, uefi: bool) -> (Option<i32>, String) {
+    let mut cmd = Command::new("qemu-system-x86_64");
+    cmd.args(["-machine", machine, "-accel", "tcg"])
+        .arg("-drive")
+        .arg(format!("format=raw,file={}", image.display()))
+        .args([
+            "-serial", "stdio", "-display", "none", "-nic", "none", "-m", "256M",
+        ]);
+    if uefi {
+        cmd.args([
+            "-drive",
+            "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+        ]);
+    }
+    let out = drive(cmd, "", b"");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn an_image_of_a_users_program_powers_off_by_itself_on_plain_qemu() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("note.txt"), "baked in\n").unwrap();
+    for (uefi, machines) in [(false, ["pc", "q35"]), (true, ["pc", "q35"])] {
+        let img = tmp.path().join(format!("app-{uefi}.img"));
+        let mut args = vec!["image", "--out", img.to_str().unwrap()];
+        if uefi {
+            args.push("--uefi");
+        }
+        let hello = wasm("hello");
+        let add = format!("{hello}::/app/hello.wasm");
+        let dir = format!("{}::/data", data.display());
+        // BIOS: the added program as init; UEFI: a file of the added directory.
+        let init = if uefi {
+            "/bin/cat /data/note.txt"
+        } else {
+            "/app/hello.wasm"
+        };
+        args.extend(["--add", &add, "--dir", &dir, "--init", init]);
+        let out = boot(&args, b"");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for machine in machines {
+            // No exit device: QEMU ends only because the kernel switched the VM off (0).
+            let (code, console) = plain_qemu_acpi(&img, machine, uefi);
+            assert!(
+                console.contains(if uefi {
+                    "baked in\r\n"
+                } else {
+                    "Hello, world!\r\n"
+                }),
+                "{machine} uefi={uefi}: {console}"
+            );
+            assert!(console.contains("acpi: PM1a control"), "{console}");
+            assert_eq!(code, Some(0), "{machine} uefi={uefi}: {console}");
+        }
+    }
+}

@@ -17,12 +17,17 @@ pub enum ExitCode {
     Failure = 0x11,
 }
 
-/// Leaves QEMU with `code`. On hardware without the device, halts forever.
-pub fn exit_qemu(code: ExitCode) -> ! {
+/// Leaves QEMU with `code` when the device is there; returns when it is not.
+pub fn signal_qemu(code: ExitCode) {
     let mut port = Port::<u32>::new(EXIT_PORT);
     // SAFETY: port 0xf4 is the isa-debug-exit device the boot tool attaches; on a machine
     // without it the write is ignored by the chipset.
     unsafe { port.write(code as u32) };
+}
+
+/// Leaves QEMU with `code`. On hardware without the device, halts forever.
+pub fn exit_qemu(code: ExitCode) -> ! {
+    signal_qemu(code);
     loop {
         x86_64::instructions::interrupts::disable();
         x86_64::instructions::hlt();

@@ -18,6 +18,8 @@ use crate::memory::MemoryReport;
 static COM1: Mutex<Option<Serial>> = Mutex::new(None);
 static COM2: Mutex<Option<Serial>> = Mutex::new(None);
 static COM3: Mutex<Option<Serial>> = Mutex::new(None);
+/// COM4 carries `run --dir` directories back to the host at the end (see `init`).
+static COM4: Mutex<Option<Serial>> = Mutex::new(None);
 static RX: Mutex<RingBuffer<4096>> = Mutex::new(RingBuffer::new());
 static LOG_ON_COM3: AtomicBool = AtomicBool::new(false);
 static LOG_BASE: AtomicU16 = AtomicU16::new(COM_PORTS[0]);
@@ -46,6 +48,17 @@ pub fn init() {
     *COM1.lock() = com1;
     *COM2.lock() = Serial::com(2);
     *COM3.lock() = Serial::com(3);
+}
+
+/// Sends bytes on COM4 (opened on first use): the write-back stream of `run --dir`.
+pub fn write_export(bytes: &[u8]) {
+    let mut port = COM4.lock();
+    if port.is_none() {
+        *port = Serial::com(4);
+    }
+    if let Some(p) = port.as_mut() {
+        p.write(bytes);
+    }
 }
 
 /// Sends the log (and emergency reports) to COM3 when it exists.
@@ -82,19 +95,31 @@ pub fn write_log(bytes: &[u8]) {
     write_port(&COM1, bytes);
 }
 
-/// Called by the COM1/COM3 interrupt: moves every waiting byte into the receive queue.
+/// Called by the COM1/COM3 interrupt: moves waiting bytes into the receive queue while it
+/// has room. Bytes it leaves in the UART hold QEMU's further input back (its serial
+/// device takes no more than the FIFO holds), so piped input is never dropped.
 pub fn on_receive_interrupt() {
     if let Some(port) = COM1.lock().as_mut() {
         let mut rx = RX.lock();
-        while let Some(b) = port.try_read() {
-            rx.push(b);
+        while !rx.is_full() {
+            match port.try_read() {
+                Some(b) => {
+                    rx.push(b);
+                }
+                None => break,
+            }
         }
     }
 }
 
-/// Takes up to `buf.len()` received bytes.
+/// Takes up to `buf.len()` received bytes. Then refills the queue from the UART: bytes left
+/// there while the queue was full raise no further interrupt.
 pub fn read_received(buf: &mut [u8]) -> usize {
-    without_interrupts(|| RX.lock().pop_into(buf))
+    without_interrupts(|| {
+        let n = RX.lock().pop_into(buf);
+        on_receive_interrupt();
+        n
+    })
 }
 
 /// A report that must get out even if the console lock is held (panic, CPU exception):

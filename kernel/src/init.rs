@@ -57,8 +57,12 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         ..vfs::Limits::default()
     });
     fs.set_time(crate::time::realtime_ns());
+    // Entries the filesystem could not take; write-back is refused then, since the host
+    // would take what is missing for deleted.
+    let mut skipped = 0;
     if let Some(archive) = args.archive() {
         let u = archive.unpack(&mut fs);
+        skipped += u.skipped;
         if u != rootfs::Unpacked::default() {
             log_unpacked("rootfs", &u);
         }
@@ -73,6 +77,7 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
                 });
             match unpacked {
                 Ok(u) => {
+                    skipped += u.skipped;
                     log_unpacked("rootfs", &u);
                     log::info!(
                         "rootfs: inflated {} KiB in {} ms",
@@ -102,9 +107,19 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     let mut kernel = Kernel::with_executor(Box::new(KernelPlatform::new()), executor, fs, limits)
         .map_err(|e| StartError(alloc::format!("cannot set up the runtime: {e}")))?;
     let sys = kernel.sys();
-    if args.cmdline().get("console") == Some("cooked") {
+    match args.cmdline().get("console") {
         // The interactive image: echo, line editing, ^C/^\/^D, \n → \r\n.
-        sys.tty = runtime::sys::Tty::cooked();
+        Some("cooked") => sys.tty = runtime::sys::Tty::cooked(),
+        // The same image fed a script (the boot tool's stdin was a pipe or file): no echo
+        // of the typed lines, and the ^D the script ends with is final.
+        Some("piped") => {
+            sys.tty = runtime::sys::Tty {
+                echo: false,
+                ..runtime::sys::Tty::cooked()
+            };
+            sys.terminal.hang_up_on_eof();
+        }
+        _ => {}
     }
     let root = sys.fs.root();
     if args.cmdline().get("proc") == Some("on") {
@@ -169,6 +184,18 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         fds.install(&mut sys.files, entry, 3)
             .map_err(|e| StartError(alloc::format!("preopen {guest}: {e}")))?;
     }
+    // `run --dir HOST::GUEST:ro`: that tree is read-only to every process (ROFS).
+    for dir in args
+        .kernel_file("readonly")
+        .map(split_nul)
+        .unwrap_or_default()
+    {
+        let guest = String::from_utf8_lossy(&dir).into_owned();
+        sys.fs
+            .lookup(root, guest.trim_start_matches('/'), true)
+            .and_then(|ino| sys.fs.set_read_only_tree(ino))
+            .map_err(|e| StartError(alloc::format!("read-only {guest}: {e}")))?;
+    }
     let env = args.kernel_file("env").map(split_nul).unwrap_or_default();
     let pid = sys
         .spawn(SpawnSpec {
@@ -191,6 +218,19 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     );
     kernel.run();
     let status = kernel.status(pid);
+    // `run --dir` directories go back to the host (over COM4) once the program is done,
+    // whatever its status: what it wrote before a trap is written on the host too.
+    let writeback = args
+        .kernel_file("writeback")
+        .map(split_nul)
+        .unwrap_or_default();
+    if !writeback.is_empty() {
+        if skipped == 0 {
+            write_back(&mut kernel.sys().fs, &writeback);
+        } else {
+            log::warn!("write-back refused: {skipped} entries were not copied in at boot");
+        }
+    }
     let stats = kernel.stats();
     drop(kernel);
     drop(name);
@@ -205,4 +245,36 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         .as_bytes(),
     );
     Ok(status)
+}
+
+/// Streams the directories named in `guests` (guest paths) to the host on COM4, in the
+/// format of [`rootfs::export`]. A directory that no longer exists is sent empty, so the
+/// host removes what it held.
+fn write_back(fs: &mut vfs::Fs, guests: &[Vec<u8>]) {
+    let started = crate::time::monotonic_ns();
+    let mut bytes = 0u64;
+    let mut w = rootfs::export::Writer::new(|b: &[u8]| {
+        bytes += b.len() as u64;
+        crate::console::write_export(b);
+    });
+    let root = fs.root();
+    for guest in guests {
+        let guest = String::from_utf8_lossy(guest);
+        let rel = guest.trim_start_matches('/');
+        let ino = if rel.is_empty() {
+            Ok(root)
+        } else {
+            fs.lookup(root, rel, true)
+        };
+        match ino {
+            Ok(ino) => w.directory(fs, &guest, ino),
+            Err(_) => w.directory_gone(&guest),
+        }
+    }
+    w.finish();
+    log::info!(
+        "write-back: {} KiB in {} ms",
+        bytes >> 10,
+        (crate::time::monotonic_ns() - started) / 1_000_000
+    );
 }

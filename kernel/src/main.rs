@@ -19,6 +19,7 @@ mod entropy;
 mod init;
 mod memory;
 mod platform;
+mod power;
 mod selftest;
 mod time;
 
@@ -52,6 +53,10 @@ pub struct Boot<'a> {
     pub ramdisk: &'static [u8],
     /// Where physical address 0 is mapped.
     pub phys_offset: u64,
+    /// Physical addresses below this are mapped (at `phys_offset`).
+    pub phys_limit: u64,
+    /// The ACPI RSDP's physical address, when the loader found it.
+    pub rsdp: Option<u64>,
     /// Usable RAM as `(start, end)` physical byte ranges.
     pub usable: &'a [(u64, u64)],
     /// Ranges inside `usable` that are taken (kernel image, ramdisk).
@@ -71,6 +76,12 @@ fn bootloader_main(boot_info: &'static mut BootInfo) -> ! {
     };
     let mut usable = [(0, 0); MAX_BOOT_REGIONS];
     let mut n = 0;
+    let phys_limit = boot_info
+        .memory_regions
+        .iter()
+        .map(|r| r.end)
+        .max()
+        .unwrap_or(0);
     for r in boot_info.memory_regions.iter() {
         if r.kind == bootloader_api::info::MemoryRegionKind::Usable && n < usable.len() {
             usable[n] = (r.start, r.end);
@@ -84,6 +95,8 @@ fn bootloader_main(boot_info: &'static mut BootInfo) -> ! {
         stack_len: boot_info.kernel_stack_len,
         ramdisk: arch::ramdisk(boot_info),
         phys_offset,
+        phys_limit,
+        rsdp: boot_info.rsdp_addr.into_option(),
         usable: &usable[..n],
         reserved: &[],
     })
@@ -104,6 +117,7 @@ pub fn kstart(boot: &Boot<'_>) -> ! {
     }
 
     let mem = memory::init(boot);
+    power::init(boot);
     let t_heap = arch::rdtsc();
 
     arch::init_interrupts();
@@ -131,11 +145,11 @@ pub fn kstart(boot: &Boot<'_>) -> ! {
             log::info!("first process ended: {status:?}; powering off");
             // The boot tool's `run` command reads this line to exit with the guest's status.
             console::write_log(alloc::format!("exit-status {code}\n").as_bytes());
-            exit_qemu(ExitCode::Success)
+            power::off(ExitCode::Success)
         }
         Ok(None) => {
             log::info!("boot complete, nothing to run: powering off");
-            exit_qemu(ExitCode::Success)
+            power::off(ExitCode::Success)
         }
         Err(init::StartError(message)) => {
             console::write(
@@ -143,7 +157,7 @@ pub fn kstart(boot: &Boot<'_>) -> ! {
                 alloc::format!("error: {message}\n").as_bytes(),
             );
             console::write_log(b"exit-status 126\n");
-            exit_qemu(ExitCode::Success)
+            power::off(ExitCode::Success)
         }
     }
 }

@@ -76,6 +76,11 @@ impl<const N: usize> RingBuffer<N> {
         self.len == 0
     }
 
+    /// True when a push would be refused.
+    pub fn is_full(&self) -> bool {
+        self.len == N
+    }
+
     /// Bytes refused because the buffer was full.
     pub fn dropped(&self) -> u64 {
         self.dropped

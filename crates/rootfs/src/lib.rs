@@ -7,12 +7,14 @@
 //! bytes). The archive is untrusted input as far as the filesystem is concerned: entries
 //! that cannot be created are counted as skipped and logged, nothing panics, and the
 //! filesystem stays consistent whatever the bytes. The kernel's `bootargs` and `init`
-//! modules are the callers; the `fuzzing` crate feeds it arbitrary bytes.
+//! modules are the callers; the `fuzzing` crate feeds it arbitrary bytes. [`export`] is
+//! the way back out: the stream in which `run --dir` directories return to the host.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
+pub mod export;
 #[cfg(test)]
 mod tests;
 

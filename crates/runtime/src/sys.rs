@@ -640,7 +640,10 @@ impl System {
         let mut buf = [0u8; 256];
         let (mut echo, mut signals) = (Vec::new(), Vec::new());
         loop {
-            let n = self.platform.read_console(&mut buf);
+            // Only what the terminal can hold: the rest stays with the platform (holding a
+            // piped sender back) instead of being dropped.
+            let want = buf.len().min(self.terminal.room());
+            let n = self.platform.read_console(&mut buf[..want]);
             if n == 0 {
                 break;
             }

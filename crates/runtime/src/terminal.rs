@@ -4,6 +4,11 @@
 //! empty line is end-of-file. In raw mode bytes pass straight through. UTF-8 passes
 //! through untouched (backspace removes a whole character). Output gets `\n` → `\r\n`
 //! when `line_feeds` is set. Pure logic: the caller moves bytes in and out.
+//!
+//! When the console's input is a script rather than a person (the boot tool types a piped
+//! stdin and turns its end into ^D), [`Terminal::hang_up_on_eof`] makes that end final:
+//! like a hung-up terminal, every later read gets end-of-file, so the shell and whatever
+//! else reads the console all stop instead of waiting for ever.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -19,12 +24,33 @@ pub struct Terminal {
     line: Vec<u8>,
     cooked: VecDeque<u8>,
     eof: bool,
+    /// ^D on an empty line hangs the terminal up (see the module comment).
+    hangup_on_eof: bool,
+    hung_up: bool,
 }
 
 impl Terminal {
+    /// Makes the next end-of-file (^D on an empty line) final.
+    pub fn hang_up_on_eof(&mut self) {
+        self.hangup_on_eof = true;
+    }
+
+    /// How many more typed bytes can be taken now: the caller leaves the rest where it
+    /// is (in the UART, holding the sender back) rather than have them dropped.
+    pub fn room(&self) -> usize {
+        if self.hung_up {
+            // Nothing will read it; take and drop it so the sender is never stuck.
+            return usize::MAX;
+        }
+        MAX_QUEUED.saturating_sub(self.cooked.len())
+    }
+
     /// Processes typed bytes under `tty`: appends echo to `echo` and signals to `signals`.
     pub fn feed(&mut self, tty: &Tty, input: &[u8], echo: &mut Vec<u8>, signals: &mut Vec<u8>) {
         for &b in input {
+            if self.hung_up {
+                return;
+            }
             if !tty.line_buffered {
                 self.queue(&[b]);
                 if tty.echo {
@@ -43,6 +69,7 @@ impl Terminal {
                 0x04 => {
                     if self.line.is_empty() {
                         self.eof = true;
+                        self.hung_up |= self.hangup_on_eof;
                     } else {
                         let line = core::mem::take(&mut self.line);
                         self.queue(&line);
@@ -126,7 +153,7 @@ impl Terminal {
             return Some(n);
         }
         if self.eof {
-            self.eof = false;
+            self.eof = self.hung_up;
             return Some(0);
         }
         None
@@ -209,6 +236,28 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(t.read(&mut buf), Some(0));
         assert_eq!(t.read(&mut buf), None);
+    }
+
+    #[test]
+    fn a_hung_up_terminal_reads_end_of_file_for_ever() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        t.hang_up_on_eof();
+        feed(&mut t, &tty, b"ls\n\x04more\n");
+        assert_eq!(read_all(&mut t), b"ls\n");
+        let mut buf = [0u8; 8];
+        for _ in 0..3 {
+            assert_eq!(t.read(&mut buf), Some(0), "end-of-file stays");
+            assert!(t.readable());
+        }
+        assert_eq!(t.room(), usize::MAX, "later input is taken and dropped");
+    }
+
+    #[test]
+    fn room_shrinks_as_lines_queue() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        assert_eq!(t.room(), MAX_QUEUED);
+        feed(&mut t, &tty, b"abc\n");
+        assert_eq!(t.room(), MAX_QUEUED - 4);
     }
 
     #[test]

@@ -330,6 +330,19 @@ impl Fs {
         Ok(())
     }
 
+    /// Marks `dir` and everything beneath it read-only (see [`Fs::set_read_only`]): a
+    /// read-only mount of that subtree. Symlinks are marked, not followed.
+    pub fn set_read_only_tree(&mut self, dir: Ino) -> Result<(), Errno> {
+        let mut stack = alloc::vec![dir];
+        while let Some(ino) = stack.pop() {
+            self.set_read_only(ino, true)?;
+            if let Ok(Node::Dir(d)) = self.inode(ino).map(|i| &i.node) {
+                stack.extend(d.entries().map(|e| e.ino));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `ino` is marked read-only (false for a dead inode).
     pub fn is_read_only(&self, ino: Ino) -> bool {
         self.inodes.get(&ino).is_some_and(|i| i.read_only)

@@ -7,6 +7,7 @@ mod gdt;
 mod heap;
 mod idt;
 mod memcpy;
+mod phys;
 mod pvh;
 
 pub use fiber::{
@@ -14,6 +15,7 @@ pub use fiber::{
 };
 pub use heap::{heap_usage, init_heap};
 pub use idt::{init_interrupts, ticks};
+pub use phys::PhysView;
 
 /// Loads the GDT (with a TSS whose IST stacks catch double faults and page faults, so a
 /// kernel stack overflow is reported instead of triple-faulting) and the IDT. `stack_bottom`

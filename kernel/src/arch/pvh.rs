@@ -283,6 +283,8 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
         stack_len: KERNEL_STACK_SIZE,
         ramdisk,
         phys_offset: 0,
+        phys_limit: mapped,
+        rsdp: Some(info.rsdp_paddr).filter(|&a| a != 0),
         usable: &usable[..n],
         reserved: &reserved,
     })
