@@ -28,13 +28,33 @@ use crate::files::{FileId, Object, Stream, fdflags};
 use crate::mem::{GuestMem, IoVec};
 use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
 
-/// The WASI rights the runtime enforces (the others are stored and reported only, as in
-/// wasmtime).
+/// The WASI rights the runtime enforces: FD_READ and FD_WRITE on transfers, and the
+/// `PATH_*` rights of a base directory on the `path_*` calls. The others are stored and
+/// reported only, as in wasmtime.
 pub mod rights {
     pub const FD_READ: u64 = 1 << 1;
     pub const FD_SEEK: u64 = 1 << 2;
     pub const FD_TELL: u64 = 1 << 5;
     pub const FD_WRITE: u64 = 1 << 6;
+    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
+    pub const PATH_CREATE_FILE: u64 = 1 << 10;
+    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
+    pub const PATH_LINK_TARGET: u64 = 1 << 12;
+    pub const PATH_OPEN: u64 = 1 << 13;
+    pub const PATH_READLINK: u64 = 1 << 15;
+    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
+    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
+    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
+    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const PATH_SYMLINK: u64 = 1 << 24;
+    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
+    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
+    /// Rights that only mean something for a byte stream or regular file: a directory
+    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
+    /// program passing its preopen's own rights (all of them here) can open a directory.
+    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
 }
 
 /// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
@@ -43,6 +63,13 @@ mod fst {
     pub const ATIM_NOW: u16 = 2;
     pub const MTIM: u16 = 4;
     pub const MTIM_NOW: u16 = 8;
+}
+
+/// The open-file id behind `fd` with the rights (base, inheriting) the descriptor holds.
+pub(crate) fn rights_of(cx: &Cx<'_>, fd: i32) -> Result<(FileId, u64, u64), Errno> {
+    let id = file_of(cx, fd)?;
+    let file = cx.sys.files.get(id)?;
+    Ok((id, file.rights_base, file.rights_inheriting))
 }
 
 /// The open-file id behind `fd`.
