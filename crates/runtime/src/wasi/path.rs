@@ -8,7 +8,7 @@ use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
 use crate::devfs::Opened;
-use crate::files::{FdEntry, FileId, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
 use crate::sys::{Cx, SysResult, System};
 use crate::wasi::fd::{encode_filestat, rights, rights_of, set_times_args, sync_clock};
 
@@ -216,7 +216,7 @@ pub fn path_open(
     let rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
     if let Some(dev) = crate::devfs::device(cx.sys, ino) {
         let file = match crate::devfs::open(dev, &cx.proc.fds, flags)? {
-            Opened::Shared(id) => return install(cx, id, out),
+            Opened::Shared(entry) => return install(cx, entry, out),
             Opened::New(mut file) => {
                 file.rights_base &= rights_base;
                 file.rights_inheriting &= rights_inheriting;
@@ -251,7 +251,7 @@ pub fn path_open(
 fn install_new(cx: &mut Cx<'_>, file: OpenFile, out: i32) -> SysResult {
     let System { fs, files, .. } = &mut *cx.sys;
     let id = files.insert(fs, file);
-    let result = install(cx, id, out);
+    let result = install(cx, FdEntry::new(id), out);
     let System { fs, files, .. } = &mut *cx.sys;
     if result.is_err() && files.refs(id) == 0 {
         files.drop_ref(fs, id);
@@ -259,13 +259,8 @@ fn install_new(cx: &mut Cx<'_>, file: OpenFile, out: i32) -> SysResult {
     result
 }
 
-/// Gives open file `id` one more descriptor, the lowest free one, written to `out`.
-fn install(cx: &mut Cx<'_>, id: FileId, out: i32) -> SysResult {
-    let entry = FdEntry {
-        file: id,
-        cloexec: false,
-        preopen: None,
-    };
+/// Installs `entry` at the lowest free descriptor, written to `out`.
+fn install(cx: &mut Cx<'_>, entry: FdEntry, out: i32) -> SysResult {
     let new_fd = cx.proc.fds.install(&mut cx.sys.files, entry, 0)?;
     cx.mem.write_u32(out as u32, new_fd)?;
     Ok(())
