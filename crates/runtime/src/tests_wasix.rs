@@ -682,6 +682,43 @@ fn fd_fdstat_set_rights_narrows_the_descriptor_not_the_shared_open_file() {
 }
 
 #[test]
+fn tty_set_needs_the_console_and_is_undone_when_the_setter_exits() {
+    // The child turns line_feeds on and exits with 10 × tty_set's errno + the line_feeds
+    // it then reads back. With stdio inherited (the console) that works: 1. With stdio
+    // NULL it is not talking to the terminal: PERM (63), nothing changed: 630.
+    let tset = program(
+        &[],
+        "",
+        "(drop (call $tty_get (i32.const 300)))
+         (i32.store8 (i32.const 321) (i32.const 1))
+         (call $proc_exit (i32.add (i32.mul (call $tty_set (i32.const 300)) (i32.const 10))
+           (block (result i32) (drop (call $tty_get (i32.const 300)))
+             (i32.load8_u (i32.const 321)))))",
+    );
+    // The parent turns echo on, then runs the child twice; after each, its own echo is
+    // still on and the child's line_feeds are gone.
+    let out = run_ok(
+        &[("tset.wasm", tset)],
+        &["/tset.wasm"],
+        "",
+        "(drop (call $tty_get (i32.const 300)))
+         (i32.store8 (i32.const 319) (i32.const 1))
+         (call $r (call $tty_set (i32.const 300)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
+         (drop (call $tty_get (i32.const 300)))
+         (call $r (i32.load8_u (i32.const 319)))
+         (call $r (i32.load8_u (i32.const 321)))
+         (call $r (call $spawn {s0} (i32.const 2) (i32.const 2) (i32.const 2)))
+         (call $join (i32.const 3) (i32.const 0))
+         (drop (call $tty_get (i32.const 300)))
+         (call $r (i32.load8_u (i32.const 319)))
+         (call $r (i32.load8_u (i32.const 321)))",
+    );
+    assert_eq!(out, "0 0 0 2 1 1 0 1 0 0 0 3 1 630 0 1 0 ");
+}
+
+#[test]
 fn cwd_and_tty_calls_reject_bad_inputs() {
     let cap = |n: u32| format!("(i32.store (i32.const 396) (i32.const {n}))");
     table(
