@@ -727,15 +727,19 @@ fn path_calls_need_the_directorys_rights() {
         (drop (call $o (i32.const 4) {p1} (i32.const 8) (i64.const 66) (i32.const 0)))
         (drop (call $o (i32.const 4) {p1} (i32.const 0) (i64.const 2) (i32.const 0)))
         (call $rd (i32.const 5) (i32.const 9))
+        (call $r (call $path_open (i32.const 3) (i32.const 1) {p0} (i32.const 2)
+          (i64.const 0x2000) (i64.const 0) (i32.const 0) (i32.const 0)))
+        (call $r (call $fd_readdir (i32.const 6) (i32.const 8192) (i32.const 64) (i64.const 0)
+          (i32.const 0)))
         (call $r (call $fd_fdstat_set_rights (i32.const 4) (i64.const 0x4000) (i64.const 0)))
         (drop (call $o (i32.const 4) {p1} (i32.const 0) (i64.const 2) (i32.const 0)))"#,
     );
     // Eleven refusals; CREAT and TRUNC refused (the file was neither created nor
-    // truncated: it still reads "nested"); a plain open works; without PATH_OPEN it too
-    // is refused.
+    // truncated: it still reads "nested"); a plain open works; `d` opened without
+    // FD_READDIR (fd 6) cannot be listed; without PATH_OPEN, opening is refused.
     assert_eq!(
         out,
-        "0 4 76 76 76 76 76 76 76 76 76 76 76 76 76 0 5 0 6 nested 0 76 "
+        "0 4 76 76 76 76 76 76 76 76 76 76 76 76 76 0 5 0 6 nested 0 76 0 76 "
     );
 }
 

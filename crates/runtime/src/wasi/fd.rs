@@ -41,6 +41,7 @@ pub mod rights {
     pub const PATH_LINK_SOURCE: u64 = 1 << 11;
     pub const PATH_LINK_TARGET: u64 = 1 << 12;
     pub const PATH_OPEN: u64 = 1 << 13;
+    pub const FD_READDIR: u64 = 1 << 14;
     pub const PATH_READLINK: u64 = 1 << 15;
     pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
     pub const PATH_RENAME_TARGET: u64 = 1 << 17;
@@ -830,8 +831,8 @@ const DIRENT_SIZE: usize = 24;
 /// `fd_readdir`: fills `buf` with directory entries from `cookie` on (`.` and `..` first),
 /// each a 24-byte header and the name; the last one is cut off where the buffer ends, and
 /// a full buffer (`*out == len`) tells the caller to read again from the last whole entry's
-/// `d_next` (wasi-libc does). BADF for anything but a directory. Only the bytes written
-/// must lie in memory, as in wasmtime.
+/// `d_next` (wasi-libc does). BADF for anything but a directory, NOTCAPABLE without
+/// FD_READDIR. Only the bytes written must lie in memory, as in wasmtime.
 pub fn fd_readdir(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -845,6 +846,9 @@ pub fn fd_readdir(
     let Object::Dir(ino) = object_of(cx, fd)?.1 else {
         return Err(Errno::BadF.into());
     };
+    if rights_of(cx, fd)?.1 & rights::FD_READDIR == 0 {
+        return Err(Errno::NotCapable.into());
+    }
     crate::procfs::sync(cx.sys);
     // Two passes over the directory, nothing copied into the kernel: the bytes the
     // listing fills (at most `cap`), checked against guest memory (FAULT, nothing
