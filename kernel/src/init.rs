@@ -152,11 +152,7 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     ];
     for (fd, object) in stdio.into_iter().enumerate() {
         let id = sys.files.insert(&mut sys.fs, OpenFile::new(object, 0));
-        let entry = FdEntry {
-            file: id,
-            cloexec: false,
-            preopen: None,
-        };
+        let entry = FdEntry::new(id);
         fds.install_at(&mut sys.fs, &mut sys.files, fd as u32, entry)
             .map_err(|e| StartError(e.to_string()))?;
     }
@@ -177,9 +173,8 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
             .files
             .insert(&mut sys.fs, OpenFile::new(Object::Dir(ino), 0));
         let entry = FdEntry {
-            file: id,
-            cloexec: false,
             preopen: Some(guest.clone()),
+            ..FdEntry::new(id)
         };
         fds.install(&mut sys.files, entry, 3)
             .map_err(|e| StartError(alloc::format!("preopen {guest}: {e}")))?;

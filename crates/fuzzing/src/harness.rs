@@ -138,9 +138,8 @@ pub(crate) fn run(wasm: &[u8], stdin: &[u8]) -> Outcome {
 fn install(sys: &mut runtime::System, fds: &mut FdTable, fd: u32, object: Object, name: &str) {
     let id = sys.files.insert(&mut sys.fs, OpenFile::new(object, 0));
     let entry = FdEntry {
-        file: id,
-        cloexec: false,
         preopen: (!name.is_empty()).then(|| name.to_string()),
+        ..FdEntry::new(id)
     };
     fds.install_at(&mut sys.fs, &mut sys.files, fd, entry)
         .expect("install a descriptor");
@@ -162,11 +161,7 @@ fn start_and_run(kernel: &mut Kernel, wasm: &[u8], stdin: &[u8]) -> Outcome {
     install(sys, &mut fds, 4, Object::Dir(dir), "/dir");
     let (read, write) = sys.files.create_pipe(0);
     for (fd, id) in [(5, read), (6, write)] {
-        let entry = FdEntry {
-            file: id,
-            cloexec: false,
-            preopen: None,
-        };
+        let entry = FdEntry::new(id);
         fds.install_at(&mut sys.fs, &mut sys.files, fd, entry)
             .expect("install a pipe end");
     }

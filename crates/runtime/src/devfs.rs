@@ -43,7 +43,7 @@ use alloc::vec::Vec;
 use abi::Errno;
 use vfs::{Ino, OpenOptions};
 
-use crate::files::{FdTable, FileId, Object, OpenFile};
+use crate::files::{FdEntry, FdTable, Object, OpenFile};
 use crate::sys::System;
 use crate::wasi::fd::rights;
 
@@ -145,8 +145,9 @@ pub enum Opened {
     /// A new open file description (not registered yet), with every right the device
     /// supports; the caller narrows them.
     New(OpenFile),
-    /// The existing description a new descriptor should share.
-    Shared(FileId),
+    /// A copy of the descriptor whose description the new one should share (its rights
+    /// included, as a dup).
+    Shared(FdEntry),
 }
 
 /// Opens device `dev` for a process whose descriptor table is `fds`, with status flags
@@ -160,7 +161,11 @@ pub fn open(dev: Device, fds: &FdTable, flags: u16) -> Result<Opened, Errno> {
         Device::Tty => Object::Tty,
         Device::Stdio(fd) => {
             let entry = fds.get(fd).map_err(|_| Errno::NoEnt)?;
-            return Ok(Opened::Shared(entry.file));
+            return Ok(Opened::Shared(FdEntry {
+                cloexec: false,
+                preopen: None,
+                ..entry.clone()
+            }));
         }
     };
     let mut file = OpenFile::new(object, flags);

@@ -243,6 +243,21 @@ impl OpenFiles {
     }
 }
 
+/// A mask of WASI rights, base and inheriting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    pub base: u64,
+    pub inheriting: u64,
+}
+
+impl Rights {
+    /// Every right.
+    pub const ALL: Self = Self {
+        base: RIGHTS_ALL,
+        inheriting: RIGHTS_ALL,
+    };
+}
+
 /// One descriptor-table slot.
 #[derive(Debug, Clone)]
 pub struct FdEntry {
@@ -250,6 +265,23 @@ pub struct FdEntry {
     pub cloexec: bool,
     /// For preopened directories: the name the guest sees (`fd_prestat_dir_name`).
     pub preopen: Option<String>,
+    /// What `fd_fdstat_set_rights` left this descriptor: the rights it holds are its open
+    /// file's (fixed when opened) within this mask. Narrowing is per descriptor, copied
+    /// with it (dup, spawn, exec), so it never takes rights from another descriptor, or
+    /// another process, that shares the open file.
+    pub rights: Rights,
+}
+
+impl FdEntry {
+    /// A descriptor for `file`: not CLOEXEC, not a preopen, every right of the file.
+    pub fn new(file: FileId) -> Self {
+        Self {
+            file,
+            cloexec: false,
+            preopen: None,
+            rights: Rights::ALL,
+        }
+    }
 }
 
 /// A process's descriptor table.
@@ -408,9 +440,8 @@ mod tests {
 
     fn entry(file: FileId, cloexec: bool) -> FdEntry {
         FdEntry {
-            file,
             cloexec,
-            preopen: None,
+            ..FdEntry::new(file)
         }
     }
 

@@ -438,6 +438,8 @@ impl System {
 
     /// Closes the descriptors of a process that will not run.
     fn discard(&mut self, mut data: ProcData) {
+        // Its start section may have changed the console settings.
+        self.release_tty(data.pid);
         data.fds.close_all(&mut self.fs, &mut self.files);
         self.files.drain_events(&mut self.events);
     }
@@ -602,6 +604,7 @@ impl Kernel {
             modules: BTreeMap::new(),
             events: Vec::new(),
             tty: Default::default(),
+            tty_saved: Vec::new(),
             terminal: Default::default(),
             signalled: Vec::new(),
             new_tasks: Vec::new(),
@@ -1205,6 +1208,7 @@ impl Kernel {
     /// and it is not the first process, whose status the kernel reads) is removed at once.
     fn mark_ended(&mut self, pid: Pid, status: ExitStatus) {
         let sys = self.sys.as_mut().expect("system home");
+        sys.release_tty(pid);
         if let Some(info) = sys.procs.get_mut(&pid) {
             info.status = Some(status);
             info.alarm = None;

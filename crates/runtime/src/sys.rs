@@ -342,6 +342,9 @@ pub struct System {
     pub events: Vec<Event>,
     /// The console's terminal settings (`tty_get` / `tty_set`).
     pub tty: Tty,
+    /// The live processes that changed `tty`, oldest first, each with the settings it
+    /// found: what its exit puts back ([`System::release_tty`]).
+    pub tty_saved: Vec<(Pid, Tty)>,
     /// The console's line discipline buffers.
     pub terminal: crate::terminal::Terminal,
     /// Processes that got a signal since the scheduler last looked.
@@ -600,6 +603,20 @@ impl Cx<'_> {
 }
 
 impl System {
+    /// Undoes what process `pid` did to the console settings, as it ends: if no process
+    /// changed them since, they go back to what `pid` found; otherwise the next setter
+    /// will put back what `pid` found, when it ends in turn.
+    pub fn release_tty(&mut self, pid: Pid) {
+        let Some(i) = self.tty_saved.iter().position(|&(p, _)| p == pid) else {
+            return;
+        };
+        let (_, found) = self.tty_saved.remove(i);
+        match self.tty_saved.get_mut(i) {
+            Some((_, next_found)) => *next_found = found,
+            None => self.tty = found,
+        }
+    }
+
     /// Raises `sig` in `pid`: SRCH for no such live process, INVAL for a bad number; 0
     /// only checks the process exists. Ignored signals (not KILL) are dropped.
     pub fn raise(&mut self, pid: Pid, sig: u8) -> Result<(), Errno> {

@@ -190,17 +190,8 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
     .enumerate()
     {
         let id = sys.files.insert(&mut sys.fs, OpenFile::new(obj, 0));
-        fds.install_at(
-            &mut sys.fs,
-            &mut sys.files,
-            fd as u32,
-            FdEntry {
-                file: id,
-                cloexec: false,
-                preopen: None,
-            },
-        )
-        .expect("stdio");
+        fds.install_at(&mut sys.fs, &mut sys.files, fd as u32, FdEntry::new(id))
+            .expect("stdio");
     }
     if let Some(name) = opts.preopen {
         let id = sys
@@ -209,9 +200,8 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
         fds.install(
             &mut sys.files,
             FdEntry {
-                file: id,
-                cloexec: false,
                 preopen: Some(name.to_string()),
+                ..FdEntry::new(id)
             },
             3,
         )

@@ -217,3 +217,27 @@ fn a_write_of_gibs_through_iovecs_is_short_not_a_kernel_allocation_failure() {
     assert_eq!(r.status, Some(ExitStatus::Code(1 << 24)));
     assert_eq!(r.stdout.len(), 1 << 24);
 }
+
+#[test]
+fn tty_settings_come_back_in_order_whichever_setter_exits_first() {
+    use crate::sys::Tty;
+    let (mut kernel, _, _) = crate::testing::kernel_with(
+        &wat::parse_str(program("", "")).expect("valid wat"),
+        &Opts::default(),
+    );
+    let sys = kernel.sys();
+    let start = sys.tty;
+    let a = Tty::cooked();
+    let b = Tty { cols: 132, ..a };
+    // Pid 10 changed `start` to `a`, then pid 11 changed `a` to `b`.
+    sys.tty_saved = alloc::vec![(10, start), (11, a)];
+    sys.tty = b;
+    // 10 exits first: 11's change stays, and 11 now owes what 10 found.
+    sys.release_tty(10);
+    assert_eq!((sys.tty, sys.tty_saved.as_slice()), (b, &[(11, start)][..]));
+    sys.release_tty(11);
+    assert_eq!((sys.tty, sys.tty_saved.len()), (start, 0));
+    // A process that never set anything changes nothing.
+    sys.release_tty(12);
+    assert_eq!(sys.tty, start);
+}

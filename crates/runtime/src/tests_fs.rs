@@ -186,11 +186,12 @@ fn run(strings: &[&str], body: &str) -> String {
     ran.stdout
 }
 
-/// `path_open` rights: read only, write only, both; and a directory's listing rights.
+/// `path_open` rights: read only, write only, both; and a directory's rights (FD_READDIR,
+/// FD_FILESTAT_GET and every `PATH_*` right, as wasi-libc asks for a directory).
 const RO: &str = "(i64.const 2)";
 const WO: &str = "(i64.const 64)";
 const RW: &str = "(i64.const 66)";
-const DIR: &str = "(i64.const 0x4000)";
+const DIR: &str = "(i64.const 0x73ffe00)";
 
 /// Expands the rights shorthands `RO`, `WO`, `RW`, `DIR` in a program body.
 pub(crate) fn rights(body: &str) -> String {
@@ -241,6 +242,7 @@ fn path_open_errors() {
             (drop (call $o (i32.const 3) {p0} (i32.const 2) RO (i32.const 0)))
             (drop (call $o (i32.const 3) {p5} (i32.const 0) RO (i32.const 0)))
             (drop (call $o (i32.const 3) {p1} (i32.const 0) RW (i32.const 0)))
+            (call $r (call $fd_close (i32.const 4)))
             (drop (call $o (i32.const 3) {p1} (i32.const 1) RO (i32.const 0)))
             (drop (call $o (i32.const 3) {p1} (i32.const 8) RO (i32.const 0)))
             (drop (call $o (i32.const 3) {p1} (i32.const 3) RO (i32.const 0)))
@@ -259,12 +261,13 @@ fn path_open_errors() {
         ),
     );
     // NOENT; DIRECTORY on a file: NOTDIR; trailing slash on a file: NOTDIR; a directory
-    // with FD_WRITE, CREAT or TRUNC: ISDIR; DIRECTORY + CREAT / + EXCL / + TRUNC: INVAL; a directory;
+    // with FD_WRITE opens with the file-only rights dropped (wasmtime: ISDIR); with
+    // CREAT or TRUNC: ISDIR; DIRECTORY + CREAT / + EXCL / + TRUNC: INVAL; a directory;
     // relative to it; through it; a regular-file base: NOTDIR; a stream base: BADF; a
     // closed one: BADF; unknown oflags, fdflags, lookupflags bits: INVAL.
     assert_eq!(
         out,
-        "44 54 54 31 31 31 28 28 28 0 4 0 5 0 6 54 8 8 28 28 28 "
+        "44 54 54 0 4 0 31 31 28 28 28 0 4 0 5 0 6 54 8 8 28 28 28 "
     );
 }
 
@@ -660,9 +663,9 @@ fn path_open_narrows_rights_to_the_directorys_inheriting_rights() {
     let out = run(
         &["d", "n.txt", "x"],
         r#"
-        (drop (call $o (i32.const 3) {p0} (i32.const 2) (i64.const 0x4000) (i32.const 0)))
+        (drop (call $o (i32.const 3) {p0} (i32.const 2) (i64.const 0x6000) (i32.const 0)))
         ;; the directory handle may only pass on FD_READ
-        (call $r (call $fd_fdstat_set_rights (i32.const 4) (i64.const 0x4000) (i64.const 2)))
+        (call $r (call $fd_fdstat_set_rights (i32.const 4) (i64.const 0x6000) (i64.const 2)))
         (drop (call $o (i32.const 4) {p1} (i32.const 0) (i64.const 66) (i32.const 0)))
         (drop (call $fd_fdstat_get (i32.const 5) (i32.const 128)))
         (call $r64 (i64.load (i32.const 136))) (call $r64 (i64.load (i32.const 144)))
@@ -673,6 +676,71 @@ fn path_open_narrows_rights_to_the_directorys_inheriting_rights() {
     // The file asked for read+write but got read only; asking for rights beyond the
     // defined ones is not an error (they are dropped). The last open is NOENT.
     assert_eq!(out, "0 4 0 0 5 2 2 0 3 nes 8 44 ");
+}
+
+#[test]
+fn a_directory_opened_with_its_preopens_rights_drops_the_file_only_ones() {
+    // Much test and library code opens `.` with the rights its preopen reports; those
+    // include FD_WRITE here. The directory opens with FD_SEEK, FD_WRITE and
+    // FD_FILESTAT_SET_SIZE dropped (wasmtime: ISDIR, as its preopens lack FD_WRITE).
+    let out = run(
+        &[".", "d"],
+        r#"
+        (call $r (call $fd_fdstat_get (i32.const 3) (i32.const 128)))
+        (call $r (call $path_open (i32.const 3) (i32.const 1) {p0} (i32.const 2)
+          (i64.load (i32.const 136)) (i64.load (i32.const 144)) (i32.const 0) (i32.const 0)))
+        (call $r (i32.load (i32.const 0)))
+        (drop (call $fd_fdstat_get (i32.const 4) (i32.const 128)))
+        (call $r (i32.load8_u (i32.const 128)))
+        (call $r64 (i64.and (i64.load (i32.const 136)) (i64.const 0x400044)))
+        (call $r64 (i64.and (i64.load (i32.const 136)) (i64.const 0x2000)))
+        (drop (call $o (i32.const 3) {p1} (i32.const 0) (i64.const -1) (i32.const 0)))
+        (drop (call $o (i32.const 3) {p1} (i32.const 8) (i64.const 0x73ffe00) (i32.const 0)))"#,
+    );
+    // The preopen's rights open `.` (fd 4, a directory, no file-only rights, PATH_OPEN
+    // kept); every right asked for also opens `d`; TRUNC on a directory stays ISDIR.
+    assert_eq!(out, "0 0 4 3 0 8192 0 5 31 ");
+}
+
+#[test]
+fn path_calls_need_the_directorys_rights() {
+    // `d` opened with FD_READDIR and PATH_OPEN only (fd 4): every other path call on it
+    // is NOTCAPABLE, and CREAT / TRUNC change nothing when refused.
+    let out = run(
+        &["d", "n.txt", "new", "x", "a.txt"],
+        r#"
+        (drop (call $o (i32.const 3) {p0} (i32.const 2) (i64.const 0x6000) (i32.const 0)))
+        (call $r (call $path_create_directory (i32.const 4) {p3}))
+        (call $r (call $path_unlink_file (i32.const 4) {p1}))
+        (call $r (call $path_remove_directory (i32.const 4) {p3}))
+        (call $r (call $path_filestat_get (i32.const 4) (i32.const 0) {p1} (i32.const 64)))
+        (call $r (call $path_filestat_set_times (i32.const 4) (i32.const 0) {p1}
+          (i64.const 0) (i64.const 0) (i32.const 2)))
+        (call $r (call $path_readlink (i32.const 4) {p1} (i32.const 512) (i32.const 16)
+          (i32.const 0)))
+        (call $r (call $path_symlink {p1} (i32.const 4) {p3}))
+        (call $r (call $path_rename (i32.const 4) {p1} (i32.const 3) {p3}))
+        (call $r (call $path_rename (i32.const 3) {p4} (i32.const 4) {p3}))
+        (call $r (call $path_link (i32.const 4) (i32.const 0) {p1} (i32.const 3) {p3}))
+        (call $r (call $path_link (i32.const 3) (i32.const 0) {p4} (i32.const 4) {p3}))
+        (drop (call $o (i32.const 4) {p2} (i32.const 1) (i64.const 66) (i32.const 0)))
+        (drop (call $o (i32.const 4) {p1} (i32.const 8) (i64.const 66) (i32.const 0)))
+        (drop (call $o (i32.const 4) {p1} (i32.const 0) (i64.const 2) (i32.const 0)))
+        (call $rd (i32.const 5) (i32.const 9))
+        (call $r (call $path_open (i32.const 3) (i32.const 1) {p0} (i32.const 2)
+          (i64.const 0x2000) (i64.const 0) (i32.const 0) (i32.const 0)))
+        (call $r (call $fd_readdir (i32.const 6) (i32.const 8192) (i32.const 64) (i64.const 0)
+          (i32.const 0)))
+        (call $r (call $fd_fdstat_set_rights (i32.const 4) (i64.const 0x4000) (i64.const 0)))
+        (drop (call $o (i32.const 4) {p1} (i32.const 0) (i64.const 2) (i32.const 0)))"#,
+    );
+    // Eleven refusals; CREAT and TRUNC refused (the file was neither created nor
+    // truncated: it still reads "nested"); a plain open works; `d` opened without
+    // FD_READDIR (fd 6) cannot be listed; without PATH_OPEN, opening is refused.
+    assert_eq!(
+        out,
+        "0 4 76 76 76 76 76 76 76 76 76 76 76 76 76 0 5 0 6 nested 0 76 0 76 "
+    );
 }
 
 #[test]

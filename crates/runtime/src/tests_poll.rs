@@ -484,11 +484,7 @@ fn run_on_tty(body: &str, input_at: u64, idle_step: u64) -> Dump {
         .enumerate()
     {
         let file = sys.files.insert(&mut sys.fs, OpenFile::new(object, 0));
-        let entry = FdEntry {
-            file,
-            cloexec: false,
-            preopen: None,
-        };
+        let entry = FdEntry::new(file);
         fds.install_at(&mut sys.fs, &mut sys.files, fd as u32, entry)
             .expect("stdio");
     }

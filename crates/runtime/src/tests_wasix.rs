@@ -85,6 +85,13 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ),
     ("wasi_snapshot_preview1", "fd_read", "i32 i32 i32 i32", true),
     ("wasi_snapshot_preview1", "fd_close", "i32", true),
+    ("wasi_snapshot_preview1", "fd_fdstat_get", "i32 i32", true),
+    (
+        "wasi_snapshot_preview1",
+        "fd_fdstat_set_rights",
+        "i32 i64 i64",
+        true,
+    ),
     (
         "wasi_snapshot_preview1",
         "clock_time_get",
@@ -637,6 +644,78 @@ fn proc_id_parent_and_signal_calls_reject_bad_inputs() {
             ),
         ],
     );
+}
+
+#[test]
+fn fd_fdstat_set_rights_narrows_the_descriptor_not_the_shared_open_file() {
+    // The child drops every right of its fd 1, the parent's stdout open file inherited;
+    // its exit code is the errno. In the parent, a dup of stdout narrowed to nothing
+    // cannot write, while stdout itself keeps FD_WRITE (64) and writes.
+    let narrow = program(
+        &[],
+        "",
+        "(call $proc_exit (call $fd_fdstat_set_rights (i32.const 1) (i64.const 0) (i64.const 0)))",
+    );
+    let out = run_ok(
+        &[("narrow.wasm", narrow)],
+        &["/narrow.wasm"],
+        "",
+        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
+         (call $r (call $fd_fdstat_get (i32.const 1) (i32.const 3100)))
+         (call $r (i32.wrap_i64 (i64.and (i64.load (i32.const 3108)) (i64.const 64))))
+         (call $r (call $fd_dup (i32.const 1) (i32.const 3200)))
+         (call $r (call $fd_fdstat_set_rights (i32.load (i32.const 3200)) (i64.const 0)
+           (i64.const 0)))
+         (i32.store (i32.const 3300) (i32.const 1020))
+         (i32.store (i32.const 3304) (i32.const 1))
+         (call $r (call $fd_write (i32.load (i32.const 3200)) (i32.const 3300) (i32.const 1)
+           (i32.const 3310)))
+         (call $r (call $fd_dup (i32.load (i32.const 3200)) (i32.const 3204)))
+         (call $r (call $fd_fdstat_get (i32.load (i32.const 3204)) (i32.const 3100)))
+         (call $r (i32.wrap_i64 (i64.load (i32.const 3108))))
+         (call $r (call $fd_write (i32.const 1) (i32.const 3300) (i32.const 1)
+           (i32.const 3310)))",
+    );
+    // A dup of the narrowed descriptor stays narrowed (rights 0).
+    assert_eq!(out, "0 0 2 1 0 0 0 64 0 0 8 0 0 0  0 ");
+}
+
+#[test]
+fn tty_set_needs_the_console_and_is_undone_when_the_setter_exits() {
+    // The child turns line_feeds on and exits with 10 × tty_set's errno + the line_feeds
+    // it then reads back. With stdio inherited (the console) that works: 1. With stdio
+    // NULL it is not talking to the terminal: PERM (63), nothing changed: 630.
+    let tset = program(
+        &[],
+        "",
+        "(drop (call $tty_get (i32.const 300)))
+         (i32.store8 (i32.const 321) (i32.const 1))
+         (call $proc_exit (i32.add (i32.mul (call $tty_set (i32.const 300)) (i32.const 10))
+           (block (result i32) (drop (call $tty_get (i32.const 300)))
+             (i32.load8_u (i32.const 321)))))",
+    );
+    // The parent turns echo on, then runs the child twice; after each, its own echo is
+    // still on and the child's line_feeds are gone.
+    let out = run_ok(
+        &[("tset.wasm", tset)],
+        &["/tset.wasm"],
+        "",
+        "(drop (call $tty_get (i32.const 300)))
+         (i32.store8 (i32.const 319) (i32.const 1))
+         (call $r (call $tty_set (i32.const 300)))
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
+         (drop (call $tty_get (i32.const 300)))
+         (call $r (i32.load8_u (i32.const 319)))
+         (call $r (i32.load8_u (i32.const 321)))
+         (call $r (call $spawn {s0} (i32.const 2) (i32.const 2) (i32.const 2)))
+         (call $join (i32.const 3) (i32.const 0))
+         (drop (call $tty_get (i32.const 300)))
+         (call $r (i32.load8_u (i32.const 319)))
+         (call $r (i32.load8_u (i32.const 321)))",
+    );
+    assert_eq!(out, "0 0 0 2 1 1 0 1 0 0 0 3 1 630 0 1 0 ");
 }
 
 #[test]

@@ -28,13 +28,34 @@ use crate::files::{FileId, Object, Stream, fdflags};
 use crate::mem::{GuestMem, IoVec};
 use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
 
-/// The WASI rights the runtime enforces (the others are stored and reported only, as in
-/// wasmtime).
+/// The WASI rights the runtime enforces: FD_READ and FD_WRITE on transfers, and the
+/// `PATH_*` rights of a base directory on the `path_*` calls. The others are stored and
+/// reported only, as in wasmtime.
 pub mod rights {
     pub const FD_READ: u64 = 1 << 1;
     pub const FD_SEEK: u64 = 1 << 2;
     pub const FD_TELL: u64 = 1 << 5;
     pub const FD_WRITE: u64 = 1 << 6;
+    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
+    pub const PATH_CREATE_FILE: u64 = 1 << 10;
+    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
+    pub const PATH_LINK_TARGET: u64 = 1 << 12;
+    pub const PATH_OPEN: u64 = 1 << 13;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const PATH_READLINK: u64 = 1 << 15;
+    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
+    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
+    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
+    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const PATH_SYMLINK: u64 = 1 << 24;
+    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
+    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
+    /// Rights that only mean something for a byte stream or regular file: a directory
+    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
+    /// program passing its preopen's own rights (all of them here) can open a directory.
+    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
 }
 
 /// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
@@ -43,6 +64,26 @@ mod fst {
     pub const ATIM_NOW: u16 = 2;
     pub const MTIM: u16 = 4;
     pub const MTIM_NOW: u16 = 8;
+}
+
+/// The open-file id behind `fd` with the rights (base, inheriting) the descriptor holds:
+/// its open file's, within the descriptor's own mask ([`crate::files::FdEntry::rights`]).
+pub(crate) fn rights_of(cx: &Cx<'_>, fd: i32) -> Result<(FileId, u64, u64), Errno> {
+    let entry = cx.proc.fds.get(fd as u32)?;
+    let file = cx.sys.files.get(entry.file)?;
+    Ok((
+        entry.file,
+        file.rights_base & entry.rights.base,
+        file.rights_inheriting & entry.rights.inheriting,
+    ))
+}
+
+/// BADF unless descriptor `fd` holds every right in `wanted`; its open-file id.
+fn require_fd(cx: &Cx<'_>, fd: i32, wanted: u64) -> Result<FileId, Errno> {
+    match rights_of(cx, fd)? {
+        (id, base, _) if base & wanted == wanted => Ok(id),
+        _ => Err(Errno::BadF),
+    }
 }
 
 /// The open-file id behind `fd`.
@@ -417,6 +458,10 @@ fn write_iovs(
 ) -> SysResult<usize> {
     let id = file_of(cx, fd)?;
     let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
+    if rights_of(cx, fd)?.1 & rights::FD_WRITE == 0 {
+        // Dropped from this descriptor by `fd_fdstat_set_rights` (or never held).
+        return Err(Errno::BadF.into());
+    }
     if let Some(end) = pipe_end(cx.sys, id, false, rights::FD_WRITE)? {
         let r = pipe_write(&cx.mem, cx.sys, &end, &iovs);
         flush_pipe_events(cx.sys);
@@ -466,6 +511,9 @@ fn read_iovs(
 ) -> SysResult<usize> {
     let id = file_of(cx, fd)?;
     let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
+    if rights_of(cx, fd)?.1 & rights::FD_READ == 0 {
+        return Err(Errno::BadF.into());
+    }
     if let Some(end) = pipe_end(cx.sys, id, true, rights::FD_READ)? {
         let r = pipe_read(&mut cx.mem, cx.sys, &end, &iovs);
         flush_pipe_events(cx.sys);
@@ -556,23 +604,23 @@ pub fn fd_close(cx: &mut Cx<'_>, fd: i32) -> SysResult {
 
 /// `fd_fdstat_get`: filetype, status flags and rights.
 pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
-    let id = file_of(cx, fd)?;
+    let (id, held, inheriting) = rights_of(cx, fd)?;
     let f = cx.sys.files.get(id)?;
     // A terminal cannot seek: without FD_SEEK and FD_TELL (and as a character device)
     // the console is a tty to wasi-libc's `isatty`, so a C program line-buffers its
     // output there, as on a real terminal (wasmtime reports its terminal stdio so).
     let rights_base = match f.object {
         Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty => {
-            f.rights_base & !(rights::FD_SEEK | rights::FD_TELL)
+            held & !(rights::FD_SEEK | rights::FD_TELL)
         }
-        _ => f.rights_base,
+        _ => held,
     };
     // fdstat: filetype u8 @0, flags u16 @2, rights_base u64 @8, rights_inheriting u64 @16.
     let mut buf = [0u8; 24];
     buf[0] = f.object.filetype();
     buf[2..4].copy_from_slice(&f.flags.to_le_bytes());
     buf[8..16].copy_from_slice(&rights_base.to_le_bytes());
-    buf[16..24].copy_from_slice(&f.rights_inheriting.to_le_bytes());
+    buf[16..24].copy_from_slice(&inheriting.to_le_bytes());
     cx.mem.write(out as u32, &buf)?;
     Ok(())
 }
@@ -622,8 +670,8 @@ pub fn fd_advise(cx: &mut Cx<'_>, fd: i32, _offset: i64, _len: i64, advice: i32)
 /// growing it (BADF for other descriptors, INVAL for a negative offset or a length ≤ 0).
 /// wasmtime answers NOTSUP for every file; this one works as `posix_fallocate`.
 pub fn fd_allocate(cx: &mut Cx<'_>, fd: i32, offset: i64, len: i64) -> SysResult {
-    let (id, ino) = file_ino(cx, fd)?;
-    require(cx.sys, id, rights::FD_WRITE)?;
+    let (_, ino) = file_ino(cx, fd)?;
+    require_fd(cx, fd, rights::FD_WRITE)?;
     if offset < 0 || len <= 0 {
         return Err(Errno::Inval.into());
     }
@@ -672,17 +720,17 @@ pub fn fd_fdstat_set_flags(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
     Ok(())
 }
 
-/// `fd_fdstat_set_rights`: narrows the open file's rights; asking for a right it does not
-/// hold is NOTCAPABLE. wasmtime answers NOTSUP for every descriptor.
+/// `fd_fdstat_set_rights`: narrows the rights of this descriptor (and of the copies later
+/// made of it), not of the open file it shares with other descriptors or processes;
+/// asking for a right it does not hold is NOTCAPABLE. wasmtime answers NOTSUP for every
+/// descriptor.
 pub fn fd_fdstat_set_rights(cx: &mut Cx<'_>, fd: i32, base: i64, inheriting: i64) -> SysResult {
     let (base, inheriting) = (base as u64, inheriting as u64);
-    let id = file_of(cx, fd)?;
-    let file = cx.sys.files.get_mut(id)?;
-    if base & !file.rights_base != 0 || inheriting & !file.rights_inheriting != 0 {
+    let (_, held, held_inheriting) = rights_of(cx, fd)?;
+    if base & !held != 0 || inheriting & !held_inheriting != 0 {
         return Err(Errno::NotCapable.into());
     }
-    file.rights_base = base;
-    file.rights_inheriting = inheriting;
+    cx.proc.fds.get_mut(fd as u32)?.rights = crate::files::Rights { base, inheriting };
     Ok(())
 }
 
@@ -725,8 +773,8 @@ pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
 /// descriptors). A handle without FD_WRITE or a negative size is INVAL (as wasmtime, from
 /// Linux `ftruncate`); beyond the file size limit, FBIG.
 pub fn fd_filestat_set_size(cx: &mut Cx<'_>, fd: i32, size: i64) -> SysResult {
-    let (id, ino) = file_ino(cx, fd)?;
-    if require(cx.sys, id, rights::FD_WRITE).is_err() || size < 0 {
+    let (_, ino) = file_ino(cx, fd)?;
+    if require_fd(cx, fd, rights::FD_WRITE).is_err() || size < 0 {
         return Err(Errno::Inval.into());
     }
     sync_clock(cx.sys);
@@ -783,8 +831,8 @@ const DIRENT_SIZE: usize = 24;
 /// `fd_readdir`: fills `buf` with directory entries from `cookie` on (`.` and `..` first),
 /// each a 24-byte header and the name; the last one is cut off where the buffer ends, and
 /// a full buffer (`*out == len`) tells the caller to read again from the last whole entry's
-/// `d_next` (wasi-libc does). BADF for anything but a directory. Only the bytes written
-/// must lie in memory, as in wasmtime.
+/// `d_next` (wasi-libc does). BADF for anything but a directory, NOTCAPABLE without
+/// FD_READDIR. Only the bytes written must lie in memory, as in wasmtime.
 pub fn fd_readdir(
     cx: &mut Cx<'_>,
     fd: i32,
@@ -798,6 +846,9 @@ pub fn fd_readdir(
     let Object::Dir(ino) = object_of(cx, fd)?.1 else {
         return Err(Errno::BadF.into());
     };
+    if rights_of(cx, fd)?.1 & rights::FD_READDIR == 0 {
+        return Err(Errno::NotCapable.into());
+    }
     crate::procfs::sync(cx.sys);
     // Two passes over the directory, nothing copied into the kernel: the bytes the
     // listing fills (at most `cap`), checked against guest memory (FAULT, nothing

@@ -8,9 +8,9 @@ use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
 use crate::devfs::Opened;
-use crate::files::{FdEntry, FileId, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
 use crate::sys::{Cx, SysResult, System};
-use crate::wasi::fd::{encode_filestat, rights, set_times_args, sync_clock};
+use crate::wasi::fd::{encode_filestat, rights, rights_of, set_times_args, sync_clock};
 
 /// `lookupflags.symlink_follow`.
 const SYMLINK_FOLLOW: i32 = 1;
@@ -23,15 +23,19 @@ mod oflags {
     pub const TRUNC: u16 = 8;
 }
 
-/// The directory inode behind base descriptor `fd`: BADF for a closed descriptor or any
-/// other kind (wasmtime's answer for every call but `path_open`).
-fn dir_of(cx: &mut Cx<'_>, fd: i32) -> Result<Ino, Errno> {
+/// The directory inode behind base descriptor `fd`, which must hold every right in
+/// `needed`: BADF for a closed descriptor or any other kind (wasmtime's answer for every
+/// call but `path_open`), then NOTCAPABLE for a missing right, as WASI specifies.
+fn dir_of(cx: &mut Cx<'_>, fd: i32, needed: u64) -> Result<Ino, Errno> {
     crate::procfs::sync(cx.sys);
-    let id = cx.proc.fds.get(fd as u32)?.file;
-    match cx.sys.files.get(id)?.object {
-        Object::Dir(ino) => Ok(ino),
-        _ => Err(Errno::BadF),
+    let (id, base, _) = rights_of(cx, fd)?;
+    let Object::Dir(ino) = cx.sys.files.get(id)?.object else {
+        return Err(Errno::BadF);
+    };
+    if base & needed != needed {
+        return Err(Errno::NotCapable);
     }
+    Ok(ino)
 }
 
 /// `path` as the filesystem should see it relative to `dir`. The 2022 wasix-libc (dash and
@@ -60,7 +64,7 @@ fn follow(flags: i32) -> Result<bool, Errno> {
 
 /// `path_create_directory`: creates directory `path` (EXIST if the name exists).
 pub fn path_create_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
@@ -80,7 +84,7 @@ pub fn path_filestat_get(
 ) -> SysResult {
     let follow = follow(flags)?;
     cx.mem.slice(out as u32, 64)?;
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_FILESTAT_GET)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
@@ -104,7 +108,7 @@ pub fn path_filestat_set_times(
 ) -> SysResult {
     let follow = follow(flags)?;
     let (atim, mtim) = set_times_args(cx.sys, atim, mtim, fst)?;
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
@@ -126,8 +130,8 @@ pub fn path_link(
     new_len: i32,
 ) -> SysResult {
     let follow = follow(old_flags)?;
-    let old_dir = dir_of(cx, old_fd)?;
-    let new_dir = dir_of(cx, new_fd)?;
+    let old_dir = dir_of(cx, old_fd, rights::PATH_LINK_SOURCE)?;
+    let new_dir = dir_of(cx, new_fd, rights::PATH_LINK_TARGET)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
     let old_path = rooted(cx, old_dir, old_path);
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
@@ -140,9 +144,12 @@ pub fn path_link(
 }
 
 /// `path_open`: opens (and with CREAT creates) `path` and writes the new descriptor to
-/// `out`. The handle gets the requested rights narrowed to the base directory's
-/// inheriting rights; FD_READ / FD_WRITE among them decide whether it reads and writes.
-/// A directory with FD_WRITE is ISDIR; DIRECTORY with CREAT, EXCL or TRUNC is INVAL; a
+/// `out`. The base directory needs PATH_OPEN, and PATH_CREATE_FILE for CREAT and
+/// PATH_FILESTAT_SET_SIZE for TRUNC (NOTCAPABLE, before anything changes). The handle gets
+/// the requested rights narrowed to the base directory's inheriting rights; FD_READ /
+/// FD_WRITE among them decide whether it reads and writes. A directory drops the
+/// file-only rights ([`rights::FILE_ONLY`]; wasmtime says ISDIR when FD_WRITE is among
+/// them); DIRECTORY with CREAT, EXCL or TRUNC is INVAL; a
 /// final symlink not followed is LOOP; a full descriptor table is MFILE (checked before
 /// anything is created). A regular-file base descriptor is NOTDIR, any other BADF. A
 /// `/dev` device opens as [`crate::devfs`] describes (for writing too, TRUNC and CREAT
@@ -169,16 +176,28 @@ pub fn path_open(
         .filter(|f| f & !fdflags::ALL == 0)
         .ok_or(Errno::Inval)?;
     cx.mem.slice(out as u32, 4)?;
-    let parent = cx.sys.files.get(cx.proc.fds.get(fd as u32)?.file)?;
-    let dir = match parent.object {
+    let (parent, held, allowed) = rights_of(cx, fd)?;
+    let dir = match cx.sys.files.get(parent)?.object {
         Object::Dir(ino) => ino,
         Object::File(_) => return Err(Errno::NotDir.into()),
         _ => return Err(Errno::BadF.into()),
     };
-    let allowed = parent.rights_inheriting;
     let has = |bit: u16| oflags & bit != 0;
     if has(oflags::DIRECTORY) && (has(oflags::CREAT) || has(oflags::EXCL) || has(oflags::TRUNC)) {
         return Err(Errno::Inval.into());
+    }
+    // Every right the call may use is checked before anything is created or truncated.
+    let mut needed = rights::PATH_OPEN;
+    for (flag, right) in [
+        (oflags::CREAT, rights::PATH_CREATE_FILE),
+        (oflags::TRUNC, rights::PATH_FILESTAT_SET_SIZE),
+    ] {
+        if has(flag) {
+            needed |= right;
+        }
+    }
+    if held & needed != needed {
+        return Err(Errno::NotCapable.into());
     }
     cx.proc.fds.lowest_free(0)?;
     let opts = OpenOptions {
@@ -197,7 +216,7 @@ pub fn path_open(
     let rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
     if let Some(dev) = crate::devfs::device(cx.sys, ino) {
         let file = match crate::devfs::open(dev, &cx.proc.fds, flags)? {
-            Opened::Shared(id) => return install(cx, id, out),
+            Opened::Shared(entry) => return install(cx, entry, out),
             Opened::New(mut file) => {
                 file.rights_base &= rights_base;
                 file.rights_inheriting &= rights_inheriting;
@@ -215,12 +234,10 @@ pub fn path_open(
     }
     // Last fallible step before the handle exists: a `/proc` file becomes its snapshot.
     let ino = crate::procfs::open(cx.sys, ino)?;
-    let object = match cx.sys.fs.kind(ino)? {
-        FileType::Directory if rights_base & rights::FD_WRITE != 0 => {
-            return Err(Errno::IsDir.into());
-        }
-        FileType::Directory => Object::Dir(ino),
-        FileType::RegularFile => Object::File(ino),
+    let (object, rights_base) = match cx.sys.fs.kind(ino)? {
+        // A directory drops the rights only files use instead of failing ISDIR.
+        FileType::Directory => (Object::Dir(ino), rights_base & !rights::FILE_ONLY),
+        FileType::RegularFile => (Object::File(ino), rights_base),
         FileType::SymbolicLink => return Err(Errno::Loop.into()),
     };
     let mut file = OpenFile::new(object, flags);
@@ -234,7 +251,7 @@ pub fn path_open(
 fn install_new(cx: &mut Cx<'_>, file: OpenFile, out: i32) -> SysResult {
     let System { fs, files, .. } = &mut *cx.sys;
     let id = files.insert(fs, file);
-    let result = install(cx, id, out);
+    let result = install(cx, FdEntry::new(id), out);
     let System { fs, files, .. } = &mut *cx.sys;
     if result.is_err() && files.refs(id) == 0 {
         files.drop_ref(fs, id);
@@ -242,13 +259,8 @@ fn install_new(cx: &mut Cx<'_>, file: OpenFile, out: i32) -> SysResult {
     result
 }
 
-/// Gives open file `id` one more descriptor, the lowest free one, written to `out`.
-fn install(cx: &mut Cx<'_>, id: FileId, out: i32) -> SysResult {
-    let entry = FdEntry {
-        file: id,
-        cloexec: false,
-        preopen: None,
-    };
+/// Installs `entry` at the lowest free descriptor, written to `out`.
+fn install(cx: &mut Cx<'_>, entry: FdEntry, out: i32) -> SysResult {
     let new_fd = cx.proc.fds.install(&mut cx.sys.files, entry, 0)?;
     cx.mem.write_u32(out as u32, new_fd)?;
     Ok(())
@@ -267,7 +279,7 @@ pub fn path_readlink(
     out: i32,
 ) -> SysResult {
     cx.mem.slice(out as u32, 4)?;
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_READLINK)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     let target = cx.sys.fs.readlink(dir, path)?;
@@ -281,7 +293,7 @@ pub fn path_readlink(
 /// `path_remove_directory`: removes empty directory `path` (NOTEMPTY, NOTDIR, INVAL for
 /// `.`).
 pub fn path_remove_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_REMOVE_DIRECTORY)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     sync_clock(cx.sys);
@@ -300,8 +312,8 @@ pub fn path_rename(
     new_path: i32,
     new_len: i32,
 ) -> SysResult {
-    let old_dir = dir_of(cx, fd)?;
-    let new_dir = dir_of(cx, new_fd)?;
+    let old_dir = dir_of(cx, fd, rights::PATH_RENAME_SOURCE)?;
+    let new_dir = dir_of(cx, new_fd, rights::PATH_RENAME_TARGET)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
     let old_path = rooted(cx, old_dir, old_path);
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
@@ -321,7 +333,7 @@ pub fn path_symlink(
     new_path: i32,
     new_len: i32,
 ) -> SysResult {
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_SYMLINK)?;
     // An absolute target may be stored (a WASIX userland makes such links), but following
     // it from a preopen never leaves the preopen: resolution gives NOTCAPABLE.
     let target = cx.mem.str(old_path as u32, old_len as u32)?;
@@ -335,7 +347,7 @@ pub fn path_symlink(
 /// `path_unlink_file`: removes the non-directory `path` (ISDIR for a directory; a final
 /// symlink is removed, not followed).
 pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
-    let dir = dir_of(cx, fd)?;
+    let dir = dir_of(cx, fd, rights::PATH_UNLINK_FILE)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     sync_clock(cx.sys);

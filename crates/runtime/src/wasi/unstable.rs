@@ -123,10 +123,13 @@ pub fn path_filestat_get(
     len: i32,
     out: i32,
 ) -> SysResult {
-    let id = fd::file_of(cx, fd)?;
+    let (id, held, _) = fd::rights_of(cx, fd)?;
     let Object::Dir(dir) = cx.sys.files.get(id)?.object else {
         return Err(Errno::NotDir.into());
     };
+    if held & fd::rights::PATH_FILESTAT_GET == 0 {
+        return Err(Errno::NotCapable.into());
+    }
     let path = cx.mem.str(path as u32, len as u32)?;
     let ino = cx.sys.fs.lookup(dir, path, flags & SYMLINK_FOLLOW != 0)?;
     let mut stat = Filestat::from(cx.sys.fs.stat(ino)?);

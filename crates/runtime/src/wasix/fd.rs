@@ -44,11 +44,7 @@ pub fn fd_pipe(cx: &mut Cx<'_>, ro: i32, wo: i32) -> SysResult {
         .lowest_free(read_fd.checked_add(1).ok_or(Errno::MFile)?)?;
     let System { fs, files, .. } = &mut *cx.sys;
     let (read, write) = files.create_pipe(0);
-    let entry = |file| FdEntry {
-        file,
-        cloexec: false,
-        preopen: None,
-    };
+    let entry = |file| FdEntry::new(file);
     // Cannot fail: both descriptors were just found free.
     for (fd, file) in [(read_fd, read), (write_fd, write)] {
         cx.proc.fds.install_at(fs, files, fd, entry(file))?;
@@ -61,11 +57,11 @@ pub fn fd_pipe(cx: &mut Cx<'_>, ro: i32, wo: i32) -> SysResult {
 /// Installs a duplicate of `fd` at the lowest free descriptor ≥ `min`, with `cloexec`;
 /// stores it at `out` (checked by the caller).
 fn dup(cx: &mut Cx<'_>, fd: i32, min: u32, cloexec: bool, out: i32) -> SysResult {
-    let file = cx.proc.fds.get(fd as u32)?.file;
+    // The copy keeps the rights the original holds (a narrowed descriptor stays narrow).
     let entry = FdEntry {
-        file,
         cloexec,
         preopen: None,
+        ..cx.proc.fds.get(fd as u32)?.clone()
     };
     let new = cx.proc.fds.install(&mut cx.sys.files, entry, min)?;
     cx.mem.write_u32(out as u32, new)?;
@@ -128,7 +124,7 @@ pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
 /// preopen as `to` is NOTSUP.
 pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     let (fd, to) = (fd as u32, to as u32);
-    let file = cx.proc.fds.get(fd)?.file;
+    let from = cx.proc.fds.get(fd)?.clone();
     if fd == to {
         return Ok(());
     }
@@ -138,9 +134,9 @@ pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
         return Err(Errno::NotSup.into());
     }
     let entry = FdEntry {
-        file,
         cloexec: false,
         preopen: None,
+        ..from
     };
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.install_at(fs, files, to, entry)?;

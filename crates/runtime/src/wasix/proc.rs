@@ -190,9 +190,8 @@ fn put(
         files,
         fd,
         FdEntry {
-            file: id,
-            cloexec: false,
             preopen,
+            ..FdEntry::new(id)
         },
     );
     if installed.is_err() {
@@ -270,11 +269,7 @@ pub fn proc_spawn(
                         (write, read)
                     };
                     let System { fs, files, .. } = &mut *cx.sys;
-                    let entry = |file| FdEntry {
-                        file,
-                        cloexec: false,
-                        preopen: None,
-                    };
+                    let entry = FdEntry::new;
                     // An end no descriptor took is unreferenced: drop it, or it (and the
                     // pipe) would stay open forever.
                     if let Err(e) = fds.install_at(fs, files, fd, entry(child_end)) {
@@ -536,13 +531,8 @@ fn apply_fd_ops(
                     // the child's descriptor as the earlier actions left it.
                     Some(dev) => match crate::devfs::open(dev, fds, op.fdflags)? {
                         crate::devfs::Opened::New(file) => file,
-                        crate::devfs::Opened::Shared(id) => {
+                        crate::devfs::Opened::Shared(entry) => {
                             let System { fs, files, .. } = &mut *sys;
-                            let entry = FdEntry {
-                                file: id,
-                                cloexec: false,
-                                preopen: None,
-                            };
                             fds.install_at(fs, files, op.fd, entry)?;
                             continue;
                         }
@@ -558,16 +548,7 @@ fn apply_fd_ops(
                 };
                 let System { fs, files, .. } = &mut *sys;
                 let id = files.insert(fs, file);
-                let installed = fds.install_at(
-                    fs,
-                    files,
-                    op.fd,
-                    FdEntry {
-                        file: id,
-                        cloexec: false,
-                        preopen: None,
-                    },
-                );
+                let installed = fds.install_at(fs, files, op.fd, FdEntry::new(id));
                 if installed.is_err() {
                     files.drop_ref(fs, id);
                 }

@@ -1,6 +1,8 @@
 //! `tty_get` / `tty_set`: the console's terminal description (24 bytes: cols, rows, width,
 //! height as u32, then the stdin/stdout/stderr-is-a-tty, echo, line-buffered and
-//! line-feeds flags as bytes). The settings are system-wide, like the one serial console.
+//! line-feeds flags as bytes). The settings are system-wide, like the one serial console;
+//! changing them needs the console on a standard stream, and lasts until the process
+//! that changed them exits.
 
 use abi::Errno;
 
@@ -21,6 +23,7 @@ fn is_console(cx: &Cx<'_>, fd: u32) -> bool {
         })
 }
 
+/// `tty_get(ret_tty)`: the console's settings and whether fds 0–2 are the console.
 pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
     let t = cx.sys.tty;
     let abi = abi::wasix::Tty {
@@ -39,9 +42,24 @@ pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
     Ok(())
 }
 
+/// `tty_set(tty)`: changes the console's settings, which every process shares. Only a
+/// process with the console on fd 0, 1 or 2 may (PERM otherwise): one whose standard
+/// streams all go elsewhere (a file, a pipe, null) is not talking to the terminal. The
+/// change lasts as long as the process: its exit puts back the settings it found
+/// ([`crate::sys::System::release_tty`]), so a program cannot leave the console raw, or
+/// adding `\r` to the byte-exact output of the programs after it.
 pub fn tty_set(cx: &mut Cx<'_>, tty: i32) -> SysResult {
     let b = cx.mem.read_array::<{ abi::wasix::Tty::SIZE }>(tty as u32)?;
     let t = abi::wasix::Tty::from_bytes(&b).ok_or(Errno::Inval)?;
+    if !(0..3).any(|fd| is_console(cx, fd)) {
+        return Err(Errno::Perm.into());
+    }
+    let pid = cx.proc.pid;
+    if !cx.sys.tty_saved.iter().any(|&(p, _)| p == pid) {
+        cx.sys.tty_saved.try_reserve(1).map_err(|_| Errno::NoMem)?;
+        let found = cx.sys.tty;
+        cx.sys.tty_saved.push((pid, found));
+    }
     cx.sys.tty = Tty {
         cols: t.cols,
         rows: t.rows,
