@@ -81,6 +81,11 @@ pub fn apply(host: &Path, before: &BTreeSet<String>, exported: &Exported) -> Res
                 }
                 present.insert(rel.clone());
             }
+            Entry::Unchanged(rel) => {
+                checked(host, rel)?;
+                done.unchanged += 1;
+                present.insert(rel.clone());
+            }
             Entry::File(rel, data) => {
                 let path = checked(host, rel)?;
                 let same = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
@@ -145,7 +150,7 @@ mod tests {
         let exported = Exported {
             guest: "/data".into(),
             entries: vec![
-                Entry::File("keep.txt".into(), b"same".to_vec()),
+                Entry::Unchanged("keep.txt".into()),
                 Entry::File("edit.txt".into(), b"new".to_vec()),
                 Entry::Dir("sub".into()),
                 Entry::File("sub/made.txt".into(), b"made".to_vec()),
