@@ -430,7 +430,7 @@ pub fn com1_args(terminal: bool) -> [String; 4] {
 pub const QUIT_BY_ESCAPE: &str = "QEMU: Terminated";
 
 /// Types everything `from` holds into `to` (QEMU's stdin, the console), then ^D for its
-/// end, and keeps `to` open: QEMU's serial port takes a closed stdin for nothing.
+/// end (twice), and keeps `to` open: QEMU's serial port takes a closed stdin for nothing.
 fn type_until_eof(mut from: impl Read, mut to: impl Write) {
     let mut buf = [0u8; 4096];
     loop {
@@ -443,7 +443,9 @@ fn type_until_eof(mut from: impl Read, mut to: impl Write) {
             }
         }
     }
-    let _ = to.write_all(b"\x04").and_then(|()| to.flush());
+    // The first ^D ends a last line without a newline; the second (or the first, after a
+    // newline) is the end of input, which the kernel makes final.
+    let _ = to.write_all(b"\x04\x04").and_then(|()| to.flush());
     std::thread::sleep(Duration::from_secs(365 * 24 * 3600));
 }
 

@@ -200,6 +200,7 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     // The writable dirs, each with what was copied in (all that write-back may remove).
     let mut writable = Vec::new();
     if opts.write_back {
+        overlapping_dirs(&opts.dirs)?;
         for (host, guest) in &opts.dirs {
             if !opts.read_only.contains(guest) {
                 writable.push((
@@ -275,6 +276,26 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     })
 }
 
+/// Refuses `--dir`s that nest, on the host or in the guest: one tree's write-back would
+/// undo the other's (a read-only tree inside a writable one would look deleted).
+fn overlapping_dirs(dirs: &[(PathBuf, String)]) -> Result<()> {
+    let nested = |a: &Path, b: &Path| a.starts_with(b) || b.starts_with(a);
+    for (i, (ha, ga)) in dirs.iter().enumerate() {
+        for (hb, gb) in &dirs[i + 1..] {
+            let (ca, cb) = (ha.canonicalize()?, hb.canonicalize()?);
+            let (pa, pb) = (Path::new("/").join(ga), Path::new("/").join(gb));
+            if nested(&ca, &cb) || nested(&pa, &pb) {
+                bail!(
+                    "--dir {} and --dir {} overlap; their write-back would conflict",
+                    ha.display(),
+                    hb.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Applies the kernel's write-back stream to the host directories; the errors, if any.
 fn write_back(
     writable: &[(PathBuf, String, std::collections::BTreeSet<String>)],
@@ -295,8 +316,9 @@ fn write_back(
     for (host, guest, before) in writable {
         match exported.iter().find(|x| x.guest == *guest) {
             Some(x) => {
-                if let Err(e) = crate::writeback::apply(host, before, x) {
-                    errors.push(format!("--dir {}: {e:#}", host.display()));
+                let done = crate::writeback::apply(host, before, x);
+                for e in done.errors {
+                    errors.push(format!("--dir {}: left as it was: {e}", host.display()));
                 }
             }
             None => errors.push(format!(

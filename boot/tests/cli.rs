@@ -250,6 +250,10 @@ fn image_boots_in_plain_qemu_raw_and_qcow2() {
 /// shell stops there with its own status, and nothing of a long input is lost.
 #[test]
 fn piped_stdin_runs_as_a_script_and_ends_at_eof() {
+    // No newline at the end: the end of input still ends the last line, then the shell.
+    let out = boot(&["boot", "--direct"], b"echo piped' in'\nexit 4");
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{console}");
     let out = boot(&["boot", "--direct"], b"echo piped' in'\n");
     let console = String::from_utf8_lossy(&out.stdout);
     assert!(console.contains("piped in\r\n"), "{console}");
@@ -265,7 +269,6 @@ fn piped_stdin_runs_as_a_script_and_ends_at_eof() {
         input.extend_from_slice(&[b'x'; 99]);
         input.push(b'\n');
     }
-    input.extend_from_slice(b"");
     let out = boot(&["boot", "--direct"], &input);
     let console = String::from_utf8_lossy(&out.stdout);
     assert!(console.contains("$ 200000\r\n"), "{console}");

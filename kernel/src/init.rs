@@ -191,6 +191,20 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
             .and_then(|ino| sys.fs.set_read_only_tree(ino))
             .map_err(|e| StartError(alloc::format!("read-only {guest}: {e}")))?;
     }
+    // What the write-back directories hold now, so unchanged files need not go back.
+    let writeback = args
+        .kernel_file("writeback")
+        .map(split_nul)
+        .unwrap_or_default();
+    let baselines: Vec<rootfs::export::Baseline> = writeback
+        .iter()
+        .map(
+            |guest| match lookup_dir(&sys.fs, &String::from_utf8_lossy(guest)) {
+                Ok(ino) => rootfs::export::Baseline::take(&sys.fs, ino),
+                Err(_) => rootfs::export::Baseline::default(),
+            },
+        )
+        .collect();
     let env = args.kernel_file("env").map(split_nul).unwrap_or_default();
     let pid = sys
         .spawn(SpawnSpec {
@@ -215,13 +229,9 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     let status = kernel.status(pid);
     // `run --dir` directories go back to the host (over COM4) once the program is done,
     // whatever its status: what it wrote before a trap is written on the host too.
-    let writeback = args
-        .kernel_file("writeback")
-        .map(split_nul)
-        .unwrap_or_default();
     if !writeback.is_empty() {
         if skipped == 0 {
-            write_back(&mut kernel.sys().fs, &writeback);
+            write_back(&mut kernel.sys().fs, &writeback, &baselines);
         } else {
             log::warn!("write-back refused: {skipped} entries were not copied in at boot");
         }
@@ -245,24 +255,17 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
 /// Streams the directories named in `guests` (guest paths) to the host on COM4, in the
 /// format of [`rootfs::export`]. A directory that no longer exists is sent empty, so the
 /// host removes what it held.
-fn write_back(fs: &mut vfs::Fs, guests: &[Vec<u8>]) {
+fn write_back(fs: &mut vfs::Fs, guests: &[Vec<u8>], baselines: &[rootfs::export::Baseline]) {
     let started = crate::time::monotonic_ns();
     let mut bytes = 0u64;
     let mut w = rootfs::export::Writer::new(|b: &[u8]| {
         bytes += b.len() as u64;
         crate::console::write_export(b);
     });
-    let root = fs.root();
-    for guest in guests {
+    for (guest, baseline) in guests.iter().zip(baselines) {
         let guest = String::from_utf8_lossy(guest);
-        let rel = guest.trim_start_matches('/');
-        let ino = if rel.is_empty() {
-            Ok(root)
-        } else {
-            fs.lookup(root, rel, true)
-        };
-        match ino {
-            Ok(ino) => w.directory(fs, &guest, ino),
+        match lookup_dir(fs, &guest) {
+            Ok(ino) => w.directory(fs, &guest, ino, baseline),
             Err(_) => w.directory_gone(&guest),
         }
     }
@@ -272,4 +275,14 @@ fn write_back(fs: &mut vfs::Fs, guests: &[Vec<u8>]) {
         bytes >> 10,
         (crate::time::monotonic_ns() - started) / 1_000_000
     );
+}
+
+/// The inode at guest path `guest` (absolute; `/` is the root).
+fn lookup_dir(fs: &vfs::Fs, guest: &str) -> Result<vfs::Ino, abi::Errno> {
+    let rel = guest.trim_start_matches('/');
+    if rel.is_empty() {
+        Ok(fs.root())
+    } else {
+        fs.lookup(fs.root(), rel, true)
+    }
 }

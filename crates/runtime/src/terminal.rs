@@ -42,7 +42,13 @@ impl Terminal {
             // Nothing will read it; take and drop it so the sender is never stuck.
             return usize::MAX;
         }
-        MAX_QUEUED.saturating_sub(self.cooked.len())
+        let held = self.cooked.len() + self.line.len();
+        if held >= MAX_QUEUED && self.cooked.is_empty() {
+            // One line longer than the queue: the rest of it is dropped, as a full tty
+            // drops it, or the sender would wait for ever.
+            return 256;
+        }
+        MAX_QUEUED.saturating_sub(held)
     }
 
     /// Processes typed bytes under `tty`: appends echo to `echo` and signals to `signals`.
