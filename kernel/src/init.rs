@@ -239,6 +239,8 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     let stats = kernel.stats();
     drop(kernel);
     drop(name);
+    drop(baselines);
+    drop(writeback);
     // Everything the runtime allocated — stores, modules, pipes, files, the filesystem —
     // must be back: the boot tool's tests read this line as the kernel-wide leak check.
     let (heap_after, _) = memory::heap_usage();

@@ -1530,6 +1530,7 @@ impl Shell {
         let mut result = w::spawn2_env(name, &args, Some(env), &[], &sigdisp, search, &path);
         if result == Err(errno::NOEXEC)
             && let Some(file) = self.find_program(name)
+            && !is_webassembly(&file)
         {
             // Not WebAssembly: a shell script, run by a new shell (as POSIX says for
             // ENOEXEC), so `./script.sh` works with or without a `#!` line.
@@ -1925,4 +1926,14 @@ fn open_error(e: &std::io::Error) -> &'static str {
         std::io::ErrorKind::PermissionDenied => "Permission denied",
         _ => "No such file",
     }
+}
+
+/// Whether `path` starts with WebAssembly's magic: such a file the kernel refused (a trap
+/// in its start section, a bad import) is not a shell script to run instead.
+fn is_webassembly(path: &str) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == *b"\0asm")
 }
