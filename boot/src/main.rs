@@ -67,6 +67,13 @@ struct ImageArgs {
     /// raw, or qcow2 (converted with qemu-img).
     #[arg(long, default_value = "raw")]
     format: String,
+    #[command(flatten)]
+    content: ContentArgs,
+}
+
+/// What goes into the main image besides our userland (`image` and `boot`).
+#[derive(clap::Args, Default)]
+struct ContentArgs {
     /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
     #[arg(long)]
     init: Option<String>,
@@ -96,15 +103,8 @@ struct BootArgs {
     /// Extra kernel command-line words (e.g. `log=debug`).
     #[arg(long, default_value = "")]
     cmdline: String,
-    /// The first process instead of the shell: 'PROGRAM ARGS' (run by /bin/init).
-    #[arg(long)]
-    init: Option<String>,
-    /// Copy HOST_DIR into the image's filesystem at GUEST_PATH (default: its name).
-    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_PATH]")]
-    dirs: Vec<String>,
-    /// Add FILE at GUEST_PATH (default: /bin/NAME for NAME.wasm, else /NAME).
-    #[arg(long = "add", value_name = "FILE[::GUEST_PATH]")]
-    adds: Vec<String>,
+    #[command(flatten)]
+    content: ContentArgs,
     /// Accelerator: kvm when /dev/kvm is usable, else tcg (emulation); or force one.
     #[arg(long, default_value = "auto", value_parser = qemu::Accel::parse)]
     accel: qemu::Accel,
@@ -118,9 +118,7 @@ impl Default for BootArgs {
             memory: 256,
             timeout: 600,
             cmdline: String::new(),
-            init: None,
-            dirs: Vec::new(),
-            adds: Vec::new(),
+            content: ContentArgs::default(),
             accel: qemu::Accel::Auto,
         }
     }
@@ -175,8 +173,8 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
         args.cmdline.clone()
     };
     let mut ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
-    ramdisk.set_init(&init_words(args.init.as_deref()));
-    user_content(&args.dirs, &args.adds)?.add_to(&mut ramdisk)?;
+    ramdisk.set_init(&init_words(args.content.init.as_deref()));
+    user_content(&args.content.dirs, &args.content.adds)?.add_to(&mut ramdisk)?;
     let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
     let accel = args.accel.effective()?;
     if accel == qemu::Accel::Tcg && args.accel == qemu::Accel::Auto {
@@ -213,8 +211,8 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
     };
     let kernel = boot::build::kernel()?;
     let userland = boot::build::userland()?;
-    let init = init_words(args.init.as_deref());
-    let user = user_content(&args.dirs, &args.adds)?;
+    let init = init_words(args.content.init.as_deref());
+    let user = user_content(&args.content.dirs, &args.content.adds)?;
     boot::image::write_main_image(
         &kernel,
         &userland,
