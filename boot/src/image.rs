@@ -1,7 +1,7 @@
 //! Disk images. The ramdisk is a ustar archive: `.kernel/cmdline` carries the kernel command
 //! line and `.kernel/*` other kernel-private inputs; every other entry is a file, directory
-//! or symlink of the root filesystem. The `bootloader` crate turns kernel + ramdisk into a
-//! BIOS (MBR) or UEFI (GPT) image.
+//! or symlink of the root filesystem. A BIOS (MBR) image carries our own loader
+//! ([`crate::bios`]); the `bootloader` crate makes the UEFI (GPT) image.
 
 use std::path::{Path, PathBuf};
 
@@ -418,6 +418,10 @@ pub fn disk_image(
     }
     ramdisk.write(&ramdisk_path)?;
     let image = dir.join(format!("{name}-{}.img", firmware.name()));
+    if firmware == Firmware::Bios {
+        crate::bios::write_image(kernel, &ramdisk_path, &image)?;
+        return Ok(image);
+    }
     let mut builder = DiskImageBuilder::new(kernel.to_path_buf());
     builder.set_ramdisk(ramdisk_path);
     let mut config = BootConfig::default();
@@ -426,12 +430,9 @@ pub fn disk_image(
     config.serial_logging = false;
     config.frame_buffer_logging = false;
     builder.set_boot_config(&config);
-    match firmware {
-        Firmware::Bios => builder.create_bios_image(&image),
-        Firmware::Uefi => builder.create_uefi_image(&image),
-        Firmware::Direct => unreachable!("returned above"),
-    }
-    .with_context(|| format!("creating {}", image.display()))?;
+    builder
+        .create_uefi_image(&image)
+        .with_context(|| format!("creating {}", image.display()))?;
     Ok(image)
 }
 

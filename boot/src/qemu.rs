@@ -469,6 +469,11 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
             .arg(&loadable)
             .arg("-initrd")
             .arg(&cfg.image);
+    } else if cfg.firmware == Firmware::Bios {
+        // Virtio, so the BIOS reads the image by DMA: the loader's disk reads take 0.5 s
+        // instead of 2 s through IDE's programmed I/O (`crate::bios`).
+        cmd.arg("-drive")
+            .arg(format!("format=raw,if=virtio,file={}", cfg.image.display()));
     } else {
         cmd.arg("-drive")
             .arg(format!("format=raw,file={}", cfg.image.display()));

@@ -277,7 +277,7 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
         ),
     ];
     crate::kstart(&Boot {
-        loader: "pvh",
+        loader: loader_name(info.cmdline_paddr),
         t_entry,
         stack_bottom: stack_base + PAGE as u64,
         stack_len: KERNEL_STACK_SIZE,
@@ -292,6 +292,19 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
 
 /// Maps the 2 MiB page holding the stack's lowest page with 4 KiB pages, leaving that
 /// lowest page (the guard) unmapped: an overflow page-faults instead of overwriting .bss.
+/// Which loader entered through PVH: our BIOS disk loader (`boot/bios/loader.S`) passes
+/// the command line `wasmkernel.loader=bios`; QEMU's `-kernel` passes `-append`'s.
+fn loader_name(cmdline_paddr: u64) -> &'static str {
+    const BIOS: &[u8] = b"wasmkernel.loader=bios\0";
+    if cmdline_paddr == 0 || cmdline_paddr >= LOW_MEMORY {
+        return "pvh";
+    }
+    // SAFETY: a loader-provided string below 1 MiB, which the boot page tables identity-map
+    // and which no one has reused yet; only BIOS.len() bytes are read.
+    let given = unsafe { core::slice::from_raw_parts(cmdline_paddr as *const u8, BIOS.len()) };
+    if given == BIOS { "bios-loader" } else { "pvh" }
+}
+
 fn guard_stack(guard: u64) {
     let guard = guard - KERNEL_VMA;
     let big = (guard >> 21) as usize;
