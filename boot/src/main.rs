@@ -187,6 +187,7 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     cfg.timeout = Duration::from_secs(args.timeout);
     cfg.com1 = SerialSink::Stdout;
     cfg.inherit_stdin = true;
+    cfg.allow_reboot = true;
     let outcome = qemu::run(&cfg)?;
     Ok(match outcome.ending {
         // The first process's status (the shell's, through init) becomes ours.

@@ -32,6 +32,31 @@ pub fn inherit_cwd() {
     }
 }
 
+/// `poweroff` and `reboot`: sends `sig` to process 1, the way busybox asks its init —
+/// SIGUSR2 switches off, SIGTERM restarts. The kernel reads the system init's end by those
+/// signals as the request (kernel/src/init.rs): every process ends, then the machine
+/// powers off (ACPI S5) or resets. No arguments are taken.
+#[cfg(target_arch = "wasm32")]
+pub fn ask_init(name: &str, sig: u8) -> std::process::ExitCode {
+    if std::env::args().len() > 1 {
+        eprintln!("usage: {name}");
+        return std::process::ExitCode::from(2);
+    }
+    match wasix_sys::signal(1, sig) {
+        // The end of every process, this one included, follows at once; waiting for it
+        // keeps a script from running on meanwhile (`poweroff; echo` prints nothing).
+        Ok(()) => {
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            eprintln!("{name}: init did not act on the request");
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{name}: cannot signal init: {}", wasix_sys::show(e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// `NotFound (44)`, or just the kind name when the error carries no errno.
 pub fn describe(err: &io::Error) -> String {
     match err.raw_os_error() {
