@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod bios;
 pub mod build;
+pub mod datamod;
 pub mod image;
 pub mod qemu;
 pub mod refvm;

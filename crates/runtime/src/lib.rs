@@ -23,6 +23,7 @@ extern crate alloc;
 pub mod devfs;
 pub mod files;
 pub mod linker;
+pub mod loadcost;
 pub mod mem;
 pub mod procfs;
 pub mod sched;
