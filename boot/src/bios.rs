@@ -18,6 +18,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::elf::{PT_LOAD, PT_NOTE, Segment, le, segments};
 use crate::image::KERNEL_VMA;
 
 /// The assembled loader (`boot/bios/build.sh` rebuilds it from `loader.S`).
@@ -45,48 +46,8 @@ pub struct FlatKernel {
     pub entry: u64,
 }
 
-/// One ELF64 program header.
-struct Segment {
-    kind: u32,
-    offset: u64,
-    vaddr: u64,
-    file_len: u64,
-    mem_len: u64,
-}
-
-const PT_LOAD: u32 = 1;
-const PT_NOTE: u32 = 4;
 /// `XEN_ELFNOTE_PHYS32_ENTRY`, the PVH entry note's type.
 const NOTE_PHYS32_ENTRY: u32 = 18;
-
-fn le(b: &[u8], at: usize, len: usize) -> Result<u64> {
-    let s = at
-        .checked_add(len)
-        .and_then(|end| b.get(at..end))
-        .context("ELF file too short")?;
-    Ok(s.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
-}
-
-fn segments(elf: &[u8]) -> Result<Vec<Segment>> {
-    if elf.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
-        bail!("not a little-endian ELF64 file");
-    }
-    let phoff = le(elf, 0x20, 8)? as usize;
-    let phentsize = le(elf, 0x36, 2)? as usize;
-    let phnum = le(elf, 0x38, 2)? as usize;
-    (0..phnum)
-        .map(|i| {
-            let ph = phoff + i * phentsize;
-            Ok(Segment {
-                kind: le(elf, ph, 4)? as u32,
-                offset: le(elf, ph + 0x08, 8)?,
-                vaddr: le(elf, ph + 0x10, 8)?,
-                file_len: le(elf, ph + 0x20, 8)?,
-                mem_len: le(elf, ph + 0x28, 8)?,
-            })
-        })
-        .collect()
-}
 
 /// The PVH entry from the notes (a "Xen" note of type 18 holding a 64-bit address).
 fn pvh_entry(elf: &[u8], segs: &[Segment]) -> Result<Option<u64>> {

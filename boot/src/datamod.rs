@@ -20,8 +20,10 @@ pub fn data_heavy(len: usize, seed: u64) -> (Vec<u8>, String) {
     let len = len / 8 * 8;
     let data = pseudo_random(len, seed);
     let sum = data
-        .chunks_exact(8)
-        .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+        .as_chunks::<8>()
+        .0
+        .iter()
+        .map(|w| u64::from_le_bytes(*w))
         .fold(0u64, |s, w| s.wrapping_mul(31).wrapping_add(w));
     (module(&data), format!("{sum:016x}\n"))
 }

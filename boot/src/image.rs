@@ -59,10 +59,7 @@ pub fn pvh_kernel(elf: &Path, out: &Path) -> Result<()> {
 /// Sets `p_paddr = p_vaddr - KERNEL_VMA` for every PT_LOAD segment linked above
 /// [`KERNEL_VMA`] in a little-endian ELF64 image; returns how many it changed.
 fn set_load_addresses(elf: &mut [u8]) -> Result<usize> {
-    let field = |b: &[u8], at: usize, len: usize| -> Result<u64> {
-        let s = b.get(at..at + len).context("ELF file too short")?;
-        Ok(s.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
-    };
+    let field = crate::elf::le;
     if elf.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
         anyhow::bail!("not a little-endian ELF64 file");
     }

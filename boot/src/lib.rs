@@ -10,6 +10,7 @@ pub mod bench;
 pub mod bios;
 pub mod build;
 pub mod datamod;
+pub mod elf;
 pub mod image;
 pub mod qemu;
 pub mod refvm;

@@ -362,6 +362,15 @@ fn a_data_heavy_program_spawns_by_its_code_size_not_its_data() {
     }
     let (took, _) = compile_figures(&r.log, "data/big.wasm");
     assert!(took < 40 << 10, "32 MiB of data took {took} KiB");
+    // And the kernel ran it in timer-preempted slices (kernel/src/arch/fiber.rs), with
+    // wasmi's handlers found where link.ld put them, not in fuel-metered ones.
+    let mode = r
+        .log
+        .lines()
+        .find(|l| l.contains("scheduler: "))
+        .expect("scheduler line");
+    assert!(mode.contains("timer-preempted slices ("), "{mode}");
+    assert!(!mode.contains("(0 KiB"), "{mode}");
 }
 
 #[test]
