@@ -20,7 +20,7 @@ pub const KERNEL_TARGET: &str = "x86_64-wasmkernel";
 
 /// `program` with the settings of an outer cargo (e.g. `cargo test`'s) removed, so they
 /// do not leak into the nested kernel and userland builds.
-pub(crate) fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(workspace_root());
     for var in [
@@ -34,7 +34,7 @@ pub(crate) fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     cmd
 }
 
-pub(crate) fn cargo() -> Command {
+pub fn cargo() -> Command {
     clean_command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
@@ -51,7 +51,7 @@ fn once(
 /// Runs a build step. On a terminal its progress shows; otherwise (tests, `run` with
 /// redirected output) its output is kept back and shown only if it fails, so the guest's
 /// stderr is not mixed with build chatter.
-pub(crate) fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
+pub fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
         let status = cmd

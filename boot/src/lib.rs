@@ -6,14 +6,11 @@
 //! [`writeback`] brings `run --dir` directories back.
 //! The `boot` binary is the command-line front end; the `tests` crate drives the same API.
 
-pub mod bench;
 pub mod bios;
 pub mod build;
-pub mod datamod;
 pub mod elf;
 pub mod image;
 pub mod qemu;
-pub mod refvm;
 pub mod run;
 pub mod writeback;
 

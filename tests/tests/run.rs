@@ -342,7 +342,7 @@ fn a_data_heavy_program_spawns_by_its_code_size_not_its_data() {
     // VM: the spawn-time memory guard used to charge 8x the module's size (256 MiB, more
     // than the heap) and refuse it; it now charges code and data by what they cost.
     let tmp = tempfile::tempdir().unwrap();
-    let (module, line) = boot::datamod::data_heavy(32 << 20, 17);
+    let (module, line) = bench::datamod::data_heavy(32 << 20, 17);
     std::fs::write(tmp.path().join("big.wasm"), &module).unwrap();
     let mut opts = RunOptions::new(wasm("sh"), &["-c", "/data/big.wasm; echo status=$?"]);
     opts.dirs.push((tmp.path().to_path_buf(), "/data".into()));
