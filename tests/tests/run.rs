@@ -475,6 +475,7 @@ fn runs_with_direct_boot_too() {
     opts.firmware = boot::image::Firmware::Direct;
     opts.dirs.push((host.path().to_path_buf(), "/data".into()));
     opts.stdin = boot::run::Stdin::Bytes(b"typed in\n".to_vec());
+    opts.verbose = true;
     opts.timeout = Duration::from_secs(60);
     let r = boot::run::run(&kernel(), &opts).expect("run");
     assert_eq!(

@@ -290,8 +290,6 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
     })
 }
 
-/// Maps the 2 MiB page holding the stack's lowest page with 4 KiB pages, leaving that
-/// lowest page (the guard) unmapped: an overflow page-faults instead of overwriting .bss.
 /// Which loader entered through PVH: our BIOS disk loader (`boot/bios/loader.S`) passes
 /// the command line `wasmkernel.loader=bios`; QEMU's `-kernel` passes `-append`'s.
 fn loader_name(cmdline_paddr: u64) -> &'static str {
@@ -305,6 +303,8 @@ fn loader_name(cmdline_paddr: u64) -> &'static str {
     if given == BIOS { "bios-loader" } else { "pvh" }
 }
 
+/// Maps the 2 MiB page holding the stack's lowest page with 4 KiB pages, leaving that
+/// lowest page (the guard) unmapped: an overflow page-faults instead of overwriting .bss.
 fn guard_stack(guard: u64) {
     let guard = guard - KERNEL_VMA;
     let big = (guard >> 21) as usize;
