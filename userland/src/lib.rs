@@ -10,6 +10,10 @@
 use std::io;
 
 pub mod cli;
+pub mod diff;
+pub mod fnmatch;
+pub mod posix_re;
+pub mod sums;
 // Only for the wasm32 guests: the ABI asserts need 32-bit pointers (the shell's parser
 // tests build this crate for the host).
 #[cfg(target_arch = "wasm32")]
