@@ -10,6 +10,8 @@
 use std::io;
 
 pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod command;
 pub mod diff;
 pub mod fnmatch;
 pub mod posix_re;
