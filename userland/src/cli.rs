@@ -534,3 +534,26 @@ pub fn dirname(path: &str) -> &str {
         }
     }
 }
+
+/// GNU's `-h`: powers of 1024, rounded up, one decimal below 10.
+pub fn human(bytes: u64) -> String {
+    if bytes < 1024 {
+        return bytes.to_string();
+    }
+    let mut x = bytes as f64;
+    for unit in ["K", "M", "G", "T", "P", "E"] {
+        x /= 1024.0;
+        if x < 10.0 {
+            let t = (x * 10.0).ceil() / 10.0;
+            if t < 10.0 {
+                return format!("{t:.1}{unit}");
+            }
+            return format!("10{unit}");
+        }
+        let c = x.ceil();
+        if c < 1024.0 {
+            return format!("{c}{unit}");
+        }
+    }
+    format!("{}E", x.ceil())
+}
