@@ -97,7 +97,10 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn fail(&self, msg: &str) -> ! {
         let k = self.pieces.iter().rposition(|&p| p <= self.i).unwrap_or(0);
-        let at = self.i.min(self.s.len()) - self.pieces[k];
+        // Each piece ends with the newline joining it to the next, which GNU does not
+        // count.
+        let end = self.pieces.get(k + 1).copied().unwrap_or(self.s.len()) - 1;
+        let at = self.i.min(end) - self.pieces[k];
         die(&format!("-e expression #{}, char {at}: {msg}", k + 1), 1)
     }
 
@@ -155,6 +158,8 @@ impl Parser<'_> {
                     }
                 } else if n == b'n' || n == b'\n' && !is_regex {
                     out.push(b'\n');
+                } else if n == b't' && is_regex {
+                    out.push(b'\t');
                 } else {
                     out.push(b'\\');
                     out.push(n);
@@ -525,8 +530,8 @@ impl Parser<'_> {
             }
         }
         if !open.is_empty() {
-            self.i = self.s.len();
-            self.fail("unmatched `{'");
+            // GNU sed reports this one at the start of the script.
+            die("-e expression #1, char 0: unmatched `{'", 1);
         }
         cmds
     }
