@@ -667,8 +667,8 @@ fn utilities_match_gnu_under_wasmtime() {
         &["du", "-b", "-h", "-c", "big", "t"],
     ];
     let script = boot::workspace_root().join("userland/tools/wasmtime_run.py");
-    let mut failures = Vec::new();
-    for case in cases {
+    // Each case compiles its module afresh in wasmtime: two at a time.
+    let check = |case: &[&str]| -> Option<String> {
         let ours_dir = gnu_fixture();
         let host_dir = gnu_fixture();
         let ours = Command::new("python3")
@@ -698,17 +698,31 @@ fn utilities_match_gnu_under_wasmtime() {
                 o.stderr.escape_ascii()
             )
         };
-        if ours.stdout != host.stdout
+        (ours.stdout != host.stdout
             || ours.stderr != host.stderr
-            || ours.status.code() != host.status.code()
-        {
-            failures.push(format!(
+            || ours.status.code() != host.status.code())
+        .then(|| {
+            format!(
                 "{case:?}\n--- ours:\n{}\n--- GNU:\n{}",
                 show(&ours),
                 show(&host)
-            ));
-        }
-    }
+            )
+        })
+    };
+    let _ = userland();
+    let half = cases.len() / 2;
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let first = s.spawn(|| {
+            cases[..half]
+                .iter()
+                .filter_map(|c| check(c))
+                .collect::<Vec<_>>()
+        });
+        let mut second: Vec<String> = cases[half..].iter().filter_map(|c| check(c)).collect();
+        let mut all = first.join().expect("first half");
+        all.append(&mut second);
+        all
+    });
     assert!(
         failures.is_empty(),
         "{} of {} differ:\n{}",
