@@ -1,5 +1,5 @@
 //! POSIX regular expressions (basic, and extended with `-E`) translated into the `regex`
-//! crate's syntax, for `grep`, `sed` and `find`. Matching is byte-oriented like GNU tools
+//! crate's syntax, for `grep` and `sed`. Matching is byte-oriented like GNU tools
 //! in the C locale: `.` is any byte, classes are ASCII. Not supported: back-references
 //! inside a pattern (`\(a\)\1`), which the `regex` crate cannot express; and where POSIX
 //! wants the leftmost-longest match among alternatives, the crate takes the leftmost-first.
