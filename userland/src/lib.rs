@@ -10,6 +10,12 @@
 use std::io;
 
 pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod command;
+pub mod diff;
+pub mod fnmatch;
+pub mod posix_re;
+pub mod sums;
 // Only for the wasm32 guests: the ABI asserts need 32-bit pointers (the shell's parser
 // tests build this crate for the host).
 #[cfg(target_arch = "wasm32")]
