@@ -567,6 +567,10 @@ impl Parser<'_> {
     fn brace_arg(&mut self, quoted: bool, pattern: bool) -> Result<Word, Error> {
         let mut w = WordBuilder::default();
         let mut depth = 0usize;
+        // A pattern (`${x%pat}`, `${x#pat}`) has its own quoting: the double quotes around
+        // the whole expansion do not quote it, so `"${f%/*}"` trims (as dash does); quotes
+        // inside it do.
+        let quoted = quoted && !pattern;
         loop {
             let Some(c) = self.bump() else {
                 return Err(Error::Incomplete);
@@ -590,7 +594,7 @@ impl Parser<'_> {
                     }
                     Some(e) => w.push_char(e, true),
                 },
-                '\'' if !quoted || pattern => self.single_quote(&mut w)?,
+                '\'' if !quoted => self.single_quote(&mut w)?,
                 '"' => self.double_quote(&mut w)?,
                 '$' => self.dollar(&mut w, quoted)?,
                 '`' => self.backquote(&mut w, quoted)?,
