@@ -803,12 +803,13 @@ mod tests {
                 quoted: false
             }
         );
+        // Inside double quotes a pattern stays a pattern (its own quoting), as in dash.
         assert_eq!(
             p("\"${x%%.*}\""),
             Part::Param {
                 name: "x".into(),
                 op: ParamOp::TrimSuffix(true),
-                arg: vec![q(".*")],
+                arg: vec![lit(".*")],
                 quoted: true
             }
         );
