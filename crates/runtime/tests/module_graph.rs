@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 const RUNTIME_BUDGET: usize = 27;
 /// Where the runtime's budget is headed.
 const RUNTIME_TARGET: usize = 4;
-/// The largest import cycle allowed among the kernel's modules (a ratchet, as above).
-const KERNEL_BUDGET: usize = 14;
+/// The largest import cycle allowed among the kernel's modules (reached; a ratchet, as above).
+const KERNEL_BUDGET: usize = 3;
 /// Where the kernel's budget is headed.
 const KERNEL_TARGET: usize = 3;
 
