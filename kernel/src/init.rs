@@ -109,13 +109,13 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
     let sys = kernel.sys();
     match args.cmdline().get("console") {
         // The interactive image: echo, line editing, ^C/^\/^D, \n → \r\n.
-        Some("cooked") => sys.tty = runtime::sys::Tty::cooked(),
+        Some("cooked") => sys.tty = runtime::types::Tty::cooked(),
         // The same image fed a script (the boot tool's stdin was a pipe or file): no echo
         // of the typed lines, and the ^D the script ends with is final.
         Some("piped") => {
-            sys.tty = runtime::sys::Tty {
+            sys.tty = runtime::types::Tty {
                 echo: false,
-                ..runtime::sys::Tty::cooked()
+                ..runtime::types::Tty::cooked()
             };
             sys.terminal.hang_up_on_eof();
         }

@@ -46,7 +46,85 @@ fn flag(b: u8) -> Option<bool> {
 }
 
 /// Highest WASI/WASIX signal number (`sys`, 30); 0 is "no signal".
-pub const SIGNAL_MAX: u8 = 30;
+pub const SIGNAL_MAX: u8 = signal::MAX;
+
+/// Signal numbers (WASIX numbering) and their default actions.
+pub mod signal {
+    pub const INT: u8 = 2;
+    pub const QUIT: u8 = 3;
+    pub const ABRT: u8 = 6;
+    pub const KILL: u8 = 9;
+    pub const PIPE: u8 = 13;
+    pub const ALRM: u8 = 14;
+    pub const TERM: u8 = 15;
+    pub const CHLD: u8 = 16;
+    /// Highest signal number.
+    pub const MAX: u8 = 30;
+
+    /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
+    /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
+    /// (CHLD is 16). Below 16 the two agree.
+    pub fn to_linux(sig: u8) -> u8 {
+        if sig >= 16 { sig + 1 } else { sig }
+    }
+
+    /// The WASIX number of Linux signal `sig`; None for STKFLT (16) and beyond 31.
+    pub fn from_linux(sig: u8) -> Option<u8> {
+        match sig {
+            0..=15 => Some(sig),
+            17..=31 => Some(sig - 1),
+            _ => None,
+        }
+    }
+
+    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
+    /// signals too, since processes are not stopped here).
+    pub fn ignored_by_default(sig: u8) -> bool {
+        matches!(sig, 16..=22 | 27)
+    }
+}
+
+/// preview1 `rights`: the ones the runtime enforces (FD_READ and FD_WRITE on transfers,
+/// and the `PATH_*` rights of a base directory on the `path_*` calls) or names. The others
+/// are stored and reported only, as in wasmtime.
+pub mod rights {
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_SEEK: u64 = 1 << 2;
+    pub const FD_TELL: u64 = 1 << 5;
+    pub const FD_WRITE: u64 = 1 << 6;
+    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
+    pub const PATH_CREATE_FILE: u64 = 1 << 10;
+    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
+    pub const PATH_LINK_TARGET: u64 = 1 << 12;
+    pub const PATH_OPEN: u64 = 1 << 13;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const PATH_READLINK: u64 = 1 << 15;
+    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
+    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
+    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
+    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const PATH_SYMLINK: u64 = 1 << 24;
+    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
+    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
+    /// Every right (bits 0..=28).
+    pub const ALL: u64 = (1 << 29) - 1;
+    /// Rights that only mean something for a byte stream or regular file: a directory
+    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
+    /// program passing its preopen's own rights (all of them here) can open a directory.
+    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
+}
+
+/// preview1 `fdflags`: an open file's status flags.
+pub mod fdflags {
+    pub const APPEND: u16 = 1;
+    pub const DSYNC: u16 = 2;
+    pub const NONBLOCK: u16 = 4;
+    pub const RSYNC: u16 = 8;
+    pub const SYNC: u16 = 16;
+    pub const ALL: u16 = 31;
+}
 
 /// Highest preview1 `filetype` value (`symbolic_link`, 7).
 pub const FILETYPE_MAX: u8 = 7;
@@ -104,6 +182,8 @@ pub mod fd_op {
 pub mod fdflagsext {
     /// Close the descriptor when the process execs.
     pub const CLOEXEC: u16 = 1;
+    /// Every known bit.
+    pub const ALL: u16 = CLOEXEC;
 }
 
 /// preview1 `eventtype`: the tag of a [`Subscription`] and the type of an [`Event`].

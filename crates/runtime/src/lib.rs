@@ -28,6 +28,7 @@ pub mod procfs;
 pub mod sched;
 pub mod sys;
 pub mod terminal;
+pub mod types;
 pub mod wasi;
 pub mod wasix;
 
@@ -49,4 +50,5 @@ mod tests_stack;
 mod tests_wasix;
 
 pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};
-pub use sys::{ExitStatus, Limits, Pid, Platform, System};
+pub use sys::{Platform, System};
+pub use types::{ExitStatus, Limits, Pid};

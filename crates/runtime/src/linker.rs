@@ -154,7 +154,7 @@ fn slice_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
                     .get(&cx.proc.pid)
                     .is_some_and(|p| p.deliverable() != 0))
     {
-        return Err(Sys::Block(crate::sys::Wait::Yield));
+        return Err(Sys::Block(crate::types::Wait::Yield));
     }
     result
 }

@@ -25,7 +25,8 @@ use core::fmt::Write;
 use abi::Errno;
 use vfs::{Fs, Ino};
 
-use crate::sys::{Pid, ProcInfo, System};
+use crate::sys::{ProcInfo, System};
+use crate::types::Pid;
 
 /// What a placeholder file shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

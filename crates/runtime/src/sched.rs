@@ -27,9 +27,15 @@ use crate::wasix::stack::RestoreMarker;
 
 mod unwind;
 use crate::sys::{
-    CachedModule, Event, ExecRequest, ExitStatus, Home, Limits, Pid, Platform, Proc, ProcData,
-    ProcInfo, Program, Retry, Sys, System, Wait, signal,
+    CachedModule, ExecRequest, Home, Platform, Proc, ProcData, ProcInfo, Program, Retry, Sys,
+    System,
 };
+use crate::types::Event;
+use crate::types::ExitStatus;
+use crate::types::Limits;
+use crate::types::Pid;
+use crate::types::Wait;
+use abi::wasix::signal;
 
 /// A slice's work: runs the process's WebAssembly until it finishes, traps, makes a host
 /// call that stops it, or (without preemption) runs out of fuel.

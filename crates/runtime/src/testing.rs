@@ -12,7 +12,9 @@ use vfs::{Fs, Limits as FsLimits};
 
 use crate::files::{FdEntry, FdTable, Object, OpenFile, Stream};
 use crate::sched::{Kernel, SpawnSpec};
-use crate::sys::{ExitStatus, Limits, Platform};
+use crate::sys::Platform;
+use crate::types::ExitStatus;
+use crate::types::Limits;
 
 /// What the fake console saw.
 #[derive(Debug, Default)]

@@ -12,8 +12,8 @@ use alloc::format;
 use alloc::string::String;
 use core::cell::Cell;
 
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, Ran, run_with};
+use crate::types::ExitStatus;
 
 /// Every import the programs may use, with its parameter types (all return an errno).
 const CALLS: &[(&str, &str)] = &[

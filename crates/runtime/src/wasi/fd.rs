@@ -20,43 +20,17 @@
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::wasix::rights;
 use vfs::{Ino, Stat};
 
 use pipe::{PIPE_BUF, PipeId, ReadResult, WriteResult};
 
-use crate::files::{FileId, Object, Stream, fdflags};
+use crate::files::{FileId, Object, Stream};
 use crate::mem::{GuestMem, IoVec};
-use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
-
-/// The WASI rights the runtime enforces: FD_READ and FD_WRITE on transfers, and the
-/// `PATH_*` rights of a base directory on the `path_*` calls. The others are stored and
-/// reported only, as in wasmtime.
-pub mod rights {
-    pub const FD_READ: u64 = 1 << 1;
-    pub const FD_SEEK: u64 = 1 << 2;
-    pub const FD_TELL: u64 = 1 << 5;
-    pub const FD_WRITE: u64 = 1 << 6;
-    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
-    pub const PATH_CREATE_FILE: u64 = 1 << 10;
-    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
-    pub const PATH_LINK_TARGET: u64 = 1 << 12;
-    pub const PATH_OPEN: u64 = 1 << 13;
-    pub const FD_READDIR: u64 = 1 << 14;
-    pub const PATH_READLINK: u64 = 1 << 15;
-    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
-    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
-    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
-    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
-    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
-    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
-    pub const PATH_SYMLINK: u64 = 1 << 24;
-    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
-    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
-    /// Rights that only mean something for a byte stream or regular file: a directory
-    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
-    /// program passing its preopen's own rights (all of them here) can open a directory.
-    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
-}
+use crate::sys::{Cx, ProcData, Sys, SysResult, System};
+use crate::types::Wait;
+use abi::wasix::fdflags;
+use abi::wasix::signal;
 
 /// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
 mod fst {

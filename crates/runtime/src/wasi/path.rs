@@ -8,9 +8,11 @@ use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
 use crate::devfs::Opened;
-use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::files::{FdEntry, Object, OpenFile};
 use crate::sys::{Cx, SysResult, System};
-use crate::wasi::fd::{encode_filestat, rights, rights_of, set_times_args, sync_clock};
+use crate::wasi::fd::{encode_filestat, rights_of, set_times_args, sync_clock};
+use abi::wasix::fdflags;
+use abi::wasix::rights;
 
 /// `lookupflags.symlink_follow`.
 const SYMLINK_FOLLOW: i32 = 1;
@@ -212,8 +214,8 @@ pub fn path_open(
     sync_clock(cx.sys);
     crate::procfs::sync(cx.sys);
     let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
-    let rights_base = base as u64 & allowed & RIGHTS_ALL;
-    let rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
+    let rights_base = base as u64 & allowed & rights::ALL;
+    let rights_inheriting = inheriting as u64 & allowed & rights::ALL;
     if let Some(dev) = crate::devfs::device(cx.sys, ino) {
         let file = match crate::devfs::open(dev, &cx.proc.fds, flags)? {
             Opened::Shared(entry) => return install(cx, entry, out),

@@ -27,7 +27,8 @@ use abi::Errno;
 use pipe::PipeId;
 
 use crate::files::{Object, OpenFile};
-use crate::sys::{Cx, Sys, SysResult, System, Wait};
+use crate::sys::{Cx, Sys, SysResult, System};
+use crate::types::Wait;
 
 use super::clock::{self, MONOTONIC, REALTIME};
 

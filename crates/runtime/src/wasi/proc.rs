@@ -1,6 +1,7 @@
 //! `proc_exit`, `proc_raise` and `sched_yield`.
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
     Err(Sys::Exit(code as u32))

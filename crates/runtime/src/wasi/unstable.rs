@@ -127,7 +127,7 @@ pub fn path_filestat_get(
     let Object::Dir(dir) = cx.sys.files.get(id)?.object else {
         return Err(Errno::NotDir.into());
     };
-    if held & fd::rights::PATH_FILESTAT_GET == 0 {
+    if held & abi::wasix::rights::PATH_FILESTAT_GET == 0 {
         return Err(Errno::NotCapable.into());
     }
     let path = cx.mem.str(path as u32, len as u32)?;

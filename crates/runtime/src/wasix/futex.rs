@@ -11,7 +11,8 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 /// `memory.atomic.wait` results.
 const WAIT_OK: i32 = 0;

@@ -17,10 +17,14 @@ use abi::wasix::{
 };
 use vfs::{FileType, Ino, OpenOptions};
 
-use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream, fdflags};
+use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream};
 use crate::sched::{SpawnError, SpawnSpec};
-use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Program, Sys, SysResult, System, Wait};
+use crate::sys::{Cx, ExecRequest, Program, Sys, SysResult, System};
+use crate::types::ExitStatus;
+use crate::types::Pid;
+use crate::types::Wait;
 use crate::wasix::cwd::absolute;
+use abi::wasix::fdflags;
 
 const LOG: u8 = stdio_mode::LOG;
 const NON_BLOCKING: u32 = join_flags::NON_BLOCKING;
@@ -604,7 +608,7 @@ pub fn proc_spawn2(
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
     for d in sigs.as_chunks::<2>().0 {
         let (sig, disp) = (d[0], d[1]);
-        if sig == 0 || sig > crate::sys::signal::MAX {
+        if sig == 0 || sig > abi::wasix::signal::MAX {
             return Err(Errno::Inval.into());
         }
         match disp {
@@ -872,7 +876,7 @@ pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
     let code = match status {
         Some(ExitStatus::Code(c)) => (c & 0xff) << 8,
         Some(ExitStatus::Signal(sig)) if cx.proc.linux_signals => {
-            u32::from(crate::sys::signal::to_linux(sig))
+            u32::from(abi::wasix::signal::to_linux(sig))
         }
         Some(ExitStatus::Signal(sig)) => u32::from(sig),
         None => 0,

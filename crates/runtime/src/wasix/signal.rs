@@ -7,7 +7,9 @@ use alloc::string::ToString;
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait, signal};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
+use abi::wasix::signal;
 
 /// A signal number from the caller, in its numbering (Linux's for wasix-libc programs,
 /// see [`crate::sys::ProcData::linux_signals`]), as the kernel's; INVAL if out of range.
@@ -64,7 +66,7 @@ pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
 /// Whether the caller may signal process `target`: any process, unless the caller is
 /// confined to a directory (spawned with chroot); then only its own descendants, never
 /// upward or sideways out of its confinement (its parent, pid 1).
-fn may_signal(cx: &Cx<'_>, target: crate::sys::Pid) -> bool {
+fn may_signal(cx: &Cx<'_>, target: crate::types::Pid) -> bool {
     if cx.proc.root == cx.sys.fs.root() {
         return true;
     }
@@ -100,11 +102,6 @@ pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     cx.mem.write(buf as u32, &list)?;
     Ok(())
 }
-
-/// The handler name wasix-libc gives `callback_signal` while it has every signal
-/// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
-/// exports it: while it is set, signals are held pending, not given their defaults.
-pub const BLOCKED: &str = "__wasm_signal_blocked";
 
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;

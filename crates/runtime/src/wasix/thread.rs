@@ -3,7 +3,8 @@
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 pub fn thread_sleep(cx: &mut Cx<'_>, ns: i64) -> SysResult {
     let ns = u64::try_from(ns).map_err(|_| Errno::Inval)?;
