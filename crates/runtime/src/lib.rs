@@ -26,6 +26,7 @@ pub mod linker;
 pub mod mem;
 pub mod procfs;
 pub mod sched;
+pub mod stack_state;
 pub mod sys;
 pub mod terminal;
 pub mod types;

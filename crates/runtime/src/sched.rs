@@ -18,17 +18,18 @@ use abi::Errno;
 use vfs::{Fs, Ino};
 use wasmi::{
     Config, Engine, Instance, Linker, Module, Store, StoreLimitsBuilder, TypedFunc,
-    TypedResumableCall, TypedResumableCallHostTrap, TypedResumableCallOutOfFuel, Val,
+    TypedResumableCall, TypedResumableCallHostTrap, Val,
 };
 
 use crate::files::FdTable;
-use crate::linker::{Blocked, ExecMarker, Fault, Killed, Registry, with_cx};
-use crate::wasix::stack::RestoreMarker;
+use crate::linker::{Blocked, ExecMarker, Fault, Killed, with_cx};
+use crate::stack_state::RestoreMarker;
+use crate::sys::Registry;
 
 mod unwind;
 use crate::sys::{
-    CachedModule, ExecRequest, Home, Platform, Proc, ProcData, ProcInfo, Program, Retry, Sys,
-    System,
+    CachedModule, ExecRequest, Home, Platform, Proc, ProcData, ProcInfo, Program, State, Sys,
+    System, Task,
 };
 use crate::types::Event;
 use crate::types::ExitStatus;
@@ -149,34 +150,6 @@ const COMPILE_FACTOR: usize = 8;
 
 /// A ready-to-run program: its store, instance and `_start`.
 type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
-
-enum State {
-    New(TypedFunc<(), ()>),
-    Fuel(TypedResumableCallOutOfFuel<()>),
-    Return(TypedResumableCallHostTrap<()>, i32),
-    Blocked(TypedResumableCallHostTrap<()>, Wait, Retry),
-}
-
-/// A process's store and where its execution stands.
-pub struct Task {
-    pid: Pid,
-    store: Store<Proc>,
-    instance: Instance,
-    /// The program (a fork instantiates it again for the child).
-    module: Program,
-    state: Option<State>,
-}
-
-impl Task {
-    /// The signal handler `callback_signal` named. A name that is no exported
-    /// `(func (param i32))` is no handler: default actions apply.
-    fn signal_handler(&self) -> Option<TypedFunc<i32, ()>> {
-        let name = self.store.data().data.signal_handler.as_deref()?;
-        self.instance
-            .get_typed_func::<i32, ()>(&self.store, name)
-            .ok()
-    }
-}
 
 impl System {
     /// Loads, validates and caches the program at `path` (relative to directory `dir`).

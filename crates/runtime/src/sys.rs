@@ -6,7 +6,7 @@
 //! glue in `linker` turns into the guest-visible result.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -15,7 +15,10 @@ use core::cell::Cell;
 
 use abi::Errno;
 use vfs::Fs;
-use wasmi::{Engine, Linker, Memory, Module, StoreLimits};
+use wasmi::{
+    Engine, Instance, Linker, Memory, Module, Store, StoreLimits, TypedFunc,
+    TypedResumableCallHostTrap, TypedResumableCallOutOfFuel,
+};
 
 use crate::files::{FdTable, OpenFiles, Stream};
 use crate::mem::GuestMem;
@@ -205,7 +208,7 @@ pub struct System {
     /// Holds the configuration every program's own engine is made with, and validates
     /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
-    pub registry: Arc<crate::linker::Registry>,
+    pub registry: Arc<crate::sys::Registry>,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
     pub events: Vec<Event>,
@@ -219,7 +222,7 @@ pub struct System {
     /// Processes that got a signal since the scheduler last looked.
     pub signalled: Vec<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
-    pub new_tasks: Vec<crate::sched::Task>,
+    pub new_tasks: Vec<Task>,
     pub next_pid: Pid,
     /// The read-only `/proc` view, when mounted ([`crate::procfs`]).
     pub procfs: Option<crate::procfs::ProcFs>,
@@ -263,7 +266,7 @@ pub struct ProcData {
     /// The program was built for the 2022 WASIX ABI ([`crate::wasix::is_legacy`]).
     pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
-    pub stack: crate::wasix::stack::StackState,
+    pub stack: crate::stack_state::StackState,
 }
 
 impl ProcData {
@@ -514,5 +517,46 @@ impl System {
         if self.terminal.readable() {
             self.events.push(Event::Console);
         }
+    }
+}
+
+/// Names of every host function registered, for the import check at spawn time.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub names: BTreeSet<(String, String)>,
+}
+
+impl Registry {
+    pub fn has(&self, module: &str, name: &str) -> bool {
+        self.names.iter().any(|(m, n)| m == module && n == name)
+    }
+}
+
+/// Where a process's execution stands between slices.
+pub(crate) enum State {
+    New(TypedFunc<(), ()>),
+    Fuel(TypedResumableCallOutOfFuel<()>),
+    Return(TypedResumableCallHostTrap<()>, i32),
+    Blocked(TypedResumableCallHostTrap<()>, Wait, Retry),
+}
+
+/// A process's store and where its execution stands.
+pub struct Task {
+    pub(crate) pid: Pid,
+    pub(crate) store: Store<Proc>,
+    pub(crate) instance: Instance,
+    /// The program (a fork instantiates it again for the child).
+    pub(crate) module: Program,
+    pub(crate) state: Option<State>,
+}
+
+impl Task {
+    /// The signal handler `callback_signal` named. A name that is no exported
+    /// `(func (param i32))` is no handler: default actions apply.
+    pub(crate) fn signal_handler(&self) -> Option<TypedFunc<i32, ()>> {
+        let name = self.store.data().data.signal_handler.as_deref()?;
+        self.instance
+            .get_typed_func::<i32, ()>(&self.store, name)
+            .ok()
     }
 }

@@ -11,7 +11,7 @@ use wasmi::Linker;
 
 use super::{args, clock, fd, path, poll, proc, random, sock};
 use crate::files::Object;
-use crate::linker::Registry;
+use crate::sys::Registry;
 use crate::sys::{Cx, Proc, SysResult, System};
 use crate::{calls, calls_noreturn};
 

@@ -82,7 +82,7 @@ fn memory_word(
 /// Registers the `wasmkernel` helpers of lowered modules.
 pub fn register_lowered(
     linker: &mut wasmi::Linker<crate::sys::Proc>,
-    reg: &mut crate::linker::Registry,
+    reg: &mut crate::sys::Registry,
     module: &str,
 ) -> Result<(), wasmi::Error> {
     use crate::linker::dispatch;

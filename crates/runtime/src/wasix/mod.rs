@@ -18,8 +18,8 @@ use alloc::string::String;
 
 use wasmi::Linker;
 
-use crate::linker::Registry;
 use crate::sys::Proc;
+use crate::sys::Registry;
 use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
