@@ -45,6 +45,9 @@ fn flag(b: u8) -> Option<bool> {
     }
 }
 
+/// The import module of the WASIX calls.
+pub const WASIX_MODULE: &str = "wasix_32v1";
+
 /// Highest WASI/WASIX signal number (`sys`, 30); 0 is "no signal".
 pub const SIGNAL_MAX: u8 = signal::MAX;
 

@@ -26,6 +26,7 @@ pub mod linker;
 pub mod mem;
 pub mod procfs;
 pub mod sched;
+pub mod spawn;
 pub mod stack_state;
 pub mod sys;
 pub mod terminal;
@@ -50,6 +51,7 @@ mod tests_stack;
 #[cfg(test)]
 mod tests_wasix;
 
-pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};
+pub use sched::{Kernel, Stats};
+pub use spawn::{SpawnError, SpawnSpec};
 pub use sys::{Platform, System};
 pub use types::{ExitStatus, Limits, Pid};

@@ -199,6 +199,9 @@ impl ProcInfo {
     }
 }
 
+/// Builds the linker for programs compiled in an engine ([`System::program_linker`]).
+pub type ProgramLinker = fn(&Engine, bool) -> Result<Linker<Proc>, wasmi::Error>;
+
 /// State shared by all processes.
 pub struct System {
     pub platform: Box<dyn Platform>,
@@ -208,7 +211,11 @@ pub struct System {
     /// Holds the configuration every program's own engine is made with, and validates
     /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
-    pub registry: Arc<crate::sys::Registry>,
+    pub registry: Arc<Registry>,
+    /// Makes the linker a program compiled in an engine is instantiated with (every host
+    /// call, or with `legacy` the 2022 WASIX ABI's versions); set by the scheduler, which
+    /// sits above the registration lists.
+    pub program_linker: ProgramLinker,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
     pub events: Vec<Event>,
@@ -263,7 +270,7 @@ pub struct ProcData {
     /// The program numbers signals as Linux does (a wasix-libc program: it exports
     /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
     pub linux_signals: bool,
-    /// The program was built for the 2022 WASIX ABI ([`crate::wasix::is_legacy`]).
+    /// The program was built for the 2022 WASIX ABI ([`crate::spawn::is_legacy`]).
     pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
     pub stack: crate::stack_state::StackState,

@@ -4,6 +4,7 @@
 //! rewind into the saved frames; and switch a process to a checkpoint for `stack_restore`.
 
 use super::*;
+use crate::spawn::SPAWN_HEADROOM;
 use crate::stack_state::Resume;
 use crate::stack_state::Snapshot;
 use crate::stack_state::Unwound;

@@ -18,7 +18,8 @@ use abi::wasix::{
 use vfs::{FileType, Ino, OpenOptions};
 
 use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream};
-use crate::sched::{SpawnError, SpawnSpec};
+use crate::spawn::SpawnError;
+use crate::spawn::SpawnSpec;
 use crate::sys::{Cx, ExecRequest, Program, Sys, SysResult, System};
 use crate::types::ExitStatus;
 use crate::types::Pid;

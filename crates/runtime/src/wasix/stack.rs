@@ -214,7 +214,7 @@ fn fork(caller: &mut Caller<'_, Proc>, copy: i32, out: u32) -> Result<i32, Error
             return Err(Errno::Again);
         }
         // The child needs a copy of the memory, with the spawn headroom kept free.
-        let needed = cx.mem.len().saturating_add(crate::sched::SPAWN_HEADROOM);
+        let needed = cx.mem.len().saturating_add(crate::spawn::SPAWN_HEADROOM);
         if cx
             .sys
             .platform
