@@ -22,10 +22,12 @@ extern crate alloc;
 
 pub mod devfs;
 pub mod files;
+pub mod io;
 pub mod linker;
 pub mod mem;
 pub mod procfs;
 pub mod sched;
+pub mod signals;
 pub mod spawn;
 pub mod stack_state;
 pub mod sys;

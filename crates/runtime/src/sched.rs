@@ -780,7 +780,7 @@ impl Kernel {
     /// Writes a runtime message to the process's stderr (fd 2), best effort.
     fn report(&mut self, task: &mut Task, msg: &str) {
         let sys = self.sys.as_mut().expect("system home");
-        crate::wasi::fd::write_best_effort(sys, &task.store.data().data, 2, msg.as_bytes());
+        crate::io::write_best_effort(sys, &task.store.data().data, 2, msg.as_bytes());
         log::info!("pid {}: {}", task.pid, msg.trim_end());
     }
 

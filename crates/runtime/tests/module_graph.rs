@@ -592,6 +592,36 @@ fn runtime_import_cycles_within_budget() {
     );
 }
 
+/// The handler modules of a call family (`wasi::fd`, `wasix::proc`, …): not the family's
+/// registration (`wasi`, `wasix`).
+fn family(name: &str) -> Option<&str> {
+    name.split_once("::")
+        .map(|(f, _)| f)
+        .filter(|f| *f == "wasi" || *f == "wasix")
+}
+
+#[test]
+fn no_handler_family_imports_another_or_anything_above_it() {
+    let g = build(&root().join("crates/runtime/src"));
+    let mut bad = Vec::new();
+    for (a, targets) in g.edges.iter().enumerate() {
+        let from = g.names[a].as_str();
+        let Some(fam) = family(from) else { continue };
+        for &b in targets {
+            let to = g.names[b].as_str();
+            let other_family = family(to).is_some_and(|f| f != fam);
+            let above = matches!(to, "wasi" | "wasix" | "sched" | "sched::unwind" | "crate");
+            if other_family || above {
+                bad.push(format!("{from} -> {to}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "handlers must reach shared services below them (io, signals, spawn, sys), not: {bad:?}"
+    );
+}
+
 #[test]
 fn kernel_import_cycles_within_budget() {
     let g = build(&root().join("kernel/src"));

@@ -9,8 +9,9 @@ use vfs::{FileType, Ino, OpenOptions};
 
 use crate::devfs::Opened;
 use crate::files::{FdEntry, Object, OpenFile};
+use crate::io::{rights_of, sync_clock};
 use crate::sys::{Cx, SysResult, System};
-use crate::wasi::fd::{encode_filestat, rights_of, set_times_args, sync_clock};
+use crate::wasi::fd::{encode_filestat, set_times_args};
 use abi::wasix::fdflags;
 use abi::wasix::rights;
 

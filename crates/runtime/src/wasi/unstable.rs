@@ -105,7 +105,7 @@ pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32
 
 /// `fd_filestat_get` writing the 56-byte snapshot-0 filestat.
 pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
-    let id = fd::file_of(cx, fd)?;
+    let id = crate::io::file_of(cx, fd)?;
     let stat = object_stat(cx.sys, &cx.sys.files.get(id)?.object)?;
     write_filestat(cx, out as u32, &stat)
 }
@@ -123,7 +123,7 @@ pub fn path_filestat_get(
     len: i32,
     out: i32,
 ) -> SysResult {
-    let (id, held, _) = fd::rights_of(cx, fd)?;
+    let (id, held, _) = crate::io::rights_of(cx, fd)?;
     let Object::Dir(dir) = cx.sys.files.get(id)?.object else {
         return Err(Errno::NotDir.into());
     };

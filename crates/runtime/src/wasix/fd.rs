@@ -133,6 +133,6 @@ pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     };
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.install_at(fs, files, to, entry)?;
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     Ok(())
 }

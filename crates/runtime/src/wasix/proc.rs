@@ -348,7 +348,7 @@ pub fn proc_spawn(
         let System { fs, files, .. } = &mut *cx.sys;
         fds.close_all(fs, files);
         undo(cx, &handles);
-        crate::wasi::fd::flush_pipe_events(cx.sys);
+        crate::io::flush_pipe_events(cx.sys);
         return Err(e.into());
     }
     let args = if args.is_empty() {
@@ -368,7 +368,7 @@ pub fn proc_spawn(
                 let System { fs, files, .. } = &mut *cx.sys;
                 fds.close_all(fs, files);
                 undo(cx, &handles);
-                crate::wasi::fd::flush_pipe_events(cx.sys);
+                crate::io::flush_pipe_events(cx.sys);
                 return Err(e.into());
             }
         },
@@ -381,7 +381,7 @@ pub fn proc_spawn(
         Ok(pid) => pid,
         Err(e) => {
             undo(cx, &handles);
-            crate::wasi::fd::flush_pipe_events(cx.sys);
+            crate::io::flush_pipe_events(cx.sys);
             return Err(spawn_errno(e));
         }
     };
@@ -394,7 +394,7 @@ pub fn proc_spawn(
     }
     .to_bytes();
     cx.mem.write(out as u32, &buf)?;
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     Ok(())
 }
 
@@ -626,7 +626,7 @@ pub fn proc_spawn2(
     if let Err(e) = apply_fd_ops(cx.sys, cx.proc.root, &mut fds, &mut cwd, &ops) {
         let System { fs, files, .. } = &mut *cx.sys;
         fds.close_all(fs, files);
-        crate::wasi::fd::flush_pipe_events(cx.sys);
+        crate::io::flush_pipe_events(cx.sys);
         return Err(e.into());
     }
     let args = if args.is_empty() {
@@ -646,7 +646,7 @@ pub fn proc_spawn2(
         ignored,
     };
     let pid = cx.sys.spawn(spec).map_err(spawn_errno);
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     cx.mem.write_u32(out as u32, pid?)?;
     Ok(())
 }

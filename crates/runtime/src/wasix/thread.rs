@@ -31,8 +31,8 @@ pub fn thread_signal(cx: &mut Cx<'_>, tid: i32, sig: i32) -> SysResult {
     if tid as u32 != cx.proc.pid {
         return Err(Errno::Srch.into());
     }
-    let sig = crate::wasix::signal::signal_number(cx, sig)?;
-    crate::wasix::signal::raise_self(cx, sig)
+    let sig = crate::signals::signal_number(cx, sig)?;
+    crate::signals::raise_self(cx, sig)
 }
 
 /// `thread_parallelism(ret_size)`: threads that could run at once: 1.
