@@ -712,6 +712,78 @@ impl Filestat {
     }
 }
 
+/// `wasi_unstable` (snapshot 0) `filestat`: the preview1 fields with a 32-bit `nlink`
+/// (so 56 bytes, not 64).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FilestatUnstable {
+    pub dev: u64,
+    pub ino: u64,
+    pub filetype: u8,
+    pub nlink: u32,
+    pub size: u64,
+    pub atim: u64,
+    pub mtim: u64,
+    pub ctim: u64,
+}
+
+assert_layout!(FilestatUnstable, size 56, align 8 {
+    dev: 0,
+    ino: 8,
+    filetype: 16,
+    nlink: 20,
+    size: 24,
+    atim: 32,
+    mtim: 40,
+    ctim: 48,
+});
+
+impl FilestatUnstable {
+    pub const SIZE: usize = size_of::<Self>();
+
+    /// The snapshot-0 form of a preview1 filestat; `None` when the link count does not
+    /// fit in 32 bits.
+    pub fn from_preview1(s: &Filestat) -> Option<Self> {
+        Some(Self {
+            dev: s.dev,
+            ino: s.ino,
+            filetype: s.filetype,
+            nlink: u32::try_from(s.nlink).ok()?,
+            size: s.size,
+            atim: s.atim,
+            mtim: s.mtim,
+            ctim: s.ctim,
+        })
+    }
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        put(&mut b, offset_of!(Self, dev), self.dev.to_le_bytes());
+        put(&mut b, offset_of!(Self, ino), self.ino.to_le_bytes());
+        put(&mut b, offset_of!(Self, filetype), [self.filetype]);
+        put(&mut b, offset_of!(Self, nlink), self.nlink.to_le_bytes());
+        put(&mut b, offset_of!(Self, size), self.size.to_le_bytes());
+        put(&mut b, offset_of!(Self, atim), self.atim.to_le_bytes());
+        put(&mut b, offset_of!(Self, mtim), self.mtim.to_le_bytes());
+        put(&mut b, offset_of!(Self, ctim), self.ctim.to_le_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
+        Some(Self {
+            dev: u64::from_le_bytes(get(b, offset_of!(Self, dev))),
+            ino: u64::from_le_bytes(get(b, offset_of!(Self, ino))),
+            filetype: (b[offset_of!(Self, filetype)] <= FILETYPE_MAX)
+                .then_some(b[offset_of!(Self, filetype)])?,
+            nlink: u32::from_le_bytes(get(b, offset_of!(Self, nlink))),
+            size: u64::from_le_bytes(get(b, offset_of!(Self, size))),
+            atim: u64::from_le_bytes(get(b, offset_of!(Self, atim))),
+            mtim: u64::from_le_bytes(get(b, offset_of!(Self, mtim))),
+            ctim: u64::from_le_bytes(get(b, offset_of!(Self, ctim))),
+        })
+    }
+}
+
 /// preview1 `fdstat` (24 bytes, align 8): `fd_fdstat_get`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -1073,6 +1145,32 @@ mod tests {
         assert_eq!((none.get(), none.fd), (None, u32::MAX));
         assert_eq!(OptionFd::from_bytes(&[2, 0, 0, 0, 0, 0, 0, 0]), None);
         assert_eq!(OptionPid::from_bytes(&[0xff; 8]), None);
+    }
+
+    #[test]
+    fn filestat_unstable() {
+        let v = FilestatUnstable {
+            dev: 1,
+            ino: 2,
+            filetype: 4,
+            nlink: 3,
+            size: 5,
+            atim: 6,
+            mtim: 7,
+            ctim: 8,
+        };
+        let mut image = [0u8; 56];
+        for (at, x) in [(0, 1u64), (8, 2), (24, 5), (32, 6), (40, 7), (48, 8)] {
+            image[at..at + 8].copy_from_slice(&x.to_le_bytes());
+        }
+        image[16] = 4;
+        image[20] = 3;
+        check!(FilestatUnstable, v, image);
+        let big = Filestat {
+            nlink: 1 << 32,
+            ..Filestat::default()
+        };
+        assert_eq!(FilestatUnstable::from_preview1(&big), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 use abi::Errno;
 use abi::wasix::rights;
+use abi::wasix::{Dirent, Filestat};
 use vfs::Stat;
 
 use crate::files::{FileId, Object};
@@ -119,13 +120,13 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
         }
         _ => held,
     };
-    // fdstat: filetype u8 @0, flags u16 @2, rights_base u64 @8, rights_inheriting u64 @16.
-    let mut buf = [0u8; 24];
-    buf[0] = f.object.filetype();
-    buf[2..4].copy_from_slice(&f.flags.to_le_bytes());
-    buf[8..16].copy_from_slice(&rights_base.to_le_bytes());
-    buf[16..24].copy_from_slice(&inheriting.to_le_bytes());
-    cx.mem.write(out as u32, &buf)?;
+    let stat = abi::wasix::Fdstat {
+        filetype: f.object.filetype(),
+        flags: f.flags,
+        rights_base,
+        rights_inheriting: inheriting,
+    };
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 
@@ -133,10 +134,8 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
 pub fn fd_prestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let entry = cx.proc.fds.get(fd as u32)?;
     let name = entry.preopen.as_ref().ok_or(Errno::BadF)?;
-    // prestat: tag u8 @0 (0 = dir), name length u32 @4.
-    let mut buf = [0u8; 8];
-    buf[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
-    cx.mem.write(out as u32, &buf)?;
+    let prestat = abi::wasix::Prestat::dir(name.len() as u32);
+    cx.mem.write(out as u32, &prestat.to_bytes())?;
     Ok(())
 }
 
@@ -229,38 +228,32 @@ pub fn fd_fdstat_set_rights(cx: &mut Cx<'_>, fd: i32, base: i64, inheriting: i64
     Ok(())
 }
 
-/// The 64-byte WASI `filestat` of `st`.
-pub fn encode_filestat(st: &Stat) -> [u8; 64] {
-    let mut buf = [0u8; 64];
-    let fields = [
-        (0, st.dev),
-        (8, st.ino),
-        (24, st.nlink),
-        (32, st.size),
-        (40, st.atim),
-        (48, st.mtim),
-        (56, st.ctim),
-    ];
-    for (at, v) in fields {
-        buf[at..at + 8].copy_from_slice(&v.to_le_bytes());
+/// The WASI `filestat` of `st`.
+pub fn filestat(st: &Stat) -> Filestat {
+    Filestat {
+        dev: st.dev,
+        ino: st.ino,
+        filetype: st.kind.wasi(),
+        nlink: st.nlink,
+        size: st.size,
+        atim: st.atim,
+        mtim: st.mtim,
+        ctim: st.ctim,
     }
-    buf[16] = st.kind.wasi();
-    buf
 }
 
 /// `fd_filestat_get`: the metadata of a file or directory; streams report only their
 /// filetype (everything else 0), as in wasmtime.
 pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
-    cx.mem.slice(out as u32, 64)?;
-    let buf = match object_of(cx, fd)?.1 {
-        Object::File(ino) | Object::Dir(ino) => encode_filestat(&cx.sys.fs.stat(ino)?),
-        other => {
-            let mut buf = [0u8; 64];
-            buf[16] = other.filetype();
-            buf
-        }
+    cx.mem.slice(out as u32, Filestat::SIZE as u32)?;
+    let stat = match object_of(cx, fd)?.1 {
+        Object::File(ino) | Object::Dir(ino) => filestat(&cx.sys.fs.stat(ino)?),
+        other => Filestat {
+            filetype: other.filetype(),
+            ..Filestat::default()
+        },
     };
-    cx.mem.write(out as u32, &buf)?;
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 
@@ -321,7 +314,7 @@ pub fn fd_filestat_set_times(
 }
 
 /// Size of a `dirent` header: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
-const DIRENT_SIZE: usize = 24;
+const DIRENT_SIZE: usize = Dirent::SIZE;
 
 /// `fd_readdir`: fills `buf` with directory entries from `cookie` on (`.` and `..` first),
 /// each a 24-byte header and the name; the last one is cut off where the buffer ends, and
@@ -362,11 +355,13 @@ pub fn fd_readdir(
         if at >= total {
             break;
         }
-        let mut head = [0u8; DIRENT_SIZE];
-        head[0..8].copy_from_slice(&entry.next.to_le_bytes());
-        head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
-        head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
-        head[20] = crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi());
+        let head = Dirent {
+            d_next: entry.next,
+            d_ino: entry.ino,
+            d_namlen: entry.name.len() as u32,
+            d_type: crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi()),
+        }
+        .to_bytes();
         for part in [&head[..], entry.name.as_bytes()] {
             let n = part.len().min(total - at);
             dst[at..at + n].copy_from_slice(&part[..n]);

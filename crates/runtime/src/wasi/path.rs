@@ -11,7 +11,7 @@ use crate::devfs::Opened;
 use crate::files::{FdEntry, Object, OpenFile};
 use crate::io::{rights_of, sync_clock};
 use crate::sys::{Cx, SysResult, System};
-use crate::wasi::fd::{encode_filestat, set_times_args};
+use crate::wasi::fd::{filestat, set_times_args};
 use abi::wasix::fdflags;
 use abi::wasix::rights;
 
@@ -86,14 +86,15 @@ pub fn path_filestat_get(
     out: i32,
 ) -> SysResult {
     let follow = follow(flags)?;
-    cx.mem.slice(out as u32, 64)?;
+    cx.mem
+        .slice(out as u32, abi::wasix::Filestat::SIZE as u32)?;
     let dir = dir_of(cx, fd, rights::PATH_FILESTAT_GET)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
-    let mut buf = encode_filestat(&cx.sys.fs.stat(ino)?);
-    buf[16] = crate::devfs::filetype(cx.sys, ino, buf[16]);
-    cx.mem.write(out as u32, &buf)?;
+    let mut stat = filestat(&cx.sys.fs.stat(ino)?);
+    stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 

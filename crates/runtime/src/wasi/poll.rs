@@ -42,7 +42,7 @@ const SUBSCRIPTION_CLOCK_ABSTIME: u16 = 1;
 const FD_READWRITE_HANGUP: u16 = 1;
 /// Size of an event (both ABIs): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64
 /// @16, flags u16 @24.
-const EVENT_SIZE: u32 = 32;
+const EVENT_SIZE: u32 = abi::wasix::Event::SIZE as u32;
 
 /// Where the fields of a subscription lie. Userdata (u64 @0), the tag (u8 @8) and the
 /// descriptor of a read/write subscription (u32 @16) are common to both ABIs.
@@ -277,14 +277,16 @@ impl Call {
     /// Writes `event` for the subscription at `sub` into event slot `slot`.
     fn write_event(&self, cx: &mut Cx<'_>, slot: u32, sub: u32, event: &Event) -> SysResult {
         let userdata = cx.mem.read_u64(sub)?;
-        let mut buf = [0u8; EVENT_SIZE as usize];
-        buf[0..8].copy_from_slice(&userdata.to_le_bytes());
-        buf[8..10].copy_from_slice(&event.error.raw().to_le_bytes());
-        buf[10] = event.kind;
-        buf[16..24].copy_from_slice(&event.nbytes.to_le_bytes());
         let flags = if event.hangup { FD_READWRITE_HANGUP } else { 0 };
-        buf[24..26].copy_from_slice(&flags.to_le_bytes());
-        cx.mem.write(self.events + slot * EVENT_SIZE, &buf)?;
+        let bytes = abi::wasix::Event {
+            userdata,
+            error: event.error.raw(),
+            type_: event.kind,
+            nbytes: event.nbytes,
+            flags,
+        }
+        .to_bytes();
+        cx.mem.write(self.events + slot * EVENT_SIZE, &bytes)?;
         Ok(())
     }
 }
