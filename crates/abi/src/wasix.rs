@@ -196,6 +196,40 @@ pub mod eventtype {
     pub const FD_WRITE: u8 = 2;
 }
 
+/// preview1 `subclockflags`: a clock subscription's flags.
+pub mod subclockflags {
+    /// The timeout is an absolute time of the clock.
+    pub const ABSTIME: u16 = 1;
+}
+
+/// preview1 `eventrwflags`: an fd event's flags.
+pub mod eventrwflags {
+    /// The peer hung up / end of file.
+    pub const FD_READWRITE_HANGUP: u16 = 1;
+}
+
+/// preview1 `lookupflags`.
+pub mod lookupflags {
+    /// Follow a final symlink.
+    pub const SYMLINK_FOLLOW: i32 = 1;
+}
+
+/// preview1 `oflags` (`path_open`).
+pub mod oflags {
+    pub const CREAT: u16 = 1;
+    pub const DIRECTORY: u16 = 2;
+    pub const EXCL: u16 = 4;
+    pub const TRUNC: u16 = 8;
+}
+
+/// preview1 `fstflags` (`fd_filestat_set_times`, `path_filestat_set_times`).
+pub mod fstflags {
+    pub const ATIM: u16 = 1;
+    pub const ATIM_NOW: u16 = 2;
+    pub const MTIM: u16 = 4;
+    pub const MTIM_NOW: u16 = 8;
+}
+
 /// preview1 `preopentype`: the tag of a [`Prestat`].
 pub mod preopentype {
     pub const DIR: u8 = 0;

@@ -19,7 +19,7 @@
 
 use abi::Errno;
 use abi::wasix::rights;
-use abi::wasix::{Dirent, Filestat};
+use abi::wasix::{Dirent, Filestat, fstflags};
 use vfs::Stat;
 
 use crate::files::{FileId, Object};
@@ -29,14 +29,6 @@ use crate::io::{
 };
 use crate::sys::{Cx, SysResult, System};
 use abi::wasix::fdflags;
-
-/// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
-mod fst {
-    pub const ATIM: u16 = 1;
-    pub const ATIM_NOW: u16 = 2;
-    pub const MTIM: u16 = 4;
-    pub const MTIM_NOW: u16 = 8;
-}
 
 /// `fd_write`: writes the iovecs at the descriptor's offset (or end, in append mode).
 pub fn fd_write(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) -> SysResult {
@@ -292,8 +284,8 @@ pub(crate) fn set_times_args(
         _ => Err(Errno::Inval),
     };
     Ok((
-        pick(fst::ATIM, fst::ATIM_NOW, atim)?,
-        pick(fst::MTIM, fst::MTIM_NOW, mtim)?,
+        pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?,
+        pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?,
     ))
 }
 

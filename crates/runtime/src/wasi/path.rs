@@ -13,18 +13,8 @@ use crate::io::{rights_of, sync_clock};
 use crate::sys::{Cx, SysResult, System};
 use crate::wasi::fd::{filestat, set_times_args};
 use abi::wasix::fdflags;
-use abi::wasix::rights;
-
-/// `lookupflags.symlink_follow`.
-const SYMLINK_FOLLOW: i32 = 1;
-
-/// WASI `oflags`.
-mod oflags {
-    pub const CREAT: u16 = 1;
-    pub const DIRECTORY: u16 = 2;
-    pub const EXCL: u16 = 4;
-    pub const TRUNC: u16 = 8;
-}
+use abi::wasix::lookupflags::SYMLINK_FOLLOW;
+use abi::wasix::{oflags, rights};
 
 /// The directory inode behind base descriptor `fd`, which must hold every right in
 /// `needed`: BADF for a closed descriptor or any other kind (wasmtime's answer for every

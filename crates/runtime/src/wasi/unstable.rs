@@ -111,9 +111,6 @@ pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     write_filestat(cx, out as u32, &stat)
 }
 
-/// `lookupflags`: follow a final symlink.
-const SYMLINK_FOLLOW: i32 = 1;
-
 /// `path_filestat_get` writing the 56-byte snapshot-0 filestat; the directory
 /// descriptor must be a directory (NOTDIR).
 pub fn path_filestat_get(
@@ -132,7 +129,11 @@ pub fn path_filestat_get(
         return Err(Errno::NotCapable.into());
     }
     let path = cx.mem.str(path as u32, len as u32)?;
-    let ino = cx.sys.fs.lookup(dir, path, flags & SYMLINK_FOLLOW != 0)?;
+    let ino = cx.sys.fs.lookup(
+        dir,
+        path,
+        flags & abi::wasix::lookupflags::SYMLINK_FOLLOW != 0,
+    )?;
     let mut stat = fd::filestat(&cx.sys.fs.stat(ino)?);
     stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
     write_filestat(cx, out as u32, &stat)
