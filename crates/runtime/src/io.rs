@@ -1,7 +1,7 @@
 //! The I/O service under the `fd_*`, `poll_oneoff` and process calls: a descriptor's open
 //! file and rights, reading and writing through it (console, boot stdin bytes, the `/dev`
 //! devices, regular files, pipe ends), pipe blocking and SIGPIPE, and moving pipe wake-up
-//! events to the scheduler ([`flush_pipe_events`]). The handler families call it; it
+//! events to the scheduler (`flush_pipe_events`). The handler families call it; it
 //! calls none of them.
 //!
 //! Pipes move bytes straight between guest memory and the pipe's ring: reads fill the
@@ -280,7 +280,7 @@ pub fn file_room(sys: &System) -> Option<usize> {
 
 /// Writes `data` to the open file `id`; returns bytes written. Regular files need the
 /// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
-/// wasmtime) goes to the end. A pipe write end takes the data as [`pipe_write`] describes
+/// wasmtime) goes to the end. A pipe write end takes the data as `pipe_write` describes
 /// (a broken pipe is PIPE here: the caller decides about SIGPIPE).
 pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) -> SysResult<usize> {
     if let Some(end) = pipe_end(sys, id, false, rights::FD_WRITE)? {

@@ -8,7 +8,7 @@
 //! iovecs in order and stop at the first short one; writes of at most `PIPE_BUF` bytes are
 //! atomic, larger ones write what fits (a partial count, which wasi-libc and Rust's std
 //! loop on). An empty pipe with a writer, or a full one with a reader, blocks the call on
-//! [`Wait::Pipe`] — or fails AGAIN under NONBLOCK. Writing with no reader left kills the
+//! [`crate::types::Wait::Pipe`] — or fails AGAIN under NONBLOCK. Writing with no reader left kills the
 //! process with SIGPIPE, or fails PIPE if it ignores that signal. Every path that changes
 //! a pipe (reads, writes, closing a descriptor) ends by moving the pipe's wake-up events
 //! to the scheduler (the service in [`crate::io`]).
