@@ -1,6 +1,6 @@
 //! Builds the kernel with a nested `cargo build`, in a target directory of its own (so it
-//! never waits on the outer cargo's lock), stripped of symbols: an unstripped
-//! kernel takes 10–30 s to load under BIOS emulation, and every MB costs about a second.
+//! never waits on the outer cargo's lock), stripped of symbols, and checks that it was linked
+//! for timer preemption (`elf::check_preemption_ranges`).
 //!
 //! The target is `kernel/x86_64-wasmkernel.json`: Rust's `x86_64-unknown-none` with SSE2
 //! instead of soft floating point (the kernel enables SSE at entry), built with
@@ -20,7 +20,7 @@ pub const KERNEL_TARGET: &str = "x86_64-wasmkernel";
 
 /// `program` with the settings of an outer cargo (e.g. `cargo test`'s) removed, so they
 /// do not leak into the nested kernel and userland builds.
-pub(crate) fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(workspace_root());
     for var in [
@@ -34,7 +34,7 @@ pub(crate) fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     cmd
 }
 
-pub(crate) fn cargo() -> Command {
+pub fn cargo() -> Command {
     clean_command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
@@ -51,7 +51,7 @@ fn once(
 /// Runs a build step. On a terminal its progress shows; otherwise (tests, `run` with
 /// redirected output) its output is kept back and shown only if it fails, so the guest's
 /// stderr is not mixed with build chatter.
-pub(crate) fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
+pub fn run_quietly(cmd: &mut Command, what: &str) -> Result<()> {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
         let status = cmd
@@ -93,8 +93,8 @@ pub fn kernel() -> Result<PathBuf> {
         ])
         .arg("--target-dir")
         .arg(&target_dir)
-        // The BIOS stage loads the kernel at ~1 MiB/s under emulation, so size is boot time:
-        // no symbols (3.0 MB → 1.9 MB). Fat LTO with one codegen unit would save another
+        // No symbols (3.0 MB → 1.9 MB): OVMF's loader reads the whole file (our BIOS
+        // loader reads only the loadable segments). Fat LTO with one codegen unit would save another
         // 0.1 MB but runs the interpreter ~7 % slower under TCG (interleaved CoreMark runs,
         // docs/PERFORMANCE.md), so the release profile's code generation stays as it is.
         .env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
@@ -106,6 +106,9 @@ pub fn kernel() -> Result<PathBuf> {
     if !elf.is_file() {
         bail!("kernel build produced no {}", elf.display());
     }
+    let bytes = std::fs::read(&elf).with_context(|| format!("reading {}", elf.display()))?;
+    crate::elf::check_preemption_ranges(&bytes)
+        .with_context(|| format!("{} is not linked for timer preemption", elf.display()))?;
     Ok(elf)
 }
 

@@ -1,7 +1,7 @@
 //! Disk images. The ramdisk is a ustar archive: `.kernel/cmdline` carries the kernel command
 //! line and `.kernel/*` other kernel-private inputs; every other entry is a file, directory
-//! or symlink of the root filesystem. The `bootloader` crate turns kernel + ramdisk into a
-//! BIOS (MBR) or UEFI (GPT) image.
+//! or symlink of the root filesystem. A BIOS (MBR) image carries our own loader
+//! ([`crate::bios`]); the `bootloader` crate makes the UEFI (GPT) image.
 
 use std::path::{Path, PathBuf};
 
@@ -59,10 +59,7 @@ pub fn pvh_kernel(elf: &Path, out: &Path) -> Result<()> {
 /// Sets `p_paddr = p_vaddr - KERNEL_VMA` for every PT_LOAD segment linked above
 /// [`KERNEL_VMA`] in a little-endian ELF64 image; returns how many it changed.
 fn set_load_addresses(elf: &mut [u8]) -> Result<usize> {
-    let field = |b: &[u8], at: usize, len: usize| -> Result<u64> {
-        let s = b.get(at..at + len).context("ELF file too short")?;
-        Ok(s.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
-    };
+    let field = crate::elf::le;
     if elf.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
         anyhow::bail!("not a little-endian ELF64 file");
     }
@@ -418,6 +415,10 @@ pub fn disk_image(
     }
     ramdisk.write(&ramdisk_path)?;
     let image = dir.join(format!("{name}-{}.img", firmware.name()));
+    if firmware == Firmware::Bios {
+        crate::bios::write_image(kernel, &ramdisk_path, &image)?;
+        return Ok(image);
+    }
     let mut builder = DiskImageBuilder::new(kernel.to_path_buf());
     builder.set_ramdisk(ramdisk_path);
     let mut config = BootConfig::default();
@@ -426,12 +427,9 @@ pub fn disk_image(
     config.serial_logging = false;
     config.frame_buffer_logging = false;
     builder.set_boot_config(&config);
-    match firmware {
-        Firmware::Bios => builder.create_bios_image(&image),
-        Firmware::Uefi => builder.create_uefi_image(&image),
-        Firmware::Direct => unreachable!("returned above"),
-    }
-    .with_context(|| format!("creating {}", image.display()))?;
+    builder
+        .create_uefi_image(&image)
+        .with_context(|| format!("creating {}", image.display()))?;
     Ok(image)
 }
 

@@ -1,16 +1,16 @@
 //! The host side of the project: everything between `cargo run` / `cargo test` and a booted
 //! VM. [`build`] compiles the kernel (and userland) with nested cargo invocations,
 //! [`image`] packs the ramdisk archive (kernel command line + root filesystem) and makes
-//! BIOS or UEFI disk images with the `bootloader` crate, and [`qemu`] runs an image under
+//! BIOS disk images with our own loader ([`bios`]) or UEFI ones with the `bootloader` crate, and [`qemu`] runs an image under
 //! QEMU with the exit device, a timeout and the serial streams captured or passed through;
 //! [`writeback`] brings `run --dir` directories back.
 //! The `boot` binary is the command-line front end; the `tests` crate drives the same API.
 
-pub mod bench;
+pub mod bios;
 pub mod build;
+pub mod elf;
 pub mod image;
 pub mod qemu;
-pub mod refvm;
 pub mod run;
 pub mod writeback;
 

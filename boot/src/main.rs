@@ -4,8 +4,9 @@
 //!   the serial console on this terminal;
 //! - `run [OPTIONS] PROGRAM.wasm [ARGS]...`: boot a VM whose first process is PROGRAM, with
 //!   its stdout/stderr on ours and its exit code as ours (like `wasmtime run`);
-//! - `image --out FILE`: write the bootable main image;
-//! - `bench [--quick] [--reps N]`: the benchmarks, with the reference Linux VM.
+//! - `image --out FILE`: write the bootable main image.
+//!
+//! The benchmarks are a crate of their own (`cargo run -p bench`).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -35,25 +36,6 @@ enum Cmd {
     Run(RunArgs),
     /// Write the bootable disk image (shell and utilities) to a file, for any VM.
     Image(ImageArgs),
-    /// Run the benchmarks (and the reference Linux VM); print a table and write JSON.
-    Bench(BenchArgs),
-}
-
-#[derive(clap::Args)]
-struct BenchArgs {
-    /// Repetitions after the warm-up (the median, min and max are reported).
-    #[arg(long, default_value_t = 5)]
-    reps: usize,
-    /// One repetition, no warm-up, a reduced reference (the Linux VM once, one CoreMark
-    /// pair): checks that everything runs.
-    #[arg(long)]
-    quick: bool,
-    /// Skip the reference Linux VM, hosted wasmi and qemu-user.
-    #[arg(long)]
-    no_reference: bool,
-    /// Where to write the JSON report.
-    #[arg(long, default_value = "target/bench/bench.json")]
-    json: std::path::PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -187,6 +169,7 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     cfg.timeout = Duration::from_secs(args.timeout);
     cfg.com1 = SerialSink::Stdout;
     cfg.inherit_stdin = true;
+    cfg.allow_reboot = true;
     let outcome = qemu::run(&cfg)?;
     Ok(match outcome.ending {
         // The first process's status (the shell's, through init) becomes ours.
@@ -253,19 +236,6 @@ fn user_content(dirs: &[String], adds: &[String]) -> Result<boot::image::UserCon
     Ok(user)
 }
 
-fn bench(args: &BenchArgs) -> Result<ExitCode> {
-    let opts = boot::bench::BenchOptions {
-        reps: args.reps,
-        quick: args.quick,
-        reference: !args.no_reference,
-        json: args.json.clone(),
-    };
-    let report = boot::bench::run_bench(&opts)?;
-    print!("{}", boot::bench::table(&report));
-    eprintln!("bench: wrote {}", args.json.display());
-    Ok(ExitCode::SUCCESS)
-}
-
 fn run(args: RunArgs) -> Result<ExitCode> {
     // Our own programs (the README's examples name them) are built on first use.
     let ours = boot::work_dir().join("userland");
@@ -327,7 +297,6 @@ fn main() -> ExitCode {
         Some(Cmd::Boot(args)) => boot(&args),
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Image(args)) => image(&args),
-        Some(Cmd::Bench(args)) => bench(&args),
     };
     match result {
         Ok(code) => code,

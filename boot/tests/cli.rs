@@ -254,6 +254,15 @@ fn piped_stdin_runs_as_a_script_and_ends_at_eof() {
     let out = boot(&["boot", "--direct"], b"echo piped' in'\nexit 4");
     let console = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(4), "{console}");
+    // `poweroff` ends the VM at once with status 0: the rest of the script never runs.
+    let out = boot(
+        &["boot", "--direct"],
+        b"echo first' line'\npoweroff\necho never' run'\nexit 3\n",
+    );
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert!(console.contains("first line\r\n"), "{console}");
+    assert!(!console.contains("never run"), "{console}");
+    assert_eq!(out.status.code(), Some(0), "{console}");
     let out = boot(&["boot", "--direct"], b"echo piped' in'\n");
     let console = String::from_utf8_lossy(&out.stdout);
     assert!(console.contains("piped in\r\n"), "{console}");
@@ -295,14 +304,21 @@ fn on_a_terminal(args: &[&str], steps: &str) -> (Option<i32>, String) {
 
 #[test]
 fn ctrl_c_in_a_real_terminal_stops_the_foreground_job_not_the_vm() {
-    // ^C while `sleep 100` runs: the job ends, the shell and the VM go on; then `exit 7`.
+    // ^C while `sleep 100` runs: the job ends, the shell and the VM go on; `reboot`
+    // restarts the VM (a second welcome, a fresh shell); then `exit 7`.
     let steps = r#"[["wait", "(powers off)."], ["send", "sleep 100\r"], ["sleep", "2"],
         ["send", "\u0003"], ["wait", "$ "], ["send", "echo still' here'\r"],
-        ["wait", "still here\r"], ["send", "exit 7\r"]]"#;
+        ["wait", "still here\r"], ["send", "reboot\r"], ["wait", "(powers off)."],
+        ["wait", "$ "], ["send", "exit 7\r"]]"#;
     let (code, out) = on_a_terminal(&["boot", "--direct"], steps);
     assert!(out.contains("^C"), "{out}");
     // A terminal adds its own \r before each \n (QEMU leaves output processing on).
     assert!(out.contains("still here\r"), "{out}");
+    assert_eq!(
+        out.matches("Try: ls /bin").count(),
+        2,
+        "rebooted once: {out}"
+    );
     assert_eq!(code, Some(7), "{out}");
 
     // Ctrl-A x is the way out of a VM that will not exit.

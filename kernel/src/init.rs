@@ -41,9 +41,56 @@ fn log_unpacked(what: &str, u: &rootfs::Unpacked) {
 /// Why the first process could not start.
 pub struct StartError(pub String);
 
+/// How the first process ended.
+pub struct Ended {
+    pub status: ExitStatus,
+    /// Set when it was the system's init, ended by a power signal.
+    pub request: Option<PowerRequest>,
+}
+
+/// What the end of the system's init asks of the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerRequest {
+    PowerOff,
+    Reboot,
+}
+
+/// The signals busybox's init reads as requests — TERM reboots, USR1 (halt) and USR2
+/// (poweroff) switch off — so `reboot` and `poweroff` in /bin send them to process 1.
+/// Only for the system's init (`/bin/init`); any other first process ending by a signal
+/// is just a status.
+fn power_request(status: ExitStatus) -> Option<PowerRequest> {
+    match status {
+        ExitStatus::Signal(abi::wasix::signal::TERM) => Some(PowerRequest::Reboot),
+        ExitStatus::Signal(abi::wasix::signal::USR1 | abi::wasix::signal::USR2) => {
+            Some(PowerRequest::PowerOff)
+        }
+        _ => None,
+    }
+}
+
+/// How many scheduling rounds run between looks at whether init has ended: one, since a
+/// round may idle until the next timer tick (the look is a map lookup).
+const ROUNDS_BETWEEN_CHECKS: u64 = 1;
+
+/// Kills every process still alive (their parent, init, is gone).
+fn kill_remaining(kernel: &mut Kernel) {
+    let sys = kernel.sys();
+    let alive: Vec<_> = sys
+        .procs
+        .iter()
+        .filter(|(_, p)| p.status.is_none())
+        .map(|(&pid, _)| pid)
+        .collect();
+    log::info!("init ended: killing {} remaining processes", alive.len());
+    for pid in alive {
+        let _ = sys.raise(pid, abi::wasix::signal::KILL);
+    }
+}
+
 /// Unpacks the root filesystem, starts the first process and runs until every process
 /// has ended. `None` when the boot tool asked for no process.
-pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
+pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
     let (heap_before, heap) = memory::heap_usage();
     let Some(argv) = args
         .kernel_file("argv")
@@ -134,6 +181,7 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         Err(e) => return Err(StartError(alloc::format!("cannot mount /dev: {e}"))),
     }
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
+    let system_init = args.kernel_file("program").is_none() && name == "/bin/init";
     let module = match args.kernel_file("program") {
         Some(bytes) => sys.compile(&name, bytes),
         None => sys.load_module(root, name.trim_start_matches('/')),
@@ -225,7 +273,22 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         "pid {pid} starts {} us after kernel entry",
         crate::time::monotonic_ns() / 1000
     );
-    kernel.run();
+    // The system's init (`/bin/init`) ended by a power signal takes every process with it:
+    // the machine switches off or restarts (`power_request`), whatever it was running.
+    loop {
+        if kernel.run_rounds(ROUNDS_BETWEEN_CHECKS) {
+            break;
+        }
+        if system_init
+            && kernel
+                .status(pid)
+                .is_some_and(|s| power_request(s).is_some())
+        {
+            kill_remaining(&mut kernel);
+            kernel.run();
+            break;
+        }
+    }
     let status = kernel.status(pid);
     // `run --dir` directories go back to the host (over COM4) once the program is done,
     // whatever its status: what it wrote before a trap is written on the host too.
@@ -251,7 +314,14 @@ pub fn run(args: &BootArgs) -> Result<Option<ExitStatus>, StartError> {
         )
         .as_bytes(),
     );
-    Ok(status)
+    Ok(status.map(|status| Ended {
+        status,
+        request: if system_init {
+            power_request(status)
+        } else {
+            None
+        },
+    }))
 }
 
 /// Streams the directories named in `guests` (guest paths) to the host on COM4, in the

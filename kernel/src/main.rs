@@ -120,7 +120,24 @@ pub fn kstart(boot: &Boot<'_>) -> ! {
         selftest::run(name, &args);
     }
     match init::run(&args) {
-        Ok(Some(status)) => {
+        Ok(Some(init::Ended {
+            status,
+            request: Some(request),
+        })) => {
+            let what = match request {
+                init::PowerRequest::Reboot => "rebooting",
+                init::PowerRequest::PowerOff => "powering off",
+            };
+            log::info!("init ended by {status:?}: {what}, as asked");
+            match request {
+                init::PowerRequest::Reboot => power::reboot(),
+                init::PowerRequest::PowerOff => {
+                    console::write_log(b"exit-status 0\n");
+                    power::off(ExitCode::Success)
+                }
+            }
+        }
+        Ok(Some(init::Ended { status, .. })) => {
             let code = status.shell_code();
             log::info!("first process ended: {status:?}; powering off");
             // The boot tool's `run` command reads this line to exit with the guest's status.

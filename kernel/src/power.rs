@@ -39,6 +39,14 @@ pub fn init(boot: &Boot<'_>) {
     });
 }
 
+/// Restarts the machine (`reboot`): the ACPI reset register, the keyboard controller's
+/// reset line, or a triple fault (`drivers::power::reset`). Under the boot tool's
+/// `-no-reboot`, QEMU exits instead.
+pub fn reboot() -> ! {
+    crate::arch::interrupts_off();
+    drivers::power::reset(POWER.get().and_then(Option::as_ref))
+}
+
 /// Ends the VM after a finished job: isa-debug-exit with `code` when present, else ACPI
 /// soft-off, else halts. A failure (panic, exception) only halts when there is no exit
 /// device, leaving its report on the screen, as Linux does.

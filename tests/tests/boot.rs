@@ -54,7 +54,14 @@ fn assert_selftest_passes(o: &Outcome) {
 
 #[test]
 fn selftest_passes_under_bios() {
-    assert_selftest_passes(&boot("selftest", "test=selftest", Firmware::Bios));
+    let o = boot("selftest", "test=selftest", Firmware::Bios);
+    assert_selftest_passes(&o);
+    // Our own loader (boot/bios/loader.S), not bootloader 0.11's BIOS stages.
+    assert!(
+        o.console().contains("(loaded by bios-loader)"),
+        "{}",
+        o.console()
+    );
 }
 
 #[test]

@@ -227,7 +227,8 @@ fn dev_null_zero_urandom_tty_and_stdout_in_scripts() {
 fn proc_view_feeds_ps_free_and_uptime() {
     let o = session(
         "shell-proc",
-        "sleep 30 &\nps\nfree\nuptime\ncat /proc/1/status\necho x > /proc/uptime; echo w=$?\nkill $!; wait $!; echo killed=$?\nexit\n",
+        "sleep 30 &\nps\nfree\nuptime\ncat /proc/1/status\necho x > /proc/uptime; echo w=$?\nkill $!; wait $!; echo killed=$?\n\
+         df\ndf -i\nprintf x > /tmp/one; du /tmp/one; du -b /tmp/one\nexit\n",
         &[],
     );
     let out = o.console();
@@ -264,6 +265,32 @@ fn proc_view_feeds_ps_free_and_uptime() {
     // kill's default SIGTERM ended the sleep: wait reports 128 + 15 (an unkilled sleep
     // would give 0, after 30 s).
     assert!(out.contains("killed=143\r\n"), "{out}");
+    // df: the RAM filesystem from /proc/fsinfo, in GNU's layout — a quota, something
+    // used (the image's /bin), the rest available; then its inodes.
+    assert!(
+        out.contains("Filesystem     1K-blocks  Used Available Use% Mounted on\r\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Filesystem     Inodes IUsed IFree IUse% Mounted on\r\n"),
+        "{out}"
+    );
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.starts_with("ramfs "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    let num = |s: &str| s.parse::<u64>().unwrap_or_else(|_| panic!("{s} in {out}"));
+    let (total, used, avail) = (num(rows[0][1]), num(rows[0][2]), num(rows[0][3]));
+    assert!(
+        total >= 32 << 10 && used > 1000 && used + avail <= total && rows[0][5] == "/",
+        "{out}"
+    );
+    assert_eq!(num(rows[1][1]), 65536, "{out}");
+    assert!(num(rows[1][2]) > 40, "{out}");
+    // du: a one-byte file takes one 4 KiB page of the RAM filesystem; its size is 1.
+    assert!(out.contains("4\t/tmp/one\r\n1\t/tmp/one\r\n"), "{out}");
 }
 
 /// Every corpus script (tests/dash-corpus, ours) under our `/bin/sh` inside the VM and
@@ -376,6 +403,7 @@ fn programs_resolve_relative_paths_against_the_shells_directory() {
         "cd /tmp\necho hi > rel.txt\ncat rel.txt | tr h H\nmkdir d; cd d; echo there > y\n\
          cat ../rel.txt y | tr a-z A-Z\nls .. | tr a-z A-Z\necho ../*.tx? | tr a-z A-Z\n\
          printf 'echo scr\"\"ipt $1\\n' > s.sh\n./s.sh ran\n\
+         mkdir ct; ctest dirs ct > /dev/null; echo c't'=$?\n\
          cd /; cat rel.txt; echo st=$?\nexit\n",
         &[],
     );
@@ -386,6 +414,8 @@ fn programs_resolve_relative_paths_against_the_shells_directory() {
         "D\r\nREL.TXT\r\n",
         "../REL.TXT\r\n",
         "script ran\r\n",
+        // A C program (wasi-libc) follows the shell's directory too.
+        "ct=0\r\n",
         "cat: rel.txt: No such file or directory\r\nst=1\r\n",
     ] {
         assert!(out.contains(want), "missing {want:?} in {out}");

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inherit_cwd.h"
+
 static const char *dir;
 
 /* DIR/name in a static buffer (one path at a time is all any step needs). */
@@ -256,6 +258,7 @@ static int oob(void) {
 }
 
 int main(int argc, char **argv) {
+    inherit_cwd();
     const char *name = argc > 1 ? argv[1] : "";
     if (argc == 3 && !strcmp(name, "files"))
         return dir = argv[2], files();

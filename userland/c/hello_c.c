@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "inherit_cwd.h"
+
 int main(int argc, char **argv) {
+    inherit_cwd();
     static const char *const vars[] = {"HOME", "PATH", "USER", "GREETING"};
 
     printf("Hello from C!\n");

@@ -31,6 +31,32 @@ pub fn parse(
     with_value: &str,
     numeric_operands: bool,
 ) -> Args {
+    parse_with(args, flags, with_value, numeric_operands, &|msg| {
+        usage_error(prog, msg)
+    })
+}
+
+/// [`parse`] with GNU's wording on an error: `PROG: MSG`, then `Try 'PROG --help' for more
+/// information.`, exiting with `status`.
+pub fn parse_gnu(
+    prog: &str,
+    args: impl IntoIterator<Item = String>,
+    flags: &str,
+    with_value: &str,
+    status: i32,
+) -> Args {
+    parse_with(args, flags, with_value, false, &|msg| {
+        try_help(prog, msg, status)
+    })
+}
+
+fn parse_with(
+    args: impl IntoIterator<Item = String>,
+    flags: &str,
+    with_value: &str,
+    numeric_operands: bool,
+    fail: &dyn Fn(&str) -> !,
+) -> Args {
     let mut out = Args::default();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -40,7 +66,7 @@ pub fn parse(
         }
         if arg.len() < 2 || !arg.starts_with('-') || arg.starts_with("--") && arg.len() > 2 {
             if arg.starts_with("--") && arg.len() > 2 {
-                usage_error(prog, &format!("unrecognized option '{arg}'"));
+                fail(&format!("unrecognized option '{arg}'"));
             }
             out.operands.push(arg);
             continue;
@@ -58,7 +84,7 @@ pub fn parse(
                 } else {
                     match it.next() {
                         Some(v) => v,
-                        None => usage_error(prog, &format!("option requires an argument -- '{c}'")),
+                        None => fail(&format!("option requires an argument -- '{c}'")),
                     }
                 };
                 out.opts.push((c, Some(value)));
@@ -66,7 +92,7 @@ pub fn parse(
             } else if flags.contains(c) {
                 out.opts.push((c, None));
             } else {
-                usage_error(prog, &format!("invalid option -- '{c}'"));
+                fail(&format!("invalid option -- '{c}'"));
             }
         }
     }
@@ -484,4 +510,50 @@ pub fn absolute(path: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// Prints `PROG: MSG` and GNU's `Try 'PROG --help' ...` line, and exits with `status`.
+pub fn try_help(prog: &str, msg: &str, status: i32) -> ! {
+    let _ = io::stdout().flush();
+    eprintln!("{prog}: {msg}\nTry '{prog} --help' for more information.");
+    exit(status)
+}
+
+/// The directory part of a path as `dirname` prints it: `a/b/` → `a`, `a` → `.`,
+/// `/a` and `/` → `/`.
+pub fn dirname(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.starts_with('/') { "/" } else { "." };
+    }
+    match trimmed.rfind('/') {
+        None => ".",
+        Some(cut) => {
+            let dir = trimmed[..cut].trim_end_matches('/');
+            if dir.is_empty() { "/" } else { dir }
+        }
+    }
+}
+
+/// GNU's `-h`: powers of 1024, rounded up, one decimal below 10.
+pub fn human(bytes: u64) -> String {
+    if bytes < 1024 {
+        return bytes.to_string();
+    }
+    let mut x = bytes as f64;
+    for unit in ["K", "M", "G", "T", "P", "E"] {
+        x /= 1024.0;
+        if x < 10.0 {
+            let t = (x * 10.0).ceil() / 10.0;
+            if t < 10.0 {
+                return format!("{t:.1}{unit}");
+            }
+            return format!("10{unit}");
+        }
+        let c = x.ceil();
+        if c < 1024.0 {
+            return format!("{c}{unit}");
+        }
+    }
+    format!("{}E", x.ceil())
 }

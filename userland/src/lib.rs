@@ -10,6 +10,12 @@
 use std::io;
 
 pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod command;
+pub mod diff;
+pub mod fnmatch;
+pub mod posix_re;
+pub mod sums;
 // Only for the wasm32 guests: the ABI asserts need 32-bit pointers (the shell's parser
 // tests build this crate for the host).
 #[cfg(target_arch = "wasm32")]
@@ -29,6 +35,31 @@ pub fn inherit_cwd() {
         && pwd != "/"
     {
         let _ = std::env::set_current_dir(pwd);
+    }
+}
+
+/// `poweroff` and `reboot`: sends `sig` to process 1, the way busybox asks its init —
+/// SIGUSR2 switches off, SIGTERM restarts. The kernel reads the system init's end by those
+/// signals as the request (kernel/src/init.rs): every process ends, then the machine
+/// powers off (ACPI S5) or resets. No arguments are taken.
+#[cfg(target_arch = "wasm32")]
+pub fn ask_init(name: &str, sig: u8) -> std::process::ExitCode {
+    if std::env::args().len() > 1 {
+        eprintln!("usage: {name}");
+        return std::process::ExitCode::from(2);
+    }
+    match wasix_sys::signal(1, sig) {
+        // The end of every process, this one included, follows at once; waiting for it
+        // keeps a script from running on meanwhile (`poweroff; echo` prints nothing).
+        Ok(()) => {
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            eprintln!("{name}: init did not act on the request");
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{name}: cannot signal init: {}", wasix_sys::show(e));
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 

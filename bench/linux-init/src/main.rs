@@ -3,7 +3,7 @@
 //!
 //! - `linux-init run MODULE.wasm ARGS...` is a hosted WASI preview1 runtime on wasmi 2.0 (the
 //!   kernel's interpreter, same version and features) — see [`runtime`].
-//! - As PID 1 of a minimal Linux VM (`/init` in the initramfs `boot::refvm` writes) it mounts
+//! - As PID 1 of a minimal Linux VM (`/init` in the initramfs `bench::refvm` writes) it mounts
 //!   `/proc`, `/sys` and `/dev`, reports the time from kernel start to `/init`, runs the
 //!   benchmark list on the modules in `/bench`, and powers the VM off — see [`init`] and
 //!   [`suite`].

@@ -57,6 +57,8 @@ pub mod signal {
     pub const QUIT: u8 = 3;
     pub const ABRT: u8 = 6;
     pub const KILL: u8 = 9;
+    pub const USR1: u8 = 10;
+    pub const USR2: u8 = 12;
     pub const PIPE: u8 = 13;
     pub const ALRM: u8 = 14;
     pub const TERM: u8 = 15;

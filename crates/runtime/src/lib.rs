@@ -32,6 +32,7 @@ pub mod devfs;
 pub mod files;
 pub mod io;
 pub mod linker;
+pub mod loadcost;
 pub mod mem;
 pub mod procfs;
 pub mod sched;

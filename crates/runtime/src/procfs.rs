@@ -3,6 +3,8 @@
 //! ```text
 //! /proc/meminfo         kernel heap: MemTotal, MemFree, MemAvailable, Cached/Shmem (RAM files)
 //! /proc/uptime          seconds since boot and seconds spent idle, like Linux
+//! /proc/fsinfo          the RAM filesystem: its quota, what is used, what a write can
+//!                       still get, and inodes (WASI has no statfs: `df` reads this)
 //! /proc/<pid>/status    Name, State, Pid, PPid, VmSize/VmRSS (linear memory), CPU time, signals
 //! /proc/<pid>/cmdline   argv, each argument NUL-terminated
 //! ```
@@ -33,6 +35,7 @@ use crate::types::Pid;
 enum Node {
     Meminfo,
     Uptime,
+    Fsinfo,
     Status(Pid),
     Cmdline(Pid),
 }
@@ -53,7 +56,11 @@ pub fn mount(sys: &mut System, parent: Ino) -> Result<(), Errno> {
     let fs = &mut sys.fs;
     let dir = fs.mkdir(parent, "proc")?;
     let mut nodes = BTreeMap::new();
-    for (name, node) in [("meminfo", Node::Meminfo), ("uptime", Node::Uptime)] {
+    for (name, node) in [
+        ("meminfo", Node::Meminfo),
+        ("uptime", Node::Uptime),
+        ("fsinfo", Node::Fsinfo),
+    ] {
         let ino = fs.write_file(dir, name, b"")?;
         fs.set_read_only(ino, true)?;
         nodes.insert(ino, node);
@@ -159,6 +166,7 @@ pub fn open(sys: &mut System, ino: Ino) -> Result<Ino, Errno> {
     let text = match node {
         Node::Meminfo => meminfo(sys),
         Node::Uptime => uptime(sys),
+        Node::Fsinfo => fsinfo(sys),
         Node::Status(pid) => status(pid, sys.procs.get(&pid).ok_or(Errno::NoEnt)?),
         Node::Cmdline(pid) => sys.procs.get(&pid).ok_or(Errno::NoEnt)?.cmdline.clone(),
     };
@@ -193,6 +201,30 @@ fn meminfo(sys: &System) -> Vec<u8> {
         let _ = writeln!(s, "{:<16}{value:>8} kB", format!("{key}:"));
     }
     let _ = writeln!(s, "{:<16}{:>8}", "Processes:", sys.procs.len());
+    s.into_bytes()
+}
+
+/// The RAM filesystem in `/proc/meminfo`'s layout: `FsTotal` is its quota, `FsUsed` what
+/// it charges now (data pages, inodes, entries), `FsAvailable` what a write can still get —
+/// the rest of the quota, or less when the kernel heap has less room for file data
+/// (`crate::io::file_room`) — and the inode limit and count.
+fn fsinfo(sys: &System) -> Vec<u8> {
+    let limits = sys.fs.limits();
+    let usage = sys.fs.usage();
+    let mut avail = limits.max_bytes.saturating_sub(usage.bytes);
+    if let Some(room) = crate::io::file_room(sys) {
+        avail = avail.min(room as u64);
+    }
+    let mut s = String::new();
+    for (key, value) in [
+        ("FsTotal", kib(limits.max_bytes)),
+        ("FsUsed", kib(usage.bytes)),
+        ("FsAvailable", kib(avail)),
+    ] {
+        let _ = writeln!(s, "{:<16}{value:>8} kB", format!("{key}:"));
+    }
+    let _ = writeln!(s, "{:<16}{:>8}", "InodesTotal:", limits.max_inodes);
+    let _ = writeln!(s, "{:<16}{:>8}", "InodesUsed:", usage.inodes);
     s.into_bytes()
 }
 

@@ -59,10 +59,6 @@ pub(crate) const SPAWN_HEADROOM: usize = 8 << 20;
 const MODULE_CACHE_ENTRIES: usize = 64;
 const MODULE_CACHE_BYTES: u64 = 16 << 20;
 
-/// Kernel heap a module may take while it is compiled, per byte of WebAssembly (an upper
-/// estimate: the kernel logs the real figure at debug level; ~3-4x measured).
-const COMPILE_FACTOR: usize = 8;
-
 /// A ready-to-run program: its store, instance and `_start`.
 pub(crate) type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
 
@@ -139,10 +135,8 @@ impl System {
         // Compilation allocates infallibly: refuse a module whose translation might not fit
         // with the kernel's headroom left, instead of letting it exhaust the heap.
         let free = self.platform.memory_available();
-        let needed = bytes
-            .len()
-            .saturating_mul(COMPILE_FACTOR)
-            .saturating_add(crate::sys::GROW_HEADROOM);
+        let estimate = crate::loadcost::estimate(bytes, wasmlower::needs_lowering(bytes));
+        let needed = estimate.saturating_add(crate::sys::GROW_HEADROOM);
         if free.is_some_and(|free| free < needed) {
             return Err(SpawnError::new(
                 Errno::NoMem,
@@ -184,9 +178,10 @@ impl System {
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
         if let (Some(before), Some(after)) = (free, self.platform.memory_available()) {
             log::debug!(
-                "compiled {name}: {} KiB of wasm took {} KiB of kernel heap",
+                "compiled {name}: {} KiB of wasm took {} KiB of kernel heap (estimated {} KiB)",
                 bytes.len() >> 10,
-                before.saturating_sub(after) >> 10
+                before.saturating_sub(after) >> 10,
+                estimate >> 10
             );
         }
         Ok(Program {

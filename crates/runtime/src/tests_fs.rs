@@ -1186,7 +1186,34 @@ fn proc_view_serves_snapshots_and_refuses_changes() {
         .into_iter()
         .map(|e| e.name)
         .collect();
-    assert_eq!(names, [".", "..", "meminfo", "uptime", "1"]);
+    assert_eq!(names, [".", "..", "meminfo", "uptime", "fsinfo", "1"]);
+    // fsinfo: the quota, what the filesystem charges now, and what is left of both.
+    let fsinfo = sys.fs.lookup(root, "proc/fsinfo", true).unwrap();
+    // (Taken before the snapshot, which is charged once made.)
+    let (limits, usage) = (sys.fs.limits(), sys.fs.usage());
+    let snap = crate::procfs::open(sys, fsinfo).unwrap();
+    let n = sys.fs.read(snap, 0, &mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let field = |key: &str| -> u64 {
+        let line = text.lines().find(|l| l.starts_with(key)).expect(key);
+        line[key.len()..]
+            .trim()
+            .trim_end_matches(" kB")
+            .trim()
+            .parse()
+            .expect(key)
+    };
+    assert_eq!(field("FsTotal:"), limits.max_bytes / 1024, "{text}");
+    assert_eq!(field("FsUsed:"), usage.bytes / 1024, "{text}");
+    assert!(
+        field("FsAvailable:") <= (limits.max_bytes - usage.bytes) / 1024,
+        "{text}"
+    );
+    assert_eq!(field("InodesTotal:"), limits.max_inodes, "{text}");
+    assert_eq!(field("InodesUsed:"), usage.inodes, "{text}");
+    assert!(text.starts_with("FsTotal:        "), "{text}");
+    sys.fs.retain(snap).unwrap();
+    sys.fs.release(snap).unwrap();
     // Once the process table forgets pid 1, its directory goes too.
     sys.procs.clear();
     crate::procfs::sync(sys);

@@ -298,7 +298,7 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
         ),
     ];
     kernel_entry(&Boot {
-        loader: "pvh",
+        loader: loader_name(info.cmdline_paddr),
         t_entry,
         stack_bottom: stack_base + PAGE as u64,
         stack_len: KERNEL_STACK_SIZE,
@@ -309,6 +309,19 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
         usable: &usable[..n],
         reserved: &reserved,
     })
+}
+
+/// Which loader entered through PVH: our BIOS disk loader (`boot/bios/loader.S`) passes
+/// the command line `wasmkernel.loader=bios`; QEMU's `-kernel` passes `-append`'s.
+fn loader_name(cmdline_paddr: u64) -> &'static str {
+    const BIOS: &[u8] = b"wasmkernel.loader=bios\0";
+    if cmdline_paddr == 0 || cmdline_paddr >= LOW_MEMORY {
+        return "pvh";
+    }
+    // SAFETY: a loader-provided string below 1 MiB, which the boot page tables identity-map
+    // and which no one has reused yet; only BIOS.len() bytes are read.
+    let given = unsafe { core::slice::from_raw_parts(cmdline_paddr as *const u8, BIOS.len()) };
+    if given == BIOS { "bios-loader" } else { "pvh" }
 }
 
 /// Maps the 2 MiB page holding the stack's lowest page with 4 KiB pages, leaving that

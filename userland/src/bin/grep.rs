@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Write};
 use std::process::{ExitCode, exit};
 
 use regex::bytes::{Regex, RegexBuilder};
-use userland::cli;
+use userland::{cli, posix_re};
 
 const PROG: &str = "grep";
 
@@ -31,126 +31,6 @@ struct Opts {
     silent: bool,
 }
 
-/// Copies a bracket expression starting at `chars[i] == '['` into regex-crate syntax;
-/// returns the index after it.
-fn bracket(chars: &[char], mut i: usize, out: &mut String) -> usize {
-    let start = i;
-    out.push('[');
-    i += 1;
-    if chars.get(i) == Some(&'^') {
-        out.push('^');
-        i += 1;
-    }
-    let mut first = true;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == ']' && !first {
-            out.push(']');
-            return i + 1;
-        }
-        first = false;
-        if c == '[' && matches!(chars.get(i + 1), Some(':' | '=' | '.')) {
-            let kind = chars[i + 1];
-            // Find the closing `:]`.
-            let mut j = i + 2;
-            while j + 1 < chars.len() && !(chars[j] == kind && chars[j + 1] == ']') {
-                j += 1;
-            }
-            if j + 1 < chars.len() {
-                let inner: String = chars[i + 2..j].iter().collect();
-                if kind == ':' {
-                    out.push_str(&format!("[:{inner}:]"));
-                } else {
-                    for ch in inner.chars() {
-                        push_lit(out, ch);
-                    }
-                }
-                i = j + 2;
-                continue;
-            }
-        }
-        match c {
-            '\\' | '[' | '&' | '~' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '-' => out.push('-'),
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    // Unterminated: let the regex parser report it.
-    let _ = start;
-    i
-}
-
-fn push_lit(out: &mut String, c: char) {
-    if c.is_ascii_punctuation() {
-        out.push('\\');
-    }
-    out.push(c);
-}
-
-/// Translates a POSIX BRE (`extended == false`) or ERE into regex-crate syntax.
-fn translate(pat: &str, extended: bool) -> String {
-    let chars: Vec<char> = pat.chars().collect();
-    let mut out = String::new();
-    // True where a `*` would be literal / a `^` an anchor: at the start of the pattern or
-    // a group or alternative.
-    let mut at_start = true;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let was_start = at_start;
-        at_start = false;
-        match c {
-            '[' => {
-                i = bracket(&chars, i, &mut out);
-                continue;
-            }
-            '\\' if i + 1 < chars.len() => {
-                let n = chars[i + 1];
-                i += 2;
-                match n {
-                    '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => {
-                        out.push(n);
-                        at_start = n == '(' || n == '|';
-                    }
-                    '<' | '>' => out.push_str("\\b"),
-                    'w' | 'W' | 's' | 'S' | 'b' | 'B' => {
-                        out.push('\\');
-                        out.push(n);
-                    }
-                    '`' => out.push_str("\\A"),
-                    '\'' => out.push_str("\\z"),
-                    _ => push_lit(&mut out, n),
-                }
-                continue;
-            }
-            '*' if was_start => out.push_str("\\*"),
-            '^' if was_start || extended => out.push('^'),
-            '^' => out.push_str("\\^"),
-            '$' => {
-                let rest: String = chars[i + 1..].iter().collect();
-                let anchor = extended
-                    || rest.is_empty()
-                    || rest.starts_with("\\)")
-                    || rest.starts_with("\\|");
-                out.push_str(if anchor { "$" } else { "\\$" });
-            }
-            '(' | ')' | '{' | '}' | '|' | '+' | '?' if !extended => push_lit(&mut out, c),
-            '{' if extended && was_start => out.push_str("\\{"),
-            '(' | '|' if extended => {
-                out.push(c);
-                at_start = true;
-            }
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
-
 fn build(patterns: &[String], o: &Opts) -> Result<Regex, String> {
     let parts: Vec<String> = patterns
         .iter()
@@ -158,7 +38,7 @@ fn build(patterns: &[String], o: &Opts) -> Result<Regex, String> {
             if o.fixed {
                 regex::escape(p)
             } else {
-                translate(p, o.extended)
+                posix_re::translate(p, o.extended)
             }
         })
         .map(|p| {

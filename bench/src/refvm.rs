@@ -21,7 +21,7 @@
 //!    the CPU part, since processes it spawned would escape the emulator).
 //!
 //! ```no_run
-//! let report = boot::refvm::run_reference(&boot::refvm::RefOptions::default())?;
+//! let report = bench::refvm::run_reference(&bench::refvm::RefOptions::default())?;
 //! for (place, m) in report.measurements() {
 //!     for f in &m.figures {
 //!         println!("{place:10} {:24} {:>12.2} {}", f.key, f.value, f.unit);
@@ -38,9 +38,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{cargo, clean_command, run_quietly};
-use crate::image::Firmware;
-use crate::{work_dir, workspace_root};
+use boot::build::{cargo, clean_command, run_quietly};
+use boot::image::Firmware;
+use boot::{work_dir, workspace_root};
 
 /// The target linux-init is built for (static, runs on any x86_64 Linux).
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
@@ -617,7 +617,7 @@ impl Cpio {
 
 /// Boots the reference VM and collects its figures.
 fn run_vm(opts: &RefOptions, vmlinuz: &Path, initramfs: &Path) -> Result<VmReport> {
-    crate::qemu::ensure_qemu(Firmware::Bios)?;
+    boot::qemu::ensure_qemu(Firmware::Bios)?;
     let mut append = format!(
         "console=ttyS0 quiet panic=-1 refvm.reps={} refvm.spawns={} refvm.pipe_mib={}",
         opts.cpu_reps, opts.spawn_reps, opts.pipe_mib
@@ -626,9 +626,9 @@ fn run_vm(opts: &RefOptions, vmlinuz: &Path, initramfs: &Path) -> Result<VmRepor
         append += &format!(" refvm.only={only}");
     }
     let mut cmd = Command::new("qemu-system-x86_64");
-    // The flags of crate::qemu::run (our kernel's runs), minus the disk and exit device;
+    // The flags of boot::qemu::run (our kernel's runs), minus the disk and exit device;
     // the same accelerator as our VMs get, so the ratios compare like with like.
-    cmd.args(crate::qemu::Accel::Auto.effective()?.args())
+    cmd.args(boot::qemu::Accel::Auto.effective()?.args())
         .args(["-display", "none", "-no-reboot", "-nic", "none"])
         .args(["-m", &format!("{}M", opts.memory_mib)])
         .args(["-serial", "stdio"])
