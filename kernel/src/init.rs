@@ -55,18 +55,16 @@ pub enum PowerRequest {
     Reboot,
 }
 
-/// SIGUSR1, SIGUSR2 and SIGTERM (WASIX numbering, as Linux's).
-const SIGUSR1: u8 = 10;
-const SIGUSR2: u8 = 12;
-
 /// The signals busybox's init reads as requests — TERM reboots, USR1 (halt) and USR2
 /// (poweroff) switch off — so `reboot` and `poweroff` in /bin send them to process 1.
 /// Only for the system's init (`/bin/init`); any other first process ending by a signal
 /// is just a status.
 fn power_request(status: ExitStatus) -> Option<PowerRequest> {
     match status {
-        ExitStatus::Signal(runtime::sys::signal::TERM) => Some(PowerRequest::Reboot),
-        ExitStatus::Signal(SIGUSR1 | SIGUSR2) => Some(PowerRequest::PowerOff),
+        ExitStatus::Signal(abi::wasix::signal::TERM) => Some(PowerRequest::Reboot),
+        ExitStatus::Signal(abi::wasix::signal::USR1 | abi::wasix::signal::USR2) => {
+            Some(PowerRequest::PowerOff)
+        }
         _ => None,
     }
 }
@@ -86,7 +84,7 @@ fn kill_remaining(kernel: &mut Kernel) {
         .collect();
     log::info!("init ended: killing {} remaining processes", alive.len());
     for pid in alive {
-        let _ = sys.raise(pid, runtime::sys::signal::KILL);
+        let _ = sys.raise(pid, abi::wasix::signal::KILL);
     }
 }
 
@@ -158,13 +156,13 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
     let sys = kernel.sys();
     match args.cmdline().get("console") {
         // The interactive image: echo, line editing, ^C/^\/^D, \n → \r\n.
-        Some("cooked") => sys.tty = runtime::sys::Tty::cooked(),
+        Some("cooked") => sys.tty = runtime::types::Tty::cooked(),
         // The same image fed a script (the boot tool's stdin was a pipe or file): no echo
         // of the typed lines, and the ^D the script ends with is final.
         Some("piped") => {
-            sys.tty = runtime::sys::Tty {
+            sys.tty = runtime::types::Tty {
                 echo: false,
-                ..runtime::sys::Tty::cooked()
+                ..runtime::types::Tty::cooked()
             };
             sys.terminal.hang_up_on_eof();
         }

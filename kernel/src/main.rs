@@ -23,12 +23,10 @@ mod power;
 mod selftest;
 mod time;
 
+use arch::{Boot, KERNEL_STACK_SIZE, MAX_BOOT_REGIONS};
 use bootloader_api::config::{BootloaderConfig, Mapping};
 use bootloader_api::{BootInfo, entry_point};
 use drivers::exit::{ExitCode, exit_qemu};
-
-/// Kernel stack size: the interpreter recurses on it, so it is generous.
-pub const KERNEL_STACK_SIZE: u64 = 1024 * 1024;
 
 /// What the bootloader must set up for us: all physical memory mapped at an offset of its
 /// choosing (the heap and frame allocator use it) and a large kernel stack.
@@ -40,31 +38,6 @@ pub static BOOTLOADER_CONFIG: BootloaderConfig = {
 };
 
 entry_point!(bootloader_main, config = &BOOTLOADER_CONFIG);
-
-/// What the loader left for the kernel, whichever loader it was.
-pub struct Boot<'a> {
-    /// "bootloader" (disk image, BIOS or UEFI) or "pvh" (QEMU `-kernel`).
-    pub loader: &'static str,
-    /// TSC at entry, for the phase timings.
-    pub t_entry: u64,
-    pub stack_bottom: u64,
-    pub stack_len: u64,
-    /// The ramdisk (boot tool's archive), empty when there is none.
-    pub ramdisk: &'static [u8],
-    /// Where physical address 0 is mapped.
-    pub phys_offset: u64,
-    /// Physical addresses below this are mapped (at `phys_offset`).
-    pub phys_limit: u64,
-    /// The ACPI RSDP's physical address, when the loader found it.
-    pub rsdp: Option<u64>,
-    /// Usable RAM as `(start, end)` physical byte ranges.
-    pub usable: &'a [(u64, u64)],
-    /// Ranges inside `usable` that are taken (kernel image, ramdisk).
-    pub reserved: &'a [(u64, u64)],
-}
-
-/// Most usable regions taken from a loader's memory map.
-pub const MAX_BOOT_REGIONS: usize = 128;
 
 /// Entry from bootloader 0.11 (disk images): it already mapped the kernel, the ramdisk,
 /// a stack and all physical memory, and reports only free RAM as usable.
@@ -102,10 +75,17 @@ fn bootloader_main(boot_info: &'static mut BootInfo) -> ! {
     })
 }
 
+// The PVH entry (arch/pvh.rs) starts the kernel through this.
+kernel_entry!(kstart);
+
 /// The kernel proper, after either entry.
 pub fn kstart(boot: &Boot<'_>) -> ! {
     let t_entry = boot.t_entry;
     console::init();
+    arch::set_hooks(arch::Hooks {
+        emergency: console::emergency,
+        serial_receive: console::on_receive_interrupt,
+    });
     arch::init_cpu_tables(boot.stack_bottom, boot.stack_len);
     let args = bootargs::BootArgs::from_ramdisk(boot.ramdisk);
     console::init_logger(args.cmdline().get("log"));

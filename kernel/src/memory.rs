@@ -28,7 +28,7 @@ pub struct MemoryReport {
 
 /// Builds the frame allocator and the heap from what the loader reported. Stops the machine
 /// with a message when there is too little RAM for a heap.
-pub fn init(boot: &crate::Boot<'_>) -> MemoryReport {
+pub fn init(boot: &arch::Boot<'_>) -> MemoryReport {
     let phys_offset = boot.phys_offset;
     let mut frames = FrameAllocator::new(boot.usable.iter().copied());
     for &(start, end) in boot.reserved {

@@ -8,7 +8,7 @@ use drivers::exit::{ExitCode, signal_qemu};
 use kcore::acpi::{self, Power};
 use spin::Once;
 
-use crate::Boot;
+use crate::arch::Boot;
 use crate::arch::PhysView;
 
 static POWER: Once<Option<Power>> = Once::new();

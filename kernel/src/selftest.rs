@@ -6,20 +6,12 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
 
 use drivers::exit::{ExitCode, exit_qemu};
 
 use crate::bootargs::BootArgs;
 use crate::console::{self, Stream};
 use crate::{arch, memory, time};
-
-static BREAKPOINTS: AtomicU32 = AtomicU32::new(0);
-
-/// Called by the breakpoint handler.
-pub fn note_breakpoint() {
-    BREAKPOINTS.fetch_add(1, Ordering::Relaxed);
-}
 
 fn say(args: core::fmt::Arguments<'_>) {
     console::write(Stream::Console, alloc::format!("{args}\n").as_bytes());
@@ -188,10 +180,10 @@ fn frames_distinct() -> Result<(), &'static str> {
 }
 
 fn breakpoint_returns() -> Result<(), &'static str> {
-    let before = BREAKPOINTS.load(Ordering::Relaxed);
+    let before = arch::breakpoints();
     arch::breakpoint();
     check(
-        BREAKPOINTS.load(Ordering::Relaxed) == before + 1,
+        arch::breakpoints() == before + 1,
         "handler did not run once",
     )
 }

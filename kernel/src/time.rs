@@ -24,6 +24,7 @@ static RTC_READ_AT_NS: AtomicU64 = AtomicU64::new(0);
 pub fn init(hz: u32, t_entry: u64) {
     let divisor = drivers::pit::start_periodic(hz);
     TICK_MHZ.store(pit_rate_mhz(divisor) as u32, Ordering::Relaxed);
+    arch::set_tick_hz(tick_hz());
 
     // The median of a few PIT one-shots, so a slow emulator step does not skew the rate.
     let mut rates = [0u64; CALIBRATION_ROUNDS];

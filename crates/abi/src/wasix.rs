@@ -45,8 +45,91 @@ fn flag(b: u8) -> Option<bool> {
     }
 }
 
+/// The import module of the WASIX calls.
+pub const WASIX_MODULE: &str = "wasix_32v1";
+
 /// Highest WASI/WASIX signal number (`sys`, 30); 0 is "no signal".
-pub const SIGNAL_MAX: u8 = 30;
+pub const SIGNAL_MAX: u8 = signal::MAX;
+
+/// Signal numbers (WASIX numbering) and their default actions.
+pub mod signal {
+    pub const INT: u8 = 2;
+    pub const QUIT: u8 = 3;
+    pub const ABRT: u8 = 6;
+    pub const KILL: u8 = 9;
+    pub const USR1: u8 = 10;
+    pub const USR2: u8 = 12;
+    pub const PIPE: u8 = 13;
+    pub const ALRM: u8 = 14;
+    pub const TERM: u8 = 15;
+    pub const CHLD: u8 = 16;
+    /// Highest signal number.
+    pub const MAX: u8 = 30;
+
+    /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
+    /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
+    /// (CHLD is 16). Below 16 the two agree.
+    pub fn to_linux(sig: u8) -> u8 {
+        if sig >= 16 { sig + 1 } else { sig }
+    }
+
+    /// The WASIX number of Linux signal `sig`; None for STKFLT (16) and beyond 31.
+    pub fn from_linux(sig: u8) -> Option<u8> {
+        match sig {
+            0..=15 => Some(sig),
+            17..=31 => Some(sig - 1),
+            _ => None,
+        }
+    }
+
+    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
+    /// signals too, since processes are not stopped here).
+    pub fn ignored_by_default(sig: u8) -> bool {
+        matches!(sig, 16..=22 | 27)
+    }
+}
+
+/// preview1 `rights`: the ones the runtime enforces (FD_READ and FD_WRITE on transfers,
+/// and the `PATH_*` rights of a base directory on the `path_*` calls) or names. The others
+/// are stored and reported only, as in wasmtime.
+pub mod rights {
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_SEEK: u64 = 1 << 2;
+    pub const FD_TELL: u64 = 1 << 5;
+    pub const FD_WRITE: u64 = 1 << 6;
+    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
+    pub const PATH_CREATE_FILE: u64 = 1 << 10;
+    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
+    pub const PATH_LINK_TARGET: u64 = 1 << 12;
+    pub const PATH_OPEN: u64 = 1 << 13;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const PATH_READLINK: u64 = 1 << 15;
+    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
+    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
+    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
+    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const PATH_SYMLINK: u64 = 1 << 24;
+    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
+    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
+    /// Every right (bits 0..=28).
+    pub const ALL: u64 = (1 << 29) - 1;
+    /// Rights that only mean something for a byte stream or regular file: a directory
+    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
+    /// program passing its preopen's own rights (all of them here) can open a directory.
+    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
+}
+
+/// preview1 `fdflags`: an open file's status flags.
+pub mod fdflags {
+    pub const APPEND: u16 = 1;
+    pub const DSYNC: u16 = 2;
+    pub const NONBLOCK: u16 = 4;
+    pub const RSYNC: u16 = 8;
+    pub const SYNC: u16 = 16;
+    pub const ALL: u16 = 31;
+}
 
 /// Highest preview1 `filetype` value (`symbolic_link`, 7).
 pub const FILETYPE_MAX: u8 = 7;
@@ -104,6 +187,8 @@ pub mod fd_op {
 pub mod fdflagsext {
     /// Close the descriptor when the process execs.
     pub const CLOEXEC: u16 = 1;
+    /// Every known bit.
+    pub const ALL: u16 = CLOEXEC;
 }
 
 /// preview1 `eventtype`: the tag of a [`Subscription`] and the type of an [`Event`].
@@ -111,6 +196,40 @@ pub mod eventtype {
     pub const CLOCK: u8 = 0;
     pub const FD_READ: u8 = 1;
     pub const FD_WRITE: u8 = 2;
+}
+
+/// preview1 `subclockflags`: a clock subscription's flags.
+pub mod subclockflags {
+    /// The timeout is an absolute time of the clock.
+    pub const ABSTIME: u16 = 1;
+}
+
+/// preview1 `eventrwflags`: an fd event's flags.
+pub mod eventrwflags {
+    /// The peer hung up / end of file.
+    pub const FD_READWRITE_HANGUP: u16 = 1;
+}
+
+/// preview1 `lookupflags`.
+pub mod lookupflags {
+    /// Follow a final symlink.
+    pub const SYMLINK_FOLLOW: i32 = 1;
+}
+
+/// preview1 `oflags` (`path_open`).
+pub mod oflags {
+    pub const CREAT: u16 = 1;
+    pub const DIRECTORY: u16 = 2;
+    pub const EXCL: u16 = 4;
+    pub const TRUNC: u16 = 8;
+}
+
+/// preview1 `fstflags` (`fd_filestat_set_times`, `path_filestat_set_times`).
+pub mod fstflags {
+    pub const ATIM: u16 = 1;
+    pub const ATIM_NOW: u16 = 2;
+    pub const MTIM: u16 = 4;
+    pub const MTIM_NOW: u16 = 8;
 }
 
 /// preview1 `preopentype`: the tag of a [`Prestat`].
@@ -629,6 +748,78 @@ impl Filestat {
     }
 }
 
+/// `wasi_unstable` (snapshot 0) `filestat`: the preview1 fields with a 32-bit `nlink`
+/// (so 56 bytes, not 64).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FilestatUnstable {
+    pub dev: u64,
+    pub ino: u64,
+    pub filetype: u8,
+    pub nlink: u32,
+    pub size: u64,
+    pub atim: u64,
+    pub mtim: u64,
+    pub ctim: u64,
+}
+
+assert_layout!(FilestatUnstable, size 56, align 8 {
+    dev: 0,
+    ino: 8,
+    filetype: 16,
+    nlink: 20,
+    size: 24,
+    atim: 32,
+    mtim: 40,
+    ctim: 48,
+});
+
+impl FilestatUnstable {
+    pub const SIZE: usize = size_of::<Self>();
+
+    /// The snapshot-0 form of a preview1 filestat; `None` when the link count does not
+    /// fit in 32 bits.
+    pub fn from_preview1(s: &Filestat) -> Option<Self> {
+        Some(Self {
+            dev: s.dev,
+            ino: s.ino,
+            filetype: s.filetype,
+            nlink: u32::try_from(s.nlink).ok()?,
+            size: s.size,
+            atim: s.atim,
+            mtim: s.mtim,
+            ctim: s.ctim,
+        })
+    }
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        put(&mut b, offset_of!(Self, dev), self.dev.to_le_bytes());
+        put(&mut b, offset_of!(Self, ino), self.ino.to_le_bytes());
+        put(&mut b, offset_of!(Self, filetype), [self.filetype]);
+        put(&mut b, offset_of!(Self, nlink), self.nlink.to_le_bytes());
+        put(&mut b, offset_of!(Self, size), self.size.to_le_bytes());
+        put(&mut b, offset_of!(Self, atim), self.atim.to_le_bytes());
+        put(&mut b, offset_of!(Self, mtim), self.mtim.to_le_bytes());
+        put(&mut b, offset_of!(Self, ctim), self.ctim.to_le_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
+        Some(Self {
+            dev: u64::from_le_bytes(get(b, offset_of!(Self, dev))),
+            ino: u64::from_le_bytes(get(b, offset_of!(Self, ino))),
+            filetype: (b[offset_of!(Self, filetype)] <= FILETYPE_MAX)
+                .then_some(b[offset_of!(Self, filetype)])?,
+            nlink: u32::from_le_bytes(get(b, offset_of!(Self, nlink))),
+            size: u64::from_le_bytes(get(b, offset_of!(Self, size))),
+            atim: u64::from_le_bytes(get(b, offset_of!(Self, atim))),
+            mtim: u64::from_le_bytes(get(b, offset_of!(Self, mtim))),
+            ctim: u64::from_le_bytes(get(b, offset_of!(Self, ctim))),
+        })
+    }
+}
+
 /// preview1 `fdstat` (24 bytes, align 8): `fd_fdstat_get`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -990,6 +1181,32 @@ mod tests {
         assert_eq!((none.get(), none.fd), (None, u32::MAX));
         assert_eq!(OptionFd::from_bytes(&[2, 0, 0, 0, 0, 0, 0, 0]), None);
         assert_eq!(OptionPid::from_bytes(&[0xff; 8]), None);
+    }
+
+    #[test]
+    fn filestat_unstable() {
+        let v = FilestatUnstable {
+            dev: 1,
+            ino: 2,
+            filetype: 4,
+            nlink: 3,
+            size: 5,
+            atim: 6,
+            mtim: 7,
+            ctim: 8,
+        };
+        let mut image = [0u8; 56];
+        for (at, x) in [(0, 1u64), (8, 2), (24, 5), (32, 6), (40, 7), (48, 8)] {
+            image[at..at + 8].copy_from_slice(&x.to_le_bytes());
+        }
+        image[16] = 4;
+        image[20] = 3;
+        check!(FilestatUnstable, v, image);
+        let big = Filestat {
+            nlink: 1 << 32,
+            ..Filestat::default()
+        };
+        assert_eq!(FilestatUnstable::from_preview1(&big), None);
     }
 
     #[test]

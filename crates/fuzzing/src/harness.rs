@@ -196,7 +196,7 @@ fn start_and_run(kernel: &mut Kernel, wasm: &[u8], stdin: &[u8]) -> Outcome {
             .map(|(&pid, _)| pid)
             .collect();
         for pid in live {
-            sys.raise(pid, runtime::sys::signal::KILL)
+            sys.raise(pid, abi::wasix::signal::KILL)
                 .expect("a live process can be killed");
         }
         ended = kernel.run_rounds(50);

@@ -45,7 +45,7 @@ use vfs::{Ino, OpenOptions};
 
 use crate::files::{FdEntry, FdTable, Object, OpenFile};
 use crate::sys::System;
-use crate::wasi::fd::rights;
+use abi::wasix::rights;
 
 /// WASI filetype `character_device`.
 pub const CHARACTER_DEVICE: u8 = 2;

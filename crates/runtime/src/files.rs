@@ -19,26 +19,14 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::wasix::rights;
 use pipe::{PipeEvent, PipeId, PipeTable};
 use vfs::{Fs, Ino};
 
-use crate::sys::Event;
+use crate::types::Event;
 
 /// Open-file-description id.
 pub type FileId = u64;
-
-/// WASI `fdflags`.
-pub mod fdflags {
-    pub const APPEND: u16 = 1;
-    pub const DSYNC: u16 = 2;
-    pub const NONBLOCK: u16 = 4;
-    pub const RSYNC: u16 = 8;
-    pub const SYNC: u16 = 16;
-    pub const ALL: u16 = 31;
-}
-
-/// Every WASI right (bits 0..=28).
-pub const RIGHTS_ALL: u64 = (1 << 29) - 1;
 
 /// Console output streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,8 +103,8 @@ impl OpenFile {
             object,
             offset: 0,
             flags,
-            rights_base: RIGHTS_ALL,
-            rights_inheriting: RIGHTS_ALL,
+            rights_base: rights::ALL,
+            rights_inheriting: rights::ALL,
             refs: 0,
         }
     }
@@ -169,9 +157,9 @@ impl OpenFiles {
     pub fn create_pipe(&mut self, flags: u16) -> (FileId, FileId) {
         let id = self.pipes.create();
         let mut read = OpenFile::new(Object::PipeRead(id), flags);
-        read.rights_base &= !crate::wasi::fd::rights::FD_WRITE;
+        read.rights_base &= !rights::FD_WRITE;
         let mut write = OpenFile::new(Object::PipeWrite(id), flags);
-        write.rights_base &= !crate::wasi::fd::rights::FD_READ;
+        write.rights_base &= !rights::FD_READ;
         (self.insert_raw(read), self.insert_raw(write))
     }
 
@@ -253,8 +241,8 @@ pub struct Rights {
 impl Rights {
     /// Every right.
     pub const ALL: Self = Self {
-        base: RIGHTS_ALL,
-        inheriting: RIGHTS_ALL,
+        base: rights::ALL,
+        inheriting: rights::ALL,
     };
 }
 

@@ -4,14 +4,22 @@
 //! stack ([`sched::Direct`]), or on an [`sched::Executor`] that preempts them (the
 //! kernel's timer-driven fibers).
 //!
-//! - [`sched`]: [`Kernel`] (tasks, round robin, blocking and wake-up) and spawning.
-//! - [`sys`]: the shared [`System`], per-process state, the [`Platform`] trait through which
-//!   the kernel supplies clocks, randomness and the console (tests supply fakes).
-//! - [`linker`]: the wasmi boundary — errno encoding, blocking, exits.
-//! - [`wasi`]: one module per call family (`args`, `clock`, `fd`, `path`, `poll`, `proc`,
-//!   `random`, `sock`), registered in one list.
-//! - [`files`]: descriptor tables and open file descriptions; [`mem`]: the checked guest
-//!   memory accessor.
+//! The modules form a stack; each imports only from the layers below it (docs/ARCHITECTURE.md,
+//! checked by `tests/module_graph.rs`):
+//!
+//! - [`types`] (Pid, ExitStatus, Limits, Wait, Event, Tty), with the ABI's numbers in
+//!   `abi::wasix`; [`mem`]: the checked guest memory accessor.
+//! - [`files`]: descriptor tables and open file descriptions; [`terminal`]: the console's
+//!   line discipline; [`stack_state`]: a process's stack-switching data.
+//! - [`sys`]: the shared [`System`] (process table, tasks, the host-call [`sys::Registry`]),
+//!   per-process state, the [`Platform`] trait through which the kernel supplies clocks,
+//!   randomness and the console (tests supply fakes); [`procfs`] and [`devfs`] beside it.
+//! - Services: [`io`] (reads, writes, pipes), [`signals`], [`spawn`] (loading, compiling
+//!   and instantiating programs); [`linker`]: the wasmi boundary — errno encoding,
+//!   blocking, exits.
+//! - [`wasi`] and [`wasix`]: one module per call family, registered in one list per ABI;
+//!   no family imports another's handlers.
+//! - [`sched`]: [`Kernel`] (tasks, round robin, blocking and wake-up) on top.
 //!
 //! Hardware-free, so everything here builds and is tested on the host; the kernel binary
 //! only implements [`Platform`] and calls [`Kernel::run`].
@@ -22,13 +30,18 @@ extern crate alloc;
 
 pub mod devfs;
 pub mod files;
+pub mod io;
 pub mod linker;
 pub mod loadcost;
 pub mod mem;
 pub mod procfs;
 pub mod sched;
+pub mod signals;
+pub mod spawn;
+pub mod stack_state;
 pub mod sys;
 pub mod terminal;
+pub mod types;
 pub mod wasi;
 pub mod wasix;
 
@@ -49,5 +62,7 @@ mod tests_stack;
 #[cfg(test)]
 mod tests_wasix;
 
-pub use sched::{Kernel, SpawnError, SpawnSpec, Stats};
-pub use sys::{ExitStatus, Limits, Pid, Platform, System};
+pub use sched::{Kernel, Stats};
+pub use spawn::{SpawnError, SpawnSpec};
+pub use sys::{Platform, System};
+pub use types::{ExitStatus, Limits, Pid};

@@ -4,8 +4,6 @@
 //! block — the `Blocked` host trap that makes `call_resumable` return to the scheduler, with
 //! the call itself saved so it can be retried when the process wakes.
 
-use alloc::collections::BTreeSet;
-use alloc::string::String;
 use core::fmt;
 
 use wasmi::{Caller, Error};
@@ -154,7 +152,7 @@ fn slice_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
                     .get(&cx.proc.pid)
                     .is_some_and(|p| p.deliverable() != 0))
     {
-        return Err(Sys::Block(crate::sys::Wait::Yield));
+        return Err(Sys::Block(crate::types::Wait::Yield));
     }
     result
 }
@@ -177,18 +175,6 @@ where
             caller.data_mut().exec = Some(req);
             Err(Error::host(ExecMarker))
         }
-    }
-}
-
-/// Names of every host function registered, for the import check at spawn time.
-#[derive(Debug, Default)]
-pub struct Registry {
-    pub names: BTreeSet<(String, String)>,
-}
-
-impl Registry {
-    pub fn has(&self, module: &str, name: &str) -> bool {
-        self.names.iter().any(|(m, n)| m == module && n == name)
     }
 }
 

@@ -6,7 +6,7 @@
 //! glue in `linker` turns into the guest-visible result.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -15,13 +15,15 @@ use core::cell::Cell;
 
 use abi::Errno;
 use vfs::Fs;
-use wasmi::{Engine, Linker, Memory, Module, StoreLimits};
+use wasmi::{
+    Engine, Instance, Linker, Memory, Module, Store, StoreLimits, TypedFunc,
+    TypedResumableCallHostTrap, TypedResumableCallOutOfFuel,
+};
 
 use crate::files::{FdTable, OpenFiles, Stream};
 use crate::mem::GuestMem;
-
-/// Process id.
-pub type Pid = u32;
+use crate::types::{Event, ExitStatus, Limits, Pid, Tty, Wait};
+use abi::wasix::signal;
 
 /// What the runtime needs from the machine. The kernel implements it over the TSC, RTC,
 /// RDRAND and serial ports; tests implement it with fakes.
@@ -61,136 +63,6 @@ pub trait Platform {
     /// host calls — where it is never suspended — still takes turns.
     fn slice_over(&self) -> bool {
         false
-    }
-}
-
-/// Tunable limits.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Most processes alive at once (spawn beyond it: AGAIN).
-    pub max_procs: usize,
-    /// Descriptors per process (beyond: MFILE).
-    pub max_fds: u32,
-    /// Linear memory per process, bytes (memory.grow fails beyond it).
-    pub max_memory: usize,
-    /// Fuel per scheduling slice.
-    pub slice_fuel: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_procs: 4096,
-            max_fds: 1024,
-            max_memory: 256 << 20,
-            slice_fuel: 200_000,
-        }
-    }
-}
-
-/// How a process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// `proc_exit(code)` or returning from `_start` (0).
-    Code(u32),
-    /// Killed by a signal (a trap counts as SIGABRT).
-    Signal(u8),
-}
-
-impl ExitStatus {
-    /// The shell-style status: the code, or 128 + signal.
-    pub fn shell_code(self) -> u32 {
-        match self {
-            ExitStatus::Code(c) => c,
-            ExitStatus::Signal(s) => 128 + u32::from(s),
-        }
-    }
-}
-
-/// Signal numbers (WASIX numbering, as Linux) and their default actions.
-pub mod signal {
-    pub const INT: u8 = 2;
-    pub const QUIT: u8 = 3;
-    pub const ABRT: u8 = 6;
-    pub const KILL: u8 = 9;
-    pub const PIPE: u8 = 13;
-    pub const ALRM: u8 = 14;
-    pub const TERM: u8 = 15;
-    pub const CHLD: u8 = 16;
-    /// Highest signal number.
-    pub const MAX: u8 = 30;
-
-    /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
-    /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
-    /// (CHLD is 16). Below 16 the two agree.
-    pub fn to_linux(sig: u8) -> u8 {
-        if sig >= 16 { sig + 1 } else { sig }
-    }
-
-    /// The WASIX number of Linux signal `sig`; None for STKFLT (16) and beyond 31.
-    pub fn from_linux(sig: u8) -> Option<u8> {
-        match sig {
-            0..=15 => Some(sig),
-            17..=31 => Some(sig - 1),
-            _ => None,
-        }
-    }
-
-    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
-    /// signals too, since processes are not stopped here).
-    pub fn ignored_by_default(sig: u8) -> bool {
-        matches!(sig, 16..=22 | 27)
-    }
-}
-
-/// What a blocked call waits for. The scheduler retries the call when one of these may
-/// have changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Wait {
-    /// Give up the CPU and run again soon.
-    Yield,
-    /// Monotonic time reaches this deadline.
-    Until(u64),
-    /// Console input arrives.
-    Console,
-    /// A pipe's state changes (data, room, or an end closed).
-    Pipe(pipe::PipeId),
-    /// A child of this process ends (the pid is the waiting parent's).
-    Child(Pid),
-    /// Any of several conditions (poll_oneoff).
-    Any(Vec<Wait>),
-}
-
-/// Something that happened and may unblock waiters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
-    Console,
-    /// A pipe changed state.
-    Pipe(pipe::PipeId),
-    /// A child of this parent ended (or was re-parented to it as a zombie).
-    ChildOf(Pid),
-}
-
-impl Wait {
-    /// The earliest deadline in this condition.
-    pub fn deadline(&self) -> Option<u64> {
-        match self {
-            Wait::Until(t) => Some(*t),
-            Wait::Any(all) => all.iter().filter_map(Wait::deadline).min(),
-            _ => None,
-        }
-    }
-
-    /// True when a retry may succeed at time `now` given `events`.
-    pub fn may_be_ready(&self, now: u64, events: &[Event]) -> bool {
-        match self {
-            Wait::Yield => true,
-            Wait::Until(t) => now >= *t,
-            Wait::Console => events.contains(&Event::Console),
-            Wait::Pipe(id) => events.contains(&Event::Pipe(*id)),
-            Wait::Child(parent) => events.contains(&Event::ChildOf(*parent)),
-            Wait::Any(all) => all.iter().any(|w| w.may_be_ready(now, events)),
-        }
     }
 }
 
@@ -327,6 +199,9 @@ impl ProcInfo {
     }
 }
 
+/// Builds the linker for programs compiled in an engine ([`System::program_linker`]).
+pub type ProgramLinker = fn(&Engine, bool) -> Result<Linker<Proc>, wasmi::Error>;
+
 /// State shared by all processes.
 pub struct System {
     pub platform: Box<dyn Platform>,
@@ -336,7 +211,11 @@ pub struct System {
     /// Holds the configuration every program's own engine is made with, and validates
     /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
-    pub registry: Arc<crate::linker::Registry>,
+    pub registry: Arc<Registry>,
+    /// Makes the linker a program compiled in an engine is instantiated with (every host
+    /// call, or with `legacy` the 2022 WASIX ABI's versions); set by the scheduler, which
+    /// sits above the registration lists.
+    pub program_linker: ProgramLinker,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
     pub events: Vec<Event>,
@@ -350,7 +229,7 @@ pub struct System {
     /// Processes that got a signal since the scheduler last looked.
     pub signalled: Vec<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
-    pub new_tasks: Vec<crate::sched::Task>,
+    pub new_tasks: Vec<Task>,
     pub next_pid: Pid,
     /// The read-only `/proc` view, when mounted ([`crate::procfs`]).
     pub procfs: Option<crate::procfs::ProcFs>,
@@ -360,45 +239,6 @@ pub struct System {
     pub idle_ns: u64,
 }
 
-/// Terminal settings of the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tty {
-    pub cols: u32,
-    pub rows: u32,
-    pub width: u32,
-    pub height: u32,
-    pub echo: bool,
-    pub line_buffered: bool,
-    pub line_feeds: bool,
-}
-
-impl Default for Tty {
-    /// A raw console: bytes pass through both ways untouched (what `run` needs for
-    /// byte-exact streams). [`Tty::cooked`] is the interactive setting.
-    fn default() -> Self {
-        Self {
-            cols: 80,
-            rows: 25,
-            width: 800,
-            height: 600,
-            echo: false,
-            line_buffered: false,
-            line_feeds: false,
-        }
-    }
-}
-
-impl Tty {
-    /// An interactive terminal: echo, line editing and signal keys, `\n` → `\r\n`.
-    pub fn cooked() -> Self {
-        Self {
-            echo: true,
-            line_buffered: true,
-            line_feeds: true,
-            ..Self::default()
-        }
-    }
-}
 /// A call to retry when the process wakes.
 pub type Retry = Box<dyn FnMut(&mut Cx<'_>) -> SysResult>;
 
@@ -430,18 +270,18 @@ pub struct ProcData {
     /// The program numbers signals as Linux does (a wasix-libc program: it exports
     /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
     pub linux_signals: bool,
-    /// The program was built for the 2022 WASIX ABI ([`crate::wasix::is_legacy`]).
+    /// The program was built for the 2022 WASIX ABI ([`crate::spawn::is_legacy`]).
     pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
-    pub stack: crate::wasix::stack::StackState,
+    pub stack: crate::stack_state::StackState,
 }
 
 impl ProcData {
     /// True while wasix-libc has signals blocked: it names the handler
-    /// [`crate::wasix::signal::BLOCKED`] around critical sections (fork, its own locks)
+    /// [`crate::types::SIGNALS_BLOCKED`] around critical sections (fork, its own locks)
     /// and back afterwards. Signals raised meanwhile stay pending (KILL still kills).
     pub fn signals_blocked(&self) -> bool {
-        self.signal_handler.as_deref() == Some(crate::wasix::signal::BLOCKED)
+        self.signal_handler.as_deref() == Some(crate::types::SIGNALS_BLOCKED)
     }
 
     /// A handler will take signals now (one is named and signals are not blocked).
@@ -684,5 +524,46 @@ impl System {
         if self.terminal.readable() {
             self.events.push(Event::Console);
         }
+    }
+}
+
+/// Names of every host function registered, for the import check at spawn time.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub names: BTreeSet<(String, String)>,
+}
+
+impl Registry {
+    pub fn has(&self, module: &str, name: &str) -> bool {
+        self.names.iter().any(|(m, n)| m == module && n == name)
+    }
+}
+
+/// Where a process's execution stands between slices.
+pub(crate) enum State {
+    New(TypedFunc<(), ()>),
+    Fuel(TypedResumableCallOutOfFuel<()>),
+    Return(TypedResumableCallHostTrap<()>, i32),
+    Blocked(TypedResumableCallHostTrap<()>, Wait, Retry),
+}
+
+/// A process's store and where its execution stands.
+pub struct Task {
+    pub(crate) pid: Pid,
+    pub(crate) store: Store<Proc>,
+    pub(crate) instance: Instance,
+    /// The program (a fork instantiates it again for the child).
+    pub(crate) module: Program,
+    pub(crate) state: Option<State>,
+}
+
+impl Task {
+    /// The signal handler `callback_signal` named. A name that is no exported
+    /// `(func (param i32))` is no handler: default actions apply.
+    pub(crate) fn signal_handler(&self) -> Option<TypedFunc<i32, ()>> {
+        let name = self.store.data().data.signal_handler.as_deref()?;
+        self.instance
+            .get_typed_func::<i32, ()>(&self.store, name)
+            .ok()
     }
 }

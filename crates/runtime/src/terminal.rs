@@ -13,7 +13,8 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::sys::{Tty, signal};
+use crate::types::Tty;
+use abi::wasix::signal;
 
 /// Most bytes held for readers before further input is dropped (like a full tty queue).
 const MAX_QUEUED: usize = 64 * 1024;

@@ -1,8 +1,8 @@
 //! End-to-end runtime tests: small programs in WebAssembly text run through the real
 //! scheduler and host calls on a fake platform.
 
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, run_wat, run_with};
+use crate::types::ExitStatus;
 
 /// A module header with memory and the imports most tests need.
 pub const PRELUDE: &str = r#"
@@ -220,7 +220,7 @@ fn a_write_of_gibs_through_iovecs_is_short_not_a_kernel_allocation_failure() {
 
 #[test]
 fn tty_settings_come_back_in_order_whichever_setter_exits_first() {
-    use crate::sys::Tty;
+    use crate::types::Tty;
     let (mut kernel, _, _) = crate::testing::kernel_with(
         &wat::parse_str(program("", "")).expect("valid wat"),
         &Opts::default(),

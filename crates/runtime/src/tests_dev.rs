@@ -8,9 +8,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::sys::{ExitStatus, Tty};
 use crate::testing::Opts;
 use crate::tests_fs::{module, rights};
+use crate::types::ExitStatus;
+use crate::types::Tty;
 
 /// More helpers (the poll import, then functions): `$iovs` fills 1024 iovecs at 16384, each the 32 KiB at 32768 (32 MiB
 /// asked of one read); `$sub i fd kind` writes poll subscription `i` at 12288 for reading

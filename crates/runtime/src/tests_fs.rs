@@ -12,8 +12,8 @@ use alloc::format;
 use alloc::string::String;
 use core::cell::Cell;
 
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, Ran, run_with};
+use crate::types::ExitStatus;
 
 /// Every import the programs may use, with its parameter types (all return an errno).
 const CALLS: &[(&str, &str)] = &[
@@ -1252,11 +1252,10 @@ fn file_writes_leave_the_kernel_heap_its_headroom() {
         let id = sys
             .files
             .insert(&mut sys.fs, OpenFile::new(Object::File(ino), 0));
-        let wrote =
-            crate::wasi::fd::write_file(sys, id, &[7; 50_000], Some(0)).map_err(|e| match e {
-                crate::sys::Sys::Err(e) => e,
-                other => panic!("{other:?}"),
-            });
+        let wrote = crate::io::write_file(sys, id, &[7; 50_000], Some(0)).map_err(|e| match e {
+            crate::sys::Sys::Err(e) => e,
+            other => panic!("{other:?}"),
+        });
         assert_eq!(wrote, want);
         sys.files.drop_ref(&mut sys.fs, id);
     }

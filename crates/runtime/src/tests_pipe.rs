@@ -11,8 +11,8 @@
 use alloc::format;
 use alloc::string::String;
 
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, Ran, kernel_with};
+use crate::types::ExitStatus;
 
 /// Errnos, as the programs print them.
 const AGAIN: u32 = 6;

@@ -11,9 +11,12 @@ use core::cell::{Cell, RefCell};
 use vfs::{Fs, Limits as FsLimits};
 
 use crate::files::{FdEntry, FdTable, Object, OpenFile, Stream};
-use crate::sched::{Kernel, SpawnSpec};
-use crate::sys::{ExitStatus, Limits, Platform};
+use crate::sched::Kernel;
+use crate::spawn::SpawnSpec;
+use crate::sys::Platform;
 use crate::testing::{EPOCH_NS, Opts, kernel_with};
+use crate::types::ExitStatus;
+use crate::types::Limits;
 
 /// Where the programs keep things: subscriptions, events, nevents, the monotonic time
 /// before and after the poll, and the errno of the poll.

@@ -6,8 +6,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, kernel_with};
+use crate::types::ExitStatus;
 
 const PROGRAM: &[u8] = include_bytes!("../../../userland/wasix-c/bin/wasix-proc.wasm");
 

@@ -20,8 +20,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::sched::Stats;
-use crate::sys::ExitStatus;
 use crate::testing::{Opts, kernel_with};
+use crate::types::ExitStatus;
 
 /// Errnos, as the programs print them.
 const AGAIN: u32 = 6;

@@ -82,7 +82,7 @@ impl Stack {
     /// A new stack, or `None` when the heap is (nearly) exhausted: a hostile guest spawning
     /// thousands of spinning processes must not turn their stacks into a kernel panic.
     fn try_new() -> Option<Self> {
-        let (used, size) = super::heap_usage();
+        let (used, size) = super::heap::heap_usage();
         if size.saturating_sub(used) < STACK_BYTES + STACK_RESERVE {
             return None;
         }
@@ -242,7 +242,7 @@ pub fn handler_bytes() -> u64 {
 pub fn slice_over() -> bool {
     !CURRENT.load(Ordering::Relaxed).is_null()
         && NESTED.load(Ordering::Relaxed) == 0
-        && quantum_over(super::ticks())
+        && quantum_over(super::idt::ticks())
 }
 
 /// The current slice has run its quantum by `tick`.
@@ -429,7 +429,7 @@ pub fn on_tick(frame: &mut InterruptStackFrame, tick: u64) {
         return;
     }
     if NESTED.load(Ordering::Relaxed) > 0 {
-        let runaway_ticks = RUNAWAY_SECONDS * u64::from(crate::time::tick_hz().max(1));
+        let runaway_ticks = RUNAWAY_SECONDS * u64::from(super::idt::tick_hz().max(1));
         if RUNAWAY.fetch_add(1, Ordering::Relaxed) + 1 >= runaway_ticks {
             RUNAWAY_KILL.store(true, Ordering::Relaxed);
         }
@@ -452,13 +452,13 @@ pub fn on_debug(frame: &mut InterruptStackFrame) -> bool {
                 .as_mut()
                 .update(|f| f.cpu_flags.insert(RFlags::RESUME_FLAG))
         };
-        act(frame, due(super::ticks()));
+        act(frame, due(super::idt::ticks()));
         return true;
     }
     if status & DR6_BS == 0 && !frame.cpu_flags.contains(RFlags::TRAP_FLAG) {
         return false;
     }
-    match due(super::ticks()) {
+    match due(super::idt::ticks()) {
         Due::Trap => plant_trap(frame),
         _ => set_trap_flag(frame, false),
     }
@@ -489,7 +489,7 @@ impl Fibers {
         // A suspended fiber was never inside a host call.
         HOST_DEPTH.store(0, Ordering::Relaxed);
         FIBER_KILL.store(kill, Ordering::Relaxed);
-        SLICE_TICK.store(super::ticks(), Ordering::Relaxed);
+        SLICE_TICK.store(super::idt::ticks(), Ordering::Relaxed);
         disarm_breakpoint();
         CURRENT.store(fiber, Ordering::Relaxed);
         // SAFETY: `fiber` came from `Box::into_raw` and is freed only below, after it has
@@ -502,7 +502,7 @@ impl Fibers {
         // SAFETY: the fiber is switched out: nothing else touches it until resumed.
         let (intact, done) = unsafe { ((*fiber).stack.intact(), (*fiber).done.take()) };
         if !intact {
-            crate::console::emergency(format_args!(
+            super::hooks::emergency(format_args!(
                 "EXCEPTION: a process's kernel stack overflowed ({} KiB)\n",
                 STACK_BYTES / 1024
             ));

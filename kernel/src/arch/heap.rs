@@ -25,7 +25,7 @@ pub fn init_heap(start: u64, size: u64) {
 
 /// Bytes in use and heap size.
 pub fn heap_usage() -> (usize, usize) {
-    crate::arch::without_interrupts(|| {
+    super::cpu::without_interrupts(|| {
         let heap = HEAP.lock();
         let c = heap.counters();
         (c.allocated_bytes, c.claimed_bytes)

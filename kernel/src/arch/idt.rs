@@ -3,7 +3,7 @@
 //! handler that plants traps (`fiber`), and the PIC interrupt handlers (timer tick — which
 //! also preempts processes —, COM1/COM3 receive, everything else acknowledged).
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use drivers::exit::{ExitCode, exit_qemu};
 use drivers::pic::{PIC1_OFFSET, Pics};
@@ -12,12 +12,14 @@ use x86_64::registers::control::Cr2;
 use x86_64::structures::idt::{InterruptDescriptorTable, InterruptStackFrame, PageFaultErrorCode};
 
 use super::gdt::{DOUBLE_FAULT_IST, PAGE_FAULT_IST};
-use crate::console;
+use super::{cpu, fiber, hooks};
 
 static IDT: Once<InterruptDescriptorTable> = Once::new();
 static PICS: Mutex<Pics> = Mutex::new(Pics::new());
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static STACK_GUARD: AtomicU64 = AtomicU64::new(0);
+static BREAKPOINTS: AtomicU32 = AtomicU32::new(0);
+static TICK_HZ: AtomicU32 = AtomicU32::new(0);
 
 const TIMER_IRQ: u8 = 0;
 const COM1_IRQ: u8 = 4;
@@ -27,15 +29,30 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
+/// Breakpoint exceptions taken (the self-test checks the handler returns).
+pub fn breakpoints() -> u32 {
+    BREAKPOINTS.load(Ordering::Relaxed)
+}
+
+/// Records the timer's rate, which the kernel's clock measured when it started the tick.
+pub fn set_tick_hz(hz: u32) {
+    TICK_HZ.store(hz, Ordering::Relaxed);
+}
+
+/// Timer interrupts per second (zero before [`set_tick_hz`]).
+pub fn tick_hz() -> u32 {
+    TICK_HZ.load(Ordering::Relaxed)
+}
+
 fn report(name: &str, frame: &InterruptStackFrame, error: Option<u64>, with_cr2: bool) -> ! {
-    super::interrupts_off();
+    cpu::interrupts_off();
     let rip = frame.instruction_pointer.as_u64();
     let rsp = frame.stack_pointer.as_u64();
     let cr2 = if with_cr2 { Cr2::read_raw() } else { 0 };
     let guard = STACK_GUARD.load(Ordering::Relaxed);
     let overflow = with_cr2 && guard != 0 && cr2 < guard && cr2 >= guard.saturating_sub(64 * 1024);
     // No allocation here: the fault may have happened inside the allocator.
-    console::emergency(format_args!(
+    hooks::emergency(format_args!(
         "EXCEPTION: {name}{}\n  error code: {}\n  RIP: {rip:#018x}  RSP: {rsp:#018x}  CR2: {}\n",
         if overflow {
             " (kernel stack overflow)"
@@ -110,24 +127,24 @@ extern "x86-interrupt" fn page_fault(frame: InterruptStackFrame, code: PageFault
 
 extern "x86-interrupt" fn breakpoint(frame: InterruptStackFrame) {
     log::info!("breakpoint at {:#x}", frame.instruction_pointer.as_u64());
-    crate::selftest::note_breakpoint();
+    BREAKPOINTS.fetch_add(1, Ordering::Relaxed);
 }
 
 extern "x86-interrupt" fn timer(mut frame: InterruptStackFrame) {
     let tick = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
     PICS.lock().end_of_interrupt(PIC1_OFFSET + TIMER_IRQ);
     // May switch to the scheduler (preempting a process) and return much later.
-    super::fiber::on_tick(&mut frame, tick);
+    fiber::on_tick(&mut frame, tick);
 }
 
 extern "x86-interrupt" fn debug(mut frame: InterruptStackFrame) {
-    if !super::fiber::on_debug(&mut frame) {
+    if !fiber::on_debug(&mut frame) {
         report("debug (#DB)", &frame, None, false)
     }
 }
 
 extern "x86-interrupt" fn com1(_frame: InterruptStackFrame) {
-    console::on_receive_interrupt();
+    hooks::serial_receive();
     PICS.lock().end_of_interrupt(PIC1_OFFSET + COM1_IRQ);
 }
 

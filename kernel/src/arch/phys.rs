@@ -11,7 +11,7 @@ pub struct PhysView {
 
 impl PhysView {
     /// The view the loader's mapping gives: `boot.phys_offset` and `boot.phys_limit`.
-    pub fn new(boot: &crate::Boot<'_>) -> Self {
+    pub fn new(boot: &super::boot::Boot<'_>) -> Self {
         Self {
             offset: boot.phys_offset,
             limit: boot.phys_limit,

@@ -15,9 +15,30 @@
 //! long mode and paging, far-returns into 64-bit code, jumps up to the kernel's linked
 //! addresses, switches to the kernel stack and calls [`pvh_main`]. That unmaps a guard page under the stack (so an
 //! overflow is reported, as with the bootloader's stack), turns the start info into a
-//! [`crate::Boot`] and starts the kernel.
+//! [`Boot`] and starts the kernel through `kernel_entry`, the symbol the kernel's root
+//! defines with [`kernel_entry!`](crate::kernel_entry) (so `arch` names nothing above it).
 
-use crate::{Boot, KERNEL_STACK_SIZE, MAX_BOOT_REGIONS};
+use super::boot::{Boot, KERNEL_STACK_SIZE, MAX_BOOT_REGIONS};
+
+unsafe extern "Rust" {
+    /// The kernel's start, defined by [`kernel_entry!`](crate::kernel_entry) in its root.
+    safe fn kernel_entry(boot: &Boot<'_>) -> !;
+}
+
+/// Names the kernel's start for the PVH entry: `kernel_entry!(kstart)` in the kernel's
+/// root, where `kstart: fn(&Boot<'_>) -> !`. (The bootloader's entry is its own
+/// `entry_point!` in the root, so only PVH needs this.)
+#[macro_export]
+macro_rules! kernel_entry {
+    ($kstart:path) => {
+        // SAFETY: the one definition of `kernel_entry`, whose signature matches the
+        // declaration in arch/pvh.rs.
+        #[unsafe(export_name = "kernel_entry")]
+        fn kernel_entry(boot: &$crate::arch::Boot<'_>) -> ! {
+            $kstart(boot)
+        }
+    };
+}
 
 /// Physical memory mapped by the boot page tables (and so usable by the kernel).
 const MAPPED_GIB: usize = 16;
@@ -223,7 +244,7 @@ unsafe fn read_phys<T: Copy>(addr: u64) -> T {
 
 /// The 64-bit entry from the stub: `start_info` is `ebx` as the loader set it.
 extern "C" fn pvh_main(start_info: u64) -> ! {
-    let t_entry = super::rdtsc();
+    let t_entry = super::cpu::rdtsc();
     let stack_base = (&raw const STACK) as u64;
     guard_stack(stack_base);
     let mapped = (MAPPED_GIB as u64) << 30;
@@ -276,7 +297,7 @@ extern "C" fn pvh_main(start_info: u64) -> ! {
             ramdisk.as_ptr() as u64 + ramdisk.len() as u64,
         ),
     ];
-    crate::kstart(&Boot {
+    kernel_entry(&Boot {
         loader: loader_name(info.cmdline_paddr),
         t_entry,
         stack_bottom: stack_base + PAGE as u64,

@@ -4,9 +4,11 @@
 //! rewind into the saved frames; and switch a process to a checkpoint for `stack_restore`.
 
 use super::*;
-use crate::wasix::stack::{
-    MAX_SNAPSHOTS, MAX_UNWIND, Resume, Snapshot, Unwound, buffer_below, call_export,
-};
+use crate::spawn::SPAWN_HEADROOM;
+use crate::stack_state::Resume;
+use crate::stack_state::Snapshot;
+use crate::stack_state::Unwound;
+use crate::wasix::stack::{MAX_SNAPSHOTS, MAX_UNWIND, buffer_below, call_export};
 
 impl Kernel {
     /// `_start` returned after `op` unwound the stack: complete `op` and rewind.
@@ -245,7 +247,7 @@ impl Kernel {
             interrupt_value: None,
             linux_signals: pdata.linux_signals,
             legacy_abi: pdata.legacy_abi,
-            stack: crate::wasix::stack::StackState {
+            stack: crate::stack_state::StackState {
                 snapshots: pdata.stack.snapshots.clone(),
                 counter: pdata.stack.counter,
                 ..Default::default()

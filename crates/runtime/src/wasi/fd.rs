@@ -8,530 +8,27 @@
 //! iovecs in order and stop at the first short one; writes of at most `PIPE_BUF` bytes are
 //! atomic, larger ones write what fits (a partial count, which wasi-libc and Rust's std
 //! loop on). An empty pipe with a writer, or a full one with a reader, blocks the call on
-//! [`Wait::Pipe`] — or fails AGAIN under NONBLOCK. Writing with no reader left kills the
+//! [`crate::types::Wait::Pipe`] — or fails AGAIN under NONBLOCK. Writing with no reader left kills the
 //! process with SIGPIPE, or fails PIPE if it ignores that signal. Every path that changes
 //! a pipe (reads, writes, closing a descriptor) ends by moving the pipe's wake-up events
-//! to the scheduler ([`flush_pipe_events`]).
+//! to the scheduler (the service in [`crate::io`]).
 //!
 //! The devices that make bytes up (`/dev/zero`, `/dev/urandom`) are read straight into
 //! guest memory, and writes to the discarding ones (`/dev/null` and those two) copy
 //! nothing; both are bounded per call like every transfer ([`crate::devfs`]).
 
-use alloc::vec::Vec;
-
 use abi::Errno;
-use vfs::{Ino, Stat};
+use abi::wasix::rights;
+use abi::wasix::{Dirent, Filestat, fstflags};
+use vfs::Stat;
 
-use pipe::{PIPE_BUF, PipeId, ReadResult, WriteResult};
-
-use crate::files::{FileId, Object, Stream, fdflags};
-use crate::mem::{GuestMem, IoVec};
-use crate::sys::{Cx, ProcData, Sys, SysResult, System, Wait, signal};
-
-/// The WASI rights the runtime enforces: FD_READ and FD_WRITE on transfers, and the
-/// `PATH_*` rights of a base directory on the `path_*` calls. The others are stored and
-/// reported only, as in wasmtime.
-pub mod rights {
-    pub const FD_READ: u64 = 1 << 1;
-    pub const FD_SEEK: u64 = 1 << 2;
-    pub const FD_TELL: u64 = 1 << 5;
-    pub const FD_WRITE: u64 = 1 << 6;
-    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
-    pub const PATH_CREATE_FILE: u64 = 1 << 10;
-    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
-    pub const PATH_LINK_TARGET: u64 = 1 << 12;
-    pub const PATH_OPEN: u64 = 1 << 13;
-    pub const FD_READDIR: u64 = 1 << 14;
-    pub const PATH_READLINK: u64 = 1 << 15;
-    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
-    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
-    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
-    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
-    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
-    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
-    pub const PATH_SYMLINK: u64 = 1 << 24;
-    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
-    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
-    /// Rights that only mean something for a byte stream or regular file: a directory
-    /// opened with any of them gets them dropped (not ISDIR), as wasmer does, so that a
-    /// program passing its preopen's own rights (all of them here) can open a directory.
-    pub const FILE_ONLY: u64 = FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE;
-}
-
-/// WASI `fstflags` bits (`fd_filestat_set_times`, `path_filestat_set_times`).
-mod fst {
-    pub const ATIM: u16 = 1;
-    pub const ATIM_NOW: u16 = 2;
-    pub const MTIM: u16 = 4;
-    pub const MTIM_NOW: u16 = 8;
-}
-
-/// The open-file id behind `fd` with the rights (base, inheriting) the descriptor holds:
-/// its open file's, within the descriptor's own mask ([`crate::files::FdEntry::rights`]).
-pub(crate) fn rights_of(cx: &Cx<'_>, fd: i32) -> Result<(FileId, u64, u64), Errno> {
-    let entry = cx.proc.fds.get(fd as u32)?;
-    let file = cx.sys.files.get(entry.file)?;
-    Ok((
-        entry.file,
-        file.rights_base & entry.rights.base,
-        file.rights_inheriting & entry.rights.inheriting,
-    ))
-}
-
-/// BADF unless descriptor `fd` holds every right in `wanted`; its open-file id.
-fn require_fd(cx: &Cx<'_>, fd: i32, wanted: u64) -> Result<FileId, Errno> {
-    match rights_of(cx, fd)? {
-        (id, base, _) if base & wanted == wanted => Ok(id),
-        _ => Err(Errno::BadF),
-    }
-}
-
-/// The open-file id behind `fd`.
-pub fn file_of(cx: &Cx<'_>, fd: i32) -> Result<FileId, Errno> {
-    Ok(cx.proc.fds.get(fd as u32)?.file)
-}
-
-/// The open-file id and object behind `fd`.
-fn object_of(cx: &Cx<'_>, fd: i32) -> Result<(FileId, Object), Errno> {
-    let id = file_of(cx, fd)?;
-    Ok((id, cx.sys.files.get(id)?.object.clone()))
-}
-
-/// The inode behind a regular-file descriptor; BADF for any other descriptor.
-fn file_ino(cx: &Cx<'_>, fd: i32) -> Result<(FileId, Ino), Errno> {
-    match object_of(cx, fd)? {
-        (id, Object::File(ino)) => Ok((id, ino)),
-        _ => Err(Errno::BadF),
-    }
-}
-
-/// BADF unless open file `id` holds every right in `wanted`.
-fn require(sys: &System, id: FileId, wanted: u64) -> Result<(), Errno> {
-    if sys.files.get(id)?.rights_base & wanted == wanted {
-        Ok(())
-    } else {
-        Err(Errno::BadF)
-    }
-}
-
-/// Sets the filesystem clock to the wall clock before a call that changes timestamps.
-pub(crate) fn sync_clock(sys: &mut System) {
-    let now = sys.platform.realtime_ns();
-    sys.fs.set_time(now);
-}
-
-/// Moves the wake-up events of pipes changed by a call to the scheduler's event list, so
-/// processes parked on [`Wait::Pipe`] are retried.
-pub(crate) fn flush_pipe_events(sys: &mut System) {
-    sys.files.drain_events(&mut sys.events);
-}
-
-/// What an open file that is a pipe end needs for a transfer.
-struct PipeEnd {
-    pipe: PipeId,
-    nonblock: bool,
-}
-
-/// The pipe behind open file `id` if it is the end asked for (`read`: the read end, else
-/// the write end) and holds `right`; `None` when the open file is not a pipe end at all;
-/// BADF for the other end or a missing right.
-fn pipe_end(sys: &System, id: FileId, read: bool, right: u64) -> Result<Option<PipeEnd>, Errno> {
-    let file = sys.files.get(id)?;
-    let pipe = match (&file.object, read) {
-        (Object::PipeRead(p), true) | (Object::PipeWrite(p), false) => *p,
-        (Object::PipeRead(_) | Object::PipeWrite(_), _) => return Err(Errno::BadF),
-        _ => return Ok(None),
-    };
-    if file.rights_base & right == 0 {
-        return Err(Errno::BadF);
-    }
-    Ok(Some(PipeEnd {
-        pipe,
-        nonblock: file.flags & fdflags::NONBLOCK != 0,
-    }))
-}
-
-/// The result of a transfer that could not move a byte: AGAIN under NONBLOCK, else park
-/// until the pipe changes.
-fn pipe_would_block(end: &PipeEnd) -> Sys {
-    if end.nonblock {
-        Errno::Again.into()
-    } else {
-        Sys::Block(Wait::Pipe(end.pipe))
-    }
-}
-
-/// One read from a pipe into `buf`, for a transfer that has already read `done` bytes:
-/// the bytes read, 0 at end of file or (when `done` > 0) if the pipe ran dry. Blocks (or
-/// AGAIN) only when the transfer has read nothing.
-fn pipe_read_once(
-    sys: &mut System,
-    end: &PipeEnd,
-    buf: &mut [u8],
-    done: usize,
-) -> SysResult<usize> {
-    match sys.files.pipes.read(end.pipe, buf)? {
-        ReadResult::Data(n) => Ok(n),
-        ReadResult::Eof => Ok(0),
-        ReadResult::WouldBlock if done > 0 => Ok(0),
-        ReadResult::WouldBlock => Err(pipe_would_block(end)),
-    }
-}
-
-/// Reads from a pipe straight into each iovec in turn, stopping at the first short read:
-/// 0 at end of file or when every iovec is empty.
-fn pipe_read(
-    mem: &mut GuestMem<'_>,
-    sys: &mut System,
-    end: &PipeEnd,
-    iovs: &[IoVec],
-) -> SysResult<usize> {
-    let mut total = 0usize;
-    for &(ptr, len) in iovs.iter().filter(|&&(_, len)| len > 0) {
-        let n = pipe_read_once(sys, end, mem.slice_mut(ptr, len)?, total)?;
-        total += n;
-        if n < len as usize {
-            break;
-        }
-    }
-    Ok(total)
-}
-
-/// Writes `data` to a pipe: all of it (≤ `PIPE_BUF` bytes, atomically) or as much as fits
-/// (larger writes, `large`). PIPE when no reader is left.
-fn pipe_write_chunk(sys: &mut System, end: &PipeEnd, data: &[u8], large: bool) -> SysResult<usize> {
-    let data = if large {
-        let room = sys.files.pipes.free_space(end.pipe)?;
-        // Leave a full pipe to `write` (WouldBlock, or BrokenPipe without readers).
-        data.get(..room.max(1)).unwrap_or(data)
-    } else {
-        data
-    };
-    // The first write allocates the pipe's buffer: refuse it (NOMEM) rather than leave the
-    // kernel heap too low for its own allocations.
-    if sys.files.pipes.needs_buffer(end.pipe)?
-        && sys
-            .platform
-            .memory_available()
-            .is_some_and(|free| free < pipe::PIPE_CAPACITY + crate::sys::GROW_HEADROOM)
-    {
-        return Err(Errno::NoMem.into());
-    }
-    match sys.files.pipes.write(end.pipe, data)? {
-        WriteResult::Written(n) => Ok(n),
-        WriteResult::WouldBlock => Err(pipe_would_block(end)),
-        WriteResult::BrokenPipe => Err(Errno::Pipe.into()),
-    }
-}
-
-/// Writes the iovecs `iovs` (checked to lie in `mem`) to a pipe. Up to `PIPE_BUF` bytes in
-/// all go in one atomic write (gathered on the stack if split); more are
-/// written buffer by buffer, straight from guest memory, stopping at the first short
-/// write. Blocks (or AGAIN) only when nothing was written; a broken pipe after a partial
-/// write reports the partial count (the next write fails).
-fn pipe_write(
-    mem: &GuestMem<'_>,
-    sys: &mut System,
-    end: &PipeEnd,
-    iovs: &[IoVec],
-) -> SysResult<usize> {
-    let total = GuestMem::iov_total(iovs);
-    let mut parts = iovs.iter().filter(|&&(_, len)| len > 0);
-    if total <= PIPE_BUF {
-        let (first, second) = (parts.next(), parts.next());
-        return match (first, second) {
-            (None, _) => Ok(0),
-            (Some(&(ptr, len)), None) => pipe_write_chunk(sys, end, mem.slice(ptr, len)?, false),
-            (Some(_), Some(_)) => {
-                let mut buf = [0u8; PIPE_BUF];
-                let mut at = 0;
-                for &(ptr, len) in iovs {
-                    let src = mem.slice(ptr, len)?;
-                    let dst = buf.get_mut(at..at + src.len()).ok_or(Errno::Fault)?;
-                    dst.copy_from_slice(src);
-                    at += src.len();
-                }
-                pipe_write_chunk(sys, end, buf.get(..at).ok_or(Errno::Fault)?, false)
-            }
-        };
-    }
-    let mut written = 0usize;
-    for &(ptr, len) in parts {
-        let src = mem.slice(ptr, len)?;
-        match pipe_write_chunk(sys, end, src, true) {
-            Ok(n) => {
-                written += n;
-                if n < src.len() {
-                    break;
-                }
-            }
-            Err(_) if written > 0 => break,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(written)
-}
-
-/// True when the calling process ignores SIGPIPE (then a write to a broken pipe fails
-/// PIPE instead of killing it).
-fn sigpipe_ignored(cx: &Cx<'_>) -> bool {
-    cx.sys
-        .procs
-        .get(&cx.proc.pid)
-        .is_some_and(|p| p.ignored & (1 << signal::PIPE) != 0)
-}
-
-/// A write's failure as the process sees it: a broken pipe raises SIGPIPE unless ignored.
-/// With a signal handler installed the signal is queued for it and the write fails PIPE
-/// (as on Unix when SIGPIPE is caught); otherwise the default action kills the writer.
-fn broken_pipe(cx: &mut Cx<'_>, e: Sys) -> Sys {
-    match e {
-        Sys::Err(Errno::Pipe) if !sigpipe_ignored(cx) => {
-            if cx.proc.signal_handler.is_some() {
-                let _ = cx.sys.raise(cx.proc.pid, signal::PIPE);
-                Sys::Err(Errno::Pipe)
-            } else {
-                Sys::Signal(signal::PIPE)
-            }
-        }
-        e => e,
-    }
-}
-
-/// Bytes of file data the kernel heap can still take (`None`: unknown): what is free less
-/// [`crate::sys::GROW_HEADROOM`] and two pages a write may start and end in. The
-/// filesystem's quota (half the heap) does not know what else uses the heap; this keeps
-/// the RAM filesystem out of the room the kernel's own allocations rely on.
-pub fn file_room(sys: &System) -> Option<usize> {
-    sys.platform
-        .memory_available()
-        .map(|free| free.saturating_sub(crate::sys::GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
-}
-
-/// Writes `data` to the open file `id`; returns bytes written. Regular files need the
-/// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
-/// wasmtime) goes to the end. A pipe write end takes the data as [`pipe_write`] describes
-/// (a broken pipe is PIPE here: the caller decides about SIGPIPE).
-pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) -> SysResult<usize> {
-    if let Some(end) = pipe_end(sys, id, false, rights::FD_WRITE)? {
-        let r = pipe_write_chunk(sys, &end, data, data.len() > PIPE_BUF);
-        flush_pipe_events(sys);
-        return r;
-    }
-    let file = sys.files.get_mut(id)?;
-    match file.object.clone() {
-        Object::ConsoleOut(stream) => Ok(console_write(sys, stream, data)),
-        Object::Tty => {
-            require(sys, id, rights::FD_WRITE)?;
-            Ok(console_write(sys, Stream::Stdout, data))
-        }
-        Object::Null | Object::Zero | Object::Random => {
-            require(sys, id, rights::FD_WRITE)?;
-            Ok(data.len())
-        }
-        Object::ConsoleIn
-        | Object::Bytes(_)
-        | Object::Dir(_)
-        | Object::PipeRead(_)
-        | Object::PipeWrite(_) => Err(Errno::BadF.into()),
-        Object::File(ino) => {
-            if file.rights_base & rights::FD_WRITE == 0 {
-                return Err(Errno::BadF.into());
-            }
-            let offset = match at {
-                _ if file.flags & fdflags::APPEND != 0 => sys.fs.stat(ino)?.size,
-                Some(off) => off,
-                None => file.offset,
-            };
-            sync_clock(sys);
-            // Short, or NOSPC, when the heap cannot take it all (see `file_room`).
-            let data = match file_room(sys) {
-                Some(0) if !data.is_empty() => return Err(Errno::NoSpc.into()),
-                Some(room) => &data[..data.len().min(room)],
-                None => data,
-            };
-            let n = if data.is_empty() {
-                0
-            } else {
-                sys.fs.write(ino, offset, data)?
-            };
-            if at.is_none() {
-                sys.files.get_mut(id)?.offset = offset.saturating_add(n as u64);
-            }
-            Ok(n)
-        }
-    }
-}
-
-/// Writes `data` to a console stream, with the terminal's line-feed translation; returns
-/// its length.
-fn console_write(sys: &mut System, stream: Stream, data: &[u8]) -> usize {
-    let System { tty, platform, .. } = sys;
-    crate::terminal::translate(tty, data, |piece| platform.write(stream, piece));
-    data.len()
-}
-
-/// Reads into `buf` from the open file `id`; returns bytes read (0 = end of file).
-/// Regular files, devices and pipes need the FD_READ right.
-pub fn read_file(
-    sys: &mut System,
-    id: FileId,
-    buf: &mut [u8],
-    at: Option<u64>,
-) -> SysResult<usize> {
-    if let Some(end) = pipe_end(sys, id, true, rights::FD_READ)? {
-        let r = pipe_read_once(sys, &end, buf, 0);
-        flush_pipe_events(sys);
-        return r;
-    }
-    let file = sys.files.get_mut(id)?;
-    let nonblock = file.flags & fdflags::NONBLOCK != 0;
-    let device = matches!(
-        file.object,
-        Object::Null | Object::Zero | Object::Random | Object::Tty
-    );
-    if device && file.rights_base & rights::FD_READ == 0 {
-        return Err(Errno::BadF.into());
-    }
-    match &file.object {
-        Object::ConsoleIn | Object::Tty => {
-            if buf.is_empty() {
-                return Ok(0);
-            }
-            sys.pump_console();
-            match sys.terminal.read(buf) {
-                Some(n) => Ok(n),
-                None if nonblock => Err(Errno::Again.into()),
-                None => Err(Sys::Block(Wait::Console)),
-            }
-        }
-        Object::Bytes(data) => {
-            let start = at.unwrap_or(file.offset);
-            let avail = data
-                .get(usize::try_from(start).unwrap_or(usize::MAX)..)
-                .unwrap_or(&[]);
-            let n = avail.len().min(buf.len());
-            buf[..n].copy_from_slice(&avail[..n]);
-            if at.is_none() {
-                file.offset = start.saturating_add(n as u64);
-            }
-            Ok(n)
-        }
-        Object::Null => Ok(0),
-        object @ (Object::Zero | Object::Random) => {
-            let object = object.clone();
-            let max = crate::devfs::read_max(&object).unwrap_or(0);
-            let n = buf.len().min(max);
-            crate::devfs::fill(sys, &object, &mut buf[..n]);
-            Ok(n)
-        }
-        Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeRead(_) | Object::PipeWrite(_) => {
-            Err(Errno::BadF.into())
-        }
-        &Object::File(ino) => {
-            if file.rights_base & rights::FD_READ == 0 {
-                return Err(Errno::BadF.into());
-            }
-            let offset = at.unwrap_or(file.offset);
-            sync_clock(sys);
-            let n = sys.fs.read(ino, offset, buf)?;
-            if at.is_none() {
-                sys.files.get_mut(id)?.offset = offset.saturating_add(n as u64);
-            }
-            Ok(n)
-        }
-    }
-}
-
-/// Most bytes one `fd_read`/`fd_write` (and positional twin) moves through a kernel
-/// buffer; more is a short transfer, which callers loop on.
-const MAX_TRANSFER: usize = 1 << 24;
-
-/// Gathers the iovecs and writes them in one piece (pipes: straight from guest memory,
-/// see [`pipe_write`]). A broken pipe raises SIGPIPE unless the process ignores it.
-fn write_iovs(
-    cx: &mut Cx<'_>,
-    fd: i32,
-    iovs: i32,
-    iovs_len: i32,
-    at: Option<u64>,
-) -> SysResult<usize> {
-    let id = file_of(cx, fd)?;
-    let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
-    if rights_of(cx, fd)?.1 & rights::FD_WRITE == 0 {
-        // Dropped from this descriptor by `fd_fdstat_set_rights` (or never held).
-        return Err(Errno::BadF.into());
-    }
-    if let Some(end) = pipe_end(cx.sys, id, false, rights::FD_WRITE)? {
-        let r = pipe_write(&cx.mem, cx.sys, &end, &iovs);
-        flush_pipe_events(cx.sys);
-        return r.map_err(|e| broken_pipe(cx, e));
-    }
-    let file = cx.sys.files.get(id)?;
-    if matches!(file.object, Object::Null | Object::Zero | Object::Random) {
-        // Discarded: nothing to copy (the iovecs were checked to lie in memory).
-        require(cx.sys, id, rights::FD_WRITE)?;
-        return Ok(GuestMem::iov_total(&iovs).min(MAX_TRANSFER));
-    }
-    // At most MAX_TRANSFER bytes per call (a short write), as for reads: a guest's
-    // iovecs may add up to GiBs, more than the kernel heap holds.
-    let data = cx.mem.gather_at_most(&iovs, MAX_TRANSFER)?;
-    write_file(cx.sys, id, &data, at).map_err(|e| broken_pipe(cx, e))
-}
-
-/// Fills the iovecs in order, straight in guest memory, from a device that makes its bytes
-/// up (zeros, random), stopping after `max` bytes.
-fn device_read(
-    mem: &mut GuestMem<'_>,
-    sys: &mut System,
-    object: &Object,
-    iovs: &[IoVec],
-    max: usize,
-) -> Result<usize, Errno> {
-    let mut total = 0usize;
-    for &(ptr, len) in iovs {
-        if total == max {
-            break;
-        }
-        let n = (len as usize).min(max - total);
-        crate::devfs::fill(sys, object, mem.slice_mut(ptr, n as u32)?);
-        total += n;
-    }
-    Ok(total)
-}
-
-/// Reads into the iovecs in order; stops at a short read. Pipes are read straight into
-/// guest memory.
-fn read_iovs(
-    cx: &mut Cx<'_>,
-    fd: i32,
-    iovs: i32,
-    iovs_len: i32,
-    at: Option<u64>,
-) -> SysResult<usize> {
-    let id = file_of(cx, fd)?;
-    let iovs = cx.mem.iovecs(iovs as u32, iovs_len as u32)?;
-    if rights_of(cx, fd)?.1 & rights::FD_READ == 0 {
-        return Err(Errno::BadF.into());
-    }
-    if let Some(end) = pipe_end(cx.sys, id, true, rights::FD_READ)? {
-        let r = pipe_read(&mut cx.mem, cx.sys, &end, &iovs);
-        flush_pipe_events(cx.sys);
-        return r;
-    }
-    let object = &cx.sys.files.get(id)?.object;
-    if let Some(max) = crate::devfs::read_max(object) {
-        let object = object.clone();
-        require(cx.sys, id, rights::FD_READ)?;
-        return Ok(device_read(&mut cx.mem, cx.sys, &object, &iovs, max)?);
-    }
-    let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
-    let mut buf = Vec::new();
-    buf.try_reserve_exact(total).map_err(|_| Errno::NoMem)?;
-    buf.resize(total, 0);
-    let n = read_file(cx.sys, id, &mut buf, at)?;
-    Ok(cx.mem.scatter(&iovs, &buf[..n])?)
-}
+use crate::files::{FileId, Object};
+use crate::io::{
+    file_ino, file_of, file_room, flush_pipe_events, object_of, read_iovs, require_fd, rights_of,
+    sync_clock, write_iovs,
+};
+use crate::sys::{Cx, SysResult, System};
+use abi::wasix::fdflags;
 
 /// `fd_write`: writes the iovecs at the descriptor's offset (or end, in append mode).
 pub fn fd_write(cx: &mut Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, out: i32) -> SysResult {
@@ -615,13 +112,13 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
         }
         _ => held,
     };
-    // fdstat: filetype u8 @0, flags u16 @2, rights_base u64 @8, rights_inheriting u64 @16.
-    let mut buf = [0u8; 24];
-    buf[0] = f.object.filetype();
-    buf[2..4].copy_from_slice(&f.flags.to_le_bytes());
-    buf[8..16].copy_from_slice(&rights_base.to_le_bytes());
-    buf[16..24].copy_from_slice(&inheriting.to_le_bytes());
-    cx.mem.write(out as u32, &buf)?;
+    let stat = abi::wasix::Fdstat {
+        filetype: f.object.filetype(),
+        flags: f.flags,
+        rights_base,
+        rights_inheriting: inheriting,
+    };
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 
@@ -629,10 +126,8 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
 pub fn fd_prestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let entry = cx.proc.fds.get(fd as u32)?;
     let name = entry.preopen.as_ref().ok_or(Errno::BadF)?;
-    // prestat: tag u8 @0 (0 = dir), name length u32 @4.
-    let mut buf = [0u8; 8];
-    buf[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
-    cx.mem.write(out as u32, &buf)?;
+    let prestat = abi::wasix::Prestat::dir(name.len() as u32);
+    cx.mem.write(out as u32, &prestat.to_bytes())?;
     Ok(())
 }
 
@@ -646,15 +141,6 @@ pub fn fd_prestat_dir_name(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> Sys
     let name = name.clone();
     cx.mem.write(path as u32, name.as_bytes())?;
     Ok(())
-}
-
-/// Writes `data` to `fd` of `proc` if that is something that cannot block (console, file,
-/// null; a pipe only if it has room and a reader) — for runtime messages such as trap
-/// reports.
-pub fn write_best_effort(sys: &mut System, proc: &ProcData, fd: u32, data: &[u8]) {
-    if let Ok(entry) = proc.fds.get(fd) {
-        let _ = write_file(sys, entry.file, data, None);
-    }
 }
 
 /// `fd_advise`: advice 0..=5 (else INVAL) on a regular file (else BADF); a no-op.
@@ -734,38 +220,32 @@ pub fn fd_fdstat_set_rights(cx: &mut Cx<'_>, fd: i32, base: i64, inheriting: i64
     Ok(())
 }
 
-/// The 64-byte WASI `filestat` of `st`.
-pub fn encode_filestat(st: &Stat) -> [u8; 64] {
-    let mut buf = [0u8; 64];
-    let fields = [
-        (0, st.dev),
-        (8, st.ino),
-        (24, st.nlink),
-        (32, st.size),
-        (40, st.atim),
-        (48, st.mtim),
-        (56, st.ctim),
-    ];
-    for (at, v) in fields {
-        buf[at..at + 8].copy_from_slice(&v.to_le_bytes());
+/// The WASI `filestat` of `st`.
+pub fn filestat(st: &Stat) -> Filestat {
+    Filestat {
+        dev: st.dev,
+        ino: st.ino,
+        filetype: st.kind.wasi(),
+        nlink: st.nlink,
+        size: st.size,
+        atim: st.atim,
+        mtim: st.mtim,
+        ctim: st.ctim,
     }
-    buf[16] = st.kind.wasi();
-    buf
 }
 
 /// `fd_filestat_get`: the metadata of a file or directory; streams report only their
 /// filetype (everything else 0), as in wasmtime.
 pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
-    cx.mem.slice(out as u32, 64)?;
-    let buf = match object_of(cx, fd)?.1 {
-        Object::File(ino) | Object::Dir(ino) => encode_filestat(&cx.sys.fs.stat(ino)?),
-        other => {
-            let mut buf = [0u8; 64];
-            buf[16] = other.filetype();
-            buf
-        }
+    cx.mem.slice(out as u32, Filestat::SIZE as u32)?;
+    let stat = match object_of(cx, fd)?.1 {
+        Object::File(ino) | Object::Dir(ino) => filestat(&cx.sys.fs.stat(ino)?),
+        other => Filestat {
+            filetype: other.filetype(),
+            ..Filestat::default()
+        },
     };
-    cx.mem.write(out as u32, &buf)?;
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 
@@ -804,8 +284,8 @@ pub(crate) fn set_times_args(
         _ => Err(Errno::Inval),
     };
     Ok((
-        pick(fst::ATIM, fst::ATIM_NOW, atim)?,
-        pick(fst::MTIM, fst::MTIM_NOW, mtim)?,
+        pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?,
+        pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?,
     ))
 }
 
@@ -826,7 +306,7 @@ pub fn fd_filestat_set_times(
 }
 
 /// Size of a `dirent` header: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
-const DIRENT_SIZE: usize = 24;
+const DIRENT_SIZE: usize = Dirent::SIZE;
 
 /// `fd_readdir`: fills `buf` with directory entries from `cookie` on (`.` and `..` first),
 /// each a 24-byte header and the name; the last one is cut off where the buffer ends, and
@@ -867,11 +347,13 @@ pub fn fd_readdir(
         if at >= total {
             break;
         }
-        let mut head = [0u8; DIRENT_SIZE];
-        head[0..8].copy_from_slice(&entry.next.to_le_bytes());
-        head[8..16].copy_from_slice(&entry.ino.to_le_bytes());
-        head[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
-        head[20] = crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi());
+        let head = Dirent {
+            d_next: entry.next,
+            d_ino: entry.ino,
+            d_namlen: entry.name.len() as u32,
+            d_type: crate::devfs::filetype(cx.sys, entry.ino, entry.kind.wasi()),
+        }
+        .to_bytes();
         for part in [&head[..], entry.name.as_bytes()] {
             let n = part.len().min(total - at);
             dst[at..at + n].copy_from_slice(&part[..n]);

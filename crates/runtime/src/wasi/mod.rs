@@ -15,8 +15,8 @@ pub mod unstable;
 
 use wasmi::Linker;
 
-use crate::linker::Registry;
 use crate::sys::Proc;
+use crate::sys::Registry;
 use crate::{calls, calls_noreturn};
 
 /// Registers every call.

@@ -8,20 +8,13 @@ use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
 use crate::devfs::Opened;
-use crate::files::{FdEntry, Object, OpenFile, RIGHTS_ALL, fdflags};
+use crate::files::{FdEntry, Object, OpenFile};
+use crate::io::{rights_of, sync_clock};
 use crate::sys::{Cx, SysResult, System};
-use crate::wasi::fd::{encode_filestat, rights, rights_of, set_times_args, sync_clock};
-
-/// `lookupflags.symlink_follow`.
-const SYMLINK_FOLLOW: i32 = 1;
-
-/// WASI `oflags`.
-mod oflags {
-    pub const CREAT: u16 = 1;
-    pub const DIRECTORY: u16 = 2;
-    pub const EXCL: u16 = 4;
-    pub const TRUNC: u16 = 8;
-}
+use crate::wasi::fd::{filestat, set_times_args};
+use abi::wasix::fdflags;
+use abi::wasix::lookupflags::SYMLINK_FOLLOW;
+use abi::wasix::{oflags, rights};
 
 /// The directory inode behind base descriptor `fd`, which must hold every right in
 /// `needed`: BADF for a closed descriptor or any other kind (wasmtime's answer for every
@@ -83,14 +76,15 @@ pub fn path_filestat_get(
     out: i32,
 ) -> SysResult {
     let follow = follow(flags)?;
-    cx.mem.slice(out as u32, 64)?;
+    cx.mem
+        .slice(out as u32, abi::wasix::Filestat::SIZE as u32)?;
     let dir = dir_of(cx, fd, rights::PATH_FILESTAT_GET)?;
     let path = cx.mem.str(path as u32, len as u32)?;
     let path = rooted(cx, dir, path);
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
-    let mut buf = encode_filestat(&cx.sys.fs.stat(ino)?);
-    buf[16] = crate::devfs::filetype(cx.sys, ino, buf[16]);
-    cx.mem.write(out as u32, &buf)?;
+    let mut stat = filestat(&cx.sys.fs.stat(ino)?);
+    stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
+    cx.mem.write(out as u32, &stat.to_bytes())?;
     Ok(())
 }
 
@@ -212,8 +206,8 @@ pub fn path_open(
     sync_clock(cx.sys);
     crate::procfs::sync(cx.sys);
     let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
-    let rights_base = base as u64 & allowed & RIGHTS_ALL;
-    let rights_inheriting = inheriting as u64 & allowed & RIGHTS_ALL;
+    let rights_base = base as u64 & allowed & rights::ALL;
+    let rights_inheriting = inheriting as u64 & allowed & rights::ALL;
     if let Some(dev) = crate::devfs::device(cx.sys, ino) {
         let file = match crate::devfs::open(dev, &cx.proc.fds, flags)? {
             Opened::Shared(entry) => return install(cx, entry, out),

@@ -24,24 +24,18 @@
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::wasix::{eventrwflags, eventtype, subclockflags};
 use pipe::PipeId;
 
 use crate::files::{Object, OpenFile};
-use crate::sys::{Cx, Sys, SysResult, System, Wait};
+use crate::sys::{Cx, Sys, SysResult, System};
+use crate::types::Wait;
 
 use super::clock::{self, MONOTONIC, REALTIME};
 
-/// Event types (the subscription tag and the event `type`).
-const EVENTTYPE_CLOCK: u8 = 0;
-const EVENTTYPE_FD_READ: u8 = 1;
-const EVENTTYPE_FD_WRITE: u8 = 2;
-/// `subclockflags`: the timeout is an absolute time of the clock.
-const SUBSCRIPTION_CLOCK_ABSTIME: u16 = 1;
-/// `eventrwflags`: the peer hung up / end of file.
-const FD_READWRITE_HANGUP: u16 = 1;
 /// Size of an event (both ABIs): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64
 /// @16, flags u16 @24.
-const EVENT_SIZE: u32 = 32;
+const EVENT_SIZE: u32 = abi::wasix::Event::SIZE as u32;
 
 /// Where the fields of a subscription lie. Userdata (u64 @0), the tag (u8 @8) and the
 /// descriptor of a read/write subscription (u32 @16) are common to both ABIs.
@@ -155,7 +149,7 @@ impl Event {
     fn clock() -> Self {
         Self {
             error: Errno::Success,
-            kind: EVENTTYPE_CLOCK,
+            kind: eventtype::CLOCK,
             nbytes: 0,
             hangup: false,
         }
@@ -238,7 +232,7 @@ impl Call {
     /// The state of the subscription at `at`.
     fn status(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> SysResult<Status> {
         match cx.mem.read_u8(at + 8)? {
-            EVENTTYPE_CLOCK => {
+            eventtype::CLOCK => {
                 let deadline = self.deadline(cx, at, start, now)?;
                 Ok(if deadline <= now {
                     Status::Ready(Event::clock())
@@ -246,7 +240,7 @@ impl Call {
                     Status::Until(deadline)
                 })
             }
-            kind @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => {
+            kind @ (eventtype::FD_READ | eventtype::FD_WRITE) => {
                 let fd = cx.mem.read_u32(at + 16)?;
                 Ok(fd_status(cx, fd, kind))
             }
@@ -261,7 +255,7 @@ impl Call {
     fn deadline(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> Result<u64, Errno> {
         let id = cx.mem.read_u32(at + self.layout.clock_id)? as i32;
         let timeout = cx.mem.read_u64(at + self.layout.timeout)?;
-        let absolute = cx.mem.read_u16(at + self.layout.flags)? & SUBSCRIPTION_CLOCK_ABSTIME != 0;
+        let absolute = cx.mem.read_u16(at + self.layout.flags)? & subclockflags::ABSTIME != 0;
         match (id, absolute) {
             (REALTIME | MONOTONIC, false) => Ok(start.saturating_add(timeout)),
             (MONOTONIC, true) => Ok(timeout),
@@ -276,14 +270,20 @@ impl Call {
     /// Writes `event` for the subscription at `sub` into event slot `slot`.
     fn write_event(&self, cx: &mut Cx<'_>, slot: u32, sub: u32, event: &Event) -> SysResult {
         let userdata = cx.mem.read_u64(sub)?;
-        let mut buf = [0u8; EVENT_SIZE as usize];
-        buf[0..8].copy_from_slice(&userdata.to_le_bytes());
-        buf[8..10].copy_from_slice(&event.error.raw().to_le_bytes());
-        buf[10] = event.kind;
-        buf[16..24].copy_from_slice(&event.nbytes.to_le_bytes());
-        let flags = if event.hangup { FD_READWRITE_HANGUP } else { 0 };
-        buf[24..26].copy_from_slice(&flags.to_le_bytes());
-        cx.mem.write(self.events + slot * EVENT_SIZE, &buf)?;
+        let flags = if event.hangup {
+            eventrwflags::FD_READWRITE_HANGUP
+        } else {
+            0
+        };
+        let bytes = abi::wasix::Event {
+            userdata,
+            error: event.error.raw(),
+            type_: event.kind,
+            nbytes: event.nbytes,
+            flags,
+        }
+        .to_bytes();
+        cx.mem.write(self.events + slot * EVENT_SIZE, &bytes)?;
         Ok(())
     }
 }
@@ -317,7 +317,7 @@ impl Readiness {
 /// The state of a read (`kind` FD_READ) or write subscription on descriptor `fd`.
 fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
     let readiness = open_file(cx, fd).and_then(|file| {
-        if kind == EVENTTYPE_FD_READ {
+        if kind == eventtype::FD_READ {
             read_readiness(cx.sys, file)
         } else {
             write_readiness(cx.sys, file)

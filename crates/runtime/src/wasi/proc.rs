@@ -1,6 +1,7 @@
 //! `proc_exit`, `proc_raise` and `sched_yield`.
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
     Err(Sys::Exit(code as u32))
@@ -8,8 +9,8 @@ pub fn proc_exit(_cx: &mut Cx<'_>, code: i32) -> SysResult {
 
 /// Raises `sig` in the caller, with the same dispositions and handlers as `proc_signal`.
 pub fn proc_raise(cx: &mut Cx<'_>, sig: i32) -> SysResult {
-    let sig = crate::wasix::signal::signal_number(cx, sig)?;
-    crate::wasix::signal::raise_self(cx, sig)
+    let sig = crate::signals::signal_number(cx, sig)?;
+    crate::signals::raise_self(cx, sig)
 }
 
 pub fn sched_yield(_cx: &mut Cx<'_>) -> SysResult {

@@ -7,11 +7,12 @@
 //! prestat, errno, rights and flags are unchanged. `sock_accept` did not exist yet.
 
 use abi::Errno;
+use abi::wasix::{Filestat, FilestatUnstable};
 use wasmi::Linker;
 
 use super::{args, clock, fd, path, poll, proc, random, sock};
 use crate::files::Object;
-use crate::linker::Registry;
+use crate::sys::Registry;
 use crate::sys::{Cx, Proc, SysResult, System};
 use crate::{calls, calls_noreturn};
 
@@ -105,13 +106,10 @@ pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32
 
 /// `fd_filestat_get` writing the 56-byte snapshot-0 filestat.
 pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
-    let id = fd::file_of(cx, fd)?;
+    let id = crate::io::file_of(cx, fd)?;
     let stat = object_stat(cx.sys, &cx.sys.files.get(id)?.object)?;
     write_filestat(cx, out as u32, &stat)
 }
-
-/// `lookupflags`: follow a final symlink.
-const SYMLINK_FOLLOW: i32 = 1;
 
 /// `path_filestat_get` writing the 56-byte snapshot-0 filestat; the directory
 /// descriptor must be a directory (NOTDIR).
@@ -123,79 +121,40 @@ pub fn path_filestat_get(
     len: i32,
     out: i32,
 ) -> SysResult {
-    let (id, held, _) = fd::rights_of(cx, fd)?;
+    let (id, held, _) = crate::io::rights_of(cx, fd)?;
     let Object::Dir(dir) = cx.sys.files.get(id)?.object else {
         return Err(Errno::NotDir.into());
     };
-    if held & fd::rights::PATH_FILESTAT_GET == 0 {
+    if held & abi::wasix::rights::PATH_FILESTAT_GET == 0 {
         return Err(Errno::NotCapable.into());
     }
     let path = cx.mem.str(path as u32, len as u32)?;
-    let ino = cx.sys.fs.lookup(dir, path, flags & SYMLINK_FOLLOW != 0)?;
-    let mut stat = Filestat::from(cx.sys.fs.stat(ino)?);
+    let ino = cx.sys.fs.lookup(
+        dir,
+        path,
+        flags & abi::wasix::lookupflags::SYMLINK_FOLLOW != 0,
+    )?;
+    let mut stat = fd::filestat(&cx.sys.fs.stat(ino)?);
     stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
     write_filestat(cx, out as u32, &stat)
-}
-
-/// The fields of a filestat, whichever the layout.
-struct Filestat {
-    dev: u64,
-    ino: u64,
-    filetype: u8,
-    nlink: u64,
-    size: u64,
-    atim: u64,
-    mtim: u64,
-    ctim: u64,
-}
-
-impl From<vfs::Stat> for Filestat {
-    fn from(s: vfs::Stat) -> Self {
-        Self {
-            dev: s.dev,
-            ino: s.ino,
-            filetype: s.kind.wasi(),
-            nlink: s.nlink,
-            size: s.size,
-            atim: s.atim,
-            mtim: s.mtim,
-            ctim: s.ctim,
-        }
-    }
 }
 
 /// The status of an open object: the inode's for files and directories; for the console,
 /// boot stdin and null only the file type, as preview1 `fd_filestat_get` reports.
 fn object_stat(sys: &System, object: &Object) -> Result<Filestat, Errno> {
     match object {
-        Object::File(ino) | Object::Dir(ino) => Ok(sys.fs.stat(*ino)?.into()),
+        Object::File(ino) | Object::Dir(ino) => Ok(fd::filestat(&sys.fs.stat(*ino)?)),
         other => Ok(Filestat {
-            dev: 0,
-            ino: 0,
             filetype: other.filetype(),
-            nlink: 0,
-            size: 0,
-            atim: 0,
-            mtim: 0,
-            ctim: 0,
+            ..Filestat::default()
         }),
     }
 }
 
-/// Writes `s` as a snapshot-0 filestat (56 bytes): dev u64 @0, ino u64 @8, filetype u8
-/// @16, nlink u32 @20, size u64 @24, atim @32, mtim @40, ctim @48. A link count beyond
-/// u32 is OVERFLOW, as in wasmtime's snapshot-0 adapter.
+/// Writes `s` as a snapshot-0 filestat ([`FilestatUnstable`]). A link count beyond u32 is
+/// OVERFLOW, as in wasmtime's snapshot-0 adapter.
 fn write_filestat(cx: &mut Cx<'_>, out: u32, s: &Filestat) -> SysResult {
-    let nlink = u32::try_from(s.nlink).map_err(|_| Errno::Overflow)?;
-    let mut buf = [0u8; 56];
-    buf[0..8].copy_from_slice(&s.dev.to_le_bytes());
-    buf[8..16].copy_from_slice(&s.ino.to_le_bytes());
-    buf[16] = s.filetype;
-    buf[20..24].copy_from_slice(&nlink.to_le_bytes());
-    buf[24..32].copy_from_slice(&s.size.to_le_bytes());
-    buf[32..40].copy_from_slice(&s.atim.to_le_bytes());
-    buf[40..48].copy_from_slice(&s.mtim.to_le_bytes());
-    buf[48..56].copy_from_slice(&s.ctim.to_le_bytes());
-    cx.mem.write(out, &buf)?;
+    let old = FilestatUnstable::from_preview1(s).ok_or(Errno::Overflow)?;
+    cx.mem.write(out, &old.to_bytes())?;
     Ok(())
 }

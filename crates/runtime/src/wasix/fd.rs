@@ -12,17 +12,10 @@
 //! descriptor, so no pipe wake-up events arise (creating a pipe wakes nobody).
 
 use abi::Errno;
+use abi::wasix::fdflagsext;
 
 use crate::files::FdEntry;
 use crate::sys::{Cx, SysResult, System};
-
-/// WASIX `fdflagsext`: the per-descriptor flags.
-pub mod fdflagsext {
-    /// Close the descriptor when the process execs.
-    pub const CLOEXEC: u16 = 1;
-    /// Every known bit.
-    pub const ALL: u16 = CLOEXEC;
-}
 
 /// FAULT unless a `u32` result can be written at `ptr`.
 fn check_out(cx: &Cx<'_>, ptr: i32) -> Result<(), Errno> {
@@ -108,7 +101,7 @@ pub fn fd_fdflags_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
 
 /// `fd_fdflags_set(fd, flags)`: replaces the descriptor's flags; bits other than
 /// `fdflagsext::ALL` are INVAL. (The open file's status flags are `fd_fdstat_set_flags`'
-/// business: see [`crate::files::fdflags`].)
+/// business: see [`abi::wasix::fdflags`].)
 pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
     let flags = u16::try_from(flags)
         .ok()
@@ -140,6 +133,6 @@ pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     };
     let System { fs, files, .. } = &mut *cx.sys;
     cx.proc.fds.install_at(fs, files, to, entry)?;
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     Ok(())
 }

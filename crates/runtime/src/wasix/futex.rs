@@ -11,7 +11,8 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 /// `memory.atomic.wait` results.
 const WAIT_OK: i32 = 0;
@@ -81,7 +82,7 @@ fn memory_word(
 /// Registers the `wasmkernel` helpers of lowered modules.
 pub fn register_lowered(
     linker: &mut wasmi::Linker<crate::sys::Proc>,
-    reg: &mut crate::linker::Registry,
+    reg: &mut crate::sys::Registry,
     module: &str,
 ) -> Result<(), wasmi::Error> {
     use crate::linker::dispatch;

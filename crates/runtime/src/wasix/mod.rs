@@ -18,12 +18,12 @@ use alloc::string::String;
 
 use wasmi::Linker;
 
-use crate::linker::Registry;
 use crate::sys::Proc;
+use crate::sys::Registry;
 use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
-pub const MODULE: &str = "wasix_32v1";
+pub const MODULE: &str = abi::wasix::WASIX_MODULE;
 
 /// The helper imports a lowered module calls for `memory.atomic.wait*` / `notify`.
 pub const LOWERED: &str = wasmlower::HOST_MODULE;
@@ -31,7 +31,7 @@ pub const LOWERED: &str = wasmlower::HOST_MODULE;
 /// Makes `linker` (a copy of the full one) serve the 2022 WASIX ABI, which the wasix-libc
 /// builds of dash and bash still import: the two-argument `proc_join` and `fd_renumber`
 /// with `dup2` semantics. [`crate::sched`] picks this linker for a module that imports
-/// that `proc_join` ([`is_legacy`]).
+/// that `proc_join` ([`crate::spawn::is_legacy`]).
 pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     linker.allow_shadowing(true);
     calls!(linker, reg, MODULE;
@@ -40,15 +40,6 @@ pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<
     );
     linker.allow_shadowing(false);
     Ok(())
-}
-
-/// True for a module built against the 2022 WASIX ABI (see [`register_legacy`]).
-pub fn is_legacy(module: &wasmi::Module) -> bool {
-    module.imports().any(|i| {
-        i.module() == MODULE
-            && i.name() == "proc_join"
-            && matches!(i.ty(), wasmi::ExternType::Func(f) if f.params().len() == 2)
-    })
 }
 
 /// Registers every WASIX call.

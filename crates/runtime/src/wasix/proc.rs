@@ -17,10 +17,15 @@ use abi::wasix::{
 };
 use vfs::{FileType, Ino, OpenOptions};
 
-use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream, fdflags};
-use crate::sched::{SpawnError, SpawnSpec};
-use crate::sys::{Cx, ExecRequest, ExitStatus, Pid, Program, Sys, SysResult, System, Wait};
+use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream};
+use crate::spawn::SpawnError;
+use crate::spawn::SpawnSpec;
+use crate::sys::{Cx, ExecRequest, Program, Sys, SysResult, System};
+use crate::types::ExitStatus;
+use crate::types::Pid;
+use crate::types::Wait;
 use crate::wasix::cwd::absolute;
+use abi::wasix::fdflags;
 
 const LOG: u8 = stdio_mode::LOG;
 const NON_BLOCKING: u32 = join_flags::NON_BLOCKING;
@@ -343,7 +348,7 @@ pub fn proc_spawn(
         let System { fs, files, .. } = &mut *cx.sys;
         fds.close_all(fs, files);
         undo(cx, &handles);
-        crate::wasi::fd::flush_pipe_events(cx.sys);
+        crate::io::flush_pipe_events(cx.sys);
         return Err(e.into());
     }
     let args = if args.is_empty() {
@@ -363,7 +368,7 @@ pub fn proc_spawn(
                 let System { fs, files, .. } = &mut *cx.sys;
                 fds.close_all(fs, files);
                 undo(cx, &handles);
-                crate::wasi::fd::flush_pipe_events(cx.sys);
+                crate::io::flush_pipe_events(cx.sys);
                 return Err(e.into());
             }
         },
@@ -376,7 +381,7 @@ pub fn proc_spawn(
         Ok(pid) => pid,
         Err(e) => {
             undo(cx, &handles);
-            crate::wasi::fd::flush_pipe_events(cx.sys);
+            crate::io::flush_pipe_events(cx.sys);
             return Err(spawn_errno(e));
         }
     };
@@ -389,7 +394,7 @@ pub fn proc_spawn(
     }
     .to_bytes();
     cx.mem.write(out as u32, &buf)?;
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     Ok(())
 }
 
@@ -604,7 +609,7 @@ pub fn proc_spawn2(
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
     for d in sigs.as_chunks::<2>().0 {
         let (sig, disp) = (d[0], d[1]);
-        if sig == 0 || sig > crate::sys::signal::MAX {
+        if sig == 0 || sig > abi::wasix::signal::MAX {
             return Err(Errno::Inval.into());
         }
         match disp {
@@ -621,7 +626,7 @@ pub fn proc_spawn2(
     if let Err(e) = apply_fd_ops(cx.sys, cx.proc.root, &mut fds, &mut cwd, &ops) {
         let System { fs, files, .. } = &mut *cx.sys;
         fds.close_all(fs, files);
-        crate::wasi::fd::flush_pipe_events(cx.sys);
+        crate::io::flush_pipe_events(cx.sys);
         return Err(e.into());
     }
     let args = if args.is_empty() {
@@ -641,7 +646,7 @@ pub fn proc_spawn2(
         ignored,
     };
     let pid = cx.sys.spawn(spec).map_err(spawn_errno);
-    crate::wasi::fd::flush_pipe_events(cx.sys);
+    crate::io::flush_pipe_events(cx.sys);
     cx.mem.write_u32(out as u32, pid?)?;
     Ok(())
 }
@@ -872,7 +877,7 @@ pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
     let code = match status {
         Some(ExitStatus::Code(c)) => (c & 0xff) << 8,
         Some(ExitStatus::Signal(sig)) if cx.proc.linux_signals => {
-            u32::from(crate::sys::signal::to_linux(sig))
+            u32::from(abi::wasix::signal::to_linux(sig))
         }
         Some(ExitStatus::Signal(sig)) => u32::from(sig),
         None => 0,

@@ -7,46 +7,9 @@ use alloc::string::ToString;
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait, signal};
-
-/// A signal number from the caller, in its numbering (Linux's for wasix-libc programs,
-/// see [`crate::sys::ProcData::linux_signals`]), as the kernel's; INVAL if out of range.
-pub fn signal_number(cx: &Cx<'_>, sig: i32) -> Result<u8, Errno> {
-    let sig = u8::try_from(sig).map_err(|_| Errno::Inval)?;
-    let sig = if cx.proc.linux_signals {
-        signal::from_linux(sig).ok_or(Errno::Inval)?
-    } else {
-        sig
-    };
-    if sig > signal::MAX {
-        return Err(Errno::Inval);
-    }
-    Ok(sig)
-}
-
-/// Raises `sig` in the calling process and acts on it at once when it is fatal; a
-/// handled signal runs its handler before the process's next slice.
-pub fn raise_self(cx: &mut Cx<'_>, sig: u8) -> SysResult {
-    let me = cx.proc.pid;
-    cx.sys.raise(me, sig)?;
-    let deliverable = cx.sys.procs.get(&me).map_or(0, |p| p.deliverable());
-    if deliverable & (1 << sig) == 0 {
-        return Ok(());
-    }
-    if cx.proc.signals_blocked() && sig != signal::KILL {
-        return Ok(());
-    }
-    if cx.proc.signal_handler.is_some() && sig != signal::KILL {
-        return Err(Sys::Block(Wait::Yield));
-    }
-    if sig == signal::KILL || !signal::ignored_by_default(sig) {
-        return Err(Sys::Signal(sig));
-    }
-    if let Some(p) = cx.sys.procs.get_mut(&me) {
-        p.pending &= !(1 << sig);
-    }
-    Ok(())
-}
+use crate::signals::{raise_self, signal_number};
+use crate::sys::{Cx, SysResult};
+use abi::wasix::signal;
 
 pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
     let sig = signal_number(cx, sig)?;
@@ -64,7 +27,7 @@ pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
 /// Whether the caller may signal process `target`: any process, unless the caller is
 /// confined to a directory (spawned with chroot); then only its own descendants, never
 /// upward or sideways out of its confinement (its parent, pid 1).
-fn may_signal(cx: &Cx<'_>, target: crate::sys::Pid) -> bool {
+fn may_signal(cx: &Cx<'_>, target: crate::types::Pid) -> bool {
     if cx.proc.root == cx.sys.fs.root() {
         return true;
     }
@@ -100,11 +63,6 @@ pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     cx.mem.write(buf as u32, &list)?;
     Ok(())
 }
-
-/// The handler name wasix-libc gives `callback_signal` while it has every signal
-/// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
-/// exports it: while it is set, signals are held pending, not given their defaults.
-pub const BLOCKED: &str = "__wasm_signal_blocked";
 
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;

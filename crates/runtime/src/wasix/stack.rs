@@ -27,13 +27,11 @@
 //! dropped one kills the process with a message). A module without the asyncify exports or
 //! an exported `__stack_pointer` gets NOTSUP, as does a call from a signal handler.
 
-use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
-
 use abi::Errno;
 use wasmi::{Caller, Error, Extern, Val};
 
 use crate::linker::with_cx;
+use crate::stack_state::{RestoreMarker, Resume, Unwound};
 use crate::sys::Proc;
 
 /// Largest unwound stack a call may save (bytes of asyncify data).
@@ -44,65 +42,6 @@ pub const MAX_SNAPSHOTS: usize = 64;
 const RED_ZONE: u32 = 256;
 /// Smallest buffer worth unwinding into.
 const MIN_UNWIND: u32 = 4096;
-
-/// An operation waiting for the guest's stack to unwind out of `_start`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unwound {
-    /// `proc_fork`: make the child from the unwound stack.
-    Fork,
-    /// `stack_checkpoint` on the `jmp_buf` at this address.
-    Checkpoint(u32),
-}
-
-/// What the interrupted call returns when the rewind reaches it again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Resume {
-    pub errno: Errno,
-    pub value: u64,
-}
-
-/// A checkpoint: the frames from `_start` down to `stack_checkpoint`, and the stack
-/// pointer then.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub frames: Vec<u8>,
-    pub stack_pointer: u32,
-    /// Identifies this snapshot in the guest's `jmp_buf` (a forged or stale one is refused).
-    pub tag: u64,
-    /// When it was made (a counter): the oldest goes first when the table is full.
-    pub made: u64,
-}
-
-/// A process's stack-switching state.
-#[derive(Debug, Clone, Default)]
-pub struct StackState {
-    /// Set by a call that started an unwind: what to do once `_start` has returned.
-    pub unwound: Option<Unwound>,
-    /// Where the asyncify data structure sits during the operation.
-    pub data_ptr: u32,
-    /// Set for the rewind: the interrupted call's result.
-    pub resume: Option<Resume>,
-    /// `stack_restore` asked to switch to this snapshot (by `jmp_buf` address) with this
-    /// value.
-    pub restore: Option<(u32, u64)>,
-    /// Checkpoints by `jmp_buf` address.
-    pub snapshots: BTreeMap<u32, Snapshot>,
-    /// Counter for `Snapshot::made` and tags.
-    pub counter: u64,
-}
-
-/// Host trap: `stack_restore` abandons the current call stack (the switch is in
-/// [`StackState::restore`]).
-#[derive(Debug)]
-pub struct RestoreMarker;
-
-impl core::fmt::Display for RestoreMarker {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("stack restore")
-    }
-}
-
-impl wasmi::errors::HostError for RestoreMarker {}
 
 /// The asyncify exports a module must have.
 const ASYNCIFY: [&str; 4] = [
@@ -275,7 +214,7 @@ fn fork(caller: &mut Caller<'_, Proc>, copy: i32, out: u32) -> Result<i32, Error
             return Err(Errno::Again);
         }
         // The child needs a copy of the memory, with the spawn headroom kept free.
-        let needed = cx.mem.len().saturating_add(crate::sched::SPAWN_HEADROOM);
+        let needed = cx.mem.len().saturating_add(crate::spawn::SPAWN_HEADROOM);
         if cx
             .sys
             .platform

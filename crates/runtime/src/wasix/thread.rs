@@ -3,7 +3,8 @@
 
 use abi::Errno;
 
-use crate::sys::{Cx, Sys, SysResult, Wait};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::Wait;
 
 pub fn thread_sleep(cx: &mut Cx<'_>, ns: i64) -> SysResult {
     let ns = u64::try_from(ns).map_err(|_| Errno::Inval)?;
@@ -30,8 +31,8 @@ pub fn thread_signal(cx: &mut Cx<'_>, tid: i32, sig: i32) -> SysResult {
     if tid as u32 != cx.proc.pid {
         return Err(Errno::Srch.into());
     }
-    let sig = crate::wasix::signal::signal_number(cx, sig)?;
-    crate::wasix::signal::raise_self(cx, sig)
+    let sig = crate::signals::signal_number(cx, sig)?;
+    crate::signals::raise_self(cx, sig)
 }
 
 /// `thread_parallelism(ret_size)`: threads that could run at once: 1.

@@ -7,7 +7,8 @@
 use abi::Errno;
 
 use crate::files::Object;
-use crate::sys::{Cx, SysResult, Tty};
+use crate::sys::{Cx, SysResult};
+use crate::types::Tty;
 
 fn is_console(cx: &Cx<'_>, fd: u32) -> bool {
     cx.proc

@@ -11,8 +11,8 @@ use alloc::vec::Vec;
 use abi::Errno;
 use wasmi::{FuncType, Linker, Val, ValType};
 
-use crate::linker::Registry;
 use crate::sys::Proc;
+use crate::sys::Registry;
 
 /// (name, parameter types, result type or "" for none), for `wasix_32v1`.
 pub const CALLS: &[(&str, &str, &str)] = &[

@@ -1,0 +1,147 @@
+//! The runtime's leaf types, which import nothing else of the runtime: process ids, exit
+//! statuses, limits, what a blocked call waits for and the events that wake it, the
+//! console's terminal settings. (The ABI's own numbers — signals, rights, fdflags — are in
+//! `abi::wasix`.)
+
+use alloc::vec::Vec;
+
+/// Process id.
+pub type Pid = u32;
+
+/// Tunable limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most processes alive at once (spawn beyond it: AGAIN).
+    pub max_procs: usize,
+    /// Descriptors per process (beyond: MFILE).
+    pub max_fds: u32,
+    /// Linear memory per process, bytes (memory.grow fails beyond it).
+    pub max_memory: usize,
+    /// Fuel per scheduling slice.
+    pub slice_fuel: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_procs: 4096,
+            max_fds: 1024,
+            max_memory: 256 << 20,
+            slice_fuel: 200_000,
+        }
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// `proc_exit(code)` or returning from `_start` (0).
+    Code(u32),
+    /// Killed by a signal (a trap counts as SIGABRT).
+    Signal(u8),
+}
+
+impl ExitStatus {
+    /// The shell-style status: the code, or 128 + signal.
+    pub fn shell_code(self) -> u32 {
+        match self {
+            ExitStatus::Code(c) => c,
+            ExitStatus::Signal(s) => 128 + u32::from(s),
+        }
+    }
+}
+
+/// What a blocked call waits for. The scheduler retries the call when one of these may
+/// have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wait {
+    /// Give up the CPU and run again soon.
+    Yield,
+    /// Monotonic time reaches this deadline.
+    Until(u64),
+    /// Console input arrives.
+    Console,
+    /// A pipe's state changes (data, room, or an end closed).
+    Pipe(pipe::PipeId),
+    /// A child of this process ends (the pid is the waiting parent's).
+    Child(Pid),
+    /// Any of several conditions (poll_oneoff).
+    Any(Vec<Wait>),
+}
+
+/// Something that happened and may unblock waiters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Console,
+    /// A pipe changed state.
+    Pipe(pipe::PipeId),
+    /// A child of this parent ended (or was re-parented to it as a zombie).
+    ChildOf(Pid),
+}
+
+impl Wait {
+    /// The earliest deadline in this condition.
+    pub fn deadline(&self) -> Option<u64> {
+        match self {
+            Wait::Until(t) => Some(*t),
+            Wait::Any(all) => all.iter().filter_map(Wait::deadline).min(),
+            _ => None,
+        }
+    }
+
+    /// True when a retry may succeed at time `now` given `events`.
+    pub fn may_be_ready(&self, now: u64, events: &[Event]) -> bool {
+        match self {
+            Wait::Yield => true,
+            Wait::Until(t) => now >= *t,
+            Wait::Console => events.contains(&Event::Console),
+            Wait::Pipe(id) => events.contains(&Event::Pipe(*id)),
+            Wait::Child(parent) => events.contains(&Event::ChildOf(*parent)),
+            Wait::Any(all) => all.iter().any(|w| w.may_be_ready(now, events)),
+        }
+    }
+}
+
+/// Terminal settings of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tty {
+    pub cols: u32,
+    pub rows: u32,
+    pub width: u32,
+    pub height: u32,
+    pub echo: bool,
+    pub line_buffered: bool,
+    pub line_feeds: bool,
+}
+
+impl Default for Tty {
+    /// A raw console: bytes pass through both ways untouched (what `run` needs for
+    /// byte-exact streams). [`Tty::cooked`] is the interactive setting.
+    fn default() -> Self {
+        Self {
+            cols: 80,
+            rows: 25,
+            width: 800,
+            height: 600,
+            echo: false,
+            line_buffered: false,
+            line_feeds: false,
+        }
+    }
+}
+
+impl Tty {
+    /// An interactive terminal: echo, line editing and signal keys, `\n` → `\r\n`.
+    pub fn cooked() -> Self {
+        Self {
+            echo: true,
+            line_buffered: true,
+            line_feeds: true,
+            ..Self::default()
+        }
+    }
+}
+/// The handler name wasix-libc gives `callback_signal` while it has every signal
+/// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
+/// exports it: while it is set, signals are held pending, not given their defaults.
+pub const SIGNALS_BLOCKED: &str = "__wasm_signal_blocked";
