@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long soak, kept out of CI (`cargo test` runs the 20 s one): SECONDS (default 600) of
 # WORKERS (default 12) soak workers with seed SEED (default 777) in the default 256 MiB VM
-# with /proc, as `soak` describes (userland/src/bin/soak.rs). Prints the soak's output and
+# with /proc, as `soak` describes (userland/src/bin/soak/main.rs). Prints the soak's output and
 # the kernel's heap-check line; exits with the run's status (0 only with no error).
 #
 #     tests/soak-long.sh [SECONDS [WORKERS [SEED]]]

@@ -1,13 +1,13 @@
 //! Hardening: hostile guests, bad inputs against the real kernel, and a stress soak, each
 //! booted as the first process over a root filesystem holding every userland program:
 //!
-//! - `hostile all` (userland/src/bin/hostile.rs): an endless loop, an endless `memory.fill`
+//! - `hostile all` (userland/src/bin/hostile/main.rs): an endless loop, an endless `memory.fill`
 //!   loop, unbounded recursion, a
 //!   memory bomb, a spawn bomb, a descriptor bomb, a pipe nobody reads, a writer killed
 //!   mid-write and huge iovec writes, each run as a child with a time bound while a
 //!   watchdog process prints heartbeats; every case must end in a clean errno or a clean
 //!   process death, and the heartbeats must keep coming.
-//! - `badcalls` (userland/src/bin/badcalls.rs): 2300+ table-generated calls of every WASI
+//! - `badcalls` (userland/src/bin/badcalls/main.rs): 2300+ table-generated calls of every WASI
 //!   preview1 (also as `wasi_unstable` and `wasix_32v1`) and WASIX import with bad
 //!   pointers, lengths, descriptors, enums and counts; each must return the expected errno.
 //! - `soak SECONDS WORKERS`: random file operations and checksummed pipe transfers in

@@ -1,4 +1,4 @@
-//! Processes, pipes and signals end to end: `wasix-test` (userland/src/bin/wasix-test.rs)
+//! Processes, pipes and signals end to end: `wasix-test` (userland/src/bin/wasix-test/main.rs)
 //! runs as the first process over a root filesystem holding every userland program in
 //! /bin, and exercises proc_spawn/proc_spawn2/proc_join/exec, kernel pipes, descriptor
 //! duplication, chroot, preopens and signals from inside the VM; each case prints `ok`

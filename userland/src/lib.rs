@@ -20,6 +20,9 @@ pub mod sums;
 // tests build this crate for the host).
 #[cfg(target_arch = "wasm32")]
 pub mod wasix_sys;
+// The benchmark programs' shared part (wasm32 only: it reports through `wasix_sys`).
+#[cfg(target_arch = "wasm32")]
+pub mod bench;
 
 /// Makes relative paths resolve against the directory the program was started in.
 ///

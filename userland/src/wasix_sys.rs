@@ -578,6 +578,7 @@ pub fn join(pid: Option<Pid>, flags: u32) -> Result<(Option<Pid>, Status), Errno
     // SAFETY: zero-initialised, then filled in by the kernel; the union members are
     // plain integers, so reading any of them is defined.
     let (st, got) = unsafe { (out.assume_init(), opt.u.some) };
+    // SAFETY: `tag` says which union member the kernel wrote; each is plain integers.
     let status = unsafe {
         match st.tag {
             0 => Status::Nothing,
@@ -704,6 +705,7 @@ pub fn tty_get() -> Result<Tty, Errno> {
     let mut tty = MaybeUninit::<Tty>::zeroed();
     // SAFETY: `tty` is writable; every field is an integer (or a u8 wrapper).
     check(unsafe { x::tty_get(ptr(tty.as_mut_ptr())) })?;
+    // SAFETY: zero-initialised, then filled in by the kernel; all fields are integers.
     Ok(unsafe { tty.assume_init() })
 }
 

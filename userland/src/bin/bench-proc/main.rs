@@ -29,8 +29,7 @@ use std::time::Instant;
 
 use userland::wasix_sys::{self as sys, Errno, Fd, Pid, Status, errno, sig};
 
-#[path = "bench_common.rs"]
-mod common;
+use userland::bench as common;
 
 use common::{fmt, line, report};
 

@@ -8,7 +8,7 @@
 //!   `bench: pipe.write.rate MIB/S MiB/s` and the stream's checksum.
 //! - `read` reads stdin to end of file and prints on stdout `bench: pipe.read BYTES bytes`,
 //!   `bench: pipe.checksum 0xHEX hash` (equal to the writer's for the same BYTES; a sampled
-//!   checksum, see `StreamHash` in bench_common.rs), and
+//!   checksum, see `StreamHash` in the library's `bench` module), and
 //!   `bench: pipe.read.rate MIB/S MiB/s` (first byte to end of file).
 //!
 //! BYTES and CHUNK accept K/M suffixes (KiB, MiB). `--reps N` is accepted and ignored
@@ -19,8 +19,7 @@ use std::time::Instant;
 
 use userland::wasix_sys as sys;
 
-#[path = "bench_common.rs"]
-mod common;
+use userland::bench as common;
 
 use common::fmt;
 

@@ -1,18 +1,15 @@
-//! Shared by the benchmark programs (`bench-cpu`, `bench-pipe`, `bench-proc`), included
-//! into each with `#[path]`: argument handling for `--reps N`, repetition with a warm-up
-//! and self-calibrating iteration counts, the `bench: KEY VALUE UNIT` report lines, the
+//! Shared by the benchmark programs (`bench-cpu`, `bench-pipe`, `bench-proc`): argument
+//! handling for `--reps N`, repetition with a warm-up and self-calibrating iteration counts, the `bench: KEY VALUE UNIT` report lines, the
 //! in-guest copy/fill bandwidth kernels, and the deterministic byte stream the pipe
 //! benchmarks send and check.
 //!
 //! Only WASI preview1 (through std) is used here, so `bench-cpu` and `bench-pipe` stay
 //! portable to any WASI runtime.
 
-#![allow(dead_code)] // each program uses a different subset
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use userland::wasix_sys as sys;
+use crate::wasix_sys as sys;
 
 /// Default number of measured repetitions (after one warm-up).
 pub const DEFAULT_REPS: usize = 5;

@@ -12,19 +12,13 @@
 //!
 //!     cd userland && cargo test --target x86_64-unknown-linux-gnu --bin sh
 
-#[path = "../sh/arith.rs"]
 mod arith;
-#[path = "../sh/expand.rs"]
 mod expand;
-#[path = "../sh/lexer.rs"]
 mod lexer;
-#[path = "../sh/parser.rs"]
 mod parser;
-#[path = "../sh/text.rs"]
 mod text;
 
 #[cfg(target_arch = "wasm32")]
-#[path = "../sh/exec.rs"]
 mod exec;
 
 #[cfg(target_arch = "wasm32")]

@@ -18,8 +18,7 @@
 
 use std::hint::black_box;
 
-#[path = "bench_common.rs"]
-mod common;
+use userland::bench as common;
 
 use common::{line, report};
 

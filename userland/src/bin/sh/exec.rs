@@ -33,7 +33,6 @@ use super::lexer::{Error, Part, RedirOp, Word};
 use super::parser::{self, AndOr, Command, Compound, Connector, Item, Pipeline, Program, Redir};
 use super::text;
 
-#[path = "builtins.rs"]
 mod builtins;
 
 /// Where the shell's helper children (`sh`) are looked up.
