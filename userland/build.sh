@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every guest program — the Rust ones (cargo, wasm32-wasip1, release) and the C
 # ones (c/build.sh) — and copies their .wasm files, and the prebuilt WASIX test programs
-# (wasix-c/bin), into OUTDIR (default: userland/out).
+# (wasix-c/bin, wasix-libc/bin), into OUTDIR (default: userland/out).
 # Works from any current directory.
 #
 #     userland/build.sh [OUTDIR]
@@ -19,8 +19,8 @@ for f in "$here"/target/wasm32-wasip1/release/*.wasm; do
     mv -f "$tmp" "$outdir/$(basename "$f")"
 done
 # The WASIX test programs are committed prebuilt (their build needs binaryen's wasm-opt:
-# wasix-c/build.sh rebuilds them).
-for f in "$here"/wasix-c/bin/*.wasm; do
+# wasix-c/build.sh and wasix-libc/build.sh rebuild them).
+for f in "$here"/wasix-c/bin/*.wasm "$here"/wasix-libc/bin/*.wasm; do
     tmp="$outdir/.$(basename "$f").$$"
     cp "$f" "$tmp"
     mv -f "$tmp" "$outdir/$(basename "$f")"

@@ -23,17 +23,23 @@ fn rootfs() -> tempfile::TempDir {
 }
 
 fn wasix_proc(args: &[&str], memory_mib: u32) -> RunResult {
+    run_program("wasix-proc", args, memory_mib)
+}
+
+/// Runs `/bin/NAME ARGS` (a committed WASIX test program) as the first process, prints
+/// what it did, and checks the kernel heap came back to its baseline.
+fn run_program(name: &str, args: &[&str], memory_mib: u32) -> RunResult {
     let userland = boot::build::userland_once().expect("userland builds");
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let root = rootfs();
-    let mut opts = RunOptions::new(PathBuf::from(&userland).join("wasix-proc.wasm"), args);
+    let mut opts = RunOptions::new(PathBuf::from(&userland).join(format!("{name}.wasm")), args);
     opts.dirs.push((root.path().to_path_buf(), "/".into()));
     opts.firmware = Firmware::Direct;
     opts.memory_mib = memory_mib;
     opts.timeout = Duration::from_secs(300);
     let r = boot::run::run(&kernel, &opts).expect("run");
     println!(
-        "--- wasix-proc {args:?}: exit {} in {:?}\n{}\n{}\n{}",
+        "--- {name} {args:?}: exit {} in {:?}\n{}\n{}\n{}",
         r.code,
         r.elapsed,
         String::from_utf8_lossy(&r.stdout),
@@ -72,6 +78,68 @@ fn fork_setjmp_exec_pipes_signals_and_atomics() {
             "raised-while-blocked 0\nhandler 2\nafter-unblock 2\n",
         ),
         ("cwd", "cwd /tmp\npwd-exit 0\n"),
+    ];
+    let want: String = expected
+        .iter()
+        .map(|(name, out)| format!("== {name}\n{out}rc 0\n"))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&r.stdout), want);
+    assert_eq!(r.code, 0, "{}", String::from_utf8_lossy(&r.stderr));
+}
+
+/// userland/wasix-libc/wasix-libc-test.c, built against the real wasix-libc, runs each
+/// scenario in a forked child: fork+exec+waitpid, vfork+exec, posix_spawn with
+/// open/dup2/close file actions and posix_spawnp, popen (read and write), system(), a
+/// pipe+dup2 pipeline of two exec'd children, waitpid(WNOHANG) before and after a child
+/// ends, kill() of a child whose SIGUSR1 handler calls write(), setjmp/longjmp (out of
+/// nested calls too), and getcwd/chdir with the changed directory surviving exec.
+#[test]
+fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
+    let r = run_program("wasix-libc-test", &["all", "/bin/wasix-libc-test"], 256);
+    let expected: &[(&str, &str)] = &[
+        (
+            "fork-exec",
+            "argc 2\narg [one two]\narg [three]\nargs-exit 0\nchild-exit 7\n",
+        ),
+        (
+            "vfork-exec",
+            "from-vfork-child\nvfork-child-exit 0\nparent-resumed\n",
+        ),
+        (
+            "posix-spawn",
+            "spawned-exit 0\nfile-holds stdin-bytes 12\nfd5-open 0\nfd5-exit 0\nargc 1\n\
+             arg [via-path]\nspawnp-exit 0\nmissing-enoent 1\n",
+        ),
+        (
+            "popen",
+            "got popen-read-line\npclose-r 0\nWRITTEN TO POPEN\npclose-w 0\n",
+        ),
+        (
+            "system",
+            "from-system\nsystem-exit 0\nsystem-exit 3\nsystem-null 1\n",
+        ),
+        (
+            "pipeline",
+            "DOWN THE PIPELINE\nreader-exit 0\nwriter-exit 0\n",
+        ),
+        (
+            "wnohang",
+            "while-running 0\nafter-end-is-pid 1\nafter-end-exit 9\nreaped-echild 1\n",
+        ),
+        (
+            "kill",
+            "kill-usr1 0\nhandler SIGUSR1 1\nchild-saw-usr1\nkill-kill 0\nkilled-termsig 9\n\
+             handler SIGUSR1 1\nraised 1\n",
+        ),
+        (
+            "setjmp",
+            "setjmp 0\nsetjmp 1\nsetjmp 2\nout-of-nested 50 depth 5\nlongjmp-zero-gives 1\n",
+        ),
+        (
+            "cwd",
+            "cwd /tmp/wlt-dir\ncwd /tmp\nrelative-open 1\nvisible-absolute 1\nenoent 1\n\
+             exec-cwd /tmp/wlt-dir\nexec-exit 0\n",
+        ),
     ];
     let want: String = expected
         .iter()

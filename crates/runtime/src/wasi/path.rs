@@ -31,13 +31,16 @@ fn dir_of(cx: &mut Cx<'_>, fd: i32, needed: u64) -> Result<Ino, Errno> {
     Ok(ino)
 }
 
-/// `path` as the filesystem should see it relative to `dir`. The 2022 wasix-libc (dash and
-/// bash builds) opens an absolute path relative to the root preopen without removing the
-/// leading `/` (wasmer accepted that); for such a process, and only relative to its own
-/// root, leading slashes are dropped. Anything else stays as given (absolute paths are
-/// NOTCAPABLE, as in wasmtime).
+/// `path` as the filesystem should see it relative to `dir`. wasix-libc — the 2022 builds
+/// of dash and bash and current builds alike (`__wasilibc_find_abspath`: "don't remove
+/// leading '/' for root parent fd") — opens an absolute path relative to the root preopen
+/// without removing the leading `/` (wasmer accepts that); for such a process (legacy
+/// ABI, or one exporting `__wasm_signal`), and only relative to its own root, leading
+/// slashes are dropped. Anything else stays as given (absolute paths are NOTCAPABLE, as
+/// in wasmtime).
 fn rooted<'a>(cx: &Cx<'_>, dir: Ino, path: &'a str) -> &'a str {
-    if cx.proc.legacy_abi && dir == cx.proc.root && path.starts_with('/') {
+    let wasix_libc = cx.proc.legacy_abi || cx.proc.linux_signals;
+    if wasix_libc && dir == cx.proc.root && path.starts_with('/') {
         match path.trim_start_matches('/') {
             "" => ".",
             rest => rest,

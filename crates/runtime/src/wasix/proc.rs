@@ -621,13 +621,24 @@ pub fn proc_spawn2(
     let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
     let (module, prog) = resolve_program(cx, &name, search_path)?;
     let System { files, .. } = &mut *cx.sys;
-    let mut fds = cx.proc.fds.inherit(files, true);
+    // CLOEXEC descriptors close at the exec, i.e. after the file actions (POSIX): popen
+    // dup2s its CLOEXEC pipe end onto the child's stdin or stdout.
+    let mut fds = cx.proc.fds.inherit(files, false);
     let mut cwd = cx.proc.cwd.clone();
     if let Err(e) = apply_fd_ops(cx.sys, cx.proc.root, &mut fds, &mut cwd, &ops) {
         let System { fs, files, .. } = &mut *cx.sys;
         fds.close_all(fs, files);
         crate::io::flush_pipe_events(cx.sys);
         return Err(e.into());
+    }
+    let cloexec: Vec<u32> = fds
+        .iter()
+        .filter(|(_, e)| e.cloexec)
+        .map(|(fd, _)| fd)
+        .collect();
+    let System { fs, files, .. } = &mut *cx.sys;
+    for fd in cloexec {
+        fds.close(fs, files, fd)?;
     }
     let args = if args.is_empty() {
         alloc::vec![name.into_bytes()]

@@ -31,11 +31,6 @@ pub const CALLS: &[(&str, &str, &str)] = &[
     ("epoll_ctl", "i32 i32 i32 i32", "i32"),
     ("epoll_wait", "i32 i32 i32 i64 i32", "i32"),
     ("fd_event", "i64 i32 i32", "i32"),
-    (
-        "path_open2",
-        "i32 i32 i32 i32 i32 i64 i64 i32 i32 i32",
-        "i32",
-    ),
     ("port_addr_add", "i32", "i32"),
     ("port_addr_clear", "", "i32"),
     ("port_addr_list", "i32 i32", "i32"),

@@ -1,0 +1,470 @@
+/*
+ * wasix-libc-test: our own test program built against the real wasix-libc (build.sh).
+ * Each subcommand is one scenario printing deterministic lines; `all SELF` runs every
+ * scenario in a forked child, framing each as "== NAME" ... "rc N" (SELF is the path
+ * this program is installed at, which the scenarios exec and spawn).
+ *
+ * Helper subcommands (what the scenarios exec): `args A...` prints its arguments,
+ * `exit N` exits with N, `cat-upper` copies stdin to stdout in upper case, `say TEXT`
+ * writes TEXT and a newline, `cwd` prints the working directory, `count-stdin` prints
+ * how many bytes stdin holds.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *self = "/bin/wasix-libc-test";
+
+/* Writes a whole string with write(2): safe in a signal handler and unaffected by stdio
+ * buffers that fork would duplicate. */
+static void say(const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(1, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void sayf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+static void sayf(const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    say(buf);
+}
+
+/* Prints how a waited-for child ended: "NAME-exit N" or "NAME-signal N". */
+static int report(const char *name, pid_t pid) {
+    int status = 0;
+    pid_t got;
+    do {
+        got = waitpid(pid, &status, 0);
+    } while (got < 0 && errno == EINTR);
+    if (got != pid) {
+        sayf("%s-waitpid-failed %d errno %d\n", name, (int)got, errno);
+        return -1;
+    }
+    if (WIFEXITED(status)) {
+        sayf("%s-exit %d\n", name, WEXITSTATUS(status));
+        return WEXITSTATUS(status);
+    }
+    if (WIFSIGNALED(status)) {
+        sayf("%s-signal %d\n", name, WTERMSIG(status));
+        return 128 + WTERMSIG(status);
+    }
+    sayf("%s-status %d\n", name, status);
+    return -1;
+}
+
+/* ---- helpers run by exec/spawn ---- */
+
+static int helper_args(int argc, char **argv) {
+    sayf("argc %d\n", argc - 2);
+    for (int i = 2; i < argc; i++) sayf("arg [%s]\n", argv[i]);
+    return 0;
+}
+
+static int helper_cat_upper(void) {
+    char buf[256];
+    ssize_t n;
+    while ((n = read(0, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) buf[i] = (char)toupper((unsigned char)buf[i]);
+        if (write(1, buf, (size_t)n) != n) return 1;
+    }
+    return n < 0 ? 2 : 0;
+}
+
+static int helper_count_stdin(void) {
+    char buf[256];
+    ssize_t n;
+    long total = 0;
+    while ((n = read(0, buf, sizeof buf)) > 0) total += n;
+    sayf("stdin-bytes %ld\n", total);
+    return n < 0 ? 2 : 0;
+}
+
+static int helper_cwd(void) {
+    char buf[256];
+    if (!getcwd(buf, sizeof buf)) {
+        sayf("getcwd-failed %d\n", errno);
+        return 1;
+    }
+    sayf("exec-cwd %s\n", buf);
+    return 0;
+}
+
+/* ---- scenarios ---- */
+
+/* fork, exec ourselves with arguments (one holding a space), wait for the exit code. */
+static int t_fork_exec(void) {
+    pid_t pid = fork();
+    if (pid < 0) return 1;
+    if (pid == 0) {
+        execl(self, self, "args", "one two", "three", (char *)NULL);
+        sayf("execl-failed %d\n", errno);
+        _exit(127);
+    }
+    report("args", pid);
+    pid = fork();
+    if (pid == 0) {
+        char *argv[] = {(char *)self, "exit", "7", NULL};
+        execv(self, argv);
+        _exit(127);
+    }
+    report("child", pid);
+    return 0;
+}
+
+/* vfork then exec: the parent resumes only once the child has exec'd. */
+static int t_vfork_exec(void) {
+    pid_t pid = vfork();
+    if (pid < 0) return 1;
+    if (pid == 0) {
+        execl(self, self, "say", "from-vfork-child", (char *)NULL);
+        _exit(127);
+    }
+    /* Printed after the wait: the exec'd child's output and ours would otherwise race. */
+    report("vfork-child", pid);
+    say("parent-resumed\n");
+    return 0;
+}
+
+/* posix_spawn with open/dup2/close file actions; posix_spawnp searching PATH. */
+static int t_posix_spawn(void) {
+    const char *path = "/tmp/spawn-out.txt";
+    unlink(path);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    /* stdout → a fresh file; stdin from the file we write below through fd 5. */
+    posix_spawn_file_actions_addopen(&fa, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int in = open("/tmp/spawn-in.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (in < 0) {
+        sayf("open-failed %d\n", errno);
+        return 2;
+    }
+    if (write(in, "twelve bytes", 12) != 12) return 3;
+    lseek(in, 0, SEEK_SET);
+    if (in != 5) {
+        if (dup2(in, 5) < 0) return 4;
+        close(in);
+    }
+    posix_spawn_file_actions_adddup2(&fa, 5, 0);
+    posix_spawn_file_actions_addclose(&fa, 5);
+    pid_t pid;
+    char *argv[] = {(char *)self, "count-stdin", NULL};
+    int e = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e) {
+        sayf("posix_spawn-failed %d\n", e);
+        return 5;
+    }
+    report("spawned", pid);
+    close(5);
+    char buf[64] = {0};
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0) close(fd);
+    sayf("file-holds %s", n > 0 ? buf : "nothing\n");
+
+    /* Spawned with descriptor 5 closed by the action: the child must not see it. */
+    char *argv2[] = {(char *)self, "fd5", NULL};
+    e = posix_spawn(&pid, self, NULL, NULL, argv2, environ);
+    if (e) return 6;
+    report("fd5", pid);
+
+    /* posix_spawnp finds "wasix-libc-test" through PATH. */
+    setenv("PATH", "/nonexistent:/bin", 1);
+    char *argv3[] = {"wasix-libc-test", "args", "via-path", NULL};
+    e = posix_spawnp(&pid, "wasix-libc-test", NULL, NULL, argv3, environ);
+    if (e) {
+        sayf("posix_spawnp-failed %d\n", e);
+        return 7;
+    }
+    report("spawnp", pid);
+    /* A missing program fails with ENOENT, not a child that exits 127. */
+    e = posix_spawn(&pid, "/bin/does-not-exist", NULL, NULL, argv3, environ);
+    sayf("missing-enoent %d\n", e == ENOENT);
+    return 0;
+}
+
+/* popen for reading and for writing (through /bin/sh -c). */
+static int t_popen(void) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s say popen-read-line", self);
+    FILE *f = popen(cmd, "r");
+    if (!f) {
+        sayf("popen-r-failed %d\n", errno);
+        return 1;
+    }
+    char line[128];
+    while (fgets(line, sizeof line, f)) sayf("got %s", line);
+    sayf("pclose-r %d\n", WEXITSTATUS(pclose(f)));
+
+    snprintf(cmd, sizeof cmd, "%s cat-upper", self);
+    fflush(stdout);
+    f = popen(cmd, "w");
+    if (!f) {
+        sayf("popen-w-failed %d\n", errno);
+        return 2;
+    }
+    fputs("written to popen\n", f);
+    sayf("pclose-w %d\n", WEXITSTATUS(pclose(f)));
+    return 0;
+}
+
+/* system() runs /bin/sh -c and gives back the wait status. */
+static int t_system(void) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s say from-system", self);
+    int st = system(cmd);
+    sayf("system-exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    snprintf(cmd, sizeof cmd, "%s exit 3", self);
+    st = system(cmd);
+    sayf("system-exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    sayf("system-null %d\n", system(NULL) != 0);
+    return 0;
+}
+
+/* Two children joined by a pipe through dup2: `say` | `cat-upper`. */
+static int t_pipeline(void) {
+    int p[2];
+    if (pipe(p) < 0) return 1;
+    pid_t a = fork();
+    if (a == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl(self, self, "say", "down the pipeline", (char *)NULL);
+        _exit(127);
+    }
+    pid_t b = fork();
+    if (b == 0) {
+        dup2(p[0], 0);
+        close(p[0]);
+        close(p[1]);
+        execl(self, self, "cat-upper", (char *)NULL);
+        _exit(127);
+    }
+    close(p[0]);
+    close(p[1]);
+    /* The reader prints the line, then ends; the writer has ended by then. */
+    report("reader", b);
+    report("writer", a);
+    return 0;
+}
+
+/* waitpid(WNOHANG) gives 0 while the child runs and its pid once it has ended. */
+static int t_wnohang(void) {
+    int p[2];
+    if (pipe(p) < 0) return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        /* Runs until the parent closes its end of the pipe. */
+        ssize_t n = read(p[0], &c, 1);
+        _exit(n == 0 ? 9 : 8);
+    }
+    close(p[0]);
+    int status = 0;
+    pid_t got = waitpid(pid, &status, WNOHANG);
+    sayf("while-running %d\n", (int)got);
+    close(p[1]);
+    int tries = 0;
+    do {
+        got = waitpid(pid, &status, WNOHANG);
+        if (got == 0) usleep(1000);
+    } while (got == 0 && ++tries < 10000);
+    sayf("after-end-is-pid %d\n", got == pid);
+    sayf("after-end-exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    got = waitpid(pid, &status, WNOHANG);
+    sayf("reaped-echild %d\n", got < 0 && errno == ECHILD);
+    return 0;
+}
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig) {
+    char msg[] = "handler SIGUSR1 N\n";
+    msg[sizeof msg - 3] = (char)('0' + (sig == SIGUSR1));
+    say(msg);
+    got_usr1 = 1;
+}
+
+/* kill() a child whose SIGUSR1 handler calls write(); then SIGKILL it. (A default-action
+ * SIGTERM is wasix-libc's business: its __wasm_signal prints to stderr and aborts.) */
+static int t_kill(void) {
+    int ready[2];
+    if (pipe(ready) < 0) return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigaction(SIGUSR1, &sa, NULL);
+        close(ready[0]);
+        if (write(ready[1], "r", 1) != 1) _exit(1);
+        while (!got_usr1) usleep(1000);
+        say("child-saw-usr1\n");
+        if (write(ready[1], "h", 1) != 1) _exit(1);
+        for (;;) usleep(1000);
+    }
+    close(ready[1]);
+    char c;
+    if (read(ready[0], &c, 1) != 1) return 2;
+    sayf("kill-usr1 %d\n", kill(pid, SIGUSR1));
+    if (read(ready[0], &c, 1) != 1) return 3;
+    sayf("kill-kill %d\n", kill(pid, SIGKILL));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    /* WTERMSIG only: wasix-libc builds the status as W_EXITCODE(exit_code, signal) from
+     * proc_join, and our kernel reports exit_code 128+N there, so WIFSIGNALED is false. */
+    sayf("killed-termsig %d\n", WTERMSIG(status));
+    /* And the parent's own handler, through raise(). */
+    signal(SIGUSR1, on_usr1);
+    got_usr1 = 0;
+    raise(SIGUSR1);
+    sayf("raised %d\n", (int)got_usr1);
+    close(ready[0]);
+    return 0;
+}
+
+static jmp_buf jb;
+static int depth_reached;
+
+static void dive(int depth) {
+    depth_reached = depth;
+    if (depth == 5) longjmp(jb, depth * 10);
+    dive(depth + 1);
+    say("not reached\n");
+}
+
+/* setjmp/longjmp: to the same frame, out of nested calls, and the value 0 becoming 1. */
+static int t_setjmp(void) {
+    volatile int rounds = 0;
+    int v = setjmp(jb);
+    sayf("setjmp %d\n", v);
+    if (rounds++ < 2) longjmp(jb, rounds);
+    v = setjmp(jb);
+    if (v == 0) dive(1);
+    sayf("out-of-nested %d depth %d\n", v, depth_reached);
+    v = setjmp(jb);
+    if (v == 0) longjmp(jb, 0);
+    sayf("longjmp-zero-gives %d\n", v);
+    return 0;
+}
+
+/* getcwd/chdir, and the changed directory survives exec. */
+static int t_cwd(void) {
+    char buf[256];
+    mkdir("/tmp/wlt-dir", 0755);
+    if (chdir("/tmp/wlt-dir") != 0) {
+        sayf("chdir-failed %d mkdir-errno %d\n", errno, mkdir("/tmp/wlt-dir", 0755) ? errno : 0);
+        return 1;
+    }
+    sayf("cwd %s\n", getcwd(buf, sizeof buf) ? buf : "?");
+    if (chdir("..") != 0) return 2;
+    sayf("cwd %s\n", getcwd(buf, sizeof buf) ? buf : "?");
+    if (chdir("wlt-dir") != 0) return 3;
+    /* A relative open resolves against the new cwd. */
+    int fd = open("rel.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    sayf("relative-open %d\n", fd >= 0);
+    if (fd >= 0) close(fd);
+    struct stat st;
+    sayf("visible-absolute %d\n", stat("/tmp/wlt-dir/rel.txt", &st) == 0);
+    sayf("enoent %d\n", chdir("/no/such/dir") < 0 && errno == ENOENT);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, self, "cwd", (char *)NULL);
+        _exit(127);
+    }
+    report("exec", pid);
+    return 0;
+}
+
+static void on_chld(int sig) { (void)sig; }
+
+struct scenario {
+    const char *name;
+    int (*run)(void);
+};
+
+static const struct scenario scenarios[] = {
+    {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
+    {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
+    {"wnohang", t_wnohang},     {"kill", t_kill},             {"setjmp", t_setjmp},
+    {"cwd", t_cwd},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        say("usage: wasix-libc-test all|SCENARIO [SELF]\n");
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "args")) return helper_args(argc, argv);
+    if (!strcmp(cmd, "exit")) return argc > 2 ? atoi(argv[2]) : 0;
+    if (!strcmp(cmd, "say")) {
+        sayf("%s\n", argc > 2 ? argv[2] : "");
+        return 0;
+    }
+    if (!strcmp(cmd, "cat-upper")) return helper_cat_upper();
+    if (!strcmp(cmd, "count-stdin")) return helper_count_stdin();
+    if (!strcmp(cmd, "cwd")) return helper_cwd();
+    if (!strcmp(cmd, "fd5")) {
+        sayf("fd5-open %d\n", fcntl(5, F_GETFD) >= 0);
+        return 0;
+    }
+    if (argc > 2) self = argv[2];
+    /* After its first fork, wasix-libc registers __wasm_signal as the signal callback, but
+     * only sigaction() sets the default-action routine __wasm_signal falls back to: a
+     * SIGCHLD arriving before any sigaction() call makes it call a null function pointer
+     * (a trap in the kernel's handler call). Installing a handler, as most programs that
+     * fork do, avoids that; the kernel side is described in docs/WASIX.md. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_chld;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGCHLD, &sa, NULL);
+    int all = !strcmp(cmd, "all");
+    int failed = 0, found = 0;
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        if (!all && strcmp(cmd, scenarios[i].name)) continue;
+        found = 1;
+        sayf("== %s\n", scenarios[i].name);
+        pid_t pid = fork();
+        if (pid < 0) {
+            sayf("fork-failed %d\n", errno);
+            return 1;
+        }
+        if (pid == 0) _exit(scenarios[i].run());
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        sayf("rc %d\n", rc);
+        failed |= rc != 0;
+    }
+    if (!found) {
+        sayf("unknown scenario %s\n", cmd);
+        return 2;
+    }
+    return failed;
+}
