@@ -351,3 +351,34 @@ pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysRes
     cx.sys.fs.unlink(dir, path)?;
     Ok(())
 }
+
+/// `path_open2(…, fdflags, fdflagsext, out)`: preview1's `path_open` plus the
+/// per-descriptor flags (CLOEXEC), which current wasix-libc uses for every `open`/`openat`
+/// (`O_CLOEXEC` becomes `fdflagsext`). An unknown `fdflagsext` bit is INVAL before
+/// anything is opened. A WASIX import (`wasix_32v1`), kept beside `path_open` since it is
+/// one (registered in `crate::wasix`).
+#[allow(clippy::too_many_arguments)]
+pub fn path_open2(
+    cx: &mut Cx<'_>,
+    fd: i32,
+    dirflags: i32,
+    path: i32,
+    len: i32,
+    oflags: i32,
+    base: i64,
+    inheriting: i64,
+    fdflags: i32,
+    fdflagsext: i32,
+    out: i32,
+) -> SysResult {
+    let ext = u16::try_from(fdflagsext)
+        .ok()
+        .filter(|f| f & !abi::wasix::fdflagsext::ALL == 0)
+        .ok_or(Errno::Inval)?;
+    path_open(
+        cx, fd, dirflags, path, len, oflags, base, inheriting, fdflags, out,
+    )?;
+    let new = cx.mem.read_u32(out as u32)?;
+    cx.proc.fds.get_mut(new)?.cloexec = ext & abi::wasix::fdflagsext::CLOEXEC != 0;
+    Ok(())
+}

@@ -111,36 +111,6 @@ pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
     Ok(())
 }
 
-/// `path_open2(…, fdflags, fdflagsext, out)`: preview1's `path_open` plus the
-/// per-descriptor flags (CLOEXEC), which current wasix-libc uses for every `open`/`openat`
-/// (`O_CLOEXEC` becomes `fdflagsext`). An unknown `fdflagsext` bit is INVAL before
-/// anything is opened.
-#[allow(clippy::too_many_arguments)]
-pub fn path_open2(
-    cx: &mut Cx<'_>,
-    fd: i32,
-    dirflags: i32,
-    path: i32,
-    len: i32,
-    oflags: i32,
-    base: i64,
-    inheriting: i64,
-    fdflags: i32,
-    fdflagsext: i32,
-    out: i32,
-) -> SysResult {
-    let ext = u16::try_from(fdflagsext)
-        .ok()
-        .filter(|f| f & !fdflagsext::ALL == 0)
-        .ok_or(Errno::Inval)?;
-    crate::wasi::path::path_open(
-        cx, fd, dirflags, path, len, oflags, base, inheriting, fdflags, out,
-    )?;
-    let new = cx.mem.read_u32(out as u32)?;
-    cx.proc.fds.get_mut(new)?.cloexec = ext & fdflagsext::CLOEXEC != 0;
-    Ok(())
-}
-
 /// `fd_renumber(fd, to)` of the 2022 WASIX ABI (wasix-libc's `dup2` of that time, which
 /// dash and bash builds still use): POSIX `dup2` — `to` becomes a copy of `fd` sharing its
 /// open file (not CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens; a

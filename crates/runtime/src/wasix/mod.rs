@@ -20,6 +20,7 @@ use wasmi::Linker;
 
 use crate::sys::Proc;
 use crate::sys::Registry;
+use crate::wasi::path;
 use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
@@ -50,7 +51,7 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         fd_dup2 => fd::fd_dup2(fd: i32, min: i32, cloexec: i32, out: i32),
         fd_fdflags_get => fd::fd_fdflags_get(fd: i32, out: i32),
         fd_fdflags_set => fd::fd_fdflags_set(fd: i32, flags: i32),
-        path_open2 => fd::path_open2(fd: i32, dirflags: i32, path: i32, len: i32, oflags: i32, base: i64, inheriting: i64, fdflags: i32, fdflagsext: i32, out: i32),
+        path_open2 => path::path_open2(fd: i32, dirflags: i32, path: i32, len: i32, oflags: i32, base: i64, inheriting: i64, fdflags: i32, fdflagsext: i32, out: i32),
         getcwd => cwd::getcwd(buf: i32, len: i32),
         chdir => cwd::chdir(path: i32, len: i32),
         thread_sleep => thread::thread_sleep(ns: i64),
