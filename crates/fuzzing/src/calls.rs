@@ -69,6 +69,7 @@ const WASIX: &[(&str, &str, bool)] = &[
     ("fd_dup2", "iiii", true),
     ("fd_fdflags_get", "ii", true),
     ("fd_fdflags_set", "ii", true),
+    ("path_open2", "iiiiiIIiii", true),
     ("getcwd", "ii", true),
     ("chdir", "ii", true),
     ("thread_sleep", "I", true),
