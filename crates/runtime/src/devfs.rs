@@ -30,7 +30,7 @@
 //! - Reads are bounded per call like every read: at most [`ZERO_READ_MAX`] bytes of
 //!   zeros and [`RANDOM_READ_MAX`] of random ones (a short read, which callers loop on);
 //!   both go straight into guest memory, with no kernel buffer. Writes to the discarding
-//!   devices take at most the same [`crate::wasi::fd`] transfer bound per call.
+//!   devices take at most the same transfer bound as `wasi::fd` per call.
 //! - `/dev/null`, `/dev/zero` and the random devices can be "seeked": the offset stays 0
 //!   and `fd_seek` / `fd_tell` report 0, as Linux's `lseek` does on them. `/dev/tty`
 //!   is SPIPE, and its handles lack the FD_SEEK and FD_TELL rights, so wasi-libc's

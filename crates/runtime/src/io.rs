@@ -268,16 +268,6 @@ pub(crate) fn broken_pipe(cx: &mut Cx<'_>, e: Sys) -> Sys {
     }
 }
 
-/// Bytes of file data the kernel heap can still take (`None`: unknown): what is free less
-/// [`crate::sys::GROW_HEADROOM`] and two pages a write may start and end in. The
-/// filesystem's quota (half the heap) does not know what else uses the heap; this keeps
-/// the RAM filesystem out of the room the kernel's own allocations rely on.
-pub fn file_room(sys: &System) -> Option<usize> {
-    sys.platform
-        .memory_available()
-        .map(|free| free.saturating_sub(crate::sys::GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
-}
-
 /// Writes `data` to the open file `id`; returns bytes written. Regular files need the
 /// FD_WRITE right; in append mode every write (positional ones too, as on Linux and in
 /// wasmtime) goes to the end. A pipe write end takes the data as `pipe_write` describes
@@ -314,8 +304,8 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
                 None => file.offset,
             };
             sync_clock(sys);
-            // Short, or NOSPC, when the heap cannot take it all (see `file_room`).
-            let data = match file_room(sys) {
+            // Short, or NOSPC, when the heap cannot take it all (see `System::file_room`).
+            let data = match sys.file_room() {
                 Some(0) if !data.is_empty() => return Err(Errno::NoSpc.into()),
                 Some(room) => &data[..data.len().min(room)],
                 None => data,

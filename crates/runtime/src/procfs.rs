@@ -207,12 +207,12 @@ fn meminfo(sys: &System) -> Vec<u8> {
 /// The RAM filesystem in `/proc/meminfo`'s layout: `FsTotal` is its quota, `FsUsed` what
 /// it charges now (data pages, inodes, entries), `FsAvailable` what a write can still get —
 /// the rest of the quota, or less when the kernel heap has less room for file data
-/// (`crate::io::file_room`) — and the inode limit and count.
+/// (`System::file_room`) — and the inode limit and count.
 fn fsinfo(sys: &System) -> Vec<u8> {
     let limits = sys.fs.limits();
     let usage = sys.fs.usage();
     let mut avail = limits.max_bytes.saturating_sub(usage.bytes);
-    if let Some(room) = crate::io::file_room(sys) {
+    if let Some(room) = sys.file_room() {
         avail = avail.min(room as u64);
     }
     let mut s = String::new();

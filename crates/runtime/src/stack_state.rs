@@ -1,5 +1,5 @@
 //! A process's stack-switching state (fork, `setjmp`/`longjmp` through the guest's asyncify
-//! exports): what [`crate::sys::ProcData`] keeps between the calls of [`crate::wasix::stack`]
+//! exports): what `sys::ProcData` keeps between the calls of `wasix::stack`
 //! and the scheduler's half in `sched::unwind`. Data only; the protocol is described in
 //! `wasix::stack`.
 

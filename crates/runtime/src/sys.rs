@@ -99,7 +99,7 @@ pub enum Sys {
 pub struct Program {
     pub module: Module,
     /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
-    /// module importing it ([`crate::wasix::register_legacy`]).
+    /// module importing it (`wasix::register_legacy`).
     pub linker: Arc<Linker<Proc>>,
 }
 
@@ -270,7 +270,7 @@ pub struct ProcData {
     /// The program numbers signals as Linux does (a wasix-libc program: it exports
     /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).
     pub linux_signals: bool,
-    /// The program was built for the 2022 WASIX ABI ([`crate::spawn::is_legacy`]).
+    /// The program was built for the 2022 WASIX ABI (`spawn::is_legacy`).
     pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
     pub stack: crate::stack_state::StackState,
@@ -361,7 +361,7 @@ pub const GROW_HEADROOM: usize = 4 << 20;
 /// unless twice the desired size plus [`GROW_HEADROOM`] is free. Tables likewise, per
 /// element ([`TABLE_ELEMENT_BYTES`]). While the process is being instantiated the system
 /// is not lent to it: a budget taken when instantiation began stands in
-/// ([`Proc::heap_allows`]).
+/// (`Proc::heap_allows`).
 impl wasmi::ResourceLimiter for Proc {
     fn memory_growing(
         &mut self,
@@ -443,6 +443,16 @@ impl Cx<'_> {
 }
 
 impl System {
+    /// Bytes of file data the kernel heap can still take (`None`: unknown): what is free
+    /// less [`GROW_HEADROOM`] and two pages a write may start and end in. The filesystem's
+    /// quota (half the heap) does not know what else uses the heap; this keeps the RAM
+    /// filesystem out of the room the kernel's own allocations rely on.
+    pub fn file_room(&self) -> Option<usize> {
+        self.platform
+            .memory_available()
+            .map(|free| free.saturating_sub(GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
+    }
+
     /// Undoes what process `pid` did to the console settings, as it ends: if no process
     /// changed them since, they go back to what `pid` found; otherwise the next setter
     /// will put back what `pid` found, when it ends in turn.

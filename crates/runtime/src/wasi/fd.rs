@@ -24,8 +24,8 @@ use vfs::Stat;
 
 use crate::files::{FileId, Object};
 use crate::io::{
-    file_ino, file_of, file_room, flush_pipe_events, object_of, read_iovs, require_fd, rights_of,
-    sync_clock, write_iovs,
+    file_ino, file_of, flush_pipe_events, object_of, read_iovs, require_fd, rights_of, sync_clock,
+    write_iovs,
 };
 use crate::sys::{Cx, SysResult, System};
 use abi::wasix::fdflags;
@@ -162,7 +162,11 @@ pub fn fd_allocate(cx: &mut Cx<'_>, fd: i32, offset: i64, len: i64) -> SysResult
         return Err(Errno::Inval.into());
     }
     sync_clock(cx.sys);
-    if file_room(cx.sys).is_some_and(|room| room as u64 <= len as u64) {
+    if cx
+        .sys
+        .file_room()
+        .is_some_and(|room| room as u64 <= len as u64)
+    {
         return Err(Errno::NoSpc.into());
     }
     cx.sys.fs.allocate(ino, offset as u64, len as u64)?;

@@ -356,7 +356,7 @@ pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysRes
 /// per-descriptor flags (CLOEXEC), which current wasix-libc uses for every `open`/`openat`
 /// (`O_CLOEXEC` becomes `fdflagsext`). An unknown `fdflagsext` bit is INVAL before
 /// anything is opened. A WASIX import (`wasix_32v1`), kept beside `path_open` since it is
-/// one (registered in `crate::wasix`).
+/// one (registered with the WASIX calls).
 #[allow(clippy::too_many_arguments)]
 pub fn path_open2(
     cx: &mut Cx<'_>,

@@ -10,7 +10,7 @@
 //!    (`{cur, end}` then the buffer) at free stack below the guest's `__stack_pointer`,
 //!    starts unwinding and returns; the guest saves its locals frame by frame and returns
 //!    all the way out of `_start`.
-//! 2. The scheduler ([`crate::sched`]) sees `_start` return with an [`Unwound`] operation
+//! 2. The scheduler (`sched`) sees `_start` return with an [`Unwound`] operation
 //!    pending, stops the unwind and completes it: a fork creates the child (a copy of the
 //!    memory, mutable globals, descriptors, dispositions); a checkpoint copies the saved
 //!    frames into kernel memory. It then starts a rewind and calls `_start` again.
