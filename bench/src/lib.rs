@@ -461,19 +461,9 @@ fn loading(kernel: &Path, userland: &Path) -> Result<Vec<Figure>> {
     }
     let mut figs = Vec::new();
     for (what, name) in [("code-heavy", "sh.wasm"), ("data-heavy", "data/big.wasm")] {
-        let l = r
-            .log
-            .lines()
-            .find(|l| l.contains(&format!("compiled {name}:")))
+        let f = boot::run::compile_figures(&r.log, name)
             .with_context(|| format!("no compile figure for {name}"))?;
-        let num = |after: &str| -> Result<f64> {
-            l.split(after)
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|n| n.parse().ok())
-                .with_context(|| format!("reading {after:?} in {l:?}"))
-        };
-        let (wasm, took) = (num(&format!("{name}: "))?, num("took ")?);
+        let (wasm, took) = (f.wasm_kib as f64, f.took_kib as f64);
         for (key, unit, v) in [
             (what.to_string(), "KiB/KiB", took / wasm.max(1.0)),
             (format!("{what}.kib"), "KiB", took),

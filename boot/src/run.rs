@@ -364,6 +364,35 @@ pub fn exit_status(log: &str) -> Option<u32> {
     })
 }
 
+/// What the kernel logged (at debug level) for compiling `name`: its line `compiled NAME:
+/// W KiB of wasm took T KiB of kernel heap (estimated E KiB)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompileFigures {
+    pub wasm_kib: u64,
+    pub took_kib: u64,
+    pub estimated_kib: u64,
+}
+
+/// The [`CompileFigures`] of `name` in a kernel log, if it has them.
+pub fn compile_figures(log: &str, name: &str) -> Option<CompileFigures> {
+    let line = log
+        .lines()
+        .find(|l| l.contains(&format!("compiled {name}:")))?;
+    let num = |after: &str| -> Option<u64> {
+        line.split(after)
+            .nth(1)?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some(CompileFigures {
+        wasm_kib: num(&format!("{name}: "))?,
+        took_kib: num("took ")?,
+        estimated_kib: num("(estimated ")?,
+    })
+}
+
 fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -372,7 +401,19 @@ fn unique() -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::leak_check;
+    use super::{compile_figures, leak_check};
+
+    #[test]
+    fn compile_figures_read_the_kernels_debug_line() {
+        let log = "[ 1.0] DEBUG runtime::spawn: compiled data/big.wasm: 20996 KiB of wasm took \
+                   21052 KiB of kernel heap (estimated 42250 KiB)\n";
+        let f = compile_figures(log, "data/big.wasm").unwrap();
+        assert_eq!(
+            (f.wasm_kib, f.took_kib, f.estimated_kib),
+            (20996, 21052, 42250)
+        );
+        assert_eq!(compile_figures(log, "sh.wasm"), None);
+    }
 
     #[test]
     fn leak_check_reads_the_kernel_line() {

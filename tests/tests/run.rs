@@ -323,17 +323,11 @@ fn unknown_import_and_bad_module_fail_clearly() {
     expect_failure(&bad, "invalid WebAssembly module", 126);
 }
 
-/// "Compiled NAME: W KiB of wasm took T KiB of kernel heap (estimated E KiB)" → (T, E).
+/// (heap taken, estimate) in KiB for compiling `name`, from the kernel's debug log.
 fn compile_figures(log: &str, name: &str) -> (u64, u64) {
-    let line = log
-        .lines()
-        .find(|l| l.contains(&format!("compiled {name}:")))
+    let f = boot::run::compile_figures(log, name)
         .unwrap_or_else(|| panic!("no compile line for {name}: {log}"));
-    let num = |after: &str| -> u64 {
-        let rest = line.split(after).nth(1).expect(after);
-        rest.split_whitespace().next().unwrap().parse().unwrap()
-    };
-    (num("took "), num("(estimated "))
+    (f.took_kib, f.estimated_kib)
 }
 
 #[test]
