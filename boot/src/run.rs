@@ -365,12 +365,16 @@ pub fn exit_status(log: &str) -> Option<u32> {
 }
 
 /// What the kernel logged (at debug level) for compiling `name`: its line `compiled NAME:
-/// W KiB of wasm took T KiB of kernel heap (estimated E KiB)`.
+/// W KiB of wasm took T KiB of kernel heap (estimated E KiB, A KiB of it set aside for
+/// translation)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CompileFigures {
     pub wasm_kib: u64,
+    /// Heap the load itself took (the translated code too, when translated eagerly).
     pub took_kib: u64,
     pub estimated_kib: u64,
+    /// Heap set aside for functions translated on their first calls (0: translated eagerly).
+    pub aside_kib: u64,
 }
 
 /// The [`CompileFigures`] of `name` in a kernel log, if it has them.
@@ -390,6 +394,7 @@ pub fn compile_figures(log: &str, name: &str) -> Option<CompileFigures> {
         wasm_kib: num(&format!("{name}: "))?,
         took_kib: num("took ")?,
         estimated_kib: num("(estimated ")?,
+        aside_kib: num("KiB, ")?,
     })
 }
 
@@ -406,11 +411,12 @@ mod tests {
     #[test]
     fn compile_figures_read_the_kernels_debug_line() {
         let log = "[ 1.0] DEBUG runtime::spawn: compiled data/big.wasm: 20996 KiB of wasm took \
-                   21052 KiB of kernel heap (estimated 42250 KiB)\n";
+                   21052 KiB of kernel heap (estimated 42250 KiB, 17 KiB of it set aside for \
+                   translation)\n";
         let f = compile_figures(log, "data/big.wasm").unwrap();
         assert_eq!(
-            (f.wasm_kib, f.took_kib, f.estimated_kib),
-            (20996, 21052, 42250)
+            (f.wasm_kib, f.took_kib, f.estimated_kib, f.aside_kib),
+            (20996, 21052, 42250, 17)
         );
         assert_eq!(compile_figures(log, "sh.wasm"), None);
     }

@@ -140,6 +140,7 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
     if let Some(mib) = args.cmdline().get_u64("procmem") {
         limits.max_memory = usize::try_from(mib << 20).unwrap_or(usize::MAX);
     }
+    limits.eager_translation = args.cmdline().get("translate") == Some("eager");
     let executor: Box<dyn runtime::sched::Executor> =
         if arch::preemption_available() && args.cmdline().get("preempt") != Some("off") {
             log::info!(

@@ -28,6 +28,7 @@ const LIMITS: Limits = Limits {
     max_fds: 32,
     max_memory: 8 << 20,
     slice_fuel: 5_000,
+    eager_translation: false,
 };
 
 /// Every inode reachable from `dir` through directory entries (symlinks not followed),

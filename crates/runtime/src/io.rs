@@ -181,7 +181,6 @@ pub(crate) fn pipe_write_chunk(
     // kernel heap too low for its own allocations.
     if sys.files.pipes.needs_buffer(end.pipe)?
         && sys
-            .platform
             .memory_available()
             .is_some_and(|free| free < pipe::PIPE_CAPACITY + crate::sys::GROW_HEADROOM)
     {

@@ -74,6 +74,13 @@ pub fn estimate(bytes: &[u8], lowering: bool) -> usize {
     total
 }
 
+/// The heap a module's functions may take when translated one by one after loading
+/// (lazy translation): the code's part of [`estimate`], set aside until the program goes.
+pub fn code_reserve(bytes: &[u8]) -> usize {
+    let code = sections(bytes).map_or(bytes.len(), |s| s.code);
+    code.saturating_mul(CODE_FACTOR)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,12 +184,15 @@ fn meminfo(sys: &System) -> Vec<u8> {
         .memory_total()
         .map_or(free, |t| t as u64)
         .max(free);
+    // What a new allocation may take: free less the heap set aside for code still to be
+    // translated (`System::memory_available`).
+    let available = sys.memory_available().unwrap_or(0) as u64;
     let files = sys.fs.usage().bytes;
     let mut s = String::new();
     let lines = [
         ("MemTotal", kib(total)),
         ("MemFree", kib(free)),
-        ("MemAvailable", kib(free)),
+        ("MemAvailable", kib(available)),
         ("Buffers", 0),
         // The RAM filesystem's pages live in the heap, like tmpfs in Linux's page cache.
         ("Cached", kib(files)),

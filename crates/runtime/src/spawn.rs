@@ -19,7 +19,9 @@ use vfs::Ino;
 use wasmi::{Engine, Instance, Module, Store, StoreLimitsBuilder, TypedFunc};
 
 use crate::files::FdTable;
-use crate::sys::{CachedModule, Proc, ProcData, ProcInfo, Program, State, System, Task};
+use crate::sys::{
+    CachedModule, CodeReserve, Proc, ProcData, ProcInfo, Program, State, System, Task,
+};
 use crate::types::Pid;
 
 /// A request to start a process.
@@ -98,7 +100,14 @@ impl System {
         bytes.resize(len, 0);
         let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
-        let module = self.compile(path, &bytes)?;
+        let module = match self.compile(path, &bytes) {
+            // Programs the cache alone keeps hold heap (their code, or what is set aside
+            // for it): let them go and try once more before refusing.
+            Err(e) if e.errno == Errno::NoMem && self.evict_idle_programs() > 0 => {
+                self.compile(path, &bytes)?
+            }
+            other => other?,
+        };
         // Bounded: a guest that writes and spawns many programs must not pin their
         // translations for ever. The least recently used entries make room.
         self.modules.remove(&key);
@@ -129,12 +138,22 @@ impl System {
         Ok(module)
     }
 
+    /// Drops the module cache's entries whose program no process runs; returns how many.
+    pub fn evict_idle_programs(&mut self) -> usize {
+        let before = self.modules.len();
+        self.modules
+            .retain(|_, c| Arc::strong_count(&c.module.reserve) > 1);
+        before - self.modules.len()
+    }
+
     /// Validates `bytes` as a module named `name`, checks that every import is a function
     /// this kernel provides, and compiles it in an engine of its own ([`Program`]).
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Program, SpawnError> {
         // Compilation allocates infallibly: refuse a module whose translation might not fit
-        // with the kernel's headroom left, instead of letting it exhaust the heap.
-        let free = self.platform.memory_available();
+        // with the kernel's headroom left, instead of letting it exhaust the heap. (With
+        // lazy translation the code's part of the estimate is set aside below, for the
+        // translations to come.)
+        let free = self.memory_available();
         let estimate = crate::loadcost::estimate(bytes, wasmlower::needs_lowering(bytes));
         let needed = estimate.saturating_add(crate::sys::GROW_HEADROOM);
         if free.is_some_and(|free| free < needed) {
@@ -165,28 +184,40 @@ impl System {
         } else {
             bytes
         };
-        // Validate the whole module before wasmi translates it: wasmi 2.0.0's translator,
-        // which validates as it goes, panics on a body with an operator after its final
-        // `end` (found by the module_load fuzz target) before its validator rejects it.
-        Module::validate(&self.engine, bytes).map_err(invalid)?;
+        // Translating eagerly, validate the whole module before wasmi translates it:
+        // wasmi 2.0.0's translator, which validates as it goes, panics on a body with an
+        // operator after its final `end` (found by the module_load fuzz target) before its
+        // validator rejects it. Lazily, `Module::new` validates every body first and
+        // translates none: validation happens once.
+        if !self.lazy_translation {
+            Module::validate(&self.engine, bytes).map_err(invalid)?;
+        }
         // Imports and `_start` next, still before anything is compiled: a refused program
         // costs no translation at all.
         self.check_interface(name, bytes)?;
         let engine = Engine::new(self.engine.config());
         let module = Module::new(&engine, bytes).map_err(invalid)?;
+        let reserve = if self.lazy_translation {
+            crate::loadcost::code_reserve(bytes)
+        } else {
+            0
+        };
         let linker = (self.program_linker)(&engine, is_legacy(&module))
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
-        if let (Some(before), Some(after)) = (free, self.platform.memory_available()) {
+        if let (Some(before), Some(after)) = (free, self.memory_available()) {
             log::debug!(
-                "compiled {name}: {} KiB of wasm took {} KiB of kernel heap (estimated {} KiB)",
+                "compiled {name}: {} KiB of wasm took {} KiB of kernel heap (estimated {} KiB, \
+                 {} KiB of it set aside for translation)",
                 bytes.len() >> 10,
                 before.saturating_sub(after) >> 10,
-                estimate >> 10
+                estimate >> 10,
+                reserve >> 10
             );
         }
         Ok(Program {
             module,
             linker: Arc::new(linker),
+            reserve: Arc::new(CodeReserve::new(&self.code_reserved, reserve)),
         })
     }
 
@@ -297,11 +328,7 @@ impl System {
             .map(|pages| pages.saturating_mul(65536))
             .sum();
         let needed = initial.saturating_add(SPAWN_HEADROOM);
-        if self
-            .platform
-            .memory_available()
-            .is_some_and(|free| free < needed)
-        {
+        if self.memory_available().is_some_and(|free| free < needed) {
             self.discard(data);
             return Err(SpawnError::new(
                 Errno::Again,
@@ -357,7 +384,7 @@ impl System {
             // What the module's memory, tables and start section take is bounded by the
             // heap free now, with the same headroom as `memory.grow` (a spawn checked
             // the initial memory first; an exec or fork relies on this alone).
-            instantiating: self.platform.memory_available(),
+            instantiating: self.memory_available(),
         };
         let module = &program.module;
         let mut store = Store::new(module.engine(), proc);

@@ -12,6 +12,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::Cell;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Errno;
 use vfs::Fs;
@@ -95,12 +96,49 @@ pub enum Sys {
 /// go (file rewritten, entry evicted) and its last process ended, or it was refused
 /// before ever running. A single shared engine kept the code of every module ever
 /// compiled, refused ones included, until the heap was gone.
+///
+/// Under a preempting executor the engine translates each function on its first call
+/// (wasmi's lazy translation: a spawn then costs validation, not translation of code it
+/// may never run). Translation allocates infallibly, so the heap it may take is set aside
+/// when the program is loaded ([`CodeReserve`]) and held until the engine goes.
 #[derive(Clone)]
 pub struct Program {
     pub module: Module,
     /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
     /// module importing it (`wasix::register_legacy`).
     pub linker: Arc<Linker<Proc>>,
+    /// The heap set aside for the translations still to come (none when compiled eagerly).
+    pub reserve: Arc<CodeReserve>,
+}
+
+/// Kernel heap set aside for a program's lazily translated code, for as long as any clone
+/// of the program (the module cache's, a process's) lives; [`System::memory_available`]
+/// leaves the total of all reserves out of what it reports free.
+#[derive(Debug)]
+pub struct CodeReserve {
+    bytes: usize,
+    total: Arc<AtomicUsize>,
+}
+
+impl CodeReserve {
+    /// Adds `bytes` to `total` until the reserve is dropped.
+    pub fn new(total: &Arc<AtomicUsize>, bytes: usize) -> Self {
+        total.fetch_add(bytes, Ordering::Relaxed);
+        Self {
+            bytes,
+            total: Arc::clone(total),
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+impl Drop for CodeReserve {
+    fn drop(&mut self) {
+        self.total.fetch_sub(self.bytes, Ordering::Relaxed);
+    }
 }
 
 impl core::fmt::Debug for Program {
@@ -211,6 +249,9 @@ pub struct System {
     /// Holds the configuration every program's own engine is made with, and validates
     /// modules (which compiles nothing); no program is compiled in it ([`Program`]).
     pub engine: Engine,
+    /// Whether programs' engines translate functions on their first call (under a
+    /// preempting executor) rather than at load ([`Program`]).
+    pub lazy_translation: bool,
     pub registry: Arc<Registry>,
     /// Makes the linker a program compiled in an engine is instantiated with (every host
     /// call, or with `legacy` the 2022 WASIX ABI's versions); set by the scheduler, which
@@ -218,6 +259,9 @@ pub struct System {
     pub program_linker: ProgramLinker,
     pub procs: BTreeMap<Pid, ProcInfo>,
     pub modules: BTreeMap<String, CachedModule>,
+    /// Heap set aside for code still to be translated, all programs together
+    /// ([`CodeReserve`]).
+    pub code_reserved: Arc<AtomicUsize>,
     pub events: Vec<Event>,
     /// The console's terminal settings (`tty_get` / `tty_set`).
     pub tty: Tty,
@@ -332,10 +376,7 @@ impl Proc {
         let needed = size.saturating_add(GROW_HEADROOM);
         let sys = self.home.take();
         let allowed = match &sys {
-            Some(s) => s
-                .platform
-                .memory_available()
-                .is_none_or(|free| free >= needed),
+            Some(s) => s.memory_available().is_none_or(|free| free >= needed),
             None => match &mut self.instantiating {
                 Some(budget) if *budget >= needed => {
                     *budget -= desired.saturating_sub(current);
@@ -443,13 +484,21 @@ impl Cx<'_> {
 }
 
 impl System {
+    /// Bytes of kernel heap free for new allocations, when the platform knows: what it
+    /// reports free less what is set aside for code still to be translated. Every check
+    /// before a guest-driven allocation asks this, not the platform.
+    pub fn memory_available(&self) -> Option<usize> {
+        self.platform
+            .memory_available()
+            .map(|free| free.saturating_sub(self.code_reserved.load(Ordering::Relaxed)))
+    }
+
     /// Bytes of file data the kernel heap can still take (`None`: unknown): what is free
     /// less [`GROW_HEADROOM`] and two pages a write may start and end in. The filesystem's
     /// quota (half the heap) does not know what else uses the heap; this keeps the RAM
     /// filesystem out of the room the kernel's own allocations rely on.
     pub fn file_room(&self) -> Option<usize> {
-        self.platform
-            .memory_available()
+        self.memory_available()
             .map(|free| free.saturating_sub(GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
     }
 

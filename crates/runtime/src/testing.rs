@@ -116,6 +116,9 @@ pub struct Opts {
     pub preopen: Option<&'static str>,
     /// Run slices on [`Deferred`], so every slice is seen as preempted first.
     pub deferred: bool,
+    /// Run slices on [`Unmetered`]: no fuel, so programs translate lazily as under the
+    /// kernel's timer (the program must end by itself).
+    pub unmetered: bool,
     /// Mount `/dev` ([`crate::devfs`]) at the root.
     pub dev: bool,
     /// Free kernel heap the platform reports, fixed (`None`: unknown).
@@ -152,6 +155,25 @@ impl crate::sched::Executor for Deferred {
     }
 }
 
+/// An executor that claims to preempt, so the runtime runs WebAssembly without fuel and
+/// translates it lazily, as under the kernel's timer, but runs every slice whole: only for
+/// programs that end or block by themselves.
+pub struct Unmetered;
+
+impl crate::sched::Executor for Unmetered {
+    fn preempts(&self) -> bool {
+        true
+    }
+
+    fn start(&mut self, work: crate::sched::SliceWork) -> crate::sched::Run {
+        crate::sched::Run::Done(work())
+    }
+
+    fn resume(&mut self, _fiber: u64, _kill: bool) -> crate::sched::Run {
+        unreachable!("an unmetered slice is never suspended")
+    }
+}
+
 /// Builds a kernel with a fake platform and an fs holding `/prog.wasm` = `wasm`.
 pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, crate::Pid) {
     let console = Rc::new(RefCell::new(Console::default()));
@@ -166,6 +188,8 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
     }
     let executor: Box<dyn crate::sched::Executor> = if opts.deferred {
         Box::<Deferred>::default()
+    } else if opts.unmetered {
+        Box::new(Unmetered)
     } else {
         Box::new(crate::sched::Direct)
     };

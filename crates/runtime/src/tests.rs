@@ -241,3 +241,145 @@ fn tty_settings_come_back_in_order_whichever_setter_exits_first() {
     sys.release_tty(12);
     assert_eq!(sys.tty, start);
 }
+
+/// A program of several functions that prints "hi" from the one `_start` calls.
+const LAZY_WAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi")
+  (func $never (result i32) (i32.add (i32.const 1) (i32.const 2)))
+  (func $say
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 2))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start") (call $say)))"#;
+
+#[test]
+fn lazy_translation_sets_the_code_aside_while_the_program_lives() {
+    let wasm = wat::parse_str(LAZY_WAT).unwrap();
+    let free = 64 << 20;
+    let (mut k, console, pid) = crate::testing::kernel_with(
+        &wasm,
+        &Opts {
+            unmetered: true,
+            heap_free: Some(free),
+            ..Opts::default()
+        },
+    );
+    let reserve = crate::loadcost::code_reserve(&wasm);
+    assert!(reserve > 0);
+    let sys = k.sys();
+    assert!(sys.lazy_translation);
+    assert_eq!(
+        sys.code_reserved
+            .load(core::sync::atomic::Ordering::Relaxed),
+        reserve
+    );
+    assert_eq!(sys.memory_available(), Some(free - reserve));
+    k.run();
+    assert_eq!(k.status(pid), Some(ExitStatus::Code(0)));
+    assert_eq!(console.borrow().stdout, b"hi");
+    // The cache still holds the program; once it lets go, the reserve is returned.
+    let sys = k.sys();
+    assert_eq!(
+        sys.code_reserved
+            .load(core::sync::atomic::Ordering::Relaxed),
+        reserve
+    );
+    assert_eq!(sys.evict_idle_programs(), 1);
+    assert_eq!(
+        sys.code_reserved
+            .load(core::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    assert_eq!(sys.memory_available(), Some(free));
+}
+
+#[test]
+fn eager_translation_sets_nothing_aside() {
+    let wasm = wat::parse_str(LAZY_WAT).unwrap();
+    let (mut k, console, pid) = crate::testing::kernel_with(&wasm, &Opts::default());
+    assert!(!k.sys().lazy_translation);
+    assert_eq!(
+        k.sys()
+            .code_reserved
+            .load(core::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    k.run();
+    assert_eq!(k.status(pid), Some(ExitStatus::Code(0)));
+    assert_eq!(console.borrow().stdout, b"hi");
+}
+
+#[test]
+fn lazy_translation_still_refuses_an_invalid_body_at_load() {
+    let (mut k, _, _) = crate::testing::kernel_with(
+        &wat::parse_str(LAZY_WAT).unwrap(),
+        &Opts {
+            unmetered: true,
+            ..Opts::default()
+        },
+    );
+    // A function never called whose body does not type-check: refused at load, not on a
+    // first call that never comes.
+    let mut wasm =
+        wat::parse_str(r#"(module (func $f (result i32) (i32.const 1)) (func (export "_start")))"#)
+            .unwrap();
+    // i32.const 1 (0x41 0x01) -> i64.const 1 (0x42 0x01): still well-formed, now ill-typed.
+    let at = wasm
+        .windows(3)
+        .position(|w| w == [0x41, 0x01, 0x0b])
+        .unwrap();
+    wasm[at] = 0x42;
+    let sys = k.sys();
+    let root = sys.fs.root();
+    sys.fs.write_file(root, "bad.wasm", &wasm).unwrap();
+    let err = sys.load_module(root, "bad.wasm").expect_err("refused");
+    assert_eq!(err.errno, abi::Errno::NoExec);
+    assert!(
+        err.message.contains("invalid WebAssembly module"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_load_short_of_memory_lets_idle_cached_programs_go_first() {
+    // ~600 KB of code never run: ~4.8 MB set aside while the program is cached.
+    let body = "(drop (i32.const 1000000))".repeat(100_000);
+    let wasm = wat::parse_str(LAZY_WAT.replace(
+        "(func $never (result i32)",
+        &alloc::format!("(func $big {body}) (func $never (result i32)"),
+    ))
+    .unwrap();
+    let estimate = crate::loadcost::estimate(&wasm, false);
+    let reserve = crate::loadcost::code_reserve(&wasm);
+    // Room to spawn it beside its reserve, but not to load a second program beside it.
+    let free = reserve + crate::spawn::SPAWN_HEADROOM + 65536 + 1024;
+    assert!(free - reserve < estimate + crate::sys::GROW_HEADROOM);
+    assert!(free >= estimate + crate::sys::GROW_HEADROOM);
+    let (mut k, console, pid) = crate::testing::kernel_with(
+        &wasm,
+        &Opts {
+            unmetered: true,
+            heap_free: Some(free),
+            ..Opts::default()
+        },
+    );
+    k.run();
+    assert_eq!(k.status(pid), Some(ExitStatus::Code(0)));
+    assert_eq!(console.borrow().stdout, b"hi");
+    let sys = k.sys();
+    let root = sys.fs.root();
+    sys.fs.write_file(root, "other.wasm", &wasm).unwrap();
+    // prog.wasm's idle entry is let go, and other.wasm loads.
+    sys.load_module(root, "other.wasm")
+        .map_err(|e| e.message)
+        .expect("loads after eviction");
+    assert_eq!(sys.modules.len(), 1);
+    assert_eq!(
+        sys.code_reserved
+            .load(core::sync::atomic::Ordering::Relaxed),
+        reserve
+    );
+}

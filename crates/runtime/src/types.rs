@@ -19,6 +19,10 @@ pub struct Limits {
     pub max_memory: usize,
     /// Fuel per scheduling slice.
     pub slice_fuel: u64,
+    /// Translate every function when a program is loaded even under a preempting executor
+    /// (which otherwise translates each on its first call): the kernel's `translate=eager`,
+    /// to measure what full translation takes against what lazy translation sets aside.
+    pub eager_translation: bool,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
             max_fds: 1024,
             max_memory: 256 << 20,
             slice_fuel: 200_000,
+            eager_translation: false,
         }
     }
 }

@@ -219,11 +219,7 @@ impl Kernel {
         let memory = pdata.memory.ok_or(Errno::NotSup)?;
         let size = memory.data_size(&parent.store);
         let needed = size.saturating_mul(2).saturating_add(SPAWN_HEADROOM);
-        if sys
-            .platform
-            .memory_available()
-            .is_some_and(|free| free < needed)
-        {
+        if sys.memory_available().is_some_and(|free| free < needed) {
             return Err(Errno::Again);
         }
         let (name, cmdline, ignored, handler) = match sys.procs.get(&ppid) {
