@@ -82,7 +82,7 @@ impl System {
         let fs = &self.fs;
         self.modules
             .retain(|_, c| fs.stat(c.ino).is_ok_and(|st| st.nlink > 0));
-        let key = format!("{dir}:{path}");
+        let key = ino;
         let now = self.modules.values().map(|c| c.used).max().unwrap_or(0) + 1;
         if let Some(c) = self.modules.get_mut(&key)
             && c.ino == ino
@@ -111,7 +111,7 @@ impl System {
         // Bounded: a guest that writes and spawns many programs must not pin their
         // translations for ever. The least recently used entries make room.
         self.modules.remove(&key);
-        let cached = |m: &BTreeMap<String, CachedModule>| m.values().map(|c| c.size).sum::<u64>();
+        let cached = |m: &BTreeMap<Ino, CachedModule>| m.values().map(|c| c.size).sum::<u64>();
         while !self.modules.is_empty()
             && (self.modules.len() >= MODULE_CACHE_ENTRIES
                 || cached(&self.modules).saturating_add(stat.size) > MODULE_CACHE_BYTES)
@@ -120,7 +120,7 @@ impl System {
                 .modules
                 .iter()
                 .min_by_key(|(_, c)| c.used)
-                .map(|(k, _)| k.clone());
+                .map(|(&k, _)| k);
             if let Some(k) = oldest {
                 self.modules.remove(&k);
             }

@@ -258,7 +258,9 @@ pub struct System {
     /// sits above the registration lists.
     pub program_linker: ProgramLinker,
     pub procs: BTreeMap<Pid, ProcInfo>,
-    pub modules: BTreeMap<String, CachedModule>,
+    /// Loaded programs by the inode of their file (inode numbers are never reused): a
+    /// program reached by another path or link is the same entry.
+    pub modules: BTreeMap<vfs::Ino, CachedModule>,
     /// Heap set aside for code still to be translated, all programs together
     /// ([`CodeReserve`]).
     pub code_reserved: Arc<AtomicUsize>,
