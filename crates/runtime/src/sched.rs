@@ -66,6 +66,10 @@ pub trait Executor {
     /// Continues a preempted slice; with `kill`, makes its WebAssembly trap as soon as it
     /// safely can (the process is being killed), so everything it holds is released.
     fn resume(&mut self, fiber: u64, kill: bool) -> Run;
+    /// Told once, at start, the running total of heap the runtime has set aside for code
+    /// still to be translated ([`crate::sys::CodeReserve`]): an executor that allocates
+    /// (stacks) must not count it as free.
+    fn set_aside(&mut self, _total: Arc<core::sync::atomic::AtomicUsize>) {}
 }
 
 /// The trap a preempting executor plants to end WebAssembly early (a kill, or a start
@@ -164,10 +168,12 @@ impl Kernel {
     /// (wasmi's per-block fuel checks cost ~25 % of interpreter speed under emulation).
     pub fn with_executor(
         platform: Box<dyn Platform>,
-        executor: Box<dyn Executor>,
+        mut executor: Box<dyn Executor>,
         fs: Fs,
         limits: Limits,
     ) -> Result<Self, wasmi::Error> {
+        let code_reserved = Arc::default();
+        executor.set_aside(Arc::clone(&code_reserved));
         let mut config = Config::default();
         config.consume_fuel(!executor.preempts());
         // Under the timer, translate each function on its first call (validating the
@@ -207,7 +213,7 @@ impl Kernel {
             program_linker,
             procs: BTreeMap::new(),
             modules: BTreeMap::new(),
-            code_reserved: Arc::default(),
+            code_reserved: Arc::clone(&code_reserved),
             events: Vec::new(),
             tty: Default::default(),
             tty_saved: Vec::new(),

@@ -32,9 +32,10 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use runtime::sched::{Executor, RUNAWAY_TRAP, Run, Slice, SliceWork};
 use x86_64::registers::debug::{DebugAddressRegister, Dr0, Dr6, Dr7};
@@ -81,9 +82,12 @@ struct Stack(Box<[Page]>);
 impl Stack {
     /// A new stack, or `None` when the heap is (nearly) exhausted: a hostile guest spawning
     /// thousands of spinning processes must not turn their stacks into a kernel panic.
-    fn try_new() -> Option<Self> {
+    /// `set_aside` bytes of what is free are promised to others (the runtime's heap for
+    /// code still to be translated) and do not count as free.
+    fn try_new(set_aside: usize) -> Option<Self> {
         let (used, size) = super::heap::heap_usage();
-        if size.saturating_sub(used) < STACK_BYTES + STACK_RESERVE {
+        let free = size.saturating_sub(used).saturating_sub(set_aside);
+        if free < STACK_BYTES + STACK_RESERVE {
             return None;
         }
         let count = STACK_BYTES / 4096;
@@ -472,6 +476,8 @@ pub struct Fibers {
     parked: BTreeMap<u64, *mut Fiber>,
     spare: Vec<Stack>,
     next: u64,
+    /// Heap the runtime has set aside (`runtime::sys::CodeReserve`): not free for stacks.
+    set_aside: Arc<AtomicUsize>,
 }
 
 impl Fibers {
@@ -480,8 +486,11 @@ impl Fibers {
         PREEMPTING.store(true, Ordering::Relaxed);
         Self {
             parked: BTreeMap::new(),
-            spare: (0..SPARE_STACKS).filter_map(|_| Stack::try_new()).collect(),
+            spare: (0..SPARE_STACKS)
+                .filter_map(|_| Stack::try_new(0))
+                .collect(),
             next: 0,
+            set_aside: Arc::default(),
         }
     }
 
@@ -527,8 +536,13 @@ impl Executor for Fibers {
         true
     }
 
+    fn set_aside(&mut self, total: Arc<AtomicUsize>) {
+        self.set_aside = total;
+    }
+
     fn start(&mut self, work: SliceWork) -> Run {
-        let Some(stack) = self.spare.pop().or_else(Stack::try_new) else {
+        let set_aside = self.set_aside.load(Ordering::Relaxed);
+        let Some(stack) = self.spare.pop().or_else(|| Stack::try_new(set_aside)) else {
             log::warn!("no memory for a process stack: running a slice unpreempted");
             set_nested(true);
             let done = work();
