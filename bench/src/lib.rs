@@ -32,6 +32,15 @@ pub struct BenchOptions {
     pub reference: bool,
     /// Where the JSON report goes.
     pub json: PathBuf,
+    /// Only these sections (`boot`, `cpu`, `proc`, `load`, `wasix`, `reference`); empty:
+    /// all of them.
+    pub only: Vec<String>,
+}
+
+impl BenchOptions {
+    fn wants(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
 }
 
 /// One figure: median, min and max over `reps` repetitions.
@@ -292,129 +301,139 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
     let warmup = usize::from(!opts.quick);
     let reps_arg = reps.to_string();
 
-    // 1. Boot and console.
-    let rootfs = main_ramdisk(&userland, "")?;
-    let tar = boot::work_dir().join("images").join("bench-rootfs.tar");
-    std::fs::create_dir_all(tar.parent().unwrap_or(Path::new(".")))?;
-    rootfs.write(&tar)?;
-    let kib = |bytes: u64| bytes as f64 / 1024.0;
-    let unpacked = rootfs.rootfs_archive()?.len() as u64;
-    report.push_samples("boot", "rootfs", "KiB", &[kib(unpacked)]);
-    report.push_samples(
-        "boot",
-        "ramdisk (rootfs deflated)",
-        "KiB",
-        &[kib(std::fs::metadata(&tar)?.len())],
-    );
-    for fw in [Firmware::Bios, Firmware::Uefi, Firmware::Direct] {
-        eprintln!("bench: boot {} ({warmup} + {reps})", fw.name());
-        let mut samples = Vec::new();
-        for i in 0..warmup + reps {
-            let s = boot_sample(&kernel, &userland, fw)?;
-            if i >= warmup {
-                samples.push(s);
+    if opts.wants("boot") {
+        // 1. Boot and console.
+        let rootfs = main_ramdisk(&userland, "")?;
+        let tar = boot::work_dir().join("images").join("bench-rootfs.tar");
+        std::fs::create_dir_all(tar.parent().unwrap_or(Path::new(".")))?;
+        rootfs.write(&tar)?;
+        let kib = |bytes: u64| bytes as f64 / 1024.0;
+        let unpacked = rootfs.rootfs_archive()?.len() as u64;
+        report.push_samples("boot", "rootfs", "KiB", &[kib(unpacked)]);
+        report.push_samples(
+            "boot",
+            "ramdisk (rootfs deflated)",
+            "KiB",
+            &[kib(std::fs::metadata(&tar)?.len())],
+        );
+        for fw in [Firmware::Bios, Firmware::Uefi, Firmware::Direct] {
+            eprintln!("bench: boot {} ({warmup} + {reps})", fw.name());
+            let mut samples = Vec::new();
+            for i in 0..warmup + reps {
+                let s = boot_sample(&kernel, &userland, fw)?;
+                if i >= warmup {
+                    samples.push(s);
+                }
             }
-        }
-        let n = fw.name();
-        let col = |f: fn(&BootSample) -> f64| samples.iter().map(f).collect::<Vec<_>>();
-        report.push_samples(
-            "boot",
-            &format!("{n}.qemu-to-entry"),
-            "ms",
-            &col(|s| s.to_entry),
-        );
-        report.push_samples(
-            "boot",
-            &format!("{n}.entry-to-pid1"),
-            "ms",
-            &col(|s| s.entry_to_pid1),
-        );
-        report.push_samples(
-            "boot",
-            &format!("{n}.qemu-to-pid1"),
-            "ms",
-            &col(|s| s.to_entry + s.entry_to_pid1),
-        );
-        report.push_samples(
-            "boot",
-            &format!("{n}.to-prompt"),
-            "ms",
-            &col(|s| s.to_prompt),
-        );
-        if fw == Firmware::Bios {
-            let echoes: Vec<f64> = samples.iter().flat_map(|s| s.echoes.clone()).collect();
-            report.push_samples("console", "echo", "ms", &echoes);
-        }
-        // A whole `run hello.wasm` (image, QEMU, boot, exit), as the boot tool does it.
-        let mut times = Vec::new();
-        for i in 0..warmup + reps {
-            let mut opts = RunOptions::new(userland.join("hello.wasm"), &[]);
-            opts.firmware = fw;
-            opts.stdin = Stdin::Bytes(Vec::new());
-            let t = Instant::now();
-            let r = boot::run::run(&kernel, &opts).context("running hello.wasm")?;
-            if r.code != 0 {
-                bail!("`run hello.wasm` failed ({}): {}", r.code, r.log);
+            let n = fw.name();
+            let col = |f: fn(&BootSample) -> f64| samples.iter().map(f).collect::<Vec<_>>();
+            report.push_samples(
+                "boot",
+                &format!("{n}.qemu-to-entry"),
+                "ms",
+                &col(|s| s.to_entry),
+            );
+            report.push_samples(
+                "boot",
+                &format!("{n}.entry-to-pid1"),
+                "ms",
+                &col(|s| s.entry_to_pid1),
+            );
+            report.push_samples(
+                "boot",
+                &format!("{n}.qemu-to-pid1"),
+                "ms",
+                &col(|s| s.to_entry + s.entry_to_pid1),
+            );
+            report.push_samples(
+                "boot",
+                &format!("{n}.to-prompt"),
+                "ms",
+                &col(|s| s.to_prompt),
+            );
+            if fw == Firmware::Bios {
+                let echoes: Vec<f64> = samples.iter().flat_map(|s| s.echoes.clone()).collect();
+                report.push_samples("console", "echo", "ms", &echoes);
             }
-            if i >= warmup {
-                times.push(ms(t.elapsed()));
+            // A whole `run hello.wasm` (image, QEMU, boot, exit), as the boot tool does it.
+            let mut times = Vec::new();
+            for i in 0..warmup + reps {
+                let mut opts = RunOptions::new(userland.join("hello.wasm"), &[]);
+                opts.firmware = fw;
+                opts.stdin = Stdin::Bytes(Vec::new());
+                let t = Instant::now();
+                let r = boot::run::run(&kernel, &opts).context("running hello.wasm")?;
+                if r.code != 0 {
+                    bail!("`run hello.wasm` failed ({}): {}", r.code, r.log);
+                }
+                if i >= warmup {
+                    times.push(ms(t.elapsed()));
+                }
             }
+            report.push_samples("boot", &format!("{n}.run-hello"), "ms", &times);
         }
-        report.push_samples("boot", &format!("{n}.run-hello"), "ms", &times);
     }
 
-    // 2. Interpreter, in `run` mode (one program, no rootfs).
-    eprintln!("bench: interpreter");
-    let mut cpu = RunOptions::new(
-        userland.join("bench-cpu.wasm"),
-        &["all", "--reps", &reps_arg],
-    );
-    cpu.stdin = Stdin::Bytes(Vec::new());
-    cpu.timeout = Duration::from_secs(1800);
-    let r = boot::run::run(&kernel, &cpu)?;
-    if r.code != 0 {
-        bail!(
-            "bench-cpu failed ({}): {}{}",
-            r.code,
-            String::from_utf8_lossy(&r.stdout),
-            String::from_utf8_lossy(&r.stderr)
+    if opts.wants("cpu") {
+        // 2. Interpreter, in `run` mode (one program, no rootfs).
+        eprintln!("bench: interpreter");
+        let mut cpu = RunOptions::new(
+            userland.join("bench-cpu.wasm"),
+            &["all", "--reps", &reps_arg],
         );
+        cpu.stdin = Stdin::Bytes(Vec::new());
+        cpu.timeout = Duration::from_secs(1800);
+        let r = boot::run::run(&kernel, &cpu)?;
+        if r.code != 0 {
+            bail!(
+                "bench-cpu failed ({}): {}{}",
+                r.code,
+                String::from_utf8_lossy(&r.stdout),
+                String::from_utf8_lossy(&r.stderr)
+            );
+        }
+        report.figures.extend(parse_guest(
+            "cpu",
+            &String::from_utf8_lossy(&r.stdout),
+            reps,
+        ));
     }
-    report.figures.extend(parse_guest(
-        "cpu",
-        &String::from_utf8_lossy(&r.stdout),
-        reps,
-    ));
 
-    // 3.-5. Spawn, pipes and memory, inside the main image (they need /bin and /proc).
-    eprintln!("bench: processes, pipes, memory");
-    let console = run_init(
-        &kernel,
-        &userland,
-        "bench-proc",
-        &["/bin/bench-proc", "all", "--reps", &reps_arg],
-    )?;
-    report.figures.extend(parse_guest("proc", &console, reps));
+    if opts.wants("proc") {
+        // 3.-5. Spawn, pipes and memory, inside the main image (they need /bin and /proc).
+        eprintln!("bench: processes, pipes, memory");
+        let console = run_init(
+            &kernel,
+            &userland,
+            "bench-proc",
+            &["/bin/bench-proc", "all", "--reps", &reps_arg],
+        )?;
+        report.figures.extend(parse_guest("proc", &console, reps));
+    }
 
-    // 5b. Loading: kernel heap per KiB of module, for a code-heavy program (`sh`) and a
-    // data-heavy one (32 MiB of data, `datamod`), from the kernel's own figures.
-    eprintln!("bench: loading (kernel memory per KiB of code, of data)");
-    report.figures.extend(loading(&kernel, &userland)?);
+    if opts.wants("load") {
+        // 5b. Loading: kernel heap per KiB of module, for a code-heavy program (`sh`) and a
+        // data-heavy one (32 MiB of data, `datamod`), from the kernel's own figures.
+        eprintln!("bench: loading (kernel memory per KiB of code, of data)");
+        report.figures.extend(loading(&kernel, &userland)?);
+    }
 
-    // 6. WASIX: fork+exit+wait and fork+exec+wait of a program built as wasix-libc builds
-    // them (lowered shared memory, asyncify fork): userland/wasix-c/wasix-proc.c.
-    eprintln!("bench: WASIX fork");
-    let console = run_init(
-        &kernel,
-        &userland,
-        "bench-wasix",
-        &["/bin/wasix-proc", "bench", "/bin/wasix-proc", &reps_arg],
-    )?;
-    report.figures.extend(parse_guest("wasix", &console, reps));
+    if opts.wants("wasix") {
+        // 6. WASIX: fork+exit+wait and fork+exec+wait of a program built as wasix-libc builds
+        // them (lowered shared memory, asyncify fork): userland/wasix-c/wasix-proc.c.
+        eprintln!("bench: WASIX fork");
+        let console = run_init(
+            &kernel,
+            &userland,
+            "bench-wasix",
+            &["/bin/wasix-proc", "bench", "/bin/wasix-proc", &reps_arg],
+        )?;
+        report.figures.extend(parse_guest("wasix", &console, reps));
+    }
 
     // References: the Linux VM, hosted wasmi, qemu-user; in quick mode only the VM, briefly,
     // and a failure fails the run (CI runs it, so that this path cannot rot unseen).
-    if opts.reference && opts.quick {
+    if opts.reference && opts.quick && opts.wants("reference") {
         eprintln!("bench: reduced reference Linux VM (one CoreMark pair)");
         let (figs, notes) = reference_quick(&userland).context("reduced reference run")?;
         report.figures.extend(figs);
@@ -423,7 +442,7 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
             .figures
             .extend(coremark_pairs(&kernel, &userland, 1).context("one CoreMark pair")?);
     }
-    if opts.reference && !opts.quick {
+    if opts.reference && !opts.quick && opts.wants("reference") {
         eprintln!("bench: reference Linux VM");
         match reference(&userland, reps) {
             Ok((figs, notes)) => {

@@ -1,4 +1,4 @@
-//! `cargo run -p bench -- [--quick] [--reps N] [--no-reference] [--json FILE]`: the
+//! `cargo run -p bench -- [--quick] [--reps N] [--no-reference] [--only SECTION] [--json FILE]`: the
 //! benchmarks, with the reference Linux VM; prints a table and writes JSON.
 
 use std::process::ExitCode;
@@ -20,6 +20,9 @@ struct Args {
     /// Skip the reference Linux VM, hosted wasmi and qemu-user.
     #[arg(long)]
     no_reference: bool,
+    /// Run only these sections (repeatable): boot, cpu, proc, load, wasix, reference.
+    #[arg(long, value_parser = ["boot", "cpu", "proc", "load", "wasix", "reference"])]
+    only: Vec<String>,
     /// Where to write the JSON report.
     #[arg(long, default_value = "target/bench/bench.json")]
     json: std::path::PathBuf,
@@ -41,6 +44,7 @@ fn bench(args: &Args) -> Result<()> {
         quick: args.quick,
         reference: !args.no_reference,
         json: args.json.clone(),
+        only: args.only.clone(),
     };
     let report = bench::run_bench(&opts)?;
     print!("{}", bench::table(&report));
