@@ -193,6 +193,8 @@ pub mod oflags {
     pub const DIRECTORY: u16 = 2;
     pub const EXCL: u16 = 4;
     pub const TRUNC: u16 = 8;
+    /// Every known bit.
+    pub const ALL: u16 = CREAT | DIRECTORY | EXCL | TRUNC;
 }
 
 /// preview1 `fstflags` (`fd_filestat_set_times`, `path_filestat_set_times`).
@@ -201,6 +203,8 @@ pub mod fstflags {
     pub const ATIM_NOW: u16 = 2;
     pub const MTIM: u16 = 4;
     pub const MTIM_NOW: u16 = 8;
+    /// Every known bit.
+    pub const ALL: u16 = ATIM | ATIM_NOW | MTIM | MTIM_NOW;
 }
 
 /// preview1 `preopentype`: the tag of a [`Prestat`].
