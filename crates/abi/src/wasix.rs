@@ -24,18 +24,38 @@ pub const SIGNAL_MAX: u8 = signal::MAX;
 
 /// Signal numbers (WASIX numbering) and their default actions.
 pub mod signal {
+    pub const HUP: u8 = 1;
     pub const INT: u8 = 2;
     pub const QUIT: u8 = 3;
+    pub const ILL: u8 = 4;
+    pub const TRAP: u8 = 5;
     pub const ABRT: u8 = 6;
+    pub const BUS: u8 = 7;
+    pub const FPE: u8 = 8;
     pub const KILL: u8 = 9;
     pub const USR1: u8 = 10;
+    pub const SEGV: u8 = 11;
     pub const USR2: u8 = 12;
     pub const PIPE: u8 = 13;
     pub const ALRM: u8 = 14;
     pub const TERM: u8 = 15;
     pub const CHLD: u8 = 16;
+    pub const CONT: u8 = 17;
+    pub const STOP: u8 = 18;
+    pub const TSTP: u8 = 19;
+    pub const TTIN: u8 = 20;
+    pub const TTOU: u8 = 21;
+    pub const URG: u8 = 22;
+    pub const XCPU: u8 = 23;
+    pub const XFSZ: u8 = 24;
+    pub const VTALRM: u8 = 25;
+    pub const PROF: u8 = 26;
+    pub const WINCH: u8 = 27;
+    pub const POLL: u8 = 28;
+    pub const PWR: u8 = 29;
+    pub const SYS: u8 = 30;
     /// Highest signal number.
-    pub const MAX: u8 = 30;
+    pub const MAX: u8 = SYS;
 
     /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
     /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
@@ -56,7 +76,7 @@ pub mod signal {
     /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
     /// signals too, since processes are not stopped here).
     pub fn ignored_by_default(sig: u8) -> bool {
-        matches!(sig, 16..=22 | 27)
+        matches!(sig, CHLD..=URG | WINCH)
     }
 }
 
@@ -1162,6 +1182,16 @@ mod tests {
 
     #[test]
     fn constants() {
+        assert_eq!(
+            [signal::HUP, signal::KILL, signal::TERM, signal::CHLD],
+            [1, 9, 15, 16]
+        );
+        assert_eq!(
+            [signal::CONT, signal::WINCH, signal::SYS, SIGNAL_MAX],
+            [17, 27, 30, 30]
+        );
+        assert!(signal::ignored_by_default(signal::CHLD) && signal::ignored_by_default(27));
+        assert!(!signal::ignored_by_default(signal::XCPU) && !signal::ignored_by_default(15));
         assert_eq!(
             [
                 stdio_mode::PIPED,
