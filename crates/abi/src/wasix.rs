@@ -100,6 +100,7 @@ pub mod rights {
     pub const PATH_FILESTAT_GET: u64 = 1 << 18;
     pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
     pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_GET: u64 = 1 << 21;
     pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
     pub const PATH_SYMLINK: u64 = 1 << 24;
     pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
