@@ -1,179 +1,41 @@
 //! Thin wrappers over the WASIX process, pipe and descriptor calls, for the test programs.
 //!
 //! The raw imports (`wasix_32v1`, plus a few `wasi_snapshot_preview1` descriptor calls)
-//! and the `repr(C)` structures come from the `wasix` crate; the layouts it generates are
-//! asserted below against the ABI the kernel implements. Every wrapper returns the raw
-//! WASI errno on failure, so a test can compare it with an exact expected value and print
-//! it as `NOENT (44)` ([`show`]).
+//! come from the `wasix` crate; the structures and constants are the kernel's own, from
+//! the `abi` crate (`crates/abi`): records are passed as their `to_bytes` images and
+//! results decoded with `from_bytes`. Every wrapper returns the raw WASI errno on failure,
+//! so a test can compare it with an exact expected value and print it as `NOENT (44)`
+//! ([`show`]).
 //!
 //! Only calls the kernel registers are used: a module importing an unknown function would
 //! not even start.
 
-use core::mem::{MaybeUninit, offset_of, size_of};
-
+use abi::wasix::{JoinStatus, OptionPid, ProcessHandles, fd_op, join_status_type, lookupflags};
+pub use abi::wasix::{ProcSpawnFdOp, SignalDisposition, Tty};
 use wasix::wasi::wasi_snapshot_preview1 as p1;
 use wasix::wasix_32v1 as x;
-use wasix::{
-    JoinStatus, OptionFd, OptionPid, OptionPidU, ProcSpawnFdOp, ProcSpawnFdOpName, ProcessHandles,
-    SignalDisposition, Tty,
-};
 
 pub type Errno = u16;
 pub type Fd = u32;
 pub type Pid = u32;
 
-// The ABI, checked against the crate's generated structures.
-const _: () = {
-    assert!(size_of::<ProcessHandles>() == 28);
-    assert!(offset_of!(ProcessHandles, stdin) == 4);
-    assert!(offset_of!(ProcessHandles, stdout) == 12);
-    assert!(offset_of!(ProcessHandles, stderr) == 20);
-    assert!(size_of::<OptionFd>() == 8 && offset_of!(OptionFd, u) == 4);
-    assert!(size_of::<OptionPid>() == 8 && offset_of!(OptionPid, u) == 4);
-    assert!(size_of::<JoinStatus>() == 6 && offset_of!(JoinStatus, u) == 2);
-    assert!(size_of::<ProcSpawnFdOp>() == 56);
-    assert!(offset_of!(ProcSpawnFdOp, fd) == 4);
-    assert!(offset_of!(ProcSpawnFdOp, src_fd) == 8);
-    assert!(offset_of!(ProcSpawnFdOp, path) == 12);
-    assert!(offset_of!(ProcSpawnFdOp, path_len) == 16);
-    assert!(offset_of!(ProcSpawnFdOp, dirflags) == 20);
-    assert!(offset_of!(ProcSpawnFdOp, oflags) == 24);
-    assert!(offset_of!(ProcSpawnFdOp, fs_rights_base) == 32);
-    assert!(offset_of!(ProcSpawnFdOp, fs_rights_inheriting) == 40);
-    assert!(offset_of!(ProcSpawnFdOp, fdflags) == 48);
-    assert!(offset_of!(ProcSpawnFdOp, fdflagsext) == 50);
-    assert!(size_of::<SignalDisposition>() == 2);
-    assert!(size_of::<Tty>() == 24 && offset_of!(Tty, line_feeds) == 21);
-};
-
-/// WASI errno values used by the tests.
-pub mod errno {
-    use super::Errno;
-    pub const TOOBIG: Errno = 1;
-    pub const AGAIN: Errno = 6;
-    pub const BADF: Errno = 8;
-    pub const CHILD: Errno = 12;
-    pub const FAULT: Errno = 21;
-    pub const INVAL: Errno = 28;
-    pub const MFILE: Errno = 33;
-    pub const NAMETOOLONG: Errno = 37;
-    pub const NOENT: Errno = 44;
-    pub const NOEXEC: Errno = 45;
-    pub const NOTDIR: Errno = 54;
-    pub const PIPE: Errno = 64;
-    pub const NOTCAPABLE: Errno = 76;
-}
-
-/// Signal numbers.
-pub mod sig {
-    pub const HUP: u8 = 1;
-    pub const INT: u8 = 2;
-    pub const ABRT: u8 = 6;
-    pub const KILL: u8 = 9;
-    pub const USR1: u8 = 10;
-    pub const USR2: u8 = 12;
-    pub const PIPE: u8 = 13;
-    pub const TERM: u8 = 15;
-}
-
+/// WASI errno values (`errno::NOENT`).
+pub use abi::errno::raw as errno;
+/// Signal numbers (WASIX numbering).
+pub use abi::wasix::signal as sig;
 /// `proc_spawn` stdio modes.
-pub mod stdio {
-    pub const PIPED: u8 = 0;
-    pub const INHERIT: u8 = 1;
-    pub const NULL: u8 = 2;
-    pub const LOG: u8 = 3;
-}
+pub use abi::wasix::stdio_mode as stdio;
 
-/// `proc_join` flags.
-pub const JOIN_NON_BLOCKING: u32 = 1;
-/// `fdflagsext` bit.
-pub const FD_CLOEXEC: u16 = 1;
 /// Signal dispositions for `proc_spawn2`.
-pub const DISP_DEFAULT: u8 = 0;
-pub const DISP_IGNORE: u8 = 1;
+pub use abi::wasix::disposition::{DEFAULT as DISP_DEFAULT, IGNORE as DISP_IGNORE};
+/// `fdflagsext` bit.
+pub use abi::wasix::fdflagsext::CLOEXEC as FD_CLOEXEC;
+/// `proc_join` flag.
+pub use abi::wasix::join_flags::NON_BLOCKING as JOIN_NON_BLOCKING;
 
-/// The WASI name of an errno, e.g. `NOENT`.
-pub fn errno_name(e: Errno) -> &'static str {
-    const NAMES: [&str; 77] = [
-        "SUCCESS",
-        "2BIG",
-        "ACCES",
-        "ADDRINUSE",
-        "ADDRNOTAVAIL",
-        "AFNOSUPPORT",
-        "AGAIN",
-        "ALREADY",
-        "BADF",
-        "BADMSG",
-        "BUSY",
-        "CANCELED",
-        "CHILD",
-        "CONNABORTED",
-        "CONNREFUSED",
-        "CONNRESET",
-        "DEADLK",
-        "DESTADDRREQ",
-        "DOM",
-        "DQUOT",
-        "EXIST",
-        "FAULT",
-        "FBIG",
-        "HOSTUNREACH",
-        "IDRM",
-        "ILSEQ",
-        "INPROGRESS",
-        "INTR",
-        "INVAL",
-        "IO",
-        "ISCONN",
-        "ISDIR",
-        "LOOP",
-        "MFILE",
-        "MLINK",
-        "MSGSIZE",
-        "MULTIHOP",
-        "NAMETOOLONG",
-        "NETDOWN",
-        "NETRESET",
-        "NETUNREACH",
-        "NFILE",
-        "NOBUFS",
-        "NODEV",
-        "NOENT",
-        "NOEXEC",
-        "NOLCK",
-        "NOLINK",
-        "NOMEM",
-        "NOMSG",
-        "NOPROTOOPT",
-        "NOSPC",
-        "NOSYS",
-        "NOTCONN",
-        "NOTDIR",
-        "NOTEMPTY",
-        "NOTRECOVERABLE",
-        "NOTSOCK",
-        "NOTSUP",
-        "NOTTY",
-        "NXIO",
-        "OVERFLOW",
-        "OWNERDEAD",
-        "PERM",
-        "PIPE",
-        "PROTO",
-        "PROTONOSUPPORT",
-        "PROTOTYPE",
-        "RANGE",
-        "ROFS",
-        "SPIPE",
-        "SRCH",
-        "STALE",
-        "TIMEDOUT",
-        "TXTBSY",
-        "XDEV",
-        "NOTCAPABLE",
-    ];
-    NAMES.get(usize::from(e)).copied().unwrap_or("?")
+/// The upper-case WASI name of an errno, e.g. `NOENT`; `?` outside the table.
+pub fn errno_name(e: Errno) -> String {
+    abi::Errno::from_raw(e).map_or_else(|| "?".into(), |e| e.name().to_ascii_uppercase())
 }
 
 /// `NOENT (44)`.
@@ -201,11 +63,6 @@ pub struct Handles {
     pub stdin: Option<Fd>,
     pub stdout: Option<Fd>,
     pub stderr: Option<Fd>,
-}
-
-fn option_fd(o: OptionFd) -> Option<Fd> {
-    // SAFETY: `some` is a plain u32 the kernel wrote (or zero from our initialisation).
-    (o.tag == 1).then_some(unsafe { o.u.some })
 }
 
 /// How `proc_spawn` should set up the child.
@@ -244,7 +101,7 @@ impl<'a> Spawn<'a> {
     pub fn run(&self) -> Result<Handles, Errno> {
         let args = lines(self.args);
         let preopens = lines(self.preopens);
-        let mut out = MaybeUninit::<ProcessHandles>::zeroed();
+        let mut out = [0u8; ProcessHandles::SIZE];
         // SAFETY: every pointer/length pair describes a live buffer; `out` is writable.
         let ret = unsafe {
             x::proc_spawn(
@@ -264,13 +121,13 @@ impl<'a> Spawn<'a> {
             )
         };
         check(ret)?;
-        // SAFETY: zero-initialised, then (on success) filled in by the kernel.
-        let h = unsafe { out.assume_init() };
+        // An option tag other than NONE or SOME would be the kernel's bug.
+        let h = ProcessHandles::from_bytes(&out).ok_or(errno::INVAL)?;
         Ok(Handles {
             pid: h.pid,
-            stdin: option_fd(h.stdin),
-            stdout: option_fd(h.stdout),
-            stderr: option_fd(h.stderr),
+            stdin: h.stdin.get(),
+            stdout: h.stdout.get(),
+            stderr: h.stderr.get(),
         })
     }
 }
@@ -310,12 +167,12 @@ pub fn spawn_raw(
 
 /// A `proc_spawn2` descriptor action.
 pub fn fd_op_dup2(src_fd: Fd, fd: Fd) -> ProcSpawnFdOp {
-    fd_op(1, fd, src_fd)
+    fd_op(fd_op::DUP2, fd, src_fd)
 }
 
 /// A `proc_spawn2` descriptor action.
 pub fn fd_op_close(fd: Fd) -> ProcSpawnFdOp {
-    fd_op(0, fd, 0)
+    fd_op(fd_op::CLOSE, fd, 0)
 }
 
 /// A `proc_spawn2` OPEN action: `path` (relative to the child's working directory) opened
@@ -323,12 +180,12 @@ pub fn fd_op_close(fd: Fd) -> ProcSpawnFdOp {
 /// following symlinks. The record points into `path`, which must outlive the spawn call.
 pub fn fd_op_open(fd: Fd, path: &str, oflags: u16, fdflags: u16) -> ProcSpawnFdOp {
     ProcSpawnFdOp {
-        path: path.as_ptr().cast_mut(),
-        path_len: path.len(),
-        dirflags: 1,
+        path: ptr(path.as_ptr()) as u32,
+        path_len: path.len() as u32,
+        dirflags: lookupflags::SYMLINK_FOLLOW as u32,
         oflags,
         fdflags,
-        ..fd_op(2, fd, 0)
+        ..fd_op(fd_op::OPEN, fd, 0)
     }
 }
 
@@ -336,34 +193,29 @@ pub fn fd_op_open(fd: Fd, path: &str, oflags: u16, fdflags: u16) -> ProcSpawnFdO
 /// `path`, which must outlive the spawn call.
 pub fn fd_op_chdir(path: &[u8]) -> ProcSpawnFdOp {
     ProcSpawnFdOp {
-        path: path.as_ptr().cast_mut(),
-        path_len: path.len(),
-        ..fd_op(3, 0, 0)
+        path: ptr(path.as_ptr()) as u32,
+        path_len: path.len() as u32,
+        ..fd_op(fd_op::CHDIR, 0, 0)
     }
 }
 
 fn fd_op(cmd: u8, fd: Fd, src_fd: Fd) -> ProcSpawnFdOp {
     ProcSpawnFdOp {
-        cmd: ProcSpawnFdOpName::from(cmd),
+        cmd,
         fd,
         src_fd,
-        path: core::ptr::null_mut(),
-        path_len: 0,
-        dirflags: 0,
-        oflags: 0,
-        fs_rights_base: 0,
-        fs_rights_inheriting: 0,
-        fdflags: 0,
-        fdflagsext: 0,
+        ..ProcSpawnFdOp::default()
     }
 }
 
 /// A `proc_spawn2` signal disposition.
 pub fn disposition(signal: u8, disp: u8) -> SignalDisposition {
-    SignalDisposition {
-        sig: signal.into(),
-        disp: disp.into(),
-    }
+    SignalDisposition { sig: signal, disp }
+}
+
+/// The guest-memory images of `records`, one after another (what the kernel reads).
+fn images<const N: usize>(records: impl IntoIterator<Item = [u8; N]>) -> Vec<u8> {
+    records.into_iter().flatten().collect()
 }
 
 /// `proc_spawn2(name, args, envs = inherited (null), fd_ops, sigdisp, search_path, path)`.
@@ -377,6 +229,8 @@ pub fn spawn2(
     path: &str,
 ) -> Result<Pid, Errno> {
     let args = lines(args);
+    let ops = images(fd_ops.iter().map(|o| o.to_bytes()));
+    let sigs = images(sigdisp.iter().map(|d| d.to_bytes()));
     let mut pid: Pid = 0;
     // SAFETY: every pointer/length pair describes a live buffer (envs is null: inherit).
     check(unsafe {
@@ -387,9 +241,9 @@ pub fn spawn2(
             args.len() as i32,
             0,
             0,
-            ptr(fd_ops.as_ptr()),
+            ptr(ops.as_ptr()),
             fd_ops.len() as i32,
-            ptr(sigdisp.as_ptr()),
+            ptr(sigs.as_ptr()),
             sigdisp.len() as i32,
             i32::from(search_path),
             ptr(path.as_ptr()),
@@ -413,6 +267,8 @@ pub fn spawn2_env(
 ) -> Result<Pid, Errno> {
     let args = lines(args);
     let (env_ptr, env_len) = envs.map_or((0, 0), |e| (ptr(e.as_ptr()), e.len() as i32));
+    let ops = images(fd_ops.iter().map(|o| o.to_bytes()));
+    let sigs = images(sigdisp.iter().map(|d| d.to_bytes()));
     let mut pid: Pid = 0;
     // SAFETY: every pointer/length pair describes a live buffer (OPEN actions point into
     // strings the caller keeps alive).
@@ -424,9 +280,9 @@ pub fn spawn2_env(
             args.len() as i32,
             env_ptr,
             env_len,
-            ptr(fd_ops.as_ptr()),
+            ptr(ops.as_ptr()),
             fd_ops.len() as i32,
-            ptr(sigdisp.as_ptr()),
+            ptr(sigs.as_ptr()),
             sigdisp.len() as i32,
             i32::from(search_path),
             ptr(path.as_ptr()),
@@ -566,32 +422,24 @@ impl core::fmt::Display for Status {
 /// `proc_join(pid or any child, flags)`: the pid the kernel wrote back (if tagged Some)
 /// and the status.
 pub fn join(pid: Option<Pid>, flags: u32) -> Result<(Option<Pid>, Status), Errno> {
-    let mut opt = OptionPid {
-        tag: u8::from(pid.is_some()),
-        u: OptionPidU {
-            some: pid.unwrap_or(0),
+    let mut opt = pid.map_or(OptionPid::NONE, OptionPid::some).to_bytes();
+    let mut out = [0u8; JoinStatus::SIZE];
+    // SAFETY: both pointers are live and writable for their records.
+    check(unsafe { x::proc_join(ptr(opt.as_mut_ptr()), flags as i32, ptr(out.as_mut_ptr())) })?;
+    let got = OptionPid::from_bytes(&opt).and_then(|o| o.get());
+    let status = match JoinStatus::from_bytes(&out) {
+        None => Status::Unknown(out[0]),
+        Some(st) => match st.tag {
+            join_status_type::NOTHING => Status::Nothing,
+            join_status_type::EXIT_NORMAL => Status::Exit(st.code),
+            join_status_type::EXIT_SIGNAL => Status::Signal {
+                sig: st.signal,
+                code: st.code,
+            },
+            _ => Status::Stopped(st.stop_signal().unwrap_or(0)),
         },
     };
-    let mut out = MaybeUninit::<JoinStatus>::zeroed();
-    // SAFETY: both pointers are live and writable.
-    check(unsafe { x::proc_join(ptr(&raw mut opt), flags as i32, ptr(out.as_mut_ptr())) })?;
-    // SAFETY: zero-initialised, then filled in by the kernel; the union members are
-    // plain integers, so reading any of them is defined.
-    let (st, got) = unsafe { (out.assume_init(), opt.u.some) };
-    // SAFETY: `tag` says which union member the kernel wrote; each is plain integers.
-    let status = unsafe {
-        match st.tag {
-            0 => Status::Nothing,
-            1 => Status::Exit(st.u.exit_normal.raw()),
-            2 => Status::Signal {
-                sig: st.u.exit_signal.signal.raw(),
-                code: st.u.exit_signal.exit_code.raw(),
-            },
-            3 => Status::Stopped(st.u.stopped.raw()),
-            t => Status::Unknown(t),
-        }
-    };
-    Ok(((opt.tag == 1).then_some(got), status))
+    Ok((got, status))
 }
 
 pub fn proc_id() -> Result<Pid, Errno> {
@@ -625,10 +473,18 @@ pub fn signal_dispositions() -> Result<Vec<(u8, u8)>, Errno> {
     let mut count: usize = 0;
     // SAFETY: `count` is writable.
     check(unsafe { x::proc_signals_sizes_get(ptr(&raw mut count)) })?;
-    let mut buf = vec![0u8; count * 2];
-    // SAFETY: room for `count` two-byte records.
+    let mut buf = vec![0u8; count * SignalDisposition::SIZE];
+    // SAFETY: room for `count` records.
     check(unsafe { x::proc_signals_get(ptr(buf.as_mut_ptr())) })?;
-    Ok(buf.chunks(2).map(|c| (c[0], c[1])).collect())
+    buf.as_chunks::<{ SignalDisposition::SIZE }>()
+        .0
+        .iter()
+        .map(|c| {
+            SignalDisposition::from_bytes(c)
+                .map(|d| (d.sig, d.disp))
+                .ok_or(errno::INVAL)
+        })
+        .collect()
 }
 
 /// `thread_sleep` for `ms` milliseconds.
@@ -701,17 +557,18 @@ pub fn chdir(path: &str) -> Result<(), Errno> {
     check(unsafe { x::chdir(ptr(path.as_ptr()), path.len() as i32) })
 }
 
+/// `tty_get`; a boolean byte other than 0 or 1 (the kernel's bug) is INVAL.
 pub fn tty_get() -> Result<Tty, Errno> {
-    let mut tty = MaybeUninit::<Tty>::zeroed();
-    // SAFETY: `tty` is writable; every field is an integer (or a u8 wrapper).
+    let mut tty = [0u8; Tty::SIZE];
+    // SAFETY: `tty` is writable for the record.
     check(unsafe { x::tty_get(ptr(tty.as_mut_ptr())) })?;
-    // SAFETY: zero-initialised, then filled in by the kernel; all fields are integers.
-    Ok(unsafe { tty.assume_init() })
+    Tty::from_bytes(&tty).ok_or(errno::INVAL)
 }
 
 pub fn tty_set(tty: &Tty) -> Result<(), Errno> {
-    // SAFETY: `tty` is readable.
-    check(unsafe { x::tty_set(ptr(tty)) })
+    let image = tty.to_bytes();
+    // SAFETY: `image` is readable for the record.
+    check(unsafe { x::tty_set(ptr(image.as_ptr())) })
 }
 
 // Preview1 descriptor calls, with raw errnos.

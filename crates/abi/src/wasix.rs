@@ -1,7 +1,8 @@
 //! WASIX and WASI preview1 structures as they lie in guest memory (wasm32: little-endian,
 //! 4-byte pointers and lengths).
 //!
-//! Each type is a `#[repr(C)]` plain-data struct whose size, alignment and every field
+//! Each type is declared once, as a field list with offsets ([`guest_struct!`](crate::layout)), which
+//! generates a `#[repr(C)]` plain-data struct whose size, alignment and every field
 //! offset are asserted at compile time against the numbers in the wasix-libc headers
 //! (`wasi/api.h` and `wasi/api_wasix.h`, whose `_Static_assert(sizeof / _Alignof /
 //! offsetof ...)` lines are generated from the witx definitions). Where a header type is a
@@ -9,41 +10,11 @@
 //! overlay it (see [`JoinStatus`] and [`Subscription`]), since reading a Rust `union` needs
 //! `unsafe`.
 //!
-//! `to_bytes` / `from_bytes` encode and decode one value field by field, little-endian,
-//! at the asserted offsets; padding is written as zero and ignored when read. `from_bytes`
+//! The generated `to_bytes` / `write_to` / `from_bytes` encode and decode one value field
+//! by field, little-endian, at those offsets; padding is written as zero and ignored when read. `from_bytes`
 //! returns `None` when a tag, enum or boolean byte holds a value the ABI does not define.
 
-use core::mem::{align_of, offset_of, size_of};
-
-/// Asserts, at compile time, a type's size, alignment and field offsets.
-macro_rules! assert_layout {
-    ($ty:ty, size $size:literal, align $align:literal { $($field:ident $(. $sub:ident)* : $off:literal),* $(,)? }) => {
-        const _: () = assert!(size_of::<$ty>() == $size);
-        const _: () = assert!(align_of::<$ty>() == $align);
-        $(const _: () = assert!(offset_of!($ty, $field $(. $sub)*) == $off);)*
-    };
-}
-
-/// Writes `bytes` at `at` in `buf`.
-fn put<const N: usize>(buf: &mut [u8], at: usize, bytes: [u8; N]) {
-    buf[at..at + N].copy_from_slice(&bytes);
-}
-
-/// The `N` bytes at `at` in `buf`.
-fn get<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0; N];
-    out.copy_from_slice(&buf[at..at + N]);
-    out
-}
-
-/// A WASI boolean byte: 0 or 1.
-fn flag(b: u8) -> Option<bool> {
-    match b {
-        0 => Some(false),
-        1 => Some(true),
-        _ => None,
-    }
-}
+use crate::layout::guest_struct;
 
 /// The import module of the WASIX calls.
 pub const WASIX_MODULE: &str = "wasix_32v1";
@@ -53,18 +24,38 @@ pub const SIGNAL_MAX: u8 = signal::MAX;
 
 /// Signal numbers (WASIX numbering) and their default actions.
 pub mod signal {
+    pub const HUP: u8 = 1;
     pub const INT: u8 = 2;
     pub const QUIT: u8 = 3;
+    pub const ILL: u8 = 4;
+    pub const TRAP: u8 = 5;
     pub const ABRT: u8 = 6;
+    pub const BUS: u8 = 7;
+    pub const FPE: u8 = 8;
     pub const KILL: u8 = 9;
     pub const USR1: u8 = 10;
+    pub const SEGV: u8 = 11;
     pub const USR2: u8 = 12;
     pub const PIPE: u8 = 13;
     pub const ALRM: u8 = 14;
     pub const TERM: u8 = 15;
     pub const CHLD: u8 = 16;
+    pub const CONT: u8 = 17;
+    pub const STOP: u8 = 18;
+    pub const TSTP: u8 = 19;
+    pub const TTIN: u8 = 20;
+    pub const TTOU: u8 = 21;
+    pub const URG: u8 = 22;
+    pub const XCPU: u8 = 23;
+    pub const XFSZ: u8 = 24;
+    pub const VTALRM: u8 = 25;
+    pub const PROF: u8 = 26;
+    pub const WINCH: u8 = 27;
+    pub const POLL: u8 = 28;
+    pub const PWR: u8 = 29;
+    pub const SYS: u8 = 30;
     /// Highest signal number.
-    pub const MAX: u8 = 30;
+    pub const MAX: u8 = SYS;
 
     /// The Linux (musl) number of signal `sig`: wasix-libc numbers signals as musl does
     /// on Linux, where STKFLT is 16 and CHLD 17, while the WASIX ABI's enum has no STKFLT
@@ -85,7 +76,7 @@ pub mod signal {
     /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
     /// signals too, since processes are not stopped here).
     pub fn ignored_by_default(sig: u8) -> bool {
-        matches!(sig, 16..=22 | 27)
+        matches!(sig, CHLD..=URG | WINCH)
     }
 }
 
@@ -109,6 +100,7 @@ pub mod rights {
     pub const PATH_FILESTAT_GET: u64 = 1 << 18;
     pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
     pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_GET: u64 = 1 << 21;
     pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
     pub const PATH_SYMLINK: u64 = 1 << 24;
     pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
@@ -132,7 +124,7 @@ pub mod fdflags {
 }
 
 /// Highest preview1 `filetype` value (`symbolic_link`, 7).
-pub const FILETYPE_MAX: u8 = 7;
+pub const FILETYPE_MAX: u8 = filetype::SYMBOLIC_LINK;
 
 /// `option_tag` (the tag byte of [`OptionFd`] and [`OptionPid`]).
 pub mod option_tag {
@@ -222,6 +214,8 @@ pub mod oflags {
     pub const DIRECTORY: u16 = 2;
     pub const EXCL: u16 = 4;
     pub const TRUNC: u16 = 8;
+    /// Every known bit.
+    pub const ALL: u16 = CREAT | DIRECTORY | EXCL | TRUNC;
 }
 
 /// preview1 `fstflags` (`fd_filestat_set_times`, `path_filestat_set_times`).
@@ -230,6 +224,8 @@ pub mod fstflags {
     pub const ATIM_NOW: u16 = 2;
     pub const MTIM: u16 = 4;
     pub const MTIM_NOW: u16 = 8;
+    /// Every known bit.
+    pub const ALL: u16 = ATIM | ATIM_NOW | MTIM | MTIM_NOW;
 }
 
 /// preview1 `preopentype`: the tag of a [`Prestat`].
@@ -237,20 +233,52 @@ pub mod preopentype {
     pub const DIR: u8 = 0;
 }
 
-/// `option_fd` (8 bytes, align 4): a descriptor or nothing.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct OptionFd {
-    /// [`option_tag`].
-    pub tag: u8,
-    /// Meaningful only when `tag` is SOME.
-    pub fd: u32,
+/// preview1 `filetype`.
+pub mod filetype {
+    pub const UNKNOWN: u8 = 0;
+    pub const BLOCK_DEVICE: u8 = 1;
+    pub const CHARACTER_DEVICE: u8 = 2;
+    pub const DIRECTORY: u8 = 3;
+    pub const REGULAR_FILE: u8 = 4;
+    pub const SOCKET_DGRAM: u8 = 5;
+    pub const SOCKET_STREAM: u8 = 6;
+    pub const SYMBOLIC_LINK: u8 = 7;
 }
 
-assert_layout!(OptionFd, size 8, align 4 { tag: 0, fd: 4 });
+/// preview1 `clockid` (an i32 argument of the clock calls and in a
+/// [`SubscriptionClock`]).
+pub mod clockid {
+    pub const REALTIME: i32 = 0;
+    pub const MONOTONIC: i32 = 1;
+    pub const PROCESS_CPUTIME_ID: i32 = 2;
+    pub const THREAD_CPUTIME_ID: i32 = 3;
+}
+
+/// preview1 `whence` (`fd_seek`).
+pub mod whence {
+    pub const SET: i32 = 0;
+    pub const CUR: i32 = 1;
+    pub const END: i32 = 2;
+
+    /// The `wasi_unstable` (snapshot 0) numbering, ordered differently.
+    pub mod snapshot0 {
+        pub const CUR: i32 = 0;
+        pub const END: i32 = 1;
+        pub const SET: i32 = 2;
+    }
+}
+
+guest_struct! {
+    /// `option_fd` (8 bytes, align 4): a descriptor or nothing.
+    pub struct OptionFd: size 8, align 4 {
+        /// [`option_tag`].
+        @0 pub tag: u8 where 0..=option_tag::SOME,
+        /// Meaningful only when `tag` is SOME (kept as stored either way).
+        @4 pub fd: u32,
+    }
+}
 
 impl OptionFd {
-    pub const SIZE: usize = size_of::<Self>();
     /// No descriptor (the fd field is 0).
     pub const NONE: Self = Self {
         tag: option_tag::NONE,
@@ -272,38 +300,19 @@ impl OptionFd {
             None
         }
     }
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, tag), [self.tag]);
-        put(&mut b, offset_of!(Self, fd), self.fd.to_le_bytes());
-        b
-    }
-
-    /// `None` for a tag other than NONE or SOME. The fd field is kept as stored either way.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let tag = b[offset_of!(Self, tag)];
-        (tag <= option_tag::SOME).then(|| Self {
-            tag,
-            fd: u32::from_le_bytes(get(b, offset_of!(Self, fd))),
-        })
-    }
 }
 
-/// `option_pid` (8 bytes, align 4): a process id or nothing (`proc_join`'s in/out pid).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct OptionPid {
-    /// [`option_tag`].
-    pub tag: u8,
-    /// Meaningful only when `tag` is SOME.
-    pub pid: u32,
+guest_struct! {
+    /// `option_pid` (8 bytes, align 4): a process id or nothing (`proc_join`'s in/out pid).
+    pub struct OptionPid: size 8, align 4 {
+        /// [`option_tag`].
+        @0 pub tag: u8 where 0..=option_tag::SOME,
+        /// Meaningful only when `tag` is SOME (kept as stored either way).
+        @4 pub pid: u32,
+    }
 }
-
-assert_layout!(OptionPid, size 8, align 4 { tag: 0, pid: 4 });
 
 impl OptionPid {
-    pub const SIZE: usize = size_of::<Self>();
     /// No process (the pid field is 0).
     pub const NONE: Self = Self {
         tag: option_tag::NONE,
@@ -325,103 +334,70 @@ impl OptionPid {
             None
         }
     }
+}
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, tag), [self.tag]);
-        put(&mut b, offset_of!(Self, pid), self.pid.to_le_bytes());
-        b
-    }
-
-    /// `None` for a tag other than NONE or SOME. The pid field is kept as stored either way.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let tag = b[offset_of!(Self, tag)];
-        (tag <= option_tag::SOME).then(|| Self {
-            tag,
-            pid: u32::from_le_bytes(get(b, offset_of!(Self, pid))),
-        })
+guest_struct! {
+    /// `option_timestamp` (16 bytes, align 8): a duration or deadline in nanoseconds, or
+    /// nothing (`futex_wait`'s timeout).
+    pub struct OptionTimestamp: size 16, align 8 {
+        /// [`option_tag`].
+        @0 pub tag: u8 where 0..=option_tag::SOME,
+        /// Meaningful only when `tag` is SOME.
+        @8 pub ns: u64,
     }
 }
 
-/// `process_handles` (28 bytes, align 4): what `proc_spawn` returns — the child's pid and
-/// the parent's ends of the PIPED stdio streams.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ProcessHandles {
-    pub pid: u32,
-    pub stdin: OptionFd,
-    pub stdout: OptionFd,
-    pub stderr: OptionFd,
-}
-
-assert_layout!(ProcessHandles, size 28, align 4 {
-    pid: 0,
-    stdin: 4,
-    stdin.tag: 4,
-    stdin.fd: 8,
-    stdout: 12,
-    stdout.fd: 16,
-    stderr: 20,
-    stderr.fd: 24,
-});
-
-impl ProcessHandles {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, pid), self.pid.to_le_bytes());
-        put(&mut b, offset_of!(Self, stdin), self.stdin.to_bytes());
-        put(&mut b, offset_of!(Self, stdout), self.stdout.to_bytes());
-        put(&mut b, offset_of!(Self, stderr), self.stderr.to_bytes());
-        b
+impl OptionTimestamp {
+    pub const fn some(ns: u64) -> Self {
+        Self {
+            tag: option_tag::SOME,
+            ns,
+        }
     }
 
-    /// `None` if any of the three option tags is invalid.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        Some(Self {
-            pid: u32::from_le_bytes(get(b, offset_of!(Self, pid))),
-            stdin: OptionFd::from_bytes(&get(b, offset_of!(Self, stdin)))?,
-            stdout: OptionFd::from_bytes(&get(b, offset_of!(Self, stdout)))?,
-            stderr: OptionFd::from_bytes(&get(b, offset_of!(Self, stderr)))?,
-        })
+    /// The timestamp, if the tag is SOME.
+    pub const fn get(&self) -> Option<u64> {
+        if self.tag == option_tag::SOME {
+            Some(self.ns)
+        } else {
+            None
+        }
     }
 }
 
-/// `join_status` (6 bytes, align 2): what `proc_join` reports.
-///
-/// In the header this is `{ tag: u8, u: union { nothing: u8, exit_normal: errno (u16),
-/// exit_signal: { exit_code: errno (u16), signal: u8 }, stopped: signal (u8) } }` with the
-/// union at offset 2. This struct spells out the largest member: `code` is
-/// `exit_normal` / `exit_signal.exit_code`, `signal` is `exit_signal.signal`. The STOPPED
-/// member's signal overlays the low byte of `code` (byte 2), which is what
-/// [`JoinStatus::stopped`] and [`JoinStatus::stop_signal`] use.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct JoinStatus {
-    /// [`join_status_type`].
-    pub tag: u8,
-    _pad: u8,
-    /// The exit code (EXIT_NORMAL, EXIT_SIGNAL), truncated to 16 bits.
-    pub code: u16,
-    /// The terminating signal (EXIT_SIGNAL).
-    pub signal: u8,
-    _pad2: u8,
+guest_struct! {
+    /// `process_handles` (28 bytes, align 4): what `proc_spawn` returns — the child's pid
+    /// and the parent's ends of the PIPED stdio streams.
+    pub struct ProcessHandles: size 28, align 4 {
+        @0 pub pid: u32,
+        @4 pub stdin: OptionFd,
+        @12 pub stdout: OptionFd,
+        @20 pub stderr: OptionFd,
+    }
 }
 
-assert_layout!(JoinStatus, size 6, align 2 { tag: 0, _pad: 1, code: 2, signal: 4, _pad2: 5 });
+guest_struct! {
+    /// `join_status` (6 bytes, align 2): what `proc_join` reports.
+    ///
+    /// In the header this is `{ tag: u8, u: union { nothing: u8, exit_normal: errno (u16),
+    /// exit_signal: { exit_code: errno (u16), signal: u8 }, stopped: signal (u8) } }` with
+    /// the union at offset 2. This struct spells out the largest member: `code` is
+    /// `exit_normal` / `exit_signal.exit_code`, `signal` is `exit_signal.signal`. The
+    /// STOPPED member's signal overlays the low byte of `code` (byte 2), which is what
+    /// [`JoinStatus::stopped`] and [`JoinStatus::stop_signal`] use.
+    pub struct JoinStatus: size 6, align 2 {
+        /// [`join_status_type`].
+        @0 pub tag: u8 where 0..=join_status_type::STOPPED,
+        /// The exit code (EXIT_NORMAL, EXIT_SIGNAL), truncated to 16 bits.
+        @2 pub code: u16,
+        /// The terminating signal (EXIT_SIGNAL).
+        @4 pub signal: u8,
+    }
+}
 
 impl JoinStatus {
-    pub const SIZE: usize = size_of::<Self>();
-
     const fn new(tag: u8, code: u16, signal: u8) -> Self {
-        Self {
-            tag,
-            _pad: 0,
-            code,
-            signal,
-            _pad2: 0,
-        }
+        Self { tag, code, signal }
     }
 
     /// NOTHING: no child has ended (a non-blocking join).
@@ -452,331 +428,94 @@ impl JoinStatus {
             None
         }
     }
+}
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, tag), [self.tag]);
-        put(&mut b, offset_of!(Self, code), self.code.to_le_bytes());
-        put(&mut b, offset_of!(Self, signal), [self.signal]);
-        b
-    }
-
-    /// `None` for an unknown tag. Padding bytes are ignored.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let tag = b[offset_of!(Self, tag)];
-        (tag <= join_status_type::STOPPED).then(|| {
-            Self::new(
-                tag,
-                u16::from_le_bytes(get(b, offset_of!(Self, code))),
-                b[offset_of!(Self, signal)],
-            )
-        })
+guest_struct! {
+    /// `signal_disposition` (2 bytes, align 1): one entry of `proc_spawn2`'s signal list
+    /// and of `proc_signals_get`'s output.
+    pub struct SignalDisposition: size 2, align 1 {
+        /// At most [`SIGNAL_MAX`].
+        @0 pub sig: u8 where 0..=SIGNAL_MAX,
+        /// [`disposition`].
+        @1 pub disp: u8 where 0..=disposition::IGNORE,
     }
 }
 
-/// `signal_disposition` (2 bytes, align 1): one entry of `proc_spawn2`'s signal list and of
-/// `proc_signals_get`'s output.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SignalDisposition {
-    pub sig: u8,
-    /// [`disposition`].
-    pub disp: u8,
-}
-
-assert_layout!(SignalDisposition, size 2, align 1 { sig: 0, disp: 1 });
-
-impl SignalDisposition {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, sig), [self.sig]);
-        put(&mut b, offset_of!(Self, disp), [self.disp]);
-        b
-    }
-
-    /// `None` for a signal above [`SIGNAL_MAX`] or an unknown disposition.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let (sig, disp) = (b[offset_of!(Self, sig)], b[offset_of!(Self, disp)]);
-        (sig <= SIGNAL_MAX && disp <= disposition::IGNORE).then_some(Self { sig, disp })
+guest_struct! {
+    /// `proc_spawn_fd_op` (56 bytes, align 8): one posix_spawn file action of
+    /// `proc_spawn2`. Which fields matter depends on `cmd`: CLOSE uses `fd`; DUP2 `src_fd`
+    /// → `fd`; OPEN `fd`, the guest string `path`/`path_len`, `dirflags`, `oflags`, the
+    /// rights and `fdflags`; CHDIR the path; FCHDIR `fd`. Flag fields are decoded as
+    /// stored (not checked).
+    pub struct ProcSpawnFdOp: size 56, align 8 {
+        /// [`fd_op`].
+        @0 pub cmd: u8 where 0..=fd_op::FCHDIR,
+        @4 pub fd: u32,
+        @8 pub src_fd: u32,
+        /// Guest address of the path.
+        @12 pub path: u32,
+        @16 pub path_len: u32,
+        /// preview1 `lookupflags`.
+        @20 pub dirflags: u32,
+        /// preview1 `oflags`.
+        @24 pub oflags: u16,
+        @32 pub rights_base: u64,
+        @40 pub rights_inheriting: u64,
+        /// preview1 `fdflags`.
+        @48 pub fdflags: u16,
+        /// [`fdflagsext`].
+        @50 pub fdflagsext: u16,
     }
 }
 
-/// `proc_spawn_fd_op` (56 bytes, align 8): one posix_spawn file action of `proc_spawn2`.
-/// Which fields matter depends on `cmd`: CLOSE uses `fd`; DUP2 `src_fd` → `fd`; OPEN `fd`,
-/// the guest string `path`/`path_len`, `dirflags`, `oflags`, the rights and `fdflags`;
-/// CHDIR the path; FCHDIR `fd`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ProcSpawnFdOp {
-    /// [`fd_op`].
-    pub cmd: u8,
-    pub fd: u32,
-    pub src_fd: u32,
-    /// Guest address of the path.
-    pub path: u32,
-    pub path_len: u32,
-    /// preview1 `lookupflags`.
-    pub dirflags: u32,
-    /// preview1 `oflags`.
-    pub oflags: u16,
-    pub rights_base: u64,
-    pub rights_inheriting: u64,
-    /// preview1 `fdflags`.
-    pub fdflags: u16,
-    /// [`fdflagsext`].
-    pub fdflagsext: u16,
-}
-
-assert_layout!(ProcSpawnFdOp, size 56, align 8 {
-    cmd: 0,
-    fd: 4,
-    src_fd: 8,
-    path: 12,
-    path_len: 16,
-    dirflags: 20,
-    oflags: 24,
-    rights_base: 32,
-    rights_inheriting: 40,
-    fdflags: 48,
-    fdflagsext: 50,
-});
-
-impl ProcSpawnFdOp {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, cmd), [self.cmd]);
-        put(&mut b, offset_of!(Self, fd), self.fd.to_le_bytes());
-        put(&mut b, offset_of!(Self, src_fd), self.src_fd.to_le_bytes());
-        put(&mut b, offset_of!(Self, path), self.path.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, path_len),
-            self.path_len.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, dirflags),
-            self.dirflags.to_le_bytes(),
-        );
-        put(&mut b, offset_of!(Self, oflags), self.oflags.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, rights_base),
-            self.rights_base.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, rights_inheriting),
-            self.rights_inheriting.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, fdflags),
-            self.fdflags.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, fdflagsext),
-            self.fdflagsext.to_le_bytes(),
-        );
-        b
-    }
-
-    /// `None` for an unknown command. Flag fields are decoded as stored (not checked).
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let cmd = b[offset_of!(Self, cmd)];
-        (cmd <= fd_op::FCHDIR).then(|| Self {
-            cmd,
-            fd: u32::from_le_bytes(get(b, offset_of!(Self, fd))),
-            src_fd: u32::from_le_bytes(get(b, offset_of!(Self, src_fd))),
-            path: u32::from_le_bytes(get(b, offset_of!(Self, path))),
-            path_len: u32::from_le_bytes(get(b, offset_of!(Self, path_len))),
-            dirflags: u32::from_le_bytes(get(b, offset_of!(Self, dirflags))),
-            oflags: u16::from_le_bytes(get(b, offset_of!(Self, oflags))),
-            rights_base: u64::from_le_bytes(get(b, offset_of!(Self, rights_base))),
-            rights_inheriting: u64::from_le_bytes(get(b, offset_of!(Self, rights_inheriting))),
-            fdflags: u16::from_le_bytes(get(b, offset_of!(Self, fdflags))),
-            fdflagsext: u16::from_le_bytes(get(b, offset_of!(Self, fdflagsext))),
-        })
+guest_struct! {
+    /// `tty` (24 bytes, align 4): the terminal description of `tty_get` / `tty_set`.
+    pub struct Tty: size 24, align 4 {
+        @0 pub cols: u32,
+        @4 pub rows: u32,
+        @8 pub width: u32,
+        @12 pub height: u32,
+        @16 pub stdin_tty: bool,
+        @17 pub stdout_tty: bool,
+        @18 pub stderr_tty: bool,
+        @19 pub echo: bool,
+        @20 pub line_buffered: bool,
+        @21 pub line_feeds: bool,
     }
 }
 
-/// `tty` (24 bytes, align 4): the terminal description of `tty_get` / `tty_set`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Tty {
-    pub cols: u32,
-    pub rows: u32,
-    pub width: u32,
-    pub height: u32,
-    pub stdin_tty: bool,
-    pub stdout_tty: bool,
-    pub stderr_tty: bool,
-    pub echo: bool,
-    pub line_buffered: bool,
-    pub line_feeds: bool,
-}
-
-assert_layout!(Tty, size 24, align 4 {
-    cols: 0,
-    rows: 4,
-    width: 8,
-    height: 12,
-    stdin_tty: 16,
-    stdout_tty: 17,
-    stderr_tty: 18,
-    echo: 19,
-    line_buffered: 20,
-    line_feeds: 21,
-});
-
-impl Tty {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, cols), self.cols.to_le_bytes());
-        put(&mut b, offset_of!(Self, rows), self.rows.to_le_bytes());
-        put(&mut b, offset_of!(Self, width), self.width.to_le_bytes());
-        put(&mut b, offset_of!(Self, height), self.height.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, stdin_tty),
-            [u8::from(self.stdin_tty)],
-        );
-        put(
-            &mut b,
-            offset_of!(Self, stdout_tty),
-            [u8::from(self.stdout_tty)],
-        );
-        put(
-            &mut b,
-            offset_of!(Self, stderr_tty),
-            [u8::from(self.stderr_tty)],
-        );
-        put(&mut b, offset_of!(Self, echo), [u8::from(self.echo)]);
-        put(
-            &mut b,
-            offset_of!(Self, line_buffered),
-            [u8::from(self.line_buffered)],
-        );
-        put(
-            &mut b,
-            offset_of!(Self, line_feeds),
-            [u8::from(self.line_feeds)],
-        );
-        b
-    }
-
-    /// `None` if any boolean byte is neither 0 nor 1.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        Some(Self {
-            cols: u32::from_le_bytes(get(b, offset_of!(Self, cols))),
-            rows: u32::from_le_bytes(get(b, offset_of!(Self, rows))),
-            width: u32::from_le_bytes(get(b, offset_of!(Self, width))),
-            height: u32::from_le_bytes(get(b, offset_of!(Self, height))),
-            stdin_tty: flag(b[offset_of!(Self, stdin_tty)])?,
-            stdout_tty: flag(b[offset_of!(Self, stdout_tty)])?,
-            stderr_tty: flag(b[offset_of!(Self, stderr_tty)])?,
-            echo: flag(b[offset_of!(Self, echo)])?,
-            line_buffered: flag(b[offset_of!(Self, line_buffered)])?,
-            line_feeds: flag(b[offset_of!(Self, line_feeds)])?,
-        })
+guest_struct! {
+    /// preview1 `filestat` (64 bytes, align 8): `fd_filestat_get`, `path_filestat_get`.
+    pub struct Filestat: size 64, align 8 {
+        @0 pub dev: u64,
+        @8 pub ino: u64,
+        /// preview1 [`filetype`] (0..=[`FILETYPE_MAX`]).
+        @16 pub filetype: u8 where 0..=FILETYPE_MAX,
+        @24 pub nlink: u64,
+        @32 pub size: u64,
+        /// Timestamps in nanoseconds since the epoch.
+        @40 pub atim: u64,
+        @48 pub mtim: u64,
+        @56 pub ctim: u64,
     }
 }
 
-/// preview1 `filestat` (64 bytes, align 8): `fd_filestat_get`, `path_filestat_get`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Filestat {
-    pub dev: u64,
-    pub ino: u64,
-    /// preview1 `filetype` (0..=[`FILETYPE_MAX`]).
-    pub filetype: u8,
-    pub nlink: u64,
-    pub size: u64,
-    /// Timestamps in nanoseconds since the epoch.
-    pub atim: u64,
-    pub mtim: u64,
-    pub ctim: u64,
-}
-
-assert_layout!(Filestat, size 64, align 8 {
-    dev: 0,
-    ino: 8,
-    filetype: 16,
-    nlink: 24,
-    size: 32,
-    atim: 40,
-    mtim: 48,
-    ctim: 56,
-});
-
-impl Filestat {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, dev), self.dev.to_le_bytes());
-        put(&mut b, offset_of!(Self, ino), self.ino.to_le_bytes());
-        put(&mut b, offset_of!(Self, filetype), [self.filetype]);
-        put(&mut b, offset_of!(Self, nlink), self.nlink.to_le_bytes());
-        put(&mut b, offset_of!(Self, size), self.size.to_le_bytes());
-        put(&mut b, offset_of!(Self, atim), self.atim.to_le_bytes());
-        put(&mut b, offset_of!(Self, mtim), self.mtim.to_le_bytes());
-        put(&mut b, offset_of!(Self, ctim), self.ctim.to_le_bytes());
-        b
-    }
-
-    /// `None` for an unknown filetype.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let filetype = b[offset_of!(Self, filetype)];
-        (filetype <= FILETYPE_MAX).then(|| Self {
-            dev: u64::from_le_bytes(get(b, offset_of!(Self, dev))),
-            ino: u64::from_le_bytes(get(b, offset_of!(Self, ino))),
-            filetype,
-            nlink: u64::from_le_bytes(get(b, offset_of!(Self, nlink))),
-            size: u64::from_le_bytes(get(b, offset_of!(Self, size))),
-            atim: u64::from_le_bytes(get(b, offset_of!(Self, atim))),
-            mtim: u64::from_le_bytes(get(b, offset_of!(Self, mtim))),
-            ctim: u64::from_le_bytes(get(b, offset_of!(Self, ctim))),
-        })
+guest_struct! {
+    /// `wasi_unstable` (snapshot 0) `filestat`: the preview1 fields with a 32-bit `nlink`
+    /// (so 56 bytes, not 64).
+    pub struct FilestatUnstable: size 56, align 8 {
+        @0 pub dev: u64,
+        @8 pub ino: u64,
+        @16 pub filetype: u8 where 0..=FILETYPE_MAX,
+        @20 pub nlink: u32,
+        @24 pub size: u64,
+        @32 pub atim: u64,
+        @40 pub mtim: u64,
+        @48 pub ctim: u64,
     }
 }
-
-/// `wasi_unstable` (snapshot 0) `filestat`: the preview1 fields with a 32-bit `nlink`
-/// (so 56 bytes, not 64).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct FilestatUnstable {
-    pub dev: u64,
-    pub ino: u64,
-    pub filetype: u8,
-    pub nlink: u32,
-    pub size: u64,
-    pub atim: u64,
-    pub mtim: u64,
-    pub ctim: u64,
-}
-
-assert_layout!(FilestatUnstable, size 56, align 8 {
-    dev: 0,
-    ino: 8,
-    filetype: 16,
-    nlink: 20,
-    size: 24,
-    atim: 32,
-    mtim: 40,
-    ctim: 48,
-});
 
 impl FilestatUnstable {
-    pub const SIZE: usize = size_of::<Self>();
-
     /// The snapshot-0 form of a preview1 filestat; `None` when the link count does not
     /// fit in 32 bits.
     pub fn from_preview1(s: &Filestat) -> Option<Self> {
@@ -791,102 +530,32 @@ impl FilestatUnstable {
             ctim: s.ctim,
         })
     }
+}
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, dev), self.dev.to_le_bytes());
-        put(&mut b, offset_of!(Self, ino), self.ino.to_le_bytes());
-        put(&mut b, offset_of!(Self, filetype), [self.filetype]);
-        put(&mut b, offset_of!(Self, nlink), self.nlink.to_le_bytes());
-        put(&mut b, offset_of!(Self, size), self.size.to_le_bytes());
-        put(&mut b, offset_of!(Self, atim), self.atim.to_le_bytes());
-        put(&mut b, offset_of!(Self, mtim), self.mtim.to_le_bytes());
-        put(&mut b, offset_of!(Self, ctim), self.ctim.to_le_bytes());
-        b
-    }
-
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        Some(Self {
-            dev: u64::from_le_bytes(get(b, offset_of!(Self, dev))),
-            ino: u64::from_le_bytes(get(b, offset_of!(Self, ino))),
-            filetype: (b[offset_of!(Self, filetype)] <= FILETYPE_MAX)
-                .then_some(b[offset_of!(Self, filetype)])?,
-            nlink: u32::from_le_bytes(get(b, offset_of!(Self, nlink))),
-            size: u64::from_le_bytes(get(b, offset_of!(Self, size))),
-            atim: u64::from_le_bytes(get(b, offset_of!(Self, atim))),
-            mtim: u64::from_le_bytes(get(b, offset_of!(Self, mtim))),
-            ctim: u64::from_le_bytes(get(b, offset_of!(Self, ctim))),
-        })
+guest_struct! {
+    /// preview1 `fdstat` (24 bytes, align 8): `fd_fdstat_get`.
+    pub struct Fdstat: size 24, align 8 {
+        /// preview1 [`filetype`] (0..=[`FILETYPE_MAX`]).
+        @0 pub filetype: u8 where 0..=FILETYPE_MAX,
+        /// preview1 [`fdflags`].
+        @2 pub flags: u16,
+        @8 pub rights_base: u64,
+        @16 pub rights_inheriting: u64,
     }
 }
 
-/// preview1 `fdstat` (24 bytes, align 8): `fd_fdstat_get`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Fdstat {
-    /// preview1 `filetype` (0..=[`FILETYPE_MAX`]).
-    pub filetype: u8,
-    /// preview1 `fdflags`.
-    pub flags: u16,
-    pub rights_base: u64,
-    pub rights_inheriting: u64,
-}
-
-assert_layout!(Fdstat, size 24, align 8 {
-    filetype: 0,
-    flags: 2,
-    rights_base: 8,
-    rights_inheriting: 16,
-});
-
-impl Fdstat {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, filetype), [self.filetype]);
-        put(&mut b, offset_of!(Self, flags), self.flags.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, rights_base),
-            self.rights_base.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, rights_inheriting),
-            self.rights_inheriting.to_le_bytes(),
-        );
-        b
-    }
-
-    /// `None` for an unknown filetype.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let filetype = b[offset_of!(Self, filetype)];
-        (filetype <= FILETYPE_MAX).then(|| Self {
-            filetype,
-            flags: u16::from_le_bytes(get(b, offset_of!(Self, flags))),
-            rights_base: u64::from_le_bytes(get(b, offset_of!(Self, rights_base))),
-            rights_inheriting: u64::from_le_bytes(get(b, offset_of!(Self, rights_inheriting))),
-        })
+guest_struct! {
+    /// preview1 `prestat` (8 bytes, align 4): `fd_prestat_get`. Its only member is
+    /// `prestat_dir { pr_name_len }`, at offset 4.
+    pub struct Prestat: size 8, align 4 {
+        /// [`preopentype`] (only DIR exists).
+        @0 pub tag: u8 where preopentype::DIR,
+        /// Length of the preopen's name, without a NUL.
+        @4 pub name_len: u32,
     }
 }
-
-/// preview1 `prestat` (8 bytes, align 4): `fd_prestat_get`. Its only member is
-/// `prestat_dir { pr_name_len }`, at offset 4.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Prestat {
-    /// [`preopentype`] (only DIR exists).
-    pub tag: u8,
-    /// Length of the preopen's name, without a NUL.
-    pub name_len: u32,
-}
-
-assert_layout!(Prestat, size 8, align 4 { tag: 0, name_len: 4 });
 
 impl Prestat {
-    pub const SIZE: usize = size_of::<Self>();
-
     /// A directory preopen whose name is `name_len` bytes long.
     pub const fn dir(name_len: u32) -> Self {
         Self {
@@ -894,171 +563,90 @@ impl Prestat {
             name_len,
         }
     }
+}
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, tag), [self.tag]);
-        put(
-            &mut b,
-            offset_of!(Self, name_len),
-            self.name_len.to_le_bytes(),
-        );
-        b
-    }
-
-    /// `None` for a tag other than DIR.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let tag = b[offset_of!(Self, tag)];
-        (tag == preopentype::DIR).then(|| Self {
-            tag,
-            name_len: u32::from_le_bytes(get(b, offset_of!(Self, name_len))),
-        })
+guest_struct! {
+    /// preview1 `dirent` (24 bytes, align 8): the header before each name in
+    /// `fd_readdir`'s buffer.
+    pub struct Dirent: size 24, align 8 {
+        /// Cookie of the next entry.
+        @0 pub d_next: u64,
+        @8 pub d_ino: u64,
+        /// Length of the name that follows.
+        @16 pub d_namlen: u32,
+        /// preview1 [`filetype`] (0..=[`FILETYPE_MAX`]).
+        @20 pub d_type: u8 where 0..=FILETYPE_MAX,
     }
 }
 
-/// preview1 `dirent` (24 bytes, align 8): the header before each name in `fd_readdir`'s
-/// buffer.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Dirent {
-    /// Cookie of the next entry.
-    pub d_next: u64,
-    pub d_ino: u64,
-    /// Length of the name that follows.
-    pub d_namlen: u32,
-    /// preview1 `filetype` (0..=[`FILETYPE_MAX`]).
-    pub d_type: u8,
-}
-
-assert_layout!(Dirent, size 24, align 8 { d_next: 0, d_ino: 8, d_namlen: 16, d_type: 20 });
-
-impl Dirent {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(&mut b, offset_of!(Self, d_next), self.d_next.to_le_bytes());
-        put(&mut b, offset_of!(Self, d_ino), self.d_ino.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, d_namlen),
-            self.d_namlen.to_le_bytes(),
-        );
-        put(&mut b, offset_of!(Self, d_type), [self.d_type]);
-        b
-    }
-
-    /// `None` for an unknown filetype.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let d_type = b[offset_of!(Self, d_type)];
-        (d_type <= FILETYPE_MAX).then(|| Self {
-            d_next: u64::from_le_bytes(get(b, offset_of!(Self, d_next))),
-            d_ino: u64::from_le_bytes(get(b, offset_of!(Self, d_ino))),
-            d_namlen: u32::from_le_bytes(get(b, offset_of!(Self, d_namlen))),
-            d_type,
-        })
+guest_struct! {
+    /// preview1 `iovec` / `ciovec` (8 bytes, align 4): one buffer of a vectored read or
+    /// write.
+    pub struct Iovec: size 8, align 4 {
+        /// Guest address of the buffer.
+        @0 pub buf: u32,
+        @4 pub buf_len: u32,
     }
 }
 
-/// preview1 `event` (32 bytes, align 8): one result of `poll_oneoff`. `nbytes` and
-/// `flags` are the `event_fd_readwrite` member (bytes available or free; `flags` bit 0 is
-/// `fd_readwrite_hangup`), zero for clock events.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Event {
-    pub userdata: u64,
-    /// An errno value.
-    pub error: u16,
-    /// [`eventtype`] (`type` in the header).
-    pub type_: u8,
-    pub nbytes: u64,
-    /// preview1 `eventrwflags`.
-    pub flags: u16,
-}
-
-assert_layout!(Event, size 32, align 8 {
-    userdata: 0,
-    error: 8,
-    type_: 10,
-    nbytes: 16,
-    flags: 24,
-});
-
-impl Event {
-    pub const SIZE: usize = size_of::<Self>();
-
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(
-            &mut b,
-            offset_of!(Self, userdata),
-            self.userdata.to_le_bytes(),
-        );
-        put(&mut b, offset_of!(Self, error), self.error.to_le_bytes());
-        put(&mut b, offset_of!(Self, type_), [self.type_]);
-        put(&mut b, offset_of!(Self, nbytes), self.nbytes.to_le_bytes());
-        put(&mut b, offset_of!(Self, flags), self.flags.to_le_bytes());
-        b
-    }
-
-    /// `None` for an unknown event type.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let type_ = b[offset_of!(Self, type_)];
-        (type_ <= eventtype::FD_WRITE).then(|| Self {
-            userdata: u64::from_le_bytes(get(b, offset_of!(Self, userdata))),
-            error: u16::from_le_bytes(get(b, offset_of!(Self, error))),
-            type_,
-            nbytes: u64::from_le_bytes(get(b, offset_of!(Self, nbytes))),
-            flags: u16::from_le_bytes(get(b, offset_of!(Self, flags))),
-        })
+guest_struct! {
+    /// preview1 `event` (32 bytes, align 8): one result of `poll_oneoff` (the same in
+    /// `wasi_unstable`). `nbytes` and `flags` are the `event_fd_readwrite` member (bytes
+    /// available or free; `flags` bit 0 is `fd_readwrite_hangup`), zero for clock events.
+    pub struct Event: size 32, align 8 {
+        @0 pub userdata: u64,
+        /// An errno value.
+        @8 pub error: u16,
+        /// [`eventtype`] (`type` in the header).
+        @10 pub type_: u8 where 0..=eventtype::FD_WRITE,
+        @16 pub nbytes: u64,
+        /// preview1 [`eventrwflags`].
+        @24 pub flags: u16,
     }
 }
 
-/// preview1 `subscription_clock` (32 bytes, align 8): the CLOCK member of a
-/// [`Subscription`]'s union.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SubscriptionClock {
-    /// preview1 `clockid`.
-    pub id: u32,
-    /// Nanoseconds: relative, or absolute with `flags` bit 0 (`subscription_clock_abstime`).
-    pub timeout: u64,
-    pub precision: u64,
-    /// preview1 `subclockflags`.
-    pub flags: u16,
+guest_struct! {
+    /// preview1 `subscription_clock` (32 bytes, align 8): the CLOCK member of a
+    /// [`Subscription`]'s union.
+    pub struct SubscriptionClock: size 32, align 8 {
+        /// preview1 [`clockid`].
+        @0 pub id: u32,
+        /// Nanoseconds: relative, or absolute with [`subclockflags::ABSTIME`].
+        @8 pub timeout: u64,
+        @16 pub precision: u64,
+        /// preview1 [`subclockflags`].
+        @24 pub flags: u16,
+    }
 }
 
-assert_layout!(SubscriptionClock, size 32, align 8 { id: 0, timeout: 8, precision: 16, flags: 24 });
-
-/// preview1 `subscription` (48 bytes, align 8): one input of `poll_oneoff`.
-///
-/// The header's `u` is a union at offset 16 of `subscription_clock` (the CLOCK tag) and
-/// `subscription_fd_readwrite { fd: u32 }` (FD_READ, FD_WRITE). This struct holds the
-/// larger, clock member; the fd member overlays its `id` (byte 16), which is what
-/// [`Subscription::fd_read`], [`Subscription::fd_write`] and [`Subscription::fd`] use.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Subscription {
-    pub userdata: u64,
-    /// [`eventtype`].
-    pub tag: u8,
-    /// The union; for FD_READ / FD_WRITE only `u.id` (the fd) is meaningful.
-    pub u: SubscriptionClock,
+guest_struct! {
+    /// preview1 `subscription` (48 bytes, align 8): one input of `poll_oneoff`.
+    ///
+    /// The header's `u` is a union at offset 16 of `subscription_clock` (the CLOCK tag)
+    /// and `subscription_fd_readwrite { fd: u32 }` (FD_READ, FD_WRITE). This struct holds
+    /// the larger, clock member, decoded as stored whatever the tag; the fd member
+    /// overlays its `id` (byte 16). Read the union through [`Subscription::content`].
+    pub struct Subscription: size 48, align 8 {
+        @0 pub userdata: u64,
+        /// [`eventtype`].
+        @8 pub tag: u8 where 0..=eventtype::FD_WRITE,
+        /// The union; for FD_READ / FD_WRITE only `u.id` (the fd) is meaningful.
+        @16 pub u: SubscriptionClock,
+    }
 }
 
-assert_layout!(Subscription, size 48, align 8 {
-    userdata: 0,
-    tag: 8,
-    u: 16,
-    u.id: 16,
-    u.timeout: 24,
-    u.precision: 32,
-    u.flags: 40,
-});
+/// The member of a [`Subscription`]'s union that its tag selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionContent {
+    Clock(SubscriptionClock),
+    /// FD_READ or FD_WRITE ([`eventtype`]) on the descriptor.
+    Fd {
+        kind: u8,
+        fd: u32,
+    },
+}
 
 impl Subscription {
-    pub const SIZE: usize = size_of::<Self>();
-
     pub const fn clock(userdata: u64, clock: SubscriptionClock) -> Self {
         Self {
             userdata,
@@ -1088,61 +676,92 @@ impl Subscription {
         }
     }
 
+    /// The union member the tag selects: CLOCK's, or (for FD_READ / FD_WRITE, the only
+    /// other tags `from_bytes` accepts) the fd member.
+    pub const fn content(&self) -> SubscriptionContent {
+        if self.tag == eventtype::CLOCK {
+            SubscriptionContent::Clock(self.u)
+        } else {
+            SubscriptionContent::Fd {
+                kind: self.tag,
+                fd: self.u.id,
+            }
+        }
+    }
+
     /// The descriptor of an FD_READ / FD_WRITE subscription.
     pub const fn fd(&self) -> Option<u32> {
-        match self.tag {
-            eventtype::FD_READ | eventtype::FD_WRITE => Some(self.u.id),
-            _ => None,
+        match self.content() {
+            SubscriptionContent::Fd { fd, .. } => Some(fd),
+            SubscriptionContent::Clock(_) => None,
         }
     }
+}
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
-        let mut b = [0; Self::SIZE];
-        put(
-            &mut b,
-            offset_of!(Self, userdata),
-            self.userdata.to_le_bytes(),
-        );
-        put(&mut b, offset_of!(Self, tag), [self.tag]);
-        put(&mut b, offset_of!(Self, u.id), self.u.id.to_le_bytes());
-        put(
-            &mut b,
-            offset_of!(Self, u.timeout),
-            self.u.timeout.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, u.precision),
-            self.u.precision.to_le_bytes(),
-        );
-        put(
-            &mut b,
-            offset_of!(Self, u.flags),
-            self.u.flags.to_le_bytes(),
-        );
-        b
+guest_struct! {
+    /// `wasi_unstable` (snapshot 0) `subscription_clock` (40 bytes, align 8): the preview1
+    /// one with an `identifier` first.
+    pub struct SubscriptionClockUnstable: size 40, align 8 {
+        @0 pub identifier: u64,
+        /// preview1 [`clockid`].
+        @8 pub id: u32,
+        @16 pub timeout: u64,
+        @24 pub precision: u64,
+        /// preview1 [`subclockflags`].
+        @32 pub flags: u16,
     }
+}
 
-    /// `None` for an unknown tag. Only the union member the tag selects is read; for
-    /// FD_READ / FD_WRITE the clock fields come back as zero.
-    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Option<Self> {
-        let userdata = u64::from_le_bytes(get(b, offset_of!(Self, userdata)));
-        let id = u32::from_le_bytes(get(b, offset_of!(Self, u.id)));
-        match b[offset_of!(Self, tag)] {
-            eventtype::CLOCK => Some(Self::clock(
-                userdata,
+guest_struct! {
+    /// `wasi_unstable` (snapshot 0) `subscription` (56 bytes, align 8). The fd member of
+    /// the union (`file_descriptor: u32` at byte 16) overlays the low half of the clock
+    /// member's `identifier`.
+    pub struct SubscriptionUnstable: size 56, align 8 {
+        @0 pub userdata: u64,
+        /// [`eventtype`].
+        @8 pub tag: u8 where 0..=eventtype::FD_WRITE,
+        @16 pub u: SubscriptionClockUnstable,
+    }
+}
+
+impl SubscriptionUnstable {
+    /// The same subscription in the preview1 layout (the identifier is dropped; an fd
+    /// member keeps its descriptor).
+    pub const fn to_preview1(&self) -> Subscription {
+        if self.tag == eventtype::CLOCK {
+            Subscription::clock(
+                self.userdata,
                 SubscriptionClock {
-                    id,
-                    timeout: u64::from_le_bytes(get(b, offset_of!(Self, u.timeout))),
-                    precision: u64::from_le_bytes(get(b, offset_of!(Self, u.precision))),
-                    flags: u16::from_le_bytes(get(b, offset_of!(Self, u.flags))),
+                    id: self.u.id,
+                    timeout: self.u.timeout,
+                    precision: self.u.precision,
+                    flags: self.u.flags,
                 },
-            )),
-            tag @ (eventtype::FD_READ | eventtype::FD_WRITE) => {
-                Some(Self::on_fd(userdata, tag, id))
-            }
-            _ => None,
+            )
+        } else {
+            Subscription::on_fd(self.userdata, self.tag, self.u.identifier as u32)
         }
+    }
+}
+
+guest_struct! {
+    /// WASIX `stack_snapshot` (24 bytes, align 8): the `jmp_buf` of `stack_checkpoint` /
+    /// `stack_restore`. The runtime fills `hash` (a u128 in the header) with its own
+    /// identity of the checkpoint.
+    pub struct StackSnapshot: size 24, align 8 {
+        @0 pub user: u64,
+        /// Low and high halves of the header's u128.
+        @8 pub hash: [u64; 2],
+    }
+}
+
+guest_struct! {
+    /// binaryen asyncify's data structure (8 bytes, align 4), which the guest's
+    /// `asyncify_start_unwind` / `asyncify_start_rewind` take: the current position in
+    /// the saved-frames buffer that follows it and the buffer's end.
+    pub struct AsyncifyData: size 8, align 4 {
+        @0 pub current: u32,
+        @4 pub end: u32,
     }
 }
 
@@ -1449,19 +1068,131 @@ mod tests {
         image[16..18].copy_from_slice(&[2, 3]);
         check!(Subscription, read, image);
         assert_eq!(read.fd(), Some(0x0302));
-        // Bytes past the fd member are not part of an fd subscription.
+        assert_eq!(
+            read.content(),
+            SubscriptionContent::Fd {
+                kind: eventtype::FD_READ,
+                fd: 0x0302
+            }
+        );
+        // Bytes past the fd member are kept as stored but are not part of its content.
         image[8] = 2;
         image[24..48].fill(0xcc);
-        assert_eq!(
-            Subscription::from_bytes(&image),
-            Some(Subscription::fd_write(7, 0x0302))
-        );
+        let write = Subscription::from_bytes(&image).unwrap();
+        assert_eq!(write.content(), Subscription::fd_write(7, 0x0302).content());
+        assert_eq!(write.u.timeout, 0xcccc_cccc_cccc_cccc);
         image[8] = 3;
         assert_eq!(Subscription::from_bytes(&image), None);
     }
 
     #[test]
+    fn subscription_unstable() {
+        let mut image = [0u8; 56];
+        image[0] = 42;
+        image[16] = 0x77; // identifier
+        image[24] = 1; // clock id
+        image[32..36].copy_from_slice(&1_000_000u32.to_le_bytes());
+        image[40] = 5;
+        image[48] = 1;
+        let clock = SubscriptionUnstable {
+            userdata: 42,
+            tag: eventtype::CLOCK,
+            u: SubscriptionClockUnstable {
+                identifier: 0x77,
+                id: 1,
+                timeout: 1_000_000,
+                precision: 5,
+                flags: subclockflags::ABSTIME,
+            },
+        };
+        check!(SubscriptionUnstable, clock, image);
+        assert_eq!(
+            clock.to_preview1(),
+            Subscription::clock(
+                42,
+                SubscriptionClock {
+                    id: 1,
+                    timeout: 1_000_000,
+                    precision: 5,
+                    flags: 1
+                }
+            )
+        );
+        // The fd member overlays the identifier's low half.
+        let mut image = [0u8; 56];
+        image[0] = 9;
+        image[8] = eventtype::FD_READ;
+        image[16..20].copy_from_slice(&[4, 3, 2, 1]);
+        let sub = SubscriptionUnstable::from_bytes(&image).unwrap();
+        assert_eq!(sub.to_preview1(), Subscription::fd_read(9, 0x0102_0304));
+        image[8] = 3;
+        assert_eq!(SubscriptionUnstable::from_bytes(&image), None);
+    }
+
+    #[test]
+    fn option_timestamp() {
+        let mut image = [0u8; 16];
+        image[0] = 1;
+        image[8..16].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        check!(
+            OptionTimestamp,
+            OptionTimestamp::some(0x0807_0605_0403_0201),
+            image
+        );
+        assert_eq!(
+            OptionTimestamp::from_bytes(&image).unwrap().get(),
+            Some(0x0807_0605_0403_0201)
+        );
+        check!(OptionTimestamp, OptionTimestamp::default(), [0; 16]);
+        assert_eq!(OptionTimestamp::default().get(), None);
+        image[0] = 2;
+        assert_eq!(OptionTimestamp::from_bytes(&image), None);
+    }
+
+    #[test]
+    fn iovec_snapshot_asyncify() {
+        check!(
+            Iovec,
+            Iovec {
+                buf: 0x1000,
+                buf_len: 5
+            },
+            [0, 0x10, 0, 0, 5, 0, 0, 0]
+        );
+        let mut image = [0u8; 24];
+        image[0] = 0xaa;
+        image[8] = 7;
+        image[16..20].copy_from_slice(&[0, 0x20, 0, 0]);
+        check!(
+            StackSnapshot,
+            StackSnapshot {
+                user: 0xaa,
+                hash: [7, 0x2000]
+            },
+            image
+        );
+        check!(
+            AsyncifyData,
+            AsyncifyData {
+                current: 0x108,
+                end: 0x2000
+            },
+            [8, 1, 0, 0, 0, 0x20, 0, 0]
+        );
+    }
+
+    #[test]
     fn constants() {
+        assert_eq!(
+            [signal::HUP, signal::KILL, signal::TERM, signal::CHLD],
+            [1, 9, 15, 16]
+        );
+        assert_eq!(
+            [signal::CONT, signal::WINCH, signal::SYS, SIGNAL_MAX],
+            [17, 27, 30, 30]
+        );
+        assert!(signal::ignored_by_default(signal::CHLD) && signal::ignored_by_default(27));
+        assert!(!signal::ignored_by_default(signal::XCPU) && !signal::ignored_by_default(15));
         assert_eq!(
             [
                 stdio_mode::PIPED,
@@ -1483,6 +1214,40 @@ mod tests {
             [0, 1, 2, 3, 4]
         );
         assert_eq!(fdflagsext::CLOEXEC, 1);
+        assert_eq!(
+            [
+                filetype::UNKNOWN,
+                filetype::CHARACTER_DEVICE,
+                filetype::DIRECTORY
+            ],
+            [0, 2, 3]
+        );
+        assert_eq!(
+            [
+                filetype::REGULAR_FILE,
+                filetype::SYMBOLIC_LINK,
+                FILETYPE_MAX
+            ],
+            [4, 7, 7]
+        );
+        assert_eq!(
+            [
+                clockid::REALTIME,
+                clockid::MONOTONIC,
+                clockid::PROCESS_CPUTIME_ID,
+                clockid::THREAD_CPUTIME_ID
+            ],
+            [0, 1, 2, 3]
+        );
+        assert_eq!([whence::SET, whence::CUR, whence::END], [0, 1, 2]);
+        assert_eq!(
+            [
+                whence::snapshot0::CUR,
+                whence::snapshot0::END,
+                whence::snapshot0::SET
+            ],
+            [0, 1, 2]
+        );
         assert_eq!([disposition::DEFAULT, disposition::IGNORE], [0, 1]);
     }
 }

@@ -45,10 +45,8 @@ use vfs::{Ino, OpenOptions};
 
 use crate::files::{FdEntry, FdTable, Object, OpenFile};
 use crate::sys::System;
+use abi::wasix::filetype::CHARACTER_DEVICE;
 use abi::wasix::rights;
-
-/// WASI filetype `character_device`.
-pub const CHARACTER_DEVICE: u8 = 2;
 
 /// Most bytes one read of `/dev/zero` gives (the runtime's per-call transfer bound).
 pub const ZERO_READ_MAX: usize = 1 << 24;

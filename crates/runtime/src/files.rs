@@ -19,7 +19,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use abi::Errno;
-use abi::wasix::rights;
+use abi::wasix::{filetype, rights};
 use pipe::{PipeEvent, PipeId, PipeTable};
 use vfs::{Fs, Ino};
 
@@ -67,8 +67,8 @@ pub enum Object {
 }
 
 impl Object {
-    /// WASI filetype number for fdstat / filestat. WASI has no pipe type: pipes are
-    /// UNKNOWN (0), as wasmer reports FIFOs (and wasmtime non-terminal stdio streams).
+    /// WASI [`filetype`] number for fdstat / filestat. WASI has no pipe type: pipes are
+    /// UNKNOWN, as wasmer reports FIFOs (and wasmtime non-terminal stdio streams).
     pub fn filetype(&self) -> u8 {
         match self {
             Object::ConsoleIn
@@ -76,11 +76,11 @@ impl Object {
             | Object::Null
             | Object::Zero
             | Object::Random
-            | Object::Tty => 2, // character device
-            Object::Bytes(_) => 4,
-            Object::File(_) => 4,
-            Object::Dir(_) => 3,
-            Object::PipeRead(_) | Object::PipeWrite(_) => 0,
+            | Object::Tty => filetype::CHARACTER_DEVICE,
+            Object::Bytes(_) => filetype::REGULAR_FILE,
+            Object::File(_) => filetype::REGULAR_FILE,
+            Object::Dir(_) => filetype::DIRECTORY,
+            Object::PipeRead(_) | Object::PipeWrite(_) => filetype::UNKNOWN,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! (never a panic, never a partial write).
 
 use abi::Errno;
+use abi::layout::Wire;
+use abi::wasix::Iovec;
 use alloc::vec::Vec;
 
 /// A guest's linear memory for the duration of one host call.
@@ -66,6 +68,18 @@ impl<'a> GuestMem<'a> {
         Ok(out)
     }
 
+    /// Reads an ABI structure (or any [`Wire`] value) at `ptr`: FAULT outside memory,
+    /// INVAL when a field holds a value the ABI does not define.
+    pub fn read_struct<T: Wire>(&self, ptr: u32) -> Result<T, Errno> {
+        T::take(self.slice(ptr, T::SIZE as u32)?).ok_or(Errno::Inval)
+    }
+
+    /// Writes an ABI structure at `ptr` (padding as zero); FAULT outside memory.
+    pub fn write_struct<T: Wire>(&mut self, ptr: u32, v: &T) -> Result<(), Errno> {
+        v.put(self.slice_mut(ptr, T::SIZE as u32)?);
+        Ok(())
+    }
+
     pub fn read_u8(&self, ptr: u32) -> Result<u8, Errno> {
         Ok(self.read_array::<1>(ptr)?[0])
     }
@@ -103,19 +117,19 @@ impl<'a> GuestMem<'a> {
         core::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::IlSeq)
     }
 
-    /// Reads `count` iovecs (8 bytes each: buf u32, len u32) at `ptr`, checking each buffer
-    /// lies inside memory. More than 1024 entries (IOV_MAX) is `Errno::Inval`.
+    /// Reads `count` [`Iovec`]s at `ptr`, checking each buffer lies inside memory. More
+    /// than 1024 entries (IOV_MAX) is `Errno::Inval`.
     pub fn iovecs(&self, ptr: u32, count: u32) -> Result<Vec<IoVec>, Errno> {
         if count > 1024 {
             return Err(Errno::Inval);
         }
-        let table = self.slice(ptr, count.checked_mul(8).ok_or(Errno::Fault)?)?;
+        let size = count.checked_mul(Iovec::SIZE as u32).ok_or(Errno::Fault)?;
+        let table = self.slice(ptr, size)?;
         let mut out = Vec::with_capacity(count as usize);
-        for entry in table.as_chunks::<8>().0 {
-            let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
-            let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
-            self.range(buf, len)?;
-            out.push((buf, len));
+        for entry in table.as_chunks::<{ Iovec::SIZE }>().0 {
+            let Iovec { buf, buf_len } = Iovec::from_bytes(entry).ok_or(Errno::Inval)?;
+            self.range(buf, buf_len)?;
+            out.push((buf, buf_len));
         }
         Ok(out)
     }

@@ -22,6 +22,7 @@ mod path;
 #[cfg(test)]
 mod tests;
 
+use abi::wasix::filetype;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -87,9 +88,9 @@ impl FileType {
     /// The WASI `filetype` number.
     pub const fn wasi(self) -> u8 {
         match self {
-            FileType::Directory => 3,
-            FileType::RegularFile => 4,
-            FileType::SymbolicLink => 7,
+            FileType::Directory => filetype::DIRECTORY,
+            FileType::RegularFile => filetype::REGULAR_FILE,
+            FileType::SymbolicLink => filetype::SYMBOLIC_LINK,
         }
     }
 }

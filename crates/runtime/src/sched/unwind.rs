@@ -8,7 +8,8 @@ use crate::spawn::SPAWN_HEADROOM;
 use crate::stack_state::Resume;
 use crate::stack_state::Snapshot;
 use crate::stack_state::Unwound;
-use crate::wasix::stack::{MAX_SNAPSHOTS, MAX_UNWIND, buffer_below, call_export};
+use crate::wasix::stack::{HEADER, MAX_SNAPSHOTS, MAX_UNWIND, buffer_below, call_export};
+use abi::wasix::{AsyncifyData, StackSnapshot};
 
 impl Kernel {
     /// `_start` returned after `op` unwound the stack: complete `op` and rewind.
@@ -116,12 +117,13 @@ impl Kernel {
         let sp = Self::global_u32(task, "__stack_pointer").ok_or(Errno::NotSup)?;
         let memory = task.store.data().data.memory.ok_or(Errno::NotSup)?;
         let mem = crate::mem::GuestMem::new(memory.data_mut(&mut task.store));
-        let cur = mem.read_u32(data_ptr)?;
-        let len = cur.checked_sub(data_ptr + 8).ok_or(Errno::Fault)?;
+        let frames_at = data_ptr + HEADER;
+        let header = mem.read_struct::<AsyncifyData>(data_ptr)?;
+        let len = header.current.checked_sub(frames_at).ok_or(Errno::Fault)?;
         if len > MAX_UNWIND {
             return Err(Errno::NoMem);
         }
-        let src = mem.slice(data_ptr + 8, len)?;
+        let src = mem.slice(frames_at, len)?;
         let mut frames = Vec::new();
         frames
             .try_reserve_exact(src.len())
@@ -152,12 +154,10 @@ impl Kernel {
         );
         let bytes = memory.data_mut(&mut task.store);
         let mut mem = crate::mem::GuestMem::new(bytes);
-        // The call checked the whole 24-byte snapshot before unwinding.
-        mem.write_u64(jmp_buf.checked_add(8).ok_or(Errno::Fault)?, tag)?;
-        mem.write_u64(
-            jmp_buf.checked_add(16).ok_or(Errno::Fault)?,
-            u64::from(jmp_buf),
-        )?;
+        // The call checked the whole snapshot before unwinding; `user` is the guest's.
+        let mut snapshot = mem.read_struct::<StackSnapshot>(jmp_buf)?;
+        snapshot.hash = [tag, u64::from(jmp_buf)];
+        mem.write_struct(jmp_buf, &snapshot)?;
         Ok(())
     }
 
@@ -192,9 +192,12 @@ impl Kernel {
             .frames;
         let mut mem = crate::mem::GuestMem::new(bytes);
         let fault = |_| String::from("stack_restore: bad memory\n");
-        mem.write(data_ptr + 8, frames).map_err(fault)?;
-        mem.write_u32(data_ptr, data_ptr + 8 + len).map_err(fault)?;
-        mem.write_u32(data_ptr + 4, end).map_err(fault)?;
+        let header = AsyncifyData {
+            current: data_ptr + HEADER + len,
+            end,
+        };
+        mem.write(data_ptr + HEADER, frames).map_err(fault)?;
+        mem.write_struct(data_ptr, &header).map_err(fault)?;
         let sp_global = task
             .instance
             .get_global(&task.store, "__stack_pointer")

@@ -19,7 +19,7 @@
 
 use abi::Errno;
 use abi::wasix::rights;
-use abi::wasix::{Dirent, Filestat, fstflags};
+use abi::wasix::{Dirent, Filestat, fstflags, whence};
 use vfs::Stat;
 
 use crate::files::{FileId, Object};
@@ -118,7 +118,7 @@ pub fn fd_fdstat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
         rights_base,
         rights_inheriting: inheriting,
     };
-    cx.mem.write(out as u32, &stat.to_bytes())?;
+    cx.mem.write_struct(out as u32, &stat)?;
     Ok(())
 }
 
@@ -127,7 +127,7 @@ pub fn fd_prestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
     let entry = cx.proc.fds.get(fd as u32)?;
     let name = entry.preopen.as_ref().ok_or(Errno::BadF)?;
     let prestat = abi::wasix::Prestat::dir(name.len() as u32);
-    cx.mem.write(out as u32, &prestat.to_bytes())?;
+    cx.mem.write_struct(out as u32, &prestat)?;
     Ok(())
 }
 
@@ -249,7 +249,7 @@ pub fn fd_filestat_get(cx: &mut Cx<'_>, fd: i32, out: i32) -> SysResult {
             ..Filestat::default()
         },
     };
-    cx.mem.write(out as u32, &stat.to_bytes())?;
+    cx.mem.write_struct(out as u32, &stat)?;
     Ok(())
 }
 
@@ -277,7 +277,7 @@ pub(crate) fn set_times_args(
 ) -> Result<(Option<u64>, Option<u64>), Errno> {
     let flags = u16::try_from(flags)
         .ok()
-        .filter(|f| f & !0xf == 0)
+        .filter(|f| f & !fstflags::ALL == 0)
         .ok_or(Errno::Inval)?;
     sync_clock(sys);
     let now = sys.fs.now();
@@ -380,11 +380,11 @@ pub fn fd_renumber(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     Ok(())
 }
 
-/// `fd_seek`: moves the offset (whence SET = 0, CUR = 1, END = 2, else INVAL) and returns
+/// `fd_seek`: moves the offset (whence SET, CUR or END, else INVAL) and returns
 /// it; a result below 0 or past u64 is INVAL, streams are SPIPE, directories BADF. On
 /// `/dev/null`, `/dev/zero` and the random devices it succeeds and reports 0, as Linux.
 pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> SysResult {
-    if !(0..=2).contains(&whence) {
+    if !matches!(whence, whence::SET | whence::CUR | whence::END) {
         return Err(Errno::Inval.into());
     }
     cx.mem.slice(out as u32, 8)?;
@@ -395,8 +395,8 @@ pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> 
             cx.mem.write_u64(out as u32, 0)?;
             return Ok(());
         }
-        (0, _) => 0,
-        (1, _) => file.offset,
+        (whence::SET, _) => 0,
+        (whence::CUR, _) => file.offset,
         (_, Object::File(ino)) => cx.sys.fs.stat(*ino)?.size,
         (_, Object::Bytes(data)) => data.len() as u64,
         _ => return Err(Errno::SPipe.into()),

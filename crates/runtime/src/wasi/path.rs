@@ -87,7 +87,7 @@ pub fn path_filestat_get(
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
     let mut stat = filestat(&cx.sys.fs.stat(ino)?);
     stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
-    cx.mem.write(out as u32, &stat.to_bytes())?;
+    cx.mem.write_struct(out as u32, &stat)?;
     Ok(())
 }
 
@@ -166,7 +166,7 @@ pub fn path_open(
     let follow = follow(dirflags)?;
     let oflags = u16::try_from(oflags)
         .ok()
-        .filter(|o| o & !0xf == 0)
+        .filter(|o| o & !oflags::ALL == 0)
         .ok_or(Errno::Inval)?;
     let flags = u16::try_from(fdflags)
         .ok()

@@ -5,7 +5,8 @@
 //! and if none is, the call blocks on the earliest clock deadline, on the console for
 //! console input, and on each pipe whose end is not ready (a [`Wait::Pipe`], woken when the
 //! pipe changes). The layout of a subscription differs between preview1 and the legacy
-//! `wasi_unstable` module ([`Layout`]); events are the same in both.
+//! `wasi_unstable` module ([`Layout`]: [`Subscription`] or [`SubscriptionUnstable`]);
+//! events are the same in both.
 //!
 //! A blocked call is retried with the same arguments; relative timeouts count from the
 //! call's first attempt ([`Cx::call_start`]), so a retry does not restart them.
@@ -24,53 +25,58 @@
 use alloc::vec::Vec;
 
 use abi::Errno;
-use abi::wasix::{eventrwflags, eventtype, subclockflags};
+use abi::wasix::clockid::{MONOTONIC, REALTIME};
+use abi::wasix::{
+    Subscription, SubscriptionClock, SubscriptionContent, SubscriptionUnstable, eventrwflags,
+    eventtype, subclockflags,
+};
 use pipe::PipeId;
 
 use crate::files::{Object, OpenFile};
+use crate::mem::GuestMem;
 use crate::sys::{Cx, Sys, SysResult, System};
 use crate::types::Wait;
 
-use super::clock::{self, MONOTONIC, REALTIME};
+use super::clock;
 
-/// Size of an event (both ABIs): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64
-/// @16, flags u16 @24.
+/// Size of an event (both ABIs).
 const EVENT_SIZE: u32 = abi::wasix::Event::SIZE as u32;
 
-/// Where the fields of a subscription lie. Userdata (u64 @0), the tag (u8 @8) and the
-/// descriptor of a read/write subscription (u32 @16) are common to both ABIs.
+/// How a call's subscriptions are laid out.
 #[derive(Debug, Clone, Copy)]
-pub struct Layout {
-    /// Size of one subscription.
-    pub size: u32,
-    /// Offsets of the clock subscription's clock id (u32), timeout (u64) and flags (u16).
-    pub clock_id: u32,
-    pub timeout: u32,
-    pub flags: u32,
+pub enum Layout {
+    /// `wasi_snapshot_preview1`: [`Subscription`], 48 bytes.
+    Preview1,
+    /// `wasi_unstable` (snapshot 0): [`SubscriptionUnstable`], 56 bytes (the clock member
+    /// starts with an `identifier`).
+    Snapshot0,
 }
 
-/// `wasi_snapshot_preview1`: 48-byte subscriptions.
-pub const PREVIEW1: Layout = Layout {
-    size: 48,
-    clock_id: 16,
-    timeout: 24,
-    flags: 40,
-};
+impl Layout {
+    /// Size of one subscription.
+    fn size(self) -> u32 {
+        (match self {
+            Layout::Preview1 => Subscription::SIZE,
+            Layout::Snapshot0 => SubscriptionUnstable::SIZE,
+        }) as u32
+    }
 
-/// `wasi_unstable` (snapshot 0): the clock subscription starts with an `identifier` u64,
-/// moving the other fields up by 8; 56-byte subscriptions.
-pub const SNAPSHOT0: Layout = Layout {
-    size: 56,
-    clock_id: 24,
-    timeout: 32,
-    flags: 48,
-};
+    /// The subscription at `at`, in preview1 form; an unknown tag is INVAL.
+    fn read(self, mem: &GuestMem<'_>, at: u32) -> Result<Subscription, Errno> {
+        match self {
+            Layout::Preview1 => mem.read_struct(at),
+            Layout::Snapshot0 => mem
+                .read_struct::<SubscriptionUnstable>(at)
+                .map(|s| s.to_preview1()),
+        }
+    }
+}
 
 /// Preview1 `poll_oneoff(in, out, nsubscriptions, nevents)`.
 pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32) -> SysResult {
     poll(
         cx,
-        &PREVIEW1,
+        Layout::Preview1,
         subs as u32,
         events as u32,
         count as u32,
@@ -81,7 +87,7 @@ pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32
 /// `poll_oneoff` for subscriptions laid out as `layout`.
 pub fn poll(
     cx: &mut Cx<'_>,
-    layout: &Layout,
+    layout: Layout,
     subs: u32,
     events: u32,
     count: u32,
@@ -161,7 +167,7 @@ impl Call {
     /// outside memory are FAULT.
     fn new(
         cx: &Cx<'_>,
-        layout: &Layout,
+        layout: Layout,
         subs: u32,
         events: u32,
         count: u32,
@@ -170,13 +176,13 @@ impl Call {
         if count == 0 {
             return Err(Errno::Inval);
         }
-        let subs_len = count.checked_mul(layout.size).ok_or(Errno::Fault)?;
+        let subs_len = count.checked_mul(layout.size()).ok_or(Errno::Fault)?;
         let events_len = count.checked_mul(EVENT_SIZE).ok_or(Errno::Fault)?;
         cx.mem.slice(subs, subs_len)?;
         cx.mem.slice(events, events_len)?;
         cx.mem.slice(out, 4)?;
         Ok(Self {
-            layout: *layout,
+            layout,
             subs,
             events,
             count,
@@ -198,7 +204,7 @@ impl Call {
 
     /// Address of subscription `i` (in memory: checked by [`poll`]).
     fn sub(&self, i: u32) -> u32 {
-        self.subs + i * self.layout.size
+        self.subs + i * self.layout.size()
     }
 
     /// Writes an event for every subscription ready at `now`; relative clocks count from
@@ -211,10 +217,10 @@ impl Call {
             pipes: Vec::new(),
         };
         for i in 0..self.count {
-            let at = self.sub(i);
-            match self.status(cx, at, start, now)? {
+            let sub = self.layout.read(&cx.mem, self.sub(i))?;
+            match self.status(cx, &sub, start, now)? {
                 Status::Ready(event) => {
-                    self.write_event(cx, pass.written, at, &event)?;
+                    self.write_event(cx, pass.written, &sub, &event)?;
                     pass.written += 1;
                 }
                 Status::Until(d) => pass.deadline = Some(pass.deadline.map_or(d, |e| e.min(d))),
@@ -229,34 +235,35 @@ impl Call {
         Ok(pass)
     }
 
-    /// The state of the subscription at `at`.
-    fn status(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> SysResult<Status> {
-        match cx.mem.read_u8(at + 8)? {
-            eventtype::CLOCK => {
-                let deadline = self.deadline(cx, at, start, now)?;
+    /// The state of subscription `sub`.
+    fn status(&self, cx: &Cx<'_>, sub: &Subscription, start: u64, now: u64) -> SysResult<Status> {
+        match sub.content() {
+            SubscriptionContent::Clock(clock) => {
+                let deadline = self.deadline(cx, &clock, start, now)?;
                 Ok(if deadline <= now {
                     Status::Ready(Event::clock())
                 } else {
                     Status::Until(deadline)
                 })
             }
-            kind @ (eventtype::FD_READ | eventtype::FD_WRITE) => {
-                let fd = cx.mem.read_u32(at + 16)?;
-                Ok(fd_status(cx, fd, kind))
-            }
-            _ => Err(Errno::Inval.into()),
+            SubscriptionContent::Fd { kind, fd } => Ok(fd_status(cx, fd, kind)),
         }
     }
 
-    /// The monotonic deadline of the clock subscription at `at`. Relative timeouts count
+    /// The monotonic deadline of clock subscription `clock`. Relative timeouts count
     /// from `start` on either clock; an absolute realtime one is converted at the current
     /// offset between the clocks (`now` being the monotonic one). Other clocks are INVAL,
     /// as in wasmtime.
-    fn deadline(&self, cx: &Cx<'_>, at: u32, start: u64, now: u64) -> Result<u64, Errno> {
-        let id = cx.mem.read_u32(at + self.layout.clock_id)? as i32;
-        let timeout = cx.mem.read_u64(at + self.layout.timeout)?;
-        let absolute = cx.mem.read_u16(at + self.layout.flags)? & subclockflags::ABSTIME != 0;
-        match (id, absolute) {
+    fn deadline(
+        &self,
+        cx: &Cx<'_>,
+        clock: &SubscriptionClock,
+        start: u64,
+        now: u64,
+    ) -> Result<u64, Errno> {
+        let timeout = clock.timeout;
+        let absolute = clock.flags & subclockflags::ABSTIME != 0;
+        match (clock.id as i32, absolute) {
             (REALTIME | MONOTONIC, false) => Ok(start.saturating_add(timeout)),
             (MONOTONIC, true) => Ok(timeout),
             (REALTIME, true) => {
@@ -267,23 +274,28 @@ impl Call {
         }
     }
 
-    /// Writes `event` for the subscription at `sub` into event slot `slot`.
-    fn write_event(&self, cx: &mut Cx<'_>, slot: u32, sub: u32, event: &Event) -> SysResult {
-        let userdata = cx.mem.read_u64(sub)?;
+    /// Writes `event` for subscription `sub` into event slot `slot`.
+    fn write_event(
+        &self,
+        cx: &mut Cx<'_>,
+        slot: u32,
+        sub: &Subscription,
+        event: &Event,
+    ) -> SysResult {
         let flags = if event.hangup {
             eventrwflags::FD_READWRITE_HANGUP
         } else {
             0
         };
-        let bytes = abi::wasix::Event {
-            userdata,
+        let event = abi::wasix::Event {
+            userdata: sub.userdata,
             error: event.error.raw(),
             type_: event.kind,
             nbytes: event.nbytes,
             flags,
-        }
-        .to_bytes();
-        cx.mem.write(self.events + slot * EVENT_SIZE, &bytes)?;
+        };
+        cx.mem
+            .write_struct(self.events + slot * EVENT_SIZE, &event)?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 //! prestat, errno, rights and flags are unchanged. `sock_accept` did not exist yet.
 
 use abi::Errno;
-use abi::wasix::{Filestat, FilestatUnstable};
+use abi::wasix::{Filestat, FilestatUnstable, whence};
 use wasmi::Linker;
 
 use super::{args, clock, fd, path, poll, proc, random, sock};
@@ -74,11 +74,11 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
 }
 
 /// Snapshot-0 `whence` (CUR 0, END 1, SET 2) to preview1's (SET 0, CUR 1, END 2).
-fn preview1_whence(whence: i32) -> Result<i32, Errno> {
-    match whence {
-        0 => Ok(1),
-        1 => Ok(2),
-        2 => Ok(0),
+fn preview1_whence(w: i32) -> Result<i32, Errno> {
+    match w {
+        whence::snapshot0::CUR => Ok(whence::CUR),
+        whence::snapshot0::END => Ok(whence::END),
+        whence::snapshot0::SET => Ok(whence::SET),
         _ => Err(Errno::Inval),
     }
 }
@@ -90,10 +90,9 @@ pub fn fd_seek(cx: &mut Cx<'_>, fd: i32, offset: i64, whence: i32, out: i32) -> 
 
 /// `poll_oneoff` with 56-byte subscriptions.
 pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32) -> SysResult {
-    let layout = &poll::SNAPSHOT0;
     poll::poll(
         cx,
-        layout,
+        poll::Layout::Snapshot0,
         subs as u32,
         events as u32,
         count as u32,
@@ -155,6 +154,6 @@ fn object_stat(sys: &System, object: &Object) -> Result<Filestat, Errno> {
 /// OVERFLOW, as in wasmtime's snapshot-0 adapter.
 fn write_filestat(cx: &mut Cx<'_>, out: u32, s: &Filestat) -> SysResult {
     let old = FilestatUnstable::from_preview1(s).ok_or(Errno::Overflow)?;
-    cx.mem.write(out, &old.to_bytes())?;
+    cx.mem.write_struct(out, &old)?;
     Ok(())
 }

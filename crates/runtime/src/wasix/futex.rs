@@ -10,6 +10,7 @@
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::wasix::OptionTimestamp;
 
 use crate::sys::{Cx, Sys, SysResult};
 use crate::types::Wait;
@@ -176,14 +177,8 @@ pub fn futex_wait(cx: &mut Cx<'_>, futex: i32, expected: i32, timeout: i32, out:
     let timeout = if timeout == 0 {
         None
     } else {
-        match cx.mem.read_u8(timeout as u32)? {
-            0 => None,
-            1 => Some(
-                cx.mem
-                    .read_u64((timeout as u32).checked_add(8).ok_or(Errno::Fault)?)?,
-            ),
-            _ => return Err(Errno::Inval.into()),
-        }
+        // A tag other than NONE or SOME does not decode: INVAL.
+        cx.mem.read_struct::<OptionTimestamp>(timeout as u32)?.get()
     };
     cx.mem.slice(out, 1)?;
     if cx.mem.read_u32(futex)? != expected as u32 {

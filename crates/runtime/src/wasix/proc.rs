@@ -12,8 +12,8 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::wasix::{
-    JoinStatus, OptionFd, OptionPid, ProcSpawnFdOp, ProcessHandles, disposition, fd_op, join_flags,
-    stdio_mode,
+    JoinStatus, OptionFd, OptionPid, ProcSpawnFdOp, ProcessHandles, SignalDisposition, disposition,
+    fd_op, join_flags, stdio_mode,
 };
 use vfs::{FileType, Ino, OpenOptions};
 
@@ -25,7 +25,7 @@ use crate::types::ExitStatus;
 use crate::types::Pid;
 use crate::types::Wait;
 use crate::wasix::cwd::absolute;
-use abi::wasix::fdflags;
+use abi::wasix::{fdflags, lookupflags, oflags};
 
 const LOG: u8 = stdio_mode::LOG;
 const NON_BLOCKING: u32 = join_flags::NON_BLOCKING;
@@ -386,14 +386,13 @@ pub fn proc_spawn(
         }
     };
     let fd_of = |h: Option<u32>| h.map_or(OptionFd::NONE, OptionFd::some);
-    let buf = ProcessHandles {
+    let ret = ProcessHandles {
         pid,
         stdin: fd_of(handles[0]),
         stdout: fd_of(handles[1]),
         stderr: fd_of(handles[2]),
-    }
-    .to_bytes();
-    cx.mem.write(out as u32, &buf)?;
+    };
+    cx.mem.write_struct(out as u32, &ret)?;
     crate::io::flush_pipe_events(cx.sys);
     Ok(())
 }
@@ -516,16 +515,16 @@ fn apply_fd_ops(
                 }
             }
             fd_op::OPEN => {
-                if op.fdflags & !fdflags::ALL != 0 || op.oflags & !0xf != 0 {
+                if op.fdflags & !fdflags::ALL != 0 || op.oflags & !oflags::ALL != 0 {
                     return Err(Errno::Inval);
                 }
                 let has = |bit: u16| op.oflags & bit != 0;
                 let opts = OpenOptions {
-                    create: has(1),
-                    directory: has(2),
-                    exclusive: has(4),
-                    truncate: has(8),
-                    follow: op.dirflags & 1 != 0,
+                    create: has(oflags::CREAT),
+                    directory: has(oflags::DIRECTORY),
+                    exclusive: has(oflags::EXCL),
+                    truncate: has(oflags::TRUNC),
+                    follow: op.dirflags & lookupflags::SYMLINK_FOLLOW as u32 != 0,
                 };
                 let abs = absolute(cwd, &op.path)?;
                 let now = sys.platform.realtime_ns();
@@ -602,14 +601,21 @@ pub fn proc_spawn2(
     let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
     let sigs = cx
         .mem
-        .slice(sigs as u32, sigs_len.checked_mul(2).ok_or(Errno::Fault)?)?
+        .slice(
+            sigs as u32,
+            sigs_len
+                .checked_mul(SignalDisposition::SIZE as u32)
+                .ok_or(Errno::Fault)?,
+        )?
         .to_vec();
     let search = boolean(search)?;
     let path = path_arg(cx, path, path_len)?;
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
-    for d in sigs.as_chunks::<2>().0 {
-        let (sig, disp) = (d[0], d[1]);
-        if sig == 0 || sig > abi::wasix::signal::MAX {
+    for d in sigs.as_chunks::<{ SignalDisposition::SIZE }>().0 {
+        // A signal above the highest or an unknown disposition does not decode: INVAL.
+        let SignalDisposition { sig, disp } =
+            SignalDisposition::from_bytes(d).ok_or(Errno::Inval)?;
+        if sig == 0 {
             return Err(Errno::Inval.into());
         }
         match disp {
@@ -673,17 +679,14 @@ fn join_status(status: Option<ExitStatus>) -> JoinStatus {
 
 pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
     let (pid_at, out) = (pid as u32, out as u32);
-    cx.mem.slice(pid_at, 8)?;
-    cx.mem.slice(out, 6)?;
+    cx.mem.slice(pid_at, OptionPid::SIZE as u32)?;
+    cx.mem.slice(out, JoinStatus::SIZE as u32)?;
     let flags = flags as u32;
     if flags & !(NON_BLOCKING | WAKE_STOPPED) != 0 {
         return Err(Errno::Inval.into());
     }
-    let target = match cx.mem.read_u8(pid_at)? {
-        0 => None,
-        1 => Some(cx.mem.read_u32(pid_at + 4)?),
-        _ => return Err(Errno::Inval.into()),
-    };
+    // A tag other than NONE or SOME does not decode: INVAL.
+    let target = cx.mem.read_struct::<OptionPid>(pid_at)?.get();
     let me = cx.proc.pid;
     let ended: Option<Pid> = match target {
         Some(p) => {
@@ -711,14 +714,14 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
     match ended {
         Some(p) => {
             let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
-            cx.mem.write(pid_at, &OptionPid::some(p).to_bytes())?;
-            cx.mem.write(out, &join_status(status).to_bytes())?;
+            cx.mem.write_struct(pid_at, &OptionPid::some(p))?;
+            cx.mem.write_struct(out, &join_status(status))?;
             Ok(())
         }
         None if flags & NON_BLOCKING != 0 => {
             // As wasix-libc's waitpid expects: Some(0) with NOTHING.
-            cx.mem.write(pid_at, &OptionPid::some(0).to_bytes())?;
-            cx.mem.write(out, &join_status(None).to_bytes())?;
+            cx.mem.write_struct(pid_at, &OptionPid::some(0))?;
+            cx.mem.write_struct(out, &join_status(None))?;
             Ok(())
         }
         None => Err(Sys::Block(Wait::Child(me))),

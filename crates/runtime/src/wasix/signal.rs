@@ -9,7 +9,7 @@ use abi::Errno;
 
 use crate::signals::{raise_self, signal_number};
 use crate::sys::{Cx, SysResult};
-use abi::wasix::signal;
+use abi::wasix::{SignalDisposition, disposition, signal};
 
 pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
     let sig = signal_number(cx, sig)?;
@@ -52,13 +52,19 @@ pub fn proc_signals_sizes_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
     Ok(())
 }
 
-/// Writes one `signal_disposition` (sig u8, disp u8 = IGNORE) per ignored signal.
+/// Writes one [`SignalDisposition`] (IGNORE) per ignored signal.
 pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     let ignored = ignored(cx);
     let linux = cx.proc.linux_signals;
     let list: alloc::vec::Vec<u8> = (1..=signal::MAX)
         .filter(|s| ignored & (1 << s) != 0)
-        .flat_map(|s| [if linux { signal::to_linux(s) } else { s }, 1])
+        .flat_map(|s| {
+            SignalDisposition {
+                sig: if linux { signal::to_linux(s) } else { s },
+                disp: disposition::IGNORE,
+            }
+            .to_bytes()
+        })
         .collect();
     cx.mem.write(buf as u32, &list)?;
     Ok(())

@@ -28,6 +28,7 @@
 //! an exported `__stack_pointer` gets NOTSUP, as does a call from a signal handler.
 
 use abi::Errno;
+use abi::wasix::{AsyncifyData, StackSnapshot};
 use wasmi::{Caller, Error, Extern, Val};
 
 use crate::linker::with_cx;
@@ -40,6 +41,8 @@ pub const MAX_UNWIND: u32 = 1 << 20;
 pub const MAX_SNAPSHOTS: usize = 64;
 /// Bytes left untouched just below the stack pointer (a red zone, for safety).
 const RED_ZONE: u32 = 256;
+/// The asyncify data structure before the saved frames.
+pub const HEADER: u32 = AsyncifyData::SIZE as u32;
 /// Smallest buffer worth unwinding into.
 const MIN_UNWIND: u32 = 4096;
 
@@ -97,8 +100,8 @@ fn stack_floor(caller: &Caller<'_, Proc>, sp: u32) -> u32 {
 pub fn buffer_below(sp: u32, floor: u32, least: u32, most: u32) -> Option<(u32, u32)> {
     let top = sp.checked_sub(RED_ZONE)? & !15;
     let room = top.checked_sub(floor)?;
-    let size = room.min(most.saturating_add(8 + 15)) & !15;
-    if size < least.saturating_add(8) {
+    let size = room.min(most.saturating_add(HEADER + 15)) & !15;
+    if size < least.saturating_add(HEADER) {
         return None;
     }
     Some((top - size, top))
@@ -151,8 +154,11 @@ fn start_unwind(caller: &mut Caller<'_, Proc>, op: Unwound) -> Result<(), Errno>
     let floor = stack_floor(caller, sp);
     let (data, end) = buffer_below(sp, floor, MIN_UNWIND, MAX_UNWIND).ok_or(Errno::NoMem)?;
     with_caller(caller, |cx| -> Result<(), Errno> {
-        cx.mem.write_u32(data, data + 8)?;
-        cx.mem.write_u32(data + 4, end)
+        let header = AsyncifyData {
+            current: data + HEADER,
+            end,
+        };
+        cx.mem.write_struct(data, &header)
     })
     .ok_or(Errno::NotSup)??;
     let func = caller
@@ -257,7 +263,7 @@ fn checkpoint(caller: &mut Caller<'_, Proc>, snapshot: u32, out: u32) -> Result<
         });
     }
     let checked = with_caller(caller, |cx| -> Result<(), Errno> {
-        cx.mem.slice_mut(snapshot, 24)?;
+        cx.mem.slice_mut(snapshot, StackSnapshot::SIZE as u32)?;
         cx.mem.slice_mut(out, 8)?;
         Ok(())
     });
@@ -277,7 +283,10 @@ fn checkpoint(caller: &mut Caller<'_, Proc>, snapshot: u32, out: u32) -> Result<
 pub fn stack_restore(mut caller: Caller<'_, Proc>, snapshot: i32, value: i64) -> Result<(), Error> {
     let snapshot = snapshot as u32;
     let tag = with_caller(&mut caller, |cx| {
-        cx.mem.read_u64(snapshot.checked_add(8)?).ok()
+        cx.mem
+            .read_struct::<StackSnapshot>(snapshot)
+            .ok()
+            .map(|s| s.hash[0])
     })
     .flatten();
     let data = &mut caller.data_mut().data;

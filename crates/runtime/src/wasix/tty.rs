@@ -39,7 +39,7 @@ pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
         line_buffered: t.line_buffered,
         line_feeds: t.line_feeds,
     };
-    cx.mem.write(out as u32, &abi.to_bytes())?;
+    cx.mem.write_struct(out as u32, &abi)?;
     Ok(())
 }
 
@@ -50,8 +50,8 @@ pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
 /// ([`crate::sys::System::release_tty`]), so a program cannot leave the console raw, or
 /// adding `\r` to the byte-exact output of the programs after it.
 pub fn tty_set(cx: &mut Cx<'_>, tty: i32) -> SysResult {
-    let b = cx.mem.read_array::<{ abi::wasix::Tty::SIZE }>(tty as u32)?;
-    let t = abi::wasix::Tty::from_bytes(&b).ok_or(Errno::Inval)?;
+    // A boolean byte other than 0 or 1 does not decode: INVAL.
+    let t = cx.mem.read_struct::<abi::wasix::Tty>(tty as u32)?;
     if !(0..3).any(|fd| is_console(cx, fd)) {
         return Err(Errno::Perm.into());
     }

@@ -16,6 +16,12 @@
 
 use std::process::ExitCode;
 
+use abi::wasix::{
+    Event, Fdstat, Iovec, OptionPid, ProcSpawnFdOp, ProcessHandles, Subscription,
+    SubscriptionClock, Tty, fd_op, rights,
+};
+use userland::wasix_sys::errno as e;
+
 /// An argument: a fixed value, or an offset from the end of linear memory (resolved just
 /// before the call, since memory may grow while the table runs).
 #[derive(Clone, Copy, Debug)]
@@ -311,25 +317,25 @@ mod wx {
 
 // ---- errnos ----------------------------------------------------------------------------
 
-const OK: &[u16] = &[0];
-const BADF: &[u16] = &[8];
-const FAULT: &[u16] = &[21];
-const INVAL: &[u16] = &[28];
-const NOENT: &[u16] = &[44];
-const NOTDIR: &[u16] = &[54];
-const NOTSOCK: &[u16] = &[57];
-const SRCH: &[u16] = &[71];
-const CHILD: &[u16] = &[12];
-const NOTCAPABLE: &[u16] = &[76];
+const OK: &[u16] = &[e::SUCCESS];
+const BADF: &[u16] = &[e::BADF];
+const FAULT: &[u16] = &[e::FAULT];
+const INVAL: &[u16] = &[e::INVAL];
+const NOENT: &[u16] = &[e::NOENT];
+const NOTDIR: &[u16] = &[e::NOTDIR];
+const NOTSOCK: &[u16] = &[e::NOTSOCK];
+const SRCH: &[u16] = &[e::SRCH];
+const CHILD: &[u16] = &[e::CHILD];
+const NOTCAPABLE: &[u16] = &[e::NOTCAPABLE];
 /// A bad path's bytes: ILSEQ (the kernel's choice) or INVAL.
-const BADUTF8: &[u16] = &[25, 28];
+const BADUTF8: &[u16] = &[e::ILSEQ, e::INVAL];
 /// A directory descriptor where a file is wanted: BADF (the kernel's and wasmtime's
 /// choice) or ISDIR.
-const DIR_AS_FILE: &[u16] = &[8, 31];
+const DIR_AS_FILE: &[u16] = &[e::BADF, e::ISDIR];
 /// A non-directory where a directory is wanted: BADF or NOTDIR.
-const NOT_A_DIR: &[u16] = &[8, 54];
+const NOT_A_DIR: &[u16] = &[e::BADF, e::NOTDIR];
 /// A pipe where a seekable file is wanted: SPIPE, or BADF.
-const PIPE_AS_FILE: &[u16] = &[70, 8];
+const PIPE_AS_FILE: &[u16] = &[e::SPIPE, e::BADF];
 
 // ---- the table -------------------------------------------------------------------------
 
@@ -639,14 +645,14 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         .valid()
         .fd(0)
         .kind(0, fx.dir, "directory", DIR_AS_FILE)
-        .kind(0, fx.pr, "pipe", &[8, 70])
+        .kind(0, fx.pr, "pipe", &[e::BADF, e::SPIPE])
         .bad(3, &[6, 255, -1, 1 << 16], INVAL)
         .done(out);
     spec("fd_allocate", &[file, v(0), v(1)])
         .fd(0)
         .kind(0, fx.dir, "directory", DIR_AS_FILE)
-        .kind(0, fx.pr, "pipe", &[8, 70])
-        .kind(0, fx.file_ro, "read-only file", &[8, 28])
+        .kind(0, fx.pr, "pipe", &[e::BADF, e::SPIPE])
+        .kind(0, fx.file_ro, "read-only file", &[e::BADF, e::INVAL])
         .bad(1, &[-1, i64::MIN], INVAL)
         .bad(2, &[0, -1, i64::MIN], INVAL)
         .done(out);
@@ -655,19 +661,19 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         spec(call, &[file])
             .valid()
             .fd(0)
-            .kind(0, fx.pr, "pipe read end", &[8, 28])
-            .kind(0, fx.pw, "pipe write end", &[8, 28])
+            .kind(0, fx.pr, "pipe read end", &[e::BADF, e::INVAL])
+            .kind(0, fx.pw, "pipe write end", &[e::BADF, e::INVAL])
             .done(out);
     }
     spec("fd_fdstat_get", &[file, o(0)])
         .valid()
         .fd(0)
-        .out(1, 24, true)
+        .out(1, Fdstat::SIZE as i64, true)
         .done(out);
     spec("fd_fdstat_set_flags", &[file, v(0)])
         .valid()
         .fd(0)
-        .kind(0, fx.dir, "directory", &[8, 31])
+        .kind(0, fx.dir, "directory", &[e::BADF, e::ISDIR])
         .bad(1, &[32, 0x100, 0x8000, 0xffff, 0x10000, -1], INVAL)
         .done(out);
     spec(
@@ -687,14 +693,14 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         .valid()
         .fd(0)
         .kind(0, fx.dir, "directory", DIR_AS_FILE)
-        .kind(0, fx.pr, "pipe", &[8, 28, 70])
-        .kind(0, fx.file_ro, "read-only file", &[8, 28])
+        .kind(0, fx.pr, "pipe", &[e::BADF, e::INVAL, e::SPIPE])
+        .kind(0, fx.file_ro, "read-only file", &[e::BADF, e::INVAL])
         .bad(1, &[-1, i64::MIN], INVAL)
         .done(out);
     spec("fd_filestat_set_times", &[file, v(0), v(0), v(0)])
         .valid()
         .fd(0)
-        .kind(0, fx.pr, "pipe", &[8, 28])
+        .kind(0, fx.pr, "pipe", &[e::BADF, e::INVAL])
         .bad(3, &[16, 0x3, 0xc, 0xf, 0x100, 0x10000, -1], INVAL)
         .done(out);
     spec("fd_pread", &[file, v(fx.iov), v(1), v(0), o(64)])
@@ -702,7 +708,7 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         .fd(0)
         .kind(0, fx.dir, "directory", DIR_AS_FILE)
         .kind(0, fx.pr, "pipe", PIPE_AS_FILE)
-        .kind(0, 1, "stdout", &[70, 8])
+        .kind(0, 1, "stdout", &[e::SPIPE, e::BADF])
         .iovs(1)
         .out(4, 4, true)
         .done(out);
@@ -734,7 +740,11 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         &[(1, A::End(0)), (2, v(u32::MAX as i64))],
         FAULT,
     );
-    name.with("len 0 (too short)", &[(2, v(0))], &[37, 28]);
+    name.with(
+        "len 0 (too short)",
+        &[(2, v(0))],
+        &[e::NAMETOOLONG, e::INVAL],
+    );
     name.done(out);
     spec("fd_read", &[file, v(fx.iov), v(1), o(64)])
         .fd(0)
@@ -870,7 +880,11 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         .out(5, 4, true)
         .with("buffer at the end", &[(3, A::End(0))], FAULT);
     rl.with("buffer at u32::MAX", &[(3, v(u32::MAX as i64))], FAULT);
-    rl.with("not a symlink", &[(1, v(f)), (2, v(flen))], &[28, 44]);
+    rl.with(
+        "not a symlink",
+        &[(1, v(f)), (2, v(flen))],
+        &[e::INVAL, e::NOENT],
+    );
     rl.done(out);
     spec("path_remove_directory", &[dir, v(nothing), v(nothing_len)])
         .fd(0)
@@ -899,31 +913,36 @@ fn preview1_cases(fx: &Fx, m: Module, out: &mut Vec<Case>) {
         .with(
             "a directory",
             &[(1, v(fx.sub.0)), (2, v(fx.sub.1))],
-            &[31, 63, 2],
+            &[e::ISDIR, e::PERM, e::ACCES],
         )
         .done(out);
 
     // poll_oneoff: subscriptions at s+2048 (written by setup), events at s+4096. Snapshot
     // 0's subscriptions are laid out differently: its table would need its own setup.
     let subs = s + 2048;
+    let (sub, event) = (Subscription::SIZE as i64, Event::SIZE as i64);
     let mut poll = Vec::new();
     spec("poll_oneoff", &[v(subs), o(4096), v(1), o(0)])
         .valid()
         .bad(2, &[0], INVAL)
         .bad(2, &[u32::MAX as i64, 1 << 31, 0x1000_0000], FAULT)
-        .with("subscriptions at the end", &[(0, A::End(-47))], FAULT)
+        .with("subscriptions at the end", &[(0, A::End(1 - sub))], FAULT)
         .with(
             "subscriptions at u32::MAX",
             &[(0, v(u32::MAX as i64))],
             FAULT,
         )
-        .with("events at the end", &[(1, A::End(-31))], FAULT)
+        .with("events at the end", &[(1, A::End(1 - event))], FAULT)
         .out(3, 4, true)
-        .with("unknown event tag 3", &[(0, v(subs + 48))], INVAL)
-        .with("clock id 2 in a subscription", &[(0, v(subs + 96))], INVAL)
+        .with("unknown event tag 3", &[(0, v(subs + sub))], INVAL)
+        .with(
+            "clock id 2 in a subscription",
+            &[(0, v(subs + 2 * sub))],
+            INVAL,
+        )
         .with(
             "clock id 99 in a subscription",
-            &[(0, v(subs + 144))],
+            &[(0, v(subs + 3 * sub))],
             INVAL,
         )
         .done(&mut poll);
@@ -1006,9 +1025,12 @@ fn wasix_cases(fx: &Fx, out: &mut Vec<Case>) {
         .valid()
         .bad(0, &[-1, i64::MIN], INVAL)
         .done(out);
-    spec("tty_get", &[o(0)]).valid().out(0, 24, true).done(out);
+    spec("tty_get", &[o(0)])
+        .valid()
+        .out(0, Tty::SIZE as i64, true)
+        .done(out);
     spec("tty_set", &[o(256)])
-        .out(0, 24, false)
+        .out(0, Tty::SIZE as i64, false)
         .with("a flag byte of 2", &[(0, o(512))], INVAL)
         .done(out);
     spec("proc_id", &[o(0)]).valid().out(0, 4, true).done(out);
@@ -1057,7 +1079,7 @@ fn wasix_cases(fx: &Fx, out: &mut Vec<Case>) {
         .with(
             "a text file",
             &[(0, v(fx.tmp_f.0)), (1, v(fx.tmp_f.1))],
-            &[45],
+            &[e::NOEXEC],
         )
         .bad(2, &[2, 255, -1], INVAL)
         .input(3)
@@ -1066,7 +1088,7 @@ fn wasix_cases(fx: &Fx, out: &mut Vec<Case>) {
         .bad(8, &[4, 255, -1], INVAL)
         .bad(9, &[4, 255, -1], INVAL)
         .path(10)
-        .out(12, 28, false)
+        .out(12, ProcessHandles::SIZE as i64, false)
         .done(out);
     let mut base = vec![v(prog), v(prog_len)];
     base.extend(none); // args
@@ -1083,7 +1105,7 @@ fn wasix_cases(fx: &Fx, out: &mut Vec<Case>) {
         )
         .input(2)
         .input(4)
-        .bad(7, &[u32::MAX as i64, 1 << 31], &[28, 21])
+        .bad(7, &[u32::MAX as i64, 1 << 31], &[e::INVAL, e::FAULT])
         .with("fd ops at the end", &[(6, A::End(-55)), (7, v(1))], FAULT)
         .with(
             "an fd op with cmd 9",
@@ -1096,7 +1118,7 @@ fn wasix_cases(fx: &Fx, out: &mut Vec<Case>) {
             BADF,
         )
         // A count that is negative as an i32: INVAL (the kernel's choice) or FAULT.
-        .bad(9, &[u32::MAX as i64, 1 << 31], &[28, 21])
+        .bad(9, &[u32::MAX as i64, 1 << 31], &[e::INVAL, e::FAULT])
         .with(
             "dispositions at the end",
             &[(8, A::End(-1)), (9, v(1))],
@@ -1198,8 +1220,7 @@ fn setup() -> Fx {
         p("path_open", &[dir, 0, f.0, f.1, 9, all, all, 0, s]),
     );
     let file = i64::from(peek_u32(s));
-    // FD_READ | FD_SEEK | FD_TELL | FD_FILESTAT_GET
-    let ro = (1 << 1) | (1 << 2) | (1 << 5) | (1 << 21);
+    let ro = (rights::FD_READ | rights::FD_SEEK | rights::FD_TELL | rights::FD_FILESTAT_GET) as i64;
     must(
         "open f read-only",
         p("path_open", &[dir, 0, f.0, f.1, 0, ro, 0, 0, s]),
@@ -1207,10 +1228,11 @@ fn setup() -> Fx {
     let file_ro = i64::from(peek_u32(s));
     let data = s + 5632;
     poke(data, b"hello, world....");
-    poke(
-        s + 5120,
-        &[(data as u32).to_le_bytes(), 16u32.to_le_bytes()].concat(),
-    );
+    let iov = Iovec {
+        buf: data as u32,
+        buf_len: 16,
+    };
+    poke(s + 5120, &iov.to_bytes());
     let w = |fd: i64| {
         must("write f", p("fd_write", &[fd, s + 5120, 1, s]));
     };
@@ -1232,7 +1254,7 @@ fn setup() -> Fx {
     let t = |at: i64, entries: &[(u32, u32)]| {
         let bytes: Vec<u8> = entries
             .iter()
-            .flat_map(|&(a, l)| [a.to_le_bytes(), l.to_le_bytes()].concat())
+            .flat_map(|&(buf, buf_len)| Iovec { buf, buf_len }.to_bytes())
             .collect();
         poke(at, &bytes);
         at
@@ -1242,12 +1264,16 @@ fn setup() -> Fx {
     let iov_second_bad = t(s + 5168, &[(data as u32, 4), (0, u32::MAX)]);
     // poll_oneoff subscriptions (48 bytes): a relative clock of 0 ns; tag 3; clock id 2;
     // clock id 99.
-    let sub_at = |k: i64, tag: u8, clock: u32| {
-        let at = s + 2048 + 48 * k;
-        poke(at, &7u64.to_le_bytes());
-        poke(at + 8, &[tag]);
-        poke(at + 16, &clock.to_le_bytes());
-        poke(at + 24, &0u64.to_le_bytes());
+    let sub_at = |k: i64, tag: u8, id: u32| {
+        let sub = Subscription {
+            userdata: 7,
+            tag,
+            u: SubscriptionClock {
+                id,
+                ..SubscriptionClock::default()
+            },
+        };
+        poke(s + 2048 + Subscription::SIZE as i64 * k, &sub.to_bytes());
     };
     sub_at(0, 0, 1);
     sub_at(1, 3, 1);
@@ -1258,18 +1284,25 @@ fn setup() -> Fx {
     must("tty_get", wx::call("tty_get", &[s + 512]));
     poke(s + 512 + 19, &[2]);
     // proc_join's option_pids: None, Some(9999).
-    poke(s + 8192, &[0; 8]);
-    poke(s + 8200, &[1, 0, 0, 0]);
-    poke(s + 8204, &9999u32.to_le_bytes());
+    poke(s + 8192, &OptionPid::NONE.to_bytes());
+    poke(s + 8200, &OptionPid::some(9999).to_bytes());
     // getcwd capacity.
     poke(s + 8256, &512u32.to_le_bytes());
-    // proc_spawn_fd_op records (56 bytes): cmd 9; DUP2 (1) fd 5 from the closed fd.
+    // proc_spawn_fd_op records: cmd 9; DUP2 fd 5 from the closed fd.
     let op_bad = s + 6144;
-    poke(op_bad, &[9]);
+    let bad = ProcSpawnFdOp {
+        cmd: 9,
+        ..ProcSpawnFdOp::default()
+    };
+    poke(op_bad, &bad.to_bytes());
     let op_closed = s + 6208;
-    poke(op_closed, &[1]);
-    poke(op_closed + 4, &5u32.to_le_bytes());
-    poke(op_closed + 8, &(closed as u32).to_le_bytes());
+    let dup2 = ProcSpawnFdOp {
+        cmd: fd_op::DUP2,
+        fd: 5,
+        src_fd: closed as u32,
+        ..ProcSpawnFdOp::default()
+    };
+    poke(op_closed, &dup2.to_bytes());
 
     let sizes = |call: &str| {
         must(call, p(call, &[s, s + 4]));

@@ -953,7 +953,7 @@ fn generated_module(seed: u32, adds: usize, import: bool) -> Vec<u8> {
     m
 }
 
-fn spawn_errno(name: &str, ops: &[wasix::ProcSpawnFdOp]) -> Result<Pid, Errno> {
+fn spawn_errno(name: &str, ops: &[w::ProcSpawnFdOp]) -> Result<Pid, Errno> {
     w::spawn2(name, &[name], ops, &[], false, "")
 }
 

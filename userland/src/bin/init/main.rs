@@ -7,9 +7,6 @@ use std::process::exit;
 
 use userland::wasix_sys::{self as w, DISP_IGNORE, Status};
 
-/// SIGQUIT.
-const QUIT: u8 = 3;
-
 fn main() {
     userland::inherit_cwd();
     if let Ok(motd) = std::fs::read_to_string("/etc/motd") {
@@ -23,7 +20,7 @@ fn main() {
     };
     let ignore = [
         w::disposition(w::sig::INT, DISP_IGNORE),
-        w::disposition(QUIT, DISP_IGNORE),
+        w::disposition(w::sig::QUIT, DISP_IGNORE),
     ];
     let shell = match w::spawn2(argv[0], &argv, &[], &ignore, false, "") {
         Ok(pid) => pid,

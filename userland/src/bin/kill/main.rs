@@ -32,7 +32,7 @@ fn signal_number(s: &str) -> Option<u8> {
 fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut sig = 15u8;
+    let mut sig = userland::wasix_sys::sig::TERM;
     if args.is_empty() {
         cli::usage_error(
             PROG,

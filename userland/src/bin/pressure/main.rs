@@ -22,9 +22,9 @@ use std::process::ExitCode;
 use userland::wasix_sys::{self as w, Errno, Pid, Status, errno, show};
 
 const SELF: &str = "/bin/pressure";
-const NOMEM: Errno = 48;
-const NOSPC: i32 = 51;
-const NFILE: Errno = 41;
+const NOMEM: Errno = errno::NOMEM;
+const NOSPC: i32 = errno::NOSPC as i32;
+const NFILE: Errno = errno::NFILE;
 
 fn main() -> ExitCode {
     userland::inherit_cwd();

@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use userland::wasix_sys::SignalDisposition;
 use userland::wasix_sys::{self as w, Errno, Fd, JOIN_NON_BLOCKING, Pid, Status, errno};
-use wasix::SignalDisposition;
 
 use super::expand::{self, Env};
 use super::lexer::{Error, Part, RedirOp, Word};
@@ -38,8 +38,8 @@ mod builtins;
 /// Where the shell's helper children (`sh`) are looked up.
 const SYSTEM_PATH: &str = "/bin:/usr/bin";
 const STATE_VAR: &str = "__WASMKERNEL_SH_STATE";
-const SIGINT: u8 = 2;
-const SIGQUIT: u8 = 3;
+const SIGINT: u8 = w::sig::INT;
+const SIGQUIT: u8 = w::sig::QUIT;
 /// Saved descriptors live at or above this number.
 const SAVE_MIN: Fd = 20;
 /// A here-document up to this size is written into its pipe at once (a pipe holds 64 KiB).
@@ -198,14 +198,11 @@ fn join_sig(pid: Pid) -> (i32, Option<u8>) {
                     let _ = w::sleep_ms(5);
                 }
             },
-            Err(errno::AGAIN) | Err(27 /* INTR */) => {}
+            Err(errno::AGAIN) | Err(errno::INTR) => {}
             Err(_) => return (127, None),
         }
     }
 }
-
-/// SIGINT.
-const SIGINT_NO: u8 = 2;
 
 // Signals from other processes: while a trap names a signal, the kernel hands every
 // signal to `__wasm_signal` (between slices, so it only records it); the shell runs
@@ -448,7 +445,7 @@ impl text::Files for Shell {
     }
 
     fn isatty(&self, fd: i64) -> bool {
-        fd == 0 && w::tty_get().is_ok_and(|t| t.stdin_tty.raw() != 0)
+        fd == 0 && w::tty_get().is_ok_and(|t| t.stdin_tty)
     }
 }
 
@@ -1467,7 +1464,7 @@ impl Shell {
 
     /// At the prompt, a foreground job killed by ^C ends the whole command line.
     fn interrupted(&mut self, sig: Option<u8>) {
-        if self.interactive && sig == Some(SIGINT_NO) && self.flow.is_none() {
+        if self.interactive && sig == Some(SIGINT) && self.flow.is_none() {
             self.flow = Some(Flow::Interrupt);
         }
     }
@@ -1831,7 +1828,7 @@ impl Input {
                                 break;
                             }
                         }
-                        Err(errno::AGAIN) | Err(27) => {}
+                        Err(errno::AGAIN) | Err(errno::INTR) => {}
                         _ => break,
                     }
                 }
@@ -1912,7 +1909,7 @@ pub fn main() -> ! {
             }
         }
     } else {
-        sh.interactive = force_interactive || w::tty_get().is_ok_and(|t| t.stdin_tty.raw() != 0);
+        sh.interactive = force_interactive || w::tty_get().is_ok_and(|t| t.stdin_tty);
         Input::Stdin
     };
     sh.run_input(input);

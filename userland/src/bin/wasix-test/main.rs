@@ -1223,25 +1223,21 @@ fn tty() {
     let before = must("tty_get", w::tty_get());
     ok("tty_get");
     let mut flipped = before;
-    flipped.echo = wasix::Bool::from(u8::from(!bool_raw(before.echo)));
+    flipped.echo = !before.echo;
     must("tty_set (echo toggled)", w::tty_set(&flipped));
     let after = must("tty_get", w::tty_get());
     check(
         "tty_set echo toggle, then tty_get",
-        bool_raw(after.echo) == bool_raw(flipped.echo),
-        bool_raw(after.echo),
+        after.echo == flipped.echo,
+        after.echo,
     );
     must("tty_set (restore)", w::tty_set(&before));
     let restored = must("tty_get", w::tty_get());
     check(
         "tty_set restore, then tty_get",
-        bool_raw(restored.echo) == bool_raw(before.echo),
-        bool_raw(restored.echo),
+        restored.echo == before.echo,
+        restored.echo,
     );
-}
-
-fn bool_raw(b: wasix::Bool) -> bool {
-    b.raw() != 0
 }
 
 fn parse_count(arg: &str) -> u64 {

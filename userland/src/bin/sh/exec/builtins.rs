@@ -487,7 +487,7 @@ impl Shell {
     }
 
     fn kill(&mut self, args: &[String]) -> i32 {
-        let mut sig = 15u8;
+        let mut sig = w::sig::TERM;
         let mut rest = args;
         match args.first().map(String::as_str) {
             Some("-l") => {
@@ -586,7 +586,7 @@ impl Shell {
         loop {
             match w::read(0, &mut b) {
                 Ok(1) => {}
-                Err(errno::AGAIN) | Err(27) => continue,
+                Err(errno::AGAIN) | Err(errno::INTR) => continue,
                 _ => {
                     eof = true;
                     break;
