@@ -180,9 +180,7 @@ pub(crate) fn pipe_write_chunk(
     // The first write allocates the pipe's buffer: refuse it (NOMEM) rather than leave the
     // kernel heap too low for its own allocations.
     if sys.files.pipes.needs_buffer(end.pipe)?
-        && sys
-            .platform
-            .memory_available()
+        && crate::failpoint::available(sys.platform.memory_available())
             .is_some_and(|free| free < pipe::PIPE_CAPACITY + crate::sys::GROW_HEADROOM)
     {
         return Err(Errno::NoMem.into());
@@ -487,7 +485,7 @@ pub(crate) fn read_iovs(
     }
     let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
     let mut buf = Vec::new();
-    buf.try_reserve_exact(total).map_err(|_| Errno::NoMem)?;
+    crate::failpoint::reserve(&mut buf, total)?;
     buf.resize(total, 0);
     let n = read_file(cx.sys, id, &mut buf, at)?;
     Ok(cx.mem.scatter(&iovs, &buf[..n])?)

@@ -92,9 +92,7 @@ impl System {
         }
         let len = usize::try_from(stat.size).map_err(|_| fail(Errno::FBig))?;
         let mut bytes = Vec::new();
-        bytes
-            .try_reserve_exact(len)
-            .map_err(|_| fail(Errno::NoMem))?;
+        crate::failpoint::reserve(&mut bytes, len).map_err(fail)?;
         bytes.resize(len, 0);
         let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
@@ -134,7 +132,7 @@ impl System {
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Program, SpawnError> {
         // Compilation allocates infallibly: refuse a module whose translation might not fit
         // with the kernel's headroom left, instead of letting it exhaust the heap.
-        let free = self.platform.memory_available();
+        let free = crate::failpoint::available(self.platform.memory_available());
         let estimate = crate::loadcost::estimate(bytes, wasmlower::needs_lowering(bytes));
         let needed = estimate.saturating_add(crate::sys::GROW_HEADROOM);
         if free.is_some_and(|free| free < needed) {
@@ -297,9 +295,7 @@ impl System {
             .map(|pages| pages.saturating_mul(65536))
             .sum();
         let needed = initial.saturating_add(SPAWN_HEADROOM);
-        if self
-            .platform
-            .memory_available()
+        if crate::failpoint::available(self.platform.memory_available())
             .is_some_and(|free| free < needed)
         {
             self.discard(data);
@@ -357,7 +353,7 @@ impl System {
             // What the module's memory, tables and start section take is bounded by the
             // heap free now, with the same headroom as `memory.grow` (a spawn checked
             // the initial memory first; an exec or fork relies on this alone).
-            instantiating: self.platform.memory_available(),
+            instantiating: crate::failpoint::available(self.platform.memory_available()),
         };
         let module = &program.module;
         let mut store = Store::new(module.engine(), proc);

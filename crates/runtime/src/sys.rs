@@ -332,9 +332,7 @@ impl Proc {
         let needed = size.saturating_add(GROW_HEADROOM);
         let sys = self.home.take();
         let allowed = match &sys {
-            Some(s) => s
-                .platform
-                .memory_available()
+            Some(s) => crate::failpoint::available(s.platform.memory_available())
                 .is_none_or(|free| free >= needed),
             None => match &mut self.instantiating {
                 Some(budget) if *budget >= needed => {
@@ -448,8 +446,7 @@ impl System {
     /// quota (half the heap) does not know what else uses the heap; this keeps the RAM
     /// filesystem out of the room the kernel's own allocations rely on.
     pub fn file_room(&self) -> Option<usize> {
-        self.platform
-            .memory_available()
+        crate::failpoint::available(self.platform.memory_available())
             .map(|free| free.saturating_sub(GROW_HEADROOM + 2 * vfs::PAGE_SIZE))
     }
 

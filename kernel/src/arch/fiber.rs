@@ -83,7 +83,11 @@ impl Stack {
     /// thousands of spinning processes must not turn their stacks into a kernel panic.
     fn try_new() -> Option<Self> {
         let (used, size) = super::heap::heap_usage();
-        if size.saturating_sub(used) < STACK_BYTES + STACK_RESERVE {
+        // A check `failalloc=` may fail (see runtime::failpoint): the slice runs without a
+        // fiber of its own, as when the heap is low.
+        if runtime::failpoint::available(Some(size.saturating_sub(used)))
+            .is_some_and(|free| free < STACK_BYTES + STACK_RESERVE)
+        {
             return None;
         }
         let count = STACK_BYTES / 4096;

@@ -123,9 +123,7 @@ impl Kernel {
         }
         let src = mem.slice(data_ptr + 8, len)?;
         let mut frames = Vec::new();
-        frames
-            .try_reserve_exact(src.len())
-            .map_err(|_| Errno::NoMem)?;
+        crate::failpoint::reserve(&mut frames, src.len())?;
         frames.extend_from_slice(src);
         let stack = &mut task.store.data_mut().data.stack;
         stack.counter += 1;
@@ -219,9 +217,7 @@ impl Kernel {
         let memory = pdata.memory.ok_or(Errno::NotSup)?;
         let size = memory.data_size(&parent.store);
         let needed = size.saturating_mul(2).saturating_add(SPAWN_HEADROOM);
-        if sys
-            .platform
-            .memory_available()
+        if crate::failpoint::available(sys.platform.memory_available())
             .is_some_and(|free| free < needed)
         {
             return Err(Errno::Again);

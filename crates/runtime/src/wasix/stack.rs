@@ -215,10 +215,7 @@ fn fork(caller: &mut Caller<'_, Proc>, copy: i32, out: u32) -> Result<i32, Error
         }
         // The child needs a copy of the memory, with the spawn headroom kept free.
         let needed = cx.mem.len().saturating_add(crate::spawn::SPAWN_HEADROOM);
-        if cx
-            .sys
-            .platform
-            .memory_available()
+        if crate::failpoint::available(cx.sys.platform.memory_available())
             .is_some_and(|free| free < needed)
         {
             return Err(Errno::Again);
