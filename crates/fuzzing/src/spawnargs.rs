@@ -250,8 +250,8 @@ fn model_fd_ops(mem: &[u8], ops: i32, count: i32) -> Result<Vec<(ProcSpawnFdOp, 
         .ok_or(Errno::Fault)?;
     let mut decoded = Vec::new();
     let mut total = 0usize;
-    for raw in table.chunks_exact(ProcSpawnFdOp::SIZE) {
-        let op = ProcSpawnFdOp::from_bytes(raw.try_into().unwrap()).ok_or(Errno::Inval)?;
+    for raw in table.as_chunks::<{ ProcSpawnFdOp::SIZE }>().0 {
+        let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
         if matches!(op.cmd, fd_op::OPEN | fd_op::CHDIR) {
             let (p, l) = (op.path as usize, op.path_len as usize);
             mem.get(p..p.checked_add(l).ok_or(Errno::Fault)?)
