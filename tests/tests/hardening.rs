@@ -18,6 +18,11 @@
 //!   module too big to translate — each refused with a clean errno while the data already
 //!   stored stays intact and the system works afterwards.
 //!
+//! - allocation-failure injection (`failalloc=nth:…` and `failalloc=random:…`): `sh` runs
+//!   hostile, badcalls, a soak and the limits while chosen or random fallible checks fail;
+//!   every guest must end with a status, the kernel must not panic, and failures must
+//!   really have been injected.
+//!
 //! After every run the kernel must report its heap back at the pre-runtime baseline and no
 //! task, process, open file or pipe left (`heap-check`).
 
