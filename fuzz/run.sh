@@ -19,7 +19,7 @@ cd "$(dirname "$0")"
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(vfs_ops rootfs module_load wasi_call lower)
+[ ${#targets[@]} -gt 0 ] || targets=(vfs_ops rootfs module_load wasi_call lower spawn_args fd_actions)
 
 if ! command -v cargo-fuzz >/dev/null; then
     echo "== installing cargo-fuzz"
@@ -32,7 +32,7 @@ target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 build_flags=(--target-dir "$target_dir" --release --sanitizer "${FUZZ_SANITIZER:-none}")
 
 echo "== building ${targets[*]}"
-if [ ${#targets[@]} -eq 5 ]; then
+if [ ${#targets[@]} -eq 7 ]; then
     cargo fuzz build "${build_flags[@]}"
 else
     for t in "${targets[@]}"; do cargo fuzz build "${build_flags[@]}" "$t"; done

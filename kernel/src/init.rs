@@ -136,6 +136,17 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
             }
         }
     }
+    // Allocation-failure injection (runtime::failpoint), parsed now (a bad value stops the
+    // boot) and armed once the first process exists: the guests are what is tested, not
+    // whether the kernel can start its first process.
+    let failalloc = match args.cmdline().get("failalloc") {
+        Some(value) => Some(runtime::failpoint::Mode::parse(value).ok_or_else(|| {
+            StartError(alloc::format!(
+                "failalloc={value}: expected nth:N[,N...] or random:SEED[:ONE_IN]"
+            ))
+        })?),
+        None => None,
+    };
     let mut limits = Limits::default();
     if let Some(mib) = args.cmdline().get_u64("procmem") {
         limits.max_memory = usize::try_from(mib << 20).unwrap_or(usize::MAX);
@@ -269,6 +280,10 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
         })
         .map_err(|e| StartError(e.message))?;
     log::info!("started {name} as pid {pid}");
+    if let Some(mode) = failalloc {
+        log::info!("failalloc: {mode:?}");
+        runtime::failpoint::arm(mode);
+    }
     // Its first instruction runs in the first slice, right now; the benchmark reads this.
     log::info!(
         "pid {pid} starts {} us after kernel entry",
@@ -315,6 +330,13 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
         )
         .as_bytes(),
     );
+    if failalloc.is_some() {
+        let s = runtime::failpoint::stats();
+        runtime::failpoint::arm(runtime::failpoint::Mode::Off);
+        crate::console::write_log(
+            alloc::format!("failalloc: {} of {} checks failed\n", s.injected, s.checks).as_bytes(),
+        );
+    }
     Ok(status.map(|status| Ended {
         status,
         request: if system_init {

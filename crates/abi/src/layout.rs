@@ -77,7 +77,7 @@ impl<T: Wire + Copy + Default, const N: usize> Wire for [T; N] {
 
 /// Declares a guest structure from one field list:
 ///
-/// ```ignore
+/// ```text
 /// guest_struct! {
 ///     /// doc
 ///     pub struct OptionFd: size 8, align 4 {

@@ -13,6 +13,10 @@
 //!   panics, the process ends cleanly, nothing leaks.
 //! - [`lower`]: arbitrary bytes, a generated threads-proposal module, or a mutated one
 //!   through `wasmlower` in both modes; valid inputs give outputs valid without threads.
+//! - [`spawn_args`] and [`fd_actions`]: `proc_spawn*`/`proc_exec*` argument lists, names
+//!   and `proc_spawn2` file actions decoded from arbitrary guest memory; every outcome
+//!   matches a model of the rules and what is copied is bounded (`ARG_MAX`, `PATH_MAX`,
+//!   exact allocations).
 //!
 //! `fuzz/` (cargo-fuzz) drives these functions with libFuzzer; the unit tests replay
 //! `regressions/<target>/` and a few thousand seeded pseudo-random inputs, so plain
@@ -26,6 +30,7 @@ mod fsops;
 mod harness;
 mod lower;
 mod module;
+mod spawnargs;
 #[cfg(test)]
 mod tests;
 mod wasi;
@@ -34,10 +39,19 @@ pub use archive::rootfs;
 pub use fsops::vfs_ops;
 pub use lower::lower;
 pub use module::module_load;
+pub use spawnargs::{fd_actions, spawn_args};
 pub use wasi::wasi_call;
 
 /// The names of the targets, as used for `fuzz/fuzz_targets/*.rs` and `regressions/*`.
-pub const TARGETS: [&str; 5] = ["vfs_ops", "rootfs", "module_load", "wasi_call", "lower"];
+pub const TARGETS: [&str; 7] = [
+    "vfs_ops",
+    "rootfs",
+    "module_load",
+    "wasi_call",
+    "lower",
+    "spawn_args",
+    "fd_actions",
+];
 
 /// Runs target `name` on `data`; `false` for an unknown name.
 pub fn run_target(name: &str, data: &[u8]) -> bool {
@@ -47,6 +61,8 @@ pub fn run_target(name: &str, data: &[u8]) -> bool {
         "module_load" => module_load(data),
         "wasi_call" => wasi_call(data),
         "lower" => lower(data),
+        "spawn_args" => spawn_args(data),
+        "fd_actions" => fd_actions(data),
         _ => return false,
     }
     true

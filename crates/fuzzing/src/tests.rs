@@ -104,6 +104,69 @@ fn random_lower() {
     random_inputs("lower", 0x5eed_0006, 3000, 300);
 }
 
+#[test]
+fn random_spawn_args() {
+    random_inputs("spawn_args", 0x5eed_0007, 300, 400);
+}
+
+#[test]
+fn random_fd_actions() {
+    random_inputs("fd_actions", 0x5eed_0008, 1000, 2000);
+}
+
+/// Seeded inputs reach every outcome of the argument and file-action decoders — success
+/// and each errno, the attacks' 2BIG and NAMETOOLONG among them — so the targets explore
+/// past the first bounds check.
+#[test]
+fn spawn_decoders_reach_every_outcome() {
+    use abi::Errno;
+    let mut rng = Rng(0x5eed_0009);
+    let mut args = BTreeSet::new();
+    let mut actions = BTreeSet::new();
+    for _ in 0..400 {
+        let data = rng.bytes(400);
+        args.extend(
+            crate::spawnargs::spawn_args_outcomes(&data)
+                .iter()
+                .map(|o| format!("{o:?}")),
+        );
+        let data = rng.bytes(2000);
+        actions.insert(format!("{:?}", crate::spawnargs::fd_actions_outcome(&data)));
+    }
+    let want = |list: &[Result<(), Errno>]| -> BTreeSet<String> {
+        list.iter().map(|o| format!("{o:?}")).collect()
+    };
+    let missing: Vec<_> = want(&[
+        Ok(()),
+        Err(Errno::Fault),
+        Err(Errno::IlSeq),
+        Err(Errno::TooBig),
+        Err(Errno::NameTooLong),
+    ])
+    .difference(&args)
+    .cloned()
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "spawn_args never gave {missing:?} (got {args:?})"
+    );
+    let missing: Vec<_> = want(&[
+        Ok(()),
+        Err(Errno::Inval),
+        Err(Errno::Fault),
+        Err(Errno::IlSeq),
+        Err(Errno::TooBig),
+        Err(Errno::NameTooLong),
+    ])
+    .difference(&actions)
+    .cloned()
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "fd_actions never gave {missing:?} (got {actions:?})"
+    );
+}
+
 /// Generated threads modules are valid (threads on), hold atomics, and lower.
 #[test]
 fn generated_threads_modules_are_valid() {
@@ -195,4 +258,36 @@ fn generated_modules_are_valid() {
         started > 100,
         "only {started} of 300 generated modules started"
     );
+}
+
+/// The saved inputs for the two decoders are the attacks of issue 14, each once a kernel
+/// panic, and still decode to them: 1024 file actions naming one path over PATH_MAX, or
+/// one whose 1024 copies pass the total; lists of one-byte entries past ARG_MAX by their
+/// cost, or by their length.
+#[test]
+fn saved_spawn_inputs_are_the_issue_14_attacks() {
+    use crate::spawnargs::{fd_actions_outcome, spawn_args_outcomes};
+    use abi::Errno;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("regressions");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect(name);
+    assert_eq!(
+        fd_actions_outcome(&read(
+            "fd_actions/issue14-1024-actions-one-path-over-path-max"
+        )),
+        Err(Errno::NameTooLong)
+    );
+    assert_eq!(
+        fd_actions_outcome(&read("fd_actions/issue14-1024-actions-one-257-byte-path")),
+        Err(Errno::TooBig)
+    );
+    for name in [
+        "spawn_args/issue14-128k-of-one-byte-entries",
+        "spawn_args/issue14-1536k-list-over-arg-max",
+    ] {
+        assert_eq!(
+            spawn_args_outcomes(&read(name))[0],
+            Err(Errno::TooBig),
+            "{name}"
+        );
+    }
 }

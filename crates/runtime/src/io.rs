@@ -486,7 +486,7 @@ pub(crate) fn read_iovs(
     }
     let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
     let mut buf = Vec::new();
-    buf.try_reserve_exact(total).map_err(|_| Errno::NoMem)?;
+    crate::failpoint::reserve(&mut buf, total)?;
     buf.resize(total, 0);
     let n = read_file(cx.sys, id, &mut buf, at)?;
     Ok(cx.mem.scatter(&iovs, &buf[..n])?)

@@ -29,6 +29,7 @@
 extern crate alloc;
 
 pub mod devfs;
+pub mod failpoint;
 pub mod files;
 pub mod io;
 pub mod linker;

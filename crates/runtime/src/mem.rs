@@ -150,8 +150,7 @@ impl<'a> GuestMem<'a> {
     /// GiBs in all, so the copy is bounded and its buffer allocated fallibly (NOMEM).
     pub fn gather_at_most(&self, iovs: &[IoVec], max: usize) -> Result<Vec<u8>, Errno> {
         let mut out = Vec::new();
-        out.try_reserve_exact(Self::iov_total(iovs).min(max))
-            .map_err(|_| Errno::NoMem)?;
+        crate::failpoint::reserve(&mut out, Self::iov_total(iovs).min(max))?;
         for &(buf, len) in iovs {
             let part = self.slice(buf, len)?;
             let room = max - out.len();

@@ -94,9 +94,7 @@ impl System {
         }
         let len = usize::try_from(stat.size).map_err(|_| fail(Errno::FBig))?;
         let mut bytes = Vec::new();
-        bytes
-            .try_reserve_exact(len)
-            .map_err(|_| fail(Errno::NoMem))?;
+        crate::failpoint::reserve(&mut bytes, len).map_err(fail)?;
         bytes.resize(len, 0);
         let n = self.fs.read(ino, 0, &mut bytes).map_err(fail)?;
         bytes.truncate(n);
@@ -204,7 +202,7 @@ impl System {
         };
         let linker = (self.program_linker)(&engine, is_legacy(&module))
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
-        if let (Some(before), Some(after)) = (free, self.memory_available()) {
+        if let (Some(before), Some(after)) = (free, self.memory_unreserved()) {
             log::debug!(
                 "compiled {name}: {} KiB of wasm took {} KiB of kernel heap (estimated {} KiB, \
                  {} KiB of it set aside for translation)",

@@ -488,8 +488,14 @@ impl Cx<'_> {
 impl System {
     /// Bytes of kernel heap free for new allocations, when the platform knows: what it
     /// reports free less what is set aside for code still to be translated. Every check
-    /// before a guest-driven allocation asks this, not the platform.
+    /// before a guest-driven allocation asks this, not the platform; each call is one
+    /// check allocation-failure injection may fail ([`crate::failpoint`]).
     pub fn memory_available(&self) -> Option<usize> {
+        crate::failpoint::available(self.memory_unreserved())
+    }
+
+    /// [`System::memory_available`] as it is, never failed by injection: for reports.
+    pub fn memory_unreserved(&self) -> Option<usize> {
         self.platform
             .memory_available()
             .map(|free| free.saturating_sub(self.code_reserved.load(Ordering::Relaxed)))

@@ -86,8 +86,12 @@ impl Stack {
     /// code still to be translated) and do not count as free.
     fn try_new(set_aside: usize) -> Option<Self> {
         let (used, size) = super::heap::heap_usage();
+        // A check `failalloc=` may fail (see runtime::failpoint): the slice runs without a
+        // fiber of its own, as when the heap is low.
         let free = size.saturating_sub(used).saturating_sub(set_aside);
-        if free < STACK_BYTES + STACK_RESERVE {
+        if runtime::failpoint::available(Some(free))
+            .is_some_and(|free| free < STACK_BYTES + STACK_RESERVE)
+        {
             return None;
         }
         let count = STACK_BYTES / 4096;

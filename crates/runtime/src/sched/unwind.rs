@@ -125,9 +125,7 @@ impl Kernel {
         }
         let src = mem.slice(frames_at, len)?;
         let mut frames = Vec::new();
-        frames
-            .try_reserve_exact(src.len())
-            .map_err(|_| Errno::NoMem)?;
+        crate::failpoint::reserve(&mut frames, src.len())?;
         frames.extend_from_slice(src);
         let stack = &mut task.store.data_mut().data.stack;
         stack.counter += 1;

@@ -17,7 +17,9 @@ use abi::wasix::{
 };
 use vfs::{FileType, Ino, OpenOptions};
 
+use crate::failpoint;
 use crate::files::{FdEntry, FdTable, FileId, Object, OpenFile, Stream};
+use crate::mem::GuestMem;
 use crate::spawn::SpawnError;
 use crate::spawn::SpawnSpec;
 use crate::sys::{Cx, ExecRequest, Program, Sys, SysResult, System};
@@ -69,14 +71,14 @@ fn list_cost(list: &[u8]) -> Result<usize, Errno> {
 }
 
 /// What an already copied list costs.
-fn copied_cost(list: &[Vec<u8>]) -> usize {
+pub fn copied_cost(list: &[Vec<u8>]) -> usize {
     list.iter().map(|e| e.len() + ENTRY_COST).sum()
 }
 
 /// A fallible copy of one string: NOMEM instead of a kernel panic.
 fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, Errno> {
     let mut v = Vec::new();
-    v.try_reserve_exact(bytes.len()).map_err(|_| Errno::NoMem)?;
+    failpoint::reserve(&mut v, bytes.len())?;
     v.extend_from_slice(bytes);
     Ok(v)
 }
@@ -84,8 +86,7 @@ fn try_copy(bytes: &[u8]) -> Result<Vec<u8>, Errno> {
 /// A fallible copy of a list (an inherited environment).
 fn try_clone_list(list: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Errno> {
     let mut out = Vec::new();
-    out.try_reserve_exact(list.len())
-        .map_err(|_| Errno::NoMem)?;
+    failpoint::reserve(&mut out, list.len())?;
     for e in list {
         out.push(try_copy(e)?);
     }
@@ -98,8 +99,7 @@ fn entries(list: &str) -> Result<Vec<Vec<u8>>, Errno> {
     list_cost(list.as_bytes())?;
     let parts = || list.split(['\n', '\r']).filter(|s| !s.is_empty());
     let mut out = Vec::new();
-    out.try_reserve_exact(parts().count())
-        .map_err(|_| Errno::NoMem)?;
+    failpoint::reserve(&mut out, parts().count())?;
     for s in parts() {
         out.push(try_copy(s.as_bytes())?);
     }
@@ -108,21 +108,29 @@ fn entries(list: &str) -> Result<Vec<Vec<u8>>, Errno> {
 
 /// A program name, directory or search path from guest memory: at most `PATH_MAX` bytes
 /// (NAMETOOLONG), copied fallibly.
-fn path_arg(cx: &Cx<'_>, ptr: i32, len: i32) -> Result<String, Errno> {
+pub fn path_arg(mem: &GuestMem<'_>, ptr: i32, len: i32) -> Result<String, Errno> {
     // A bad pointer is FAULT whatever its length, as before the bound.
-    cx.mem.slice(ptr as u32, len as u32)?;
+    mem.slice(ptr as u32, len as u32)?;
     if len as u32 as usize > vfs::PATH_MAX {
         return Err(Errno::NameTooLong);
     }
-    let s = cx.mem.str(ptr as u32, len as u32)?;
+    let s = mem.str(ptr as u32, len as u32)?;
     let mut out = String::new();
-    out.try_reserve_exact(s.len()).map_err(|_| Errno::NoMem)?;
+    failpoint::reserve_str(&mut out, s.len())?;
     out.push_str(s);
     Ok(out)
 }
 
+/// A `\n`-terminated list (argv, environment, preopens) at `ptr`/`len` in guest memory,
+/// decoded as [`entries`]: FAULT for a bad range, INVAL for bad UTF-8, `2BIG` past
+/// [`ARG_MAX`] before anything is copied, NOMEM when a copy cannot be allocated. The result
+/// costs the kernel at most `ARG_MAX` ([`copied_cost`]).
+pub fn decode_list(mem: &GuestMem<'_>, ptr: i32, len: i32) -> Result<Vec<Vec<u8>>, Errno> {
+    entries(mem.str(ptr as u32, len as u32)?)
+}
+
 /// Checks that argv and environment together stay within [`ARG_MAX`] (`2BIG`).
-fn check_arg_total(args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<(), Errno> {
+pub fn check_arg_total(args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<(), Errno> {
     if copied_cost(args).saturating_add(copied_cost(env)) > ARG_MAX {
         return Err(Errno::TooBig);
     }
@@ -228,14 +236,14 @@ pub fn proc_spawn(
     out: i32,
 ) -> SysResult {
     cx.mem.slice(out as u32, 28)?;
-    let name = path_arg(cx, name, name_len)?;
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
+    let name = path_arg(&cx.mem, name, name_len)?;
+    let args = decode_list(&cx.mem, args, args_len)?;
     check_arg_total(&args, &cx.proc.env)?;
-    let preopens: Vec<String> = entries(cx.mem.str(preopen as u32, preopen_len as u32)?)?
+    let preopens: Vec<String> = decode_list(&cx.mem, preopen, preopen_len)?
         .into_iter()
         .map(|p| String::from_utf8(p).unwrap_or_default())
         .collect();
-    let wd = path_arg(cx, wd, wd_len)?;
+    let wd = path_arg(&cx.mem, wd, wd_len)?;
     let chroot = boolean(chroot)?;
     let mut modes = [0u8; 3];
     for (m, v) in modes.iter_mut().zip([stdin, stdout, stderr]) {
@@ -423,22 +431,32 @@ fn command_line(path: &str, args: &[Vec<u8>]) -> String {
 }
 
 /// One decoded `proc_spawn_fd_op`.
-struct FdOp {
-    cmd: u8,
-    fd: u32,
-    src_fd: u32,
-    path: String,
-    dirflags: u32,
-    oflags: u16,
-    fdflags: u16,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FdOp {
+    pub cmd: u8,
+    pub fd: u32,
+    pub src_fd: u32,
+    /// The path of an OPEN or CHDIR action (at most `PATH_MAX` bytes); empty otherwise.
+    pub path: String,
+    pub dirflags: u32,
+    pub oflags: u16,
+    pub fdflags: u16,
 }
 
-fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
+/// Most file actions one `proc_spawn2` takes; more is INVAL.
+pub const MAX_FD_OPS: u32 = 1024;
+
+/// Decodes `count` `proc_spawn_fd_op`s at `ops` in guest memory: INVAL for a negative or
+/// too large count ([`MAX_FD_OPS`]) or an unknown layout, FAULT for a bad range or path
+/// pointer, NAMETOOLONG for a path over `PATH_MAX`, `2BIG` when the paths total more than
+/// [`FD_OPS_PATH_BYTES`] — all before any path is copied; NOMEM when a copy cannot be
+/// allocated. What the actions mean is checked when they are applied.
+pub fn decode_fd_ops(mem: &GuestMem<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
     let count = u32::try_from(count).map_err(|_| Errno::Inval)?;
-    if count > 1024 {
+    if count > MAX_FD_OPS {
         return Err(Errno::Inval);
     }
-    let table = cx.mem.slice(
+    let table = mem.slice(
         ops as u32,
         count.checked_mul(FD_OP_SIZE).ok_or(Errno::Fault)?,
     )?;
@@ -450,7 +468,7 @@ fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
     for raw in raw_ops {
         let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
         if matches!(op.cmd, fd_op::OPEN | fd_op::CHDIR) {
-            cx.mem.slice(op.path, op.path_len)?;
+            mem.slice(op.path, op.path_len)?;
             if op.path_len as usize > vfs::PATH_MAX {
                 return Err(Errno::NameTooLong);
             }
@@ -461,15 +479,14 @@ fn read_fd_ops(cx: &Cx<'_>, ops: i32, count: i32) -> Result<Vec<FdOp>, Errno> {
         return Err(Errno::TooBig);
     }
     let mut out = Vec::new();
-    out.try_reserve_exact(raw_ops.len())
-        .map_err(|_| Errno::NoMem)?;
+    failpoint::reserve(&mut out, raw_ops.len())?;
     for raw in raw_ops {
         let op = ProcSpawnFdOp::from_bytes(raw).ok_or(Errno::Inval)?;
         let path = match op.cmd {
             fd_op::OPEN | fd_op::CHDIR => {
-                let s = cx.mem.str(op.path, op.path_len)?;
+                let s = mem.str(op.path, op.path_len)?;
                 let mut path = String::new();
-                path.try_reserve_exact(s.len()).map_err(|_| Errno::NoMem)?;
+                failpoint::reserve_str(&mut path, s.len())?;
                 path.push_str(s);
                 path
             }
@@ -593,11 +610,11 @@ pub fn proc_spawn2(
     out: i32,
 ) -> SysResult {
     cx.mem.slice(out as u32, 4)?;
-    let name = path_arg(cx, name, name_len)?;
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
+    let name = path_arg(&cx.mem, name, name_len)?;
+    let args = decode_list(&cx.mem, args, args_len)?;
     let env = env_list(cx, envs, envs_len)?;
     check_arg_total(&args, &env)?;
-    let ops = read_fd_ops(cx, ops, ops_len)?;
+    let ops = decode_fd_ops(&cx.mem, ops, ops_len)?;
     let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
     let sigs = cx
         .mem
@@ -609,7 +626,7 @@ pub fn proc_spawn2(
         )?
         .to_vec();
     let search = boolean(search)?;
-    let path = path_arg(cx, path, path_len)?;
+    let path = path_arg(&cx.mem, path, path_len)?;
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
     for d in sigs.as_chunks::<{ SignalDisposition::SIZE }>().0 {
         // A signal above the highest or an unknown disposition does not decode: INVAL.
@@ -756,7 +773,7 @@ fn env_list(cx: &Cx<'_>, envs: i32, envs_len: i32) -> Result<Vec<Vec<u8>>, Errno
     if envs == 0 && envs_len == 0 {
         return try_clone_list(&cx.proc.env);
     }
-    entries(cx.mem.str(envs as u32, envs_len as u32)?)
+    decode_list(&cx.mem, envs, envs_len)
 }
 
 /// The name and argv list of an exec call.
@@ -767,8 +784,8 @@ fn exec_args(
     args: i32,
     args_len: i32,
 ) -> Result<(String, Vec<Vec<u8>>), Errno> {
-    let name = path_arg(cx, name, name_len)?;
-    let args = entries(cx.mem.str(args as u32, args_len as u32)?)?;
+    let name = path_arg(&cx.mem, name, name_len)?;
+    let args = decode_list(&cx.mem, args, args_len)?;
     Ok((name, args))
 }
 
@@ -788,7 +805,7 @@ pub fn proc_exec3(
     let env = env_list(cx, envs, envs_len)?;
     check_arg_total(&args, &env)?;
     let search = boolean(search)?;
-    let path = path_arg(cx, path, path_len)?;
+    let path = path_arg(&cx.mem, path, path_len)?;
     let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
     exec_request(cx, &name, args, env, search_path)
 }

@@ -57,7 +57,7 @@ pub fn tty_set(cx: &mut Cx<'_>, tty: i32) -> SysResult {
     }
     let pid = cx.proc.pid;
     if !cx.sys.tty_saved.iter().any(|&(p, _)| p == pid) {
-        cx.sys.tty_saved.try_reserve(1).map_err(|_| Errno::NoMem)?;
+        crate::failpoint::reserve(&mut cx.sys.tty_saved, 1)?;
         let found = cx.sys.tty;
         cx.sys.tty_saved.push((pid, found));
     }
