@@ -2050,3 +2050,55 @@ fn a_chrooted_process_signals_only_its_own_descendants() {
     // TERM); parent's join (pid 2 exited 0).
     assert_eq!(out, "0 63 71 0 0 0 3 2 143 15 0 2 1 0 0 ");
 }
+
+/// The errno of `path_filestat_get(3, path)` after `mkdir dir dir/sub` and `chdir dir`, in a
+/// program with the root preopened at fd 3; `legacy` makes it a 2022-ABI program (its
+/// `proc_join` takes two parameters). Any earlier failure exits 100 + 2 × step.
+fn stat_after_chdir(legacy: bool, path: &'static str) -> Option<ExitStatus> {
+    let join = if legacy {
+        r#"(import "wasix_32v1" "proc_join" (func $join (param i32 i32) (result i32)))"#
+    } else {
+        ""
+    };
+    let len = path.len();
+    let wat = format!(
+        r#"(module
+          {join}
+          (import "wasix_32v1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+          (import "wasix_32v1" "chdir" (func $chdir (param i32 i32) (result i32)))
+          (import "wasix_32v1" "path_filestat_get" (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+          (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 100) "/dir")
+          (data (i32.const 110) "/dir/sub")
+          (data (i32.const 300) "{path}")
+          (func (export "_start")
+            (if (call $mkdir (i32.const 3) (i32.const 101) (i32.const 3)) (then (call $exit (i32.const 102))))
+            (if (call $mkdir (i32.const 3) (i32.const 111) (i32.const 7)) (then (call $exit (i32.const 104))))
+            (if (call $chdir (i32.const 101) (i32.const 3)) (then (call $exit (i32.const 106))))
+            (call $exit (call $stat (i32.const 3) (i32.const 1) (i32.const 300) (i32.const {len}) (i32.const 200)))))"#
+    );
+    let opts = Opts {
+        preopen: Some("/"),
+        ..Opts::default()
+    };
+    crate::testing::run_with(&wat, opts).status
+}
+
+/// The 2022 wasix-libc keeps no working directory: after `chdir` it opens relative paths
+/// (dash's glob: `opendir(".")`) relative to the root preopen, and the process's working
+/// directory must apply, as in wasmer. Programs of the current ABI keep the plain rule.
+#[test]
+fn legacy_relative_paths_at_the_root_preopen_start_from_the_working_directory() {
+    let code = |legacy, path| stat_after_chdir(legacy, path);
+    assert_eq!(code(true, "sub"), Some(ExitStatus::Code(0)));
+    assert_eq!(code(true, "."), Some(ExitStatus::Code(0)));
+    assert_eq!(code(true, "../dir/sub"), Some(ExitStatus::Code(0)));
+    // Absolute paths stay root-relative, and `..` cannot climb out of the root.
+    assert_eq!(code(true, "/sub"), Some(ExitStatus::Code(NOENT)));
+    assert_eq!(code(true, "/dir/sub"), Some(ExitStatus::Code(0)));
+    assert_eq!(code(true, "../.."), Some(ExitStatus::Code(76)));
+    // The current ABI: relative to the preopen itself, where there is no `sub`.
+    assert_eq!(code(false, "sub"), Some(ExitStatus::Code(NOENT)));
+    assert_eq!(code(false, "dir/sub"), Some(ExitStatus::Code(0)));
+}

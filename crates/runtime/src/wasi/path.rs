@@ -4,6 +4,8 @@
 //! Behaviour follows wasmtime's preview1 except where noted on the call. The `/dev`
 //! placeholders open as their devices and stat as character devices ([`crate::devfs`]).
 
+use alloc::borrow::Cow;
+
 use abi::Errno;
 use vfs::{FileType, Ino, OpenOptions};
 
@@ -36,18 +38,32 @@ fn dir_of(cx: &mut Cx<'_>, fd: i32, needed: u64) -> Result<Ino, Errno> {
 /// leading '/' for root parent fd") — opens an absolute path relative to the root preopen
 /// without removing the leading `/` (wasmer accepts that); for such a process (legacy
 /// ABI, or one exporting `__wasm_signal`), and only relative to its own root, leading
-/// slashes are dropped. Anything else stays as given (absolute paths are NOTCAPABLE, as
-/// in wasmtime).
-fn rooted<'a>(cx: &Cx<'_>, dir: Ino, path: &'a str) -> &'a str {
+/// slashes are dropped. The 2022 wasix-libc also keeps no working directory of its own:
+/// after `chdir` it still opens a relative path (`opendir(".")`) relative to the root
+/// preopen, and wasmer resolves a WASIX process's relative paths from its working
+/// directory; so for a legacy-ABI process a relative path relative to its root is taken
+/// from its working directory (the filesystem still resolves `..` and symlinks in it).
+/// Anything else stays as given (absolute paths are NOTCAPABLE, as in wasmtime).
+fn rooted<'a>(cx: &Cx<'_>, dir: Ino, path: &'a str) -> Result<Cow<'a, str>, Errno> {
     let wasix_libc = cx.proc.legacy_abi || cx.proc.linux_signals;
-    if wasix_libc && dir == cx.proc.root && path.starts_with('/') {
-        match path.trim_start_matches('/') {
+    if !wasix_libc || dir != cx.proc.root {
+        return Ok(Cow::Borrowed(path));
+    }
+    if path.starts_with('/') {
+        return Ok(Cow::Borrowed(match path.trim_start_matches('/') {
             "" => ".",
             rest => rest,
-        }
-    } else {
-        path
+        }));
     }
+    let cwd = cx.proc.cwd.trim_start_matches('/');
+    if !cx.proc.legacy_abi || cwd.is_empty() {
+        return Ok(Cow::Borrowed(path));
+    }
+    // Bounded before it is built: the working directory is at most PATH_MAX + 1 bytes.
+    if path.len() > vfs::PATH_MAX {
+        return Err(Errno::NameTooLong);
+    }
+    Ok(Cow::Owned(alloc::format!("{cwd}/{path}")))
 }
 
 /// Whether lookup flags ask to follow a final symlink; unknown bits are INVAL.
@@ -62,7 +78,8 @@ fn follow(flags: i32) -> Result<bool, Errno> {
 pub fn path_create_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     sync_clock(cx.sys);
     cx.sys.fs.mkdir(dir, path)?;
     Ok(())
@@ -83,7 +100,8 @@ pub fn path_filestat_get(
         .slice(out as u32, abi::wasix::Filestat::SIZE as u32)?;
     let dir = dir_of(cx, fd, rights::PATH_FILESTAT_GET)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
     let mut stat = filestat(&cx.sys.fs.stat(ino)?);
     stat.filetype = crate::devfs::filetype(cx.sys, ino, stat.filetype);
@@ -107,7 +125,8 @@ pub fn path_filestat_set_times(
     let (atim, mtim) = set_times_args(cx.sys, atim, mtim, fst)?;
     let dir = dir_of(cx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     let ino = cx.sys.fs.lookup(dir, path, follow)?;
     cx.sys.fs.set_times(ino, atim, mtim)?;
     Ok(())
@@ -130,9 +149,11 @@ pub fn path_link(
     let old_dir = dir_of(cx, old_fd, rights::PATH_LINK_SOURCE)?;
     let new_dir = dir_of(cx, new_fd, rights::PATH_LINK_TARGET)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
-    let old_path = rooted(cx, old_dir, old_path);
+    let old_path = rooted(cx, old_dir, old_path)?;
+    let old_path = old_path.as_ref();
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
-    let new_path = rooted(cx, new_dir, new_path);
+    let new_path = rooted(cx, new_dir, new_path)?;
+    let new_path = new_path.as_ref();
     sync_clock(cx.sys);
     cx.sys
         .fs
@@ -205,7 +226,8 @@ pub fn path_open(
         follow,
     };
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     sync_clock(cx.sys);
     crate::procfs::sync(cx.sys);
     let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
@@ -278,7 +300,8 @@ pub fn path_readlink(
     cx.mem.slice(out as u32, 4)?;
     let dir = dir_of(cx, fd, rights::PATH_READLINK)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     let target = cx.sys.fs.readlink(dir, path)?;
     let bytes = target.as_bytes();
     let n = bytes.len().min(buf_len as u32 as usize);
@@ -292,7 +315,8 @@ pub fn path_readlink(
 pub fn path_remove_directory(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd, rights::PATH_REMOVE_DIRECTORY)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     sync_clock(cx.sys);
     cx.sys.fs.rmdir(dir, path)?;
     Ok(())
@@ -312,9 +336,11 @@ pub fn path_rename(
     let old_dir = dir_of(cx, fd, rights::PATH_RENAME_SOURCE)?;
     let new_dir = dir_of(cx, new_fd, rights::PATH_RENAME_TARGET)?;
     let old_path = cx.mem.str(old_path as u32, old_len as u32)?;
-    let old_path = rooted(cx, old_dir, old_path);
+    let old_path = rooted(cx, old_dir, old_path)?;
+    let old_path = old_path.as_ref();
     let new_path = cx.mem.str(new_path as u32, new_len as u32)?;
-    let new_path = rooted(cx, new_dir, new_path);
+    let new_path = rooted(cx, new_dir, new_path)?;
+    let new_path = new_path.as_ref();
     sync_clock(cx.sys);
     cx.sys.fs.rename(old_dir, old_path, new_dir, new_path)?;
     Ok(())
@@ -335,7 +361,8 @@ pub fn path_symlink(
     // it from a preopen never leaves the preopen: resolution gives NOTCAPABLE.
     let target = cx.mem.str(old_path as u32, old_len as u32)?;
     let path = cx.mem.str(new_path as u32, new_len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     sync_clock(cx.sys);
     cx.sys.fs.symlink(target, dir, path)?;
     Ok(())
@@ -346,7 +373,8 @@ pub fn path_symlink(
 pub fn path_unlink_file(cx: &mut Cx<'_>, fd: i32, path: i32, len: i32) -> SysResult {
     let dir = dir_of(cx, fd, rights::PATH_UNLINK_FILE)?;
     let path = cx.mem.str(path as u32, len as u32)?;
-    let path = rooted(cx, dir, path);
+    let path = rooted(cx, dir, path)?;
+    let path = path.as_ref();
     sync_clock(cx.sys);
     cx.sys.fs.unlink(dir, path)?;
     Ok(())
