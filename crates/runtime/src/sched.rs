@@ -104,15 +104,18 @@ struct Preempted {
     kill: Option<u8>,
 }
 
-/// The host calls, for modules compiled in `engine`: every call, or with `legacy` the 2022
-/// WASIX ABI's versions of the calls it changed.
-fn program_linker(engine: &Engine, legacy: bool) -> Result<Linker<Proc>, wasmi::Error> {
+/// The host calls a module compiled in `engine` imports (`only`, a registry that defines
+/// just those): the current ones, or with `legacy` the 2022 WASIX ABI's versions of the
+/// calls it changed.
+fn program_linker(
+    engine: &Engine,
+    legacy: bool,
+    mut only: Registry,
+) -> Result<Linker<Proc>, wasmi::Error> {
     let mut linker = Linker::<Proc>::new(engine);
-    // The names were recorded once, when the kernel started.
-    let mut names = Registry::default();
-    crate::wasi::register(&mut linker, &mut names)?;
+    crate::wasi::register(&mut linker, &mut only)?;
     if legacy {
-        crate::wasix::register_legacy(&mut linker, &mut names)?;
+        crate::wasix::register_legacy(&mut linker, &mut only)?;
     }
     Ok(linker)
 }

@@ -20,7 +20,7 @@ use wasmi::{Engine, Instance, Module, Store, StoreLimitsBuilder, TypedFunc};
 
 use crate::files::FdTable;
 use crate::sys::{
-    CachedModule, CodeReserve, Proc, ProcData, ProcInfo, Program, State, System, Task,
+    CachedModule, CodeReserve, Proc, ProcData, ProcInfo, Program, Registry, State, System, Task,
 };
 use crate::types::Pid;
 
@@ -200,7 +200,11 @@ impl System {
         } else {
             0
         };
-        let linker = (self.program_linker)(&engine, is_legacy(&module))
+        let imports = module
+            .imports()
+            .map(|i| (String::from(i.module()), String::from(i.name())))
+            .collect();
+        let linker = (self.program_linker)(&engine, is_legacy(&module), Registry::only(imports))
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
         if let (Some(before), Some(after)) = (free, self.memory_unreserved()) {
             log::debug!(

@@ -238,7 +238,7 @@ impl ProcInfo {
 }
 
 /// Builds the linker for programs compiled in an engine ([`System::program_linker`]).
-pub type ProgramLinker = fn(&Engine, bool) -> Result<Linker<Proc>, wasmi::Error>;
+pub type ProgramLinker = fn(&Engine, bool, Registry) -> Result<Linker<Proc>, wasmi::Error>;
 
 /// State shared by all processes.
 pub struct System {
@@ -594,15 +594,35 @@ impl System {
     }
 }
 
-/// Names of every host function registered, for the import check at spawn time.
+/// Names of every host function registered, for the import check at spawn time; or,
+/// registering a program's own linker, the only names to define in it.
 #[derive(Debug, Default)]
 pub struct Registry {
     pub names: BTreeSet<(String, String)>,
+    /// When set, registration defines only these (the program's imports) and records
+    /// nothing: a linker holding all ~250 host calls cost as much to build as
+    /// validating a small program.
+    pub only: Option<BTreeSet<(String, String)>>,
 }
 
 impl Registry {
     pub fn has(&self, module: &str, name: &str) -> bool {
         self.names.iter().any(|(m, n)| m == module && n == name)
+    }
+
+    /// A registry that defines only `imports`.
+    pub fn only(imports: BTreeSet<(String, String)>) -> Self {
+        Self {
+            names: BTreeSet::new(),
+            only: Some(imports),
+        }
+    }
+
+    /// Whether registration should define `module::name` (and record it).
+    pub fn wants(&self, module: &str, name: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|(m, n)| m == module && n == name))
     }
 }
 
