@@ -662,12 +662,21 @@ pub fn proc_spawn2(
     Ok(())
 }
 
-/// The `join_status` for an ended process (or NOTHING).
-fn join_status(status: Option<ExitStatus>) -> JoinStatus {
+/// The `join_status` for an ended process (or NOTHING), its signal in the caller's
+/// numbering (`linux`: see [`crate::sys::ProcData::linux_signals`]).
+///
+/// A killed child reports exit code 0 beside its signal: wasix-libc's `waitpid` builds the
+/// wait status as `W_EXITCODE(exit_code, signal)`, i.e. `exit_code << 8 | signal`, and
+/// `WIFSIGNALED` holds only when the bits above the signal are 0 (a 128+N there made it
+/// false and `WIFEXITED` true with exit status 128+N).
+fn join_status(status: Option<ExitStatus>, linux: bool) -> JoinStatus {
     match status {
         None => JoinStatus::nothing(),
         Some(ExitStatus::Code(code)) => JoinStatus::exit_normal(code as u16),
-        Some(ExitStatus::Signal(sig)) => JoinStatus::exit_signal(128 + u16::from(sig), sig),
+        Some(ExitStatus::Signal(sig)) if linux => {
+            JoinStatus::exit_signal(0, abi::wasix::signal::to_linux(sig))
+        }
+        Some(ExitStatus::Signal(sig)) => JoinStatus::exit_signal(0, sig),
     }
 }
 
@@ -712,13 +721,14 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
         Some(p) => {
             let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
             cx.mem.write(pid_at, &OptionPid::some(p).to_bytes())?;
-            cx.mem.write(out, &join_status(status).to_bytes())?;
+            let status = join_status(status, cx.proc.linux_signals);
+            cx.mem.write(out, &status.to_bytes())?;
             Ok(())
         }
         None if flags & NON_BLOCKING != 0 => {
             // As wasix-libc's waitpid expects: Some(0) with NOTHING.
             cx.mem.write(pid_at, &OptionPid::some(0).to_bytes())?;
-            cx.mem.write(out, &join_status(None).to_bytes())?;
+            cx.mem.write(out, &JoinStatus::nothing().to_bytes())?;
             Ok(())
         }
         None => Err(Sys::Block(Wait::Child(me))),
