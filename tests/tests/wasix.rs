@@ -91,8 +91,11 @@ fn fork_setjmp_exec_pipes_signals_and_atomics() {
 /// scenario in a forked child: fork+exec+waitpid, vfork+exec, posix_spawn with
 /// open/dup2/close file actions and posix_spawnp, popen (read and write), system(), a
 /// pipe+dup2 pipeline of two exec'd children, waitpid(WNOHANG) before and after a child
-/// ends, kill() of a child whose SIGUSR1 handler calls write(), setjmp/longjmp (out of
-/// nested calls too), and getcwd/chdir with the changed directory surviving exec.
+/// ends, kill() of a child whose SIGUSR1 handler calls write() and SIGKILL reported as
+/// WIFSIGNALED, signals a program never handled taking their default action (CHLD and
+/// WINCH ignored, TERM and VTALRM fatal; every wait there is a plain waitpid that the
+/// children's SIGCHLD must not interrupt), setjmp/longjmp (out of nested calls too), and
+/// getcwd/chdir with the changed directory surviving exec.
 #[test]
 fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
     let r = run_program("wasix-libc-test", &["all", "/bin/wasix-libc-test"], 256);
@@ -128,8 +131,14 @@ fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
         ),
         (
             "kill",
-            "kill-usr1 0\nhandler SIGUSR1 1\nchild-saw-usr1\nkill-kill 0\nkilled-termsig 9\n\
-             handler SIGUSR1 1\nraised 1\n",
+            "kill-usr1 0\nhandler SIGUSR1 1\nchild-saw-usr1\nkill-kill 0\n\
+             killed-waited 1 signaled 1 termsig 9 exited 0\nhandler SIGUSR1 1\nraised 1\n",
+        ),
+        (
+            "default-signals",
+            "kill-chld 0\nkill-winch 0\nchild-survived-chld-winch\nkill-term 0\n\
+             term-waited 1 signaled 1 termsig 15 exited 0\nkill-vtalrm 0\n\
+             vtalrm-waited 1 signaled 1 termsig 26\n",
         ),
         (
             "setjmp",

@@ -49,13 +49,11 @@ static void sayf(const char *fmt, ...) {
     say(buf);
 }
 
-/* Prints how a waited-for child ended: "NAME-exit N" or "NAME-signal N". */
+/* Prints how a waited-for child ended: "NAME-exit N" or "NAME-signal N". A plain
+ * waitpid: the child's SIGCHLD must not interrupt it (nothing here handles SIGCHLD). */
 static int report(const char *name, pid_t pid) {
     int status = 0;
-    pid_t got;
-    do {
-        got = waitpid(pid, &status, 0);
-    } while (got < 0 && errno == EINTR);
+    pid_t got = waitpid(pid, &status, 0);
     if (got != pid) {
         sayf("%s-waitpid-failed %d errno %d\n", name, (int)got, errno);
         return -1;
@@ -307,8 +305,7 @@ static void on_usr1(int sig) {
     got_usr1 = 1;
 }
 
-/* kill() a child whose SIGUSR1 handler calls write(); then SIGKILL it. (A default-action
- * SIGTERM is wasix-libc's business: its __wasm_signal prints to stderr and aborts.) */
+/* kill() a child whose SIGUSR1 handler calls write(); then SIGKILL it. */
 static int t_kill(void) {
     int ready[2];
     if (pipe(ready) < 0) return 1;
@@ -332,17 +329,59 @@ static int t_kill(void) {
     if (read(ready[0], &c, 1) != 1) return 3;
     sayf("kill-kill %d\n", kill(pid, SIGKILL));
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    /* WTERMSIG only: wasix-libc builds the status as W_EXITCODE(exit_code, signal) from
-     * proc_join, and our kernel reports exit_code 128+N there, so WIFSIGNALED is false. */
-    sayf("killed-termsig %d\n", WTERMSIG(status));
+    pid_t got = waitpid(pid, &status, 0);
+    sayf("killed-waited %d signaled %d termsig %d exited %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status), WIFEXITED(status));
     /* And the parent's own handler, through raise(). */
     signal(SIGUSR1, on_usr1);
     got_usr1 = 0;
     raise(SIGUSR1);
     sayf("raised %d\n", (int)got_usr1);
     close(ready[0]);
+    return 0;
+}
+
+/* Signals this process never installed a handler for (it never calls sigaction) take
+ * their default action: CHLD and WINCH are ignored, TERM and VTALRM (Linux's number 26)
+ * end the child, which waitpid reports as signalled with that signal. */
+static int t_default_signals(void) {
+    int up[2], down[2];
+    if (pipe(up) < 0 || pipe(down) < 0) return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(up[0]);
+        close(down[1]);
+        if (write(up[1], "r", 1) != 1) _exit(1);
+        /* Woken once the parent has sent CHLD and WINCH: still alive. */
+        if (read(down[0], &c, 1) != 1) _exit(2);
+        say("child-survived-chld-winch\n");
+        if (write(up[1], "a", 1) != 1) _exit(3);
+        for (;;) usleep(1000);
+    }
+    close(up[1]);
+    close(down[0]);
+    char c;
+    if (read(up[0], &c, 1) != 1) return 2;
+    sayf("kill-chld %d\n", kill(pid, SIGCHLD));
+    sayf("kill-winch %d\n", kill(pid, SIGWINCH));
+    if (write(down[1], "g", 1) != 1) return 3;
+    if (read(up[0], &c, 1) != 1) return 4;
+    sayf("kill-term %d\n", kill(pid, SIGTERM));
+    int status = 0;
+    pid_t got = waitpid(pid, &status, 0);
+    sayf("term-waited %d signaled %d termsig %d exited %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status), WIFEXITED(status));
+    pid = fork();
+    if (pid == 0) {
+        for (;;) usleep(1000);
+    }
+    sayf("kill-vtalrm %d\n", kill(pid, SIGVTALRM));
+    got = waitpid(pid, &status, 0);
+    sayf("vtalrm-waited %d signaled %d termsig %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status));
+    close(up[0]);
+    close(down[1]);
     return 0;
 }
 
@@ -399,8 +438,6 @@ static int t_cwd(void) {
     return 0;
 }
 
-static void on_chld(int sig) { (void)sig; }
-
 struct scenario {
     const char *name;
     int (*run)(void);
@@ -409,8 +446,8 @@ struct scenario {
 static const struct scenario scenarios[] = {
     {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
     {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
-    {"wnohang", t_wnohang},     {"kill", t_kill},             {"setjmp", t_setjmp},
-    {"cwd", t_cwd},
+    {"wnohang", t_wnohang},     {"kill", t_kill},             {"default-signals", t_default_signals},
+    {"setjmp", t_setjmp},       {"cwd", t_cwd},
 };
 
 int main(int argc, char **argv) {
@@ -433,16 +470,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc > 2) self = argv[2];
-    /* After its first fork, wasix-libc registers __wasm_signal as the signal callback, but
-     * only sigaction() sets the default-action routine __wasm_signal falls back to: a
-     * SIGCHLD arriving before any sigaction() call makes it call a null function pointer
-     * (a trap in the kernel's handler call). Installing a handler, as most programs that
-     * fork do, avoids that; the kernel side is described in docs/WASIX.md. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_chld;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGCHLD, &sa, NULL);
+    /* No sigaction() here: the scenarios' children end with SIGCHLD to a program that
+     * left it at its default disposition (ignored), and the waits are plain waitpids. */
     int all = !strcmp(cmd, "all");
     int failed = 0, found = 0;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
@@ -456,7 +485,9 @@ int main(int argc, char **argv) {
         }
         if (pid == 0) _exit(scenarios[i].run());
         int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        if (waitpid(pid, &status, 0) != pid) {
+            sayf("waitpid-failed %d\n", errno);
+            return 1;
         }
         int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         sayf("rc %d\n", rc);

@@ -1471,6 +1471,75 @@ fn without_a_usable_handler_signals_take_their_default_action() {
     }
 }
 
+/// A signal dispatcher shaped as wasix-libc's `__wasm_signal` for a signal left at its
+/// default disposition: it takes a frame off the shadow stack (`__stack_pointer`), blocks
+/// signals first thing, then calls libc's default-action routine — a null pointer until
+/// the program's first `sigaction`, here `unreachable`.
+const DFL_DISPATCHER: &str = "(global $sp (export \"__stack_pointer\") (mut i32) (i32.const 4096))
+    (func (export \"dfl\") (param $n i32)
+      (global.set $sp (i32.sub (global.get $sp) (i32.const 16)))
+      (call $callback_signal {s1})
+      unreachable)";
+
+#[test]
+fn a_signal_left_at_its_default_disposition_gets_the_kernels_default_action() {
+    // CHLD and WINCH (ignored by default) leave the process running with its shadow stack as it
+    // was; TERM then ends it, as killed by TERM (not a trap in the dispatcher).
+    let r = run(
+        &[],
+        module(
+            &["dfl", "__wasm_signal_blocked"],
+            DFL_DISPATCHER,
+            "(call $callback_signal {s0})
+             (call $r (call $proc_signal (i32.const 1) (i32.const 16)))
+             (call $r (global.get $sp))
+             (call $r (call $proc_signal (i32.const 1) (i32.const 27)))
+             (call $r (global.get $sp))
+             (call $r (call $proc_signal (i32.const 1) (i32.const 15)))
+             (call $r (i32.const 99))",
+        ),
+    );
+    assert_eq!(r.stdout, "0 4096 0 4096 ");
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.status, Some(ExitStatus::Signal(15)));
+    assert_clean(&r);
+}
+
+#[test]
+fn a_dispatcher_that_blocks_signals_after_another_call_is_a_handler() {
+    // Blocking is the default-disposition mark only as the handler's first call: one
+    // that prints first is a real handler and runs to its end.
+    let out = run_ok(
+        &[],
+        &["h", "__wasm_signal_blocked", "sig"],
+        "(func (export \"h\") (param $n i32)
+           (call $hs {s2}) (call $hr (local.get $n))
+           (call $callback_signal {s1})
+           (call $callback_signal {s0}))",
+        "(call $callback_signal {s0})
+         (call $r (call $proc_signal (i32.const 1) (i32.const 16)))
+         (call $r (call $proc_signal (i32.const 1) (i32.const 10)))
+         (call $r (i32.const 7))",
+    );
+    assert_eq!(out, "sig 16 0 sig 10 0 7 ");
+}
+
+#[test]
+fn chld_does_not_interrupt_a_blocked_call_and_its_handler_runs_after() {
+    // The child exits at once; the parent's sleep runs to its end (0, not EINTR) and the
+    // handler gets CHLD before the parent's next instruction.
+    let out = run_ok(
+        &[],
+        &["on_sig", "sig", "/child.wasm"],
+        PRINTING_HANDLER,
+        "(call $callback_signal {s0})
+         (call $r (call $spawn {s2} (i32.const 1) (i32.const 2) (i32.const 1)))
+         (call $r (call $thread_sleep (i64.const 50000000)))
+         (call $join (i32.const -1) (i32.const 0))",
+    );
+    assert_eq!(out, "0 sig 16 0 0 2 1 3 0 ");
+}
+
 #[test]
 fn a_handler_may_exit_or_be_killed() {
     let handler = "(func (export \"on_sig\") (param $n i32)
