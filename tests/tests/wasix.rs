@@ -94,8 +94,9 @@ fn fork_setjmp_exec_pipes_signals_and_atomics() {
 /// ends, kill() of a child whose SIGUSR1 handler calls write() and SIGKILL reported as
 /// WIFSIGNALED, signals a program never handled taking their default action (CHLD and
 /// WINCH ignored, TERM and VTALRM fatal; every wait there is a plain waitpid that the
-/// children's SIGCHLD must not interrupt), setjmp/longjmp (out of nested calls too), and
-/// getcwd/chdir with the changed directory surviving exec.
+/// children's SIGCHLD must not interrupt), proc_spawn3/proc_exec4 with char** argv and
+/// envp (an empty argument, one holding a newline, a null envp inheriting), setjmp/longjmp
+/// (out of nested calls too), and getcwd/chdir with the changed directory surviving exec.
 #[test]
 fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
     let r = run_program("wasix-libc-test", &["all", "/bin/wasix-libc-test"], 256);
@@ -139,6 +140,13 @@ fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
             "kill-chld 0\nkill-winch 0\nchild-survived-chld-winch\nkill-term 0\n\
              term-waited 1 signaled 1 termsig 15 exited 0\nkill-vtalrm 0\n\
              vtalrm-waited 1 signaled 1 termsig 26\n",
+        ),
+        (
+            "char-lists",
+            "argc 2\narg []\narg [two\nlines]\nspawn3-exit 0\nenv [K=v]\nenv [EMPTY=]\n\
+             spawn3-env-exit 0\nenv [K=v]\nenv [EMPTY=]\nspawn3-inherit-exit 0\n\
+             exec4-inherit-exit 0\nargc 2\narg [a b]\narg []\nexec4-exit 0\n\
+             exec4-missing-enoent 1\n",
         ),
         (
             "setjmp",

@@ -5,11 +5,14 @@
  * this program is installed at, which the scenarios exec and spawn).
  *
  * Helper subcommands (what the scenarios exec): `args A...` prints its arguments,
+ * `env` its environment (but PATH), `spawn-inherit` spawns `env` with proc_spawn3 and a
+ * null envp,
  * `exit N` exits with N, `cat-upper` copies stdin to stdout in upper case, `say TEXT`
  * writes TEXT and a newline, `cwd` prints the working directory, `count-stdin` prints
  * how many bytes stdin holds.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -385,6 +388,71 @@ static int t_default_signals(void) {
     return 0;
 }
 
+/* The 2026 calls that take argv and envp as char** lists; wasix-libc 34178a6 does not
+ * declare them yet, so we import them ourselves (signatures as wasmer's lib/wasix). */
+__attribute__((import_module("wasix_32v1"), import_name("proc_spawn3"))) int32_t
+wasix_proc_spawn3(const char *name, size_t name_len, const char *const *args, size_t nargs,
+                  const char *const *envs, size_t nenvs, const void *ops, size_t nops,
+                  const void *sigs, size_t nsigs, int32_t search, const char *path,
+                  size_t path_len, uint32_t *ret_pid);
+__attribute__((import_module("wasix_32v1"), import_name("proc_exec4"))) int32_t
+wasix_proc_exec4(const char *name, size_t name_len, const char *const *args, size_t nargs,
+                 const char *const *envs, size_t nenvs, int32_t search, const char *path,
+                 size_t path_len);
+
+/* proc_spawn3 and proc_exec4: arguments that are empty or hold a newline arrive intact,
+ * the environment is the given list (or, for a null list, the caller's), and a bare name
+ * is found on the default search path. */
+static int helper_spawn_inherit(void) {
+    const char *envv[] = {self, "env"};
+    uint32_t child = 0;
+    int e = wasix_proc_spawn3(self, strlen(self), envv, 2, NULL, 0, NULL, 0, NULL, 0, 0, NULL,
+                              0, &child);
+    if (e) return 1;
+    report("spawn3-inherit", (pid_t)child);
+    return 0;
+}
+
+static int t_char_lists(void) {
+    const char *argv[] = {self, "args", "", "two\nlines"};
+    const char *envp[] = {"K=v", "EMPTY="};
+    uint32_t child = 0;
+    int e = wasix_proc_spawn3(self, strlen(self), argv, 4, envp, 2, NULL, 0, NULL, 0, 0, NULL,
+                              0, &child);
+    if (e) {
+        sayf("spawn3-failed %d\n", e);
+        return 1;
+    }
+    report("spawn3", (pid_t)child);
+    const char *envv[] = {self, "env"};
+    e = wasix_proc_spawn3(self, strlen(self), envv, 2, envp, 2, NULL, 0, NULL, 0, 0, NULL, 0,
+                          &child);
+    if (e) return 2;
+    report("spawn3-env", (pid_t)child);
+    /* A null envp is the environment the kernel gave the process (setenv() is libc's
+     * business): exec4 one with K and EMPTY, which spawns with a null envp. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *a[] = {self, "spawn-inherit"};
+        e = wasix_proc_exec4(self, strlen(self), a, 2, envp, 2, 0, NULL, 0);
+        _exit(127);
+    }
+    report("exec4-inherit", pid);
+    pid = fork();
+    if (pid == 0) {
+        const char *name = "wasix-libc-test";
+        const char *a[] = {name, "args", "a b", ""};
+        e = wasix_proc_exec4(name, strlen(name), a, 4, envp, 2, 1, NULL, 0);
+        sayf("exec4-failed %d\n", e);
+        _exit(127);
+    }
+    report("exec4", pid);
+    const char *missing = "no-such-program";
+    e = wasix_proc_exec4(missing, strlen(missing), argv, 1, NULL, 0, 1, NULL, 0);
+    sayf("exec4-missing-enoent %d\n", e == ENOENT);
+    return 0;
+}
+
 static jmp_buf jb;
 static int depth_reached;
 
@@ -447,7 +515,7 @@ static const struct scenario scenarios[] = {
     {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
     {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
     {"wnohang", t_wnohang},     {"kill", t_kill},             {"default-signals", t_default_signals},
-    {"setjmp", t_setjmp},       {"cwd", t_cwd},
+    {"char-lists", t_char_lists}, {"setjmp", t_setjmp},     {"cwd", t_cwd},
 };
 
 int main(int argc, char **argv) {
@@ -465,6 +533,12 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "cat-upper")) return helper_cat_upper();
     if (!strcmp(cmd, "count-stdin")) return helper_count_stdin();
     if (!strcmp(cmd, "cwd")) return helper_cwd();
+    if (!strcmp(cmd, "spawn-inherit")) return helper_spawn_inherit();
+    if (!strcmp(cmd, "env")) {
+        for (char **e = environ; *e; e++)
+            if (strncmp(*e, "PATH=", 5)) sayf("env [%s]\n", *e);
+        return 0;
+    }
     if (!strcmp(cmd, "fd5")) {
         sayf("fd5-open %d\n", fcntl(5, F_GETFD) >= 0);
         return 0;

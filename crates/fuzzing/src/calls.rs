@@ -81,6 +81,8 @@ const WASIX: &[(&str, &str, bool)] = &[
     ("proc_spawn2", "iiiiiiiiiiiiii", true),
     ("proc_join", "iii", true),
     ("proc_exec3", "iiiiiiiii", true),
+    ("proc_spawn3", "iiiiiiiiiiiiii", true),
+    ("proc_exec4", "iiiiiiiii", true),
     ("proc_signal", "ii", true),
     ("proc_signals_sizes_get", "i", true),
     ("proc_signals_get", "i", true),

@@ -38,6 +38,7 @@ const NOTDIR: u32 = 54;
 const NOTSUP: u32 = 58;
 const RANGE: u32 = 68;
 const SRCH: u32 = 71;
+const TOOBIG: u32 = 1;
 
 /// Imports: (module, name, parameter types, returns an errno).
 const CALLS: &[(&str, &str, &str, bool)] = &[
@@ -57,6 +58,18 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     (
         "wasix_32v1",
         "proc_exec3",
+        "i32 i32 i32 i32 i32 i32 i32 i32 i32",
+        true,
+    ),
+    (
+        "wasix_32v1",
+        "proc_spawn3",
+        "i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32",
+        true,
+    ),
+    (
+        "wasix_32v1",
+        "proc_exec4",
         "i32 i32 i32 i32 i32 i32 i32 i32 i32",
         true,
     ),
@@ -99,6 +112,7 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("wasi_snapshot_preview1", "args_sizes_get", "i32 i32", true),
+    ("wasi_snapshot_preview1", "args_get", "i32 i32", true),
     (
         "wasi_snapshot_preview1",
         "environ_sizes_get",
@@ -1026,6 +1040,141 @@ fn proc_spawn2_rejects_bad_inputs_and_undoes_everything() {
                 "no descriptor was left behind",
                 "(block (result i32) (drop (call $fd_pipe (i32.const 80) (i32.const 84))) (i32.load (i32.const 80)))",
                 4,
+            ),
+        ],
+    );
+}
+
+/// `/sizes.wasm` prints its argument count and argv bytes, its environment count and
+/// bytes, then argv[2] as it is, and exits 0.
+fn sizes_child() -> &'static [u8] {
+    program(
+        &[],
+        "",
+        "(drop (call $args_sizes_get (i32.const 80) (i32.const 84)))
+         (call $r (i32.load (i32.const 80))) (call $r (i32.load (i32.const 84)))
+         (drop (call $environ_sizes_get (i32.const 80) (i32.const 84)))
+         (call $r (i32.load (i32.const 80))) (call $r (i32.load (i32.const 84)))
+         (drop (call $args_get (i32.const 3200) (i32.const 3300)))
+         (call $s (i32.load (i32.const 3208))
+           (i32.sub (i32.sub (i32.load (i32.const 3212)) (i32.load (i32.const 3208))) (i32.const 1)))
+         (call $proc_exit (i32.const 0))",
+    )
+}
+
+/// argv `["/sizes.wasm", "", "b\nc", "d"]` at 3000 and envp `["K=v"]` at 3100 as
+/// `char**` lists (strings 1..=4; string 5 is empty, a NUL).
+const CHAR_LISTS: &str = "(i32.store (i32.const 3000) (i32.const 1024))
+     (i32.store (i32.const 3004) (i32.const 1344))
+     (i32.store (i32.const 3008) (i32.const 1088))
+     (i32.store (i32.const 3012) (i32.const 1152))
+     (i32.store (i32.const 3100) (i32.const 1216))";
+const CHAR_STRINGS: [&str; 6] = ["/sizes.wasm", "b\nc", "d", "K=v", "junk", ""];
+
+#[test]
+fn proc_spawn3_and_proc_exec4_take_char_lists_with_empty_and_newline_arguments() {
+    // Spawned with the lists, then with envs null (the caller's environment, empty here);
+    // then the caller execs itself into the program with the lists.
+    let r = run(
+        &[("sizes.wasm", sizes_child())],
+        module(
+            &CHAR_STRINGS,
+            "",
+            &format!(
+                "{CHAR_LISTS}
+                 (call $r (call $proc_spawn3 {{s0}} (i32.const 3000) (i32.const 4)
+                   (i32.const 3100) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)
+                   (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+                 (call $join (i32.const -1) (i32.const 0))
+                 (call $r (call $proc_spawn3 {{s0}} (i32.const 3000) (i32.const 4)
+                   (i32.const 0) (i32.const 7) (i32.const 0) (i32.const 0) (i32.const 0)
+                   (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100)))
+                 (call $join (i32.const -1) (i32.const 0))
+                 (call $r (call $proc_exec4 {{s0}} (i32.const 3000) (i32.const 4)
+                   (i32.const 3100) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))
+                 (call $r (i32.const 99))"
+            ),
+        ),
+    );
+    // argv bytes: 12 + 1 + 4 + 2; the environment: "K=v\0".
+    assert_eq!(
+        r.stdout,
+        "0 4 19 1 4 b\nc 0 2 1 0 0 0 4 19 0 0 b\nc 0 3 1 0 0 4 19 1 4 b\nc "
+    );
+    assert_eq!(r.status, Some(ExitStatus::Code(0)), "{}", r.stderr);
+    assert_clean(&r);
+}
+
+#[test]
+fn proc_spawn3_and_proc_exec4_reject_bad_char_lists() {
+    let spawn3 = |args: &str, count: &str, envs: &str| {
+        format!(
+            "(call $proc_spawn3 {{s0}} {args} {count} {envs} (i32.const 1) (i32.const 0)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+               (i32.const 0) (i32.const 100))"
+        )
+    };
+    let exec4 = |args: &str, count: &str| {
+        format!(
+            "(call $proc_exec4 {{s0}} {args} {count} (i32.const 0) (i32.const 0)
+               (i32.const 0) (i32.const 0) (i32.const 0))"
+        )
+    };
+    // 65532: a pointer to the last word of memory, where "junk" (no NUL) is copied.
+    let setup = format!(
+        "{CHAR_LISTS}
+         (i32.store (i32.const 3020) (i32.const -16))
+         (i32.store (i32.const 3024) (i32.const 65532))
+         (i32.store (i32.const 65532) (i32.load (i32.const 1280)))"
+    );
+    table(
+        &CHAR_STRINGS,
+        &setup,
+        &[
+            case(
+                "spawn3: list out of bounds",
+                spawn3("BAD", "(i32.const 1)", "(i32.const 0)"),
+                FAULT,
+            ),
+            case(
+                "spawn3: list straddles the end",
+                spawn3("(i32.const 65532)", "(i32.const 2)", "(i32.const 0)"),
+                FAULT,
+            ),
+            case(
+                "spawn3: an entry out of bounds",
+                spawn3("(i32.const 3020)", "(i32.const 1)", "(i32.const 0)"),
+                FAULT,
+            ),
+            case(
+                "spawn3: an entry without its NUL",
+                spawn3("(i32.const 3024)", "(i32.const 1)", "(i32.const 0)"),
+                FAULT,
+            ),
+            case(
+                "spawn3: a bad envs entry",
+                spawn3("(i32.const 3000)", "(i32.const 1)", "(i32.const 3020)"),
+                FAULT,
+            ),
+            case(
+                "spawn3: negative count",
+                spawn3("(i32.const 3000)", "(i32.const -1)", "(i32.const 0)"),
+                INVAL,
+            ),
+            case(
+                "spawn3: more entries than ARG_MAX allows",
+                spawn3("(i32.const 0)", "(i32.const 40000)", "(i32.const 0)"),
+                TOOBIG,
+            ),
+            case(
+                "exec4: an entry out of bounds",
+                exec4("(i32.const 3020)", "(i32.const 1)"),
+                FAULT,
+            ),
+            case(
+                "exec4: negative count",
+                exec4("(i32.const 3000)", "(i32.const -1)"),
+                INVAL,
             ),
         ],
     );

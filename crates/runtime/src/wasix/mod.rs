@@ -62,6 +62,8 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         proc_spawn => proc::proc_spawn(name: i32, name_len: i32, chroot: i32, args: i32, args_len: i32, preopen: i32, preopen_len: i32, stdin: i32, stdout: i32, stderr: i32, wd: i32, wd_len: i32, out: i32),
         proc_spawn2 => proc::proc_spawn2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, ops: i32, ops_len: i32, sigs: i32, sigs_len: i32, search: i32, path: i32, path_len: i32, out: i32),
         proc_join => proc::proc_join(pid: i32, flags: i32, out: i32),
+        proc_spawn3 => proc::proc_spawn3(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, ops: i32, ops_len: i32, sigs: i32, sigs_len: i32, search: i32, path: i32, path_len: i32, out: i32),
+        proc_exec4 => proc::proc_exec4(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, search: i32, path: i32, path_len: i32),
         proc_exec3 => proc::proc_exec3(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, search: i32, path: i32, path_len: i32),
         proc_signal => signal::proc_signal(pid: i32, sig: i32),
         proc_signals_sizes_get => signal::proc_signals_sizes_get(out: i32),
