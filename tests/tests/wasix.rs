@@ -149,6 +149,13 @@ fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
              exec4-missing-enoent 1\n",
         ),
         (
+            "eventfd",
+            "read 8 value 3\neventfd_read 0 value 7\nshort-read-einval 1\nmax-write-einval 1\n\
+             poll-empty 1 revents 2\nsem-read 8 value 1 eagain 0\nsem-read 8 value 1 eagain 0\n\
+             sem-read -1 value 0 eagain 1\npoll-woken 1 revents 1\nblocking-read 0 value 42\n\
+             writer-exit 0\n",
+        ),
+        (
             "setjmp",
             "setjmp 0\nsetjmp 1\nsetjmp 2\nout-of-nested 50 depth 5\nlongjmp-zero-gives 1\n",
         ),

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -453,6 +455,51 @@ static int t_char_lists(void) {
     return 0;
 }
 
+/* eventfd: a read takes the count, writes add to it, a semaphore counts down by one, an
+ * empty non-blocking one is EAGAIN, poll sees it readable only with a count, and a
+ * blocking read waits for a forked child's write to the shared counter. */
+static int t_eventfd(void) {
+    int fd = eventfd(3, 0);
+    if (fd < 0) {
+        sayf("eventfd-failed %d\n", errno);
+        return 1;
+    }
+    uint64_t v = 0;
+    sayf("read %d value %llu\n", (int)read(fd, &v, 8), (unsigned long long)v);
+    v = 5;
+    if (write(fd, &v, 8) != 8) return 2;
+    v = 2;
+    if (write(fd, &v, 8) != 8) return 3;
+    eventfd_t got = 0;
+    sayf("eventfd_read %d value %llu\n", eventfd_read(fd, &got), (unsigned long long)got);
+    sayf("short-read-einval %d\n", read(fd, &v, 4) < 0 && errno == EINVAL);
+    v = UINT64_MAX;
+    sayf("max-write-einval %d\n", write(fd, &v, 8) < 0 && errno == EINVAL);
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT};
+    sayf("poll-empty %d revents %d\n", poll(&p, 1, 0), p.revents);
+    int sem = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+    for (int i = 0; i < 3; i++) {
+        ssize_t n = read(sem, &v, 8);
+        sayf("sem-read %d value %llu eagain %d\n", (int)n, n == 8 ? (unsigned long long)v : 0ULL,
+             n < 0 && errno == EAGAIN);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(20000);
+        eventfd_write(fd, 42);
+        _exit(0);
+    }
+    p.events = POLLIN;
+    p.revents = 0;
+    sayf("poll-woken %d revents %d\n", poll(&p, 1, 5000), p.revents);
+    got = 0;
+    sayf("blocking-read %d value %llu\n", eventfd_read(fd, &got), (unsigned long long)got);
+    report("writer", pid);
+    close(sem);
+    close(fd);
+    return 0;
+}
+
 static jmp_buf jb;
 static int depth_reached;
 
@@ -515,7 +562,8 @@ static const struct scenario scenarios[] = {
     {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
     {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
     {"wnohang", t_wnohang},     {"kill", t_kill},             {"default-signals", t_default_signals},
-    {"char-lists", t_char_lists}, {"setjmp", t_setjmp},     {"cwd", t_cwd},
+    {"char-lists", t_char_lists}, {"eventfd", t_eventfd},    {"setjmp", t_setjmp},
+    {"cwd", t_cwd},
 };
 
 int main(int argc, char **argv) {

@@ -183,6 +183,12 @@ pub mod fd_op {
     pub const FCHDIR: u8 = 4;
 }
 
+/// `eventfdflags`: the flags of `fd_event`.
+pub mod eventfdflags {
+    /// Reads take 1 from the count instead of all of it.
+    pub const SEMAPHORE: u16 = 1;
+}
+
 /// `fdflagsext`: per-descriptor flags (`fd_fdflags_get` / `fd_fdflags_set`).
 pub mod fdflagsext {
     /// Close the descriptor when the process execs.

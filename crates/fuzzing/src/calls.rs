@@ -65,6 +65,7 @@ const PREVIEW1: &[(&str, &str, bool)] = &[
 /// The WASIX-only calls of `wasix_32v1`.
 const WASIX: &[(&str, &str, bool)] = &[
     ("fd_pipe", "ii", true),
+    ("fd_event", "Iii", true),
     ("fd_dup", "ii", true),
     ("fd_dup2", "iiii", true),
     ("fd_fdflags_get", "ii", true),

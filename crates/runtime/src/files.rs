@@ -64,6 +64,9 @@ pub enum Object {
     PipeRead(PipeId),
     /// The write end of a kernel pipe.
     PipeWrite(PipeId),
+    /// An event counter (`fd_event`); the open file holds it, so duplicates and forked
+    /// descriptors share it.
+    Event(crate::eventfd::Counter),
 }
 
 impl Object {
@@ -80,7 +83,7 @@ impl Object {
             Object::Bytes(_) => 4,
             Object::File(_) => 4,
             Object::Dir(_) => 3,
-            Object::PipeRead(_) | Object::PipeWrite(_) => 0,
+            Object::PipeRead(_) | Object::PipeWrite(_) | Object::Event(_) => 0,
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     calls!(linker, reg, MODULE;
         fd_pipe => fd::fd_pipe(ro: i32, wo: i32),
+        fd_event => fd::fd_event(initial: i64, flags: i32, out: i32),
         fd_dup => fd::fd_dup(fd: i32, out: i32),
         fd_dup2 => fd::fd_dup2(fd: i32, min: i32, cloexec: i32, out: i32),
         fd_fdflags_get => fd::fd_fdflags_get(fd: i32, out: i32),
