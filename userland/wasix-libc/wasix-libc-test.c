@@ -22,8 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -500,6 +502,89 @@ static int t_eventfd(void) {
     return 0;
 }
 
+/* Prints one epoll_wait's result: the count, then each event's fd and its bits. */
+static void waited(const char *what, int ep, int timeout_ms) {
+    struct epoll_event evs[8];
+    int n = epoll_wait(ep, evs, 8, timeout_ms);
+    sayf("%s %d", what, n);
+    for (int i = 0; i < n; i++) {
+        unsigned e = evs[i].events;
+        sayf(" [fd %d%s%s%s%s]", evs[i].data.fd, e & EPOLLIN ? " IN" : "", e & EPOLLOUT ? " OUT" : "",
+             e & EPOLLHUP ? " HUP" : "", e & EPOLLERR ? " ERR" : "");
+    }
+    say("\n");
+}
+
+static int watch(int ep, int op, int fd, unsigned events) {
+    struct epoll_event ev = {.events = events};
+    ev.data.fd = fd;
+    return epoll_ctl(ep, op, fd, &ev);
+}
+
+/* epoll over a pipe and an eventfd: level-triggered readiness, ONESHOT, the ctl errors,
+ * a wait woken by a forked child's write, a timeout, and HUP/ERR on a widowed pipe. */
+static int t_epoll(void) {
+    int ep = epoll_create1(0);
+    int p[2];
+    if (ep < 0 || pipe(p) < 0) {
+        sayf("epoll-create-failed %d\n", errno);
+        return 1;
+    }
+    int efd = eventfd(0, 0);
+    sayf("fds ep %d pipe %d %d efd %d\n", ep, p[0], p[1], efd);
+    /* This libc's epoll_ctl returns the errno itself (not -1): print what it returns. */
+    sayf("add %d %d\n", watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN), watch(ep, EPOLL_CTL_ADD, efd, EPOLLIN));
+    sayf("add-again %d\n", watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN));
+    sayf("mod-unwatched-enoent %d\n", watch(ep, EPOLL_CTL_MOD, p[1], EPOLLOUT) == ENOENT);
+    sayf("del-unwatched-enoent %d\n", watch(ep, EPOLL_CTL_DEL, p[1], 0) == ENOENT);
+    sayf("bad-fd-ebadf %d\n", watch(ep, EPOLL_CTL_ADD, 99, EPOLLIN) == EBADF);
+    sayf("not-epoll-einval %d\n", watch(p[0], EPOLL_CTL_ADD, efd, EPOLLIN) == EINVAL);
+    waited("nothing", ep, 0);
+    if (write(p[1], "x", 1) != 1) return 2;
+    waited("pipe", ep, 0);
+    eventfd_write(efd, 1);
+    waited("both", ep, 0);
+    waited("still-both", ep, 0);
+    char c;
+    eventfd_t v;
+    if (read(p[0], &c, 1) != 1 || eventfd_read(efd, &v) != 0) return 3;
+    waited("drained", ep, 0);
+    sayf("add-out %d\n", watch(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT));
+    waited("writable", ep, 0);
+    sayf("del %d\n", watch(ep, EPOLL_CTL_DEL, p[1], 0));
+    sayf("mod-oneshot %d\n", watch(ep, EPOLL_CTL_MOD, p[0], EPOLLIN | EPOLLONESHOT));
+    if (write(p[1], "y", 1) != 1) return 4;
+    waited("oneshot", ep, 0);
+    waited("oneshot-quiet", ep, 0);
+    sayf("rearm %d\n", watch(ep, EPOLL_CTL_MOD, p[0], EPOLLIN));
+    waited("rearmed", ep, 0);
+    if (read(p[0], &c, 1) != 1) return 5;
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(20000);
+        eventfd_write(efd, 7);
+        _exit(0);
+    }
+    waited("woken", ep, -1);
+    report("writer", pid);
+    if (eventfd_read(efd, &v) != 0) return 6;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    waited("timeout", ep, 30);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    sayf("waited-30ms %d\n", ms >= 30);
+    close(p[1]);
+    waited("widowed", ep, 0);
+    int q[2];
+    if (pipe(q) < 0) return 7;
+    watch(ep, EPOLL_CTL_ADD, q[1], EPOLLOUT);
+    close(q[0]);
+    waited("no-reader", ep, 0);
+    close(ep);
+    return 0;
+}
+
 static jmp_buf jb;
 static int depth_reached;
 
@@ -562,8 +647,8 @@ static const struct scenario scenarios[] = {
     {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
     {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
     {"wnohang", t_wnohang},     {"kill", t_kill},             {"default-signals", t_default_signals},
-    {"char-lists", t_char_lists}, {"eventfd", t_eventfd},    {"setjmp", t_setjmp},
-    {"cwd", t_cwd},
+    {"char-lists", t_char_lists}, {"eventfd", t_eventfd},    {"epoll", t_epoll},
+    {"setjmp", t_setjmp},         {"cwd", t_cwd},
 };
 
 int main(int argc, char **argv) {

@@ -296,6 +296,71 @@ impl OptionFd {
     }
 }
 
+/// `epoll_type`: the event bits of an [`EpollEvent`].
+pub mod epoll_type {
+    pub const IN: u32 = 1;
+    pub const OUT: u32 = 2;
+    pub const RDHUP: u32 = 4;
+    pub const PRI: u32 = 8;
+    pub const ERR: u32 = 16;
+    pub const HUP: u32 = 32;
+    /// Edge-triggered.
+    pub const ET: u32 = 64;
+    /// Reported once, then disabled until modified.
+    pub const ONESHOT: u32 = 128;
+    /// Every known bit.
+    pub const ALL: u32 = 255;
+}
+
+/// `epoll_ctl`: the operations of `epoll_ctl`, as the header numbers them (ADD 0, MOD 1,
+/// DEL 2) — and as wasix-libc's `epoll_ctl` passes them, unconverted from musl's Linux
+/// numbers (ADD 1, DEL 2, MOD 3): [`LINUX_ADD`](epoll_ctl::LINUX_ADD) is the header's MOD.
+pub mod epoll_ctl {
+    pub const ADD: u32 = 0;
+    pub const MOD: u32 = 1;
+    pub const DEL: u32 = 2;
+    /// musl's `EPOLL_CTL_ADD`, what wasix-libc passes (the header's MOD).
+    pub const LINUX_ADD: u32 = 1;
+    /// musl's `EPOLL_CTL_MOD`, what wasix-libc passes (no header value).
+    pub const LINUX_MOD: u32 = 3;
+}
+
+/// `epoll_event` (32 bytes, align 8): event bits and the caller's `epoll_data` (24
+/// bytes: `ptr` u32 @0, `fd` u32 @4, `data1` u32 @8, `data2` u64 @16), which the kernel
+/// keeps and hands back untouched.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EpollEvent {
+    /// [`epoll_type`] bits.
+    pub events: u32,
+    /// The `epoll_data` as stored.
+    pub data: [u64; 3],
+}
+
+assert_layout!(EpollEvent, size 32, align 8 { events: 0, data: 8 });
+
+impl EpollEvent {
+    pub const SIZE: usize = size_of::<Self>();
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        put(&mut b, offset_of!(Self, events), self.events.to_le_bytes());
+        for (i, d) in self.data.iter().enumerate() {
+            put(&mut b, offset_of!(Self, data) + 8 * i, d.to_le_bytes());
+        }
+        b
+    }
+
+    /// Every bit pattern is a value (unknown event bits are the caller's to refuse).
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Self {
+        let data = |i: usize| u64::from_le_bytes(get(b, offset_of!(Self, data) + 8 * i));
+        Self {
+            events: u32::from_le_bytes(get(b, offset_of!(Self, events))),
+            data: [data(0), data(1), data(2)],
+        }
+    }
+}
+
 /// `option_pid` (8 bytes, align 4): a process id or nothing (`proc_join`'s in/out pid).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -66,6 +66,9 @@ const PREVIEW1: &[(&str, &str, bool)] = &[
 const WASIX: &[(&str, &str, bool)] = &[
     ("fd_pipe", "ii", true),
     ("fd_event", "Iii", true),
+    ("epoll_create", "i", true),
+    ("epoll_ctl", "iiii", true),
+    ("epoll_wait", "iiiIi", true),
     ("fd_dup", "ii", true),
     ("fd_dup2", "iiii", true),
     ("fd_fdflags_get", "ii", true),

@@ -67,6 +67,9 @@ pub enum Object {
     /// An event counter (`fd_event`); the open file holds it, so duplicates and forked
     /// descriptors share it.
     Event(crate::eventfd::Counter),
+    /// An epoll instance; its interest list is [`OpenFiles::epolls`]'s entry for this
+    /// open file.
+    Epoll,
 }
 
 impl Object {
@@ -83,7 +86,7 @@ impl Object {
             Object::Bytes(_) => 4,
             Object::File(_) => 4,
             Object::Dir(_) => 3,
-            Object::PipeRead(_) | Object::PipeWrite(_) | Object::Event(_) => 0,
+            Object::PipeRead(_) | Object::PipeWrite(_) | Object::Event(_) | Object::Epoll => 0,
         }
     }
 }
@@ -121,6 +124,8 @@ pub struct OpenFiles {
     /// Every pipe; its ends are held by the open files of [`Object::PipeRead`] /
     /// [`Object::PipeWrite`] objects.
     pub pipes: PipeTable,
+    /// The interest list of each [`Object::Epoll`] open file, by its id (dropped with it).
+    pub epolls: BTreeMap<FileId, crate::epoll::InterestList>,
     /// Scratch buffer for [`OpenFiles::drain_events`] (kept to avoid allocating).
     scratch: Vec<PipeEvent>,
 }
@@ -218,6 +223,9 @@ impl OpenFiles {
             }
             Object::PipeWrite(pipe) => {
                 let _ = self.pipes.close_writer(pipe);
+            }
+            Object::Epoll => {
+                self.epolls.remove(&id);
             }
             _ => {}
         }

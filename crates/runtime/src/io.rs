@@ -295,6 +295,8 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
         | Object::Dir(_)
         | Object::PipeRead(_)
         | Object::PipeWrite(_) => Err(Errno::BadF.into()),
+        // As on Linux: an epoll instance is neither read nor written.
+        Object::Epoll => Err(Errno::Inval.into()),
         Object::Event(_) => event_write(sys, id, data),
         Object::File(ino) => {
             if file.rights_base & rights::FD_WRITE == 0 {
@@ -391,6 +393,7 @@ pub fn read_file(
             Err(Errno::BadF.into())
         }
         Object::Event(_) => event_read(sys, id, buf),
+        Object::Epoll => Err(Errno::Inval.into()),
         &Object::File(ino) => {
             if file.rights_base & rights::FD_READ == 0 {
                 return Err(Errno::BadF.into());

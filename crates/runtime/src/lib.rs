@@ -29,6 +29,7 @@
 extern crate alloc;
 
 pub mod devfs;
+pub mod epoll;
 pub mod eventfd;
 pub mod files;
 pub mod io;

@@ -21,6 +21,8 @@
 //! or every read end is closed (HANGUP, `nbytes` 0: the write would fail, as wasmtime
 //! reports a closed output stream).
 
+pub mod epoll;
+
 use alloc::vec::Vec;
 
 use abi::Errno;
@@ -374,6 +376,8 @@ fn read_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readiness
             hangup: false,
         }),
         Object::Event(_) => Ok(Readiness::Counter(id)),
+        // Polling an epoll instance (nesting) is not supported.
+        Object::Epoll => Err(Errno::NotSup),
         Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeWrite(_) => Err(Errno::BadF),
     }
 }
@@ -414,5 +418,6 @@ fn write_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readines
         Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) | Object::PipeRead(_) => {
             Err(Errno::BadF)
         }
+        Object::Epoll => Err(Errno::NotSup),
     }
 }

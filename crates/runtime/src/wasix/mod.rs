@@ -21,6 +21,7 @@ use wasmi::Linker;
 use crate::sys::Proc;
 use crate::sys::Registry;
 use crate::wasi::path;
+use crate::wasi::poll::epoll;
 use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
@@ -48,6 +49,9 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
     calls!(linker, reg, MODULE;
         fd_pipe => fd::fd_pipe(ro: i32, wo: i32),
         fd_event => fd::fd_event(initial: i64, flags: i32, out: i32),
+        epoll_create => epoll::epoll_create(out: i32),
+        epoll_ctl => epoll::epoll_ctl(epfd: i32, op: i32, fd: i32, event: i32),
+        epoll_wait => epoll::epoll_wait(epfd: i32, events: i32, max: i32, timeout: i64, out: i32),
         fd_dup => fd::fd_dup(fd: i32, out: i32),
         fd_dup2 => fd::fd_dup2(fd: i32, min: i32, cloexec: i32, out: i32),
         fd_fdflags_get => fd::fd_fdflags_get(fd: i32, out: i32),
