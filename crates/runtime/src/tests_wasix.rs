@@ -39,6 +39,8 @@ const NOTSUP: u32 = 58;
 const RANGE: u32 = 68;
 const SRCH: u32 = 71;
 const TOOBIG: u32 = 1;
+const EXIST: u32 = 20;
+const PERM: u32 = 63;
 
 /// Imports: (module, name, parameter types, returns an errno).
 const CALLS: &[(&str, &str, &str, bool)] = &[
@@ -89,6 +91,10 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ("wasix_32v1", "tty_get", "i32", true),
     ("wasix_32v1", "tty_set", "i32", true),
     ("wasix_32v1", "fd_pipe", "i32 i32", true),
+    ("wasix_32v1", "fd_event", "i64 i32 i32", true),
+    ("wasix_32v1", "epoll_create", "i32", true),
+    ("wasix_32v1", "epoll_ctl", "i32 i32 i32 i32", true),
+    ("wasix_32v1", "epoll_wait", "i32 i32 i32 i64 i32", true),
     ("wasix_32v1", "fd_dup", "i32 i32", true),
     (
         "wasi_snapshot_preview1",
@@ -1176,6 +1182,126 @@ fn proc_spawn3_and_proc_exec4_reject_bad_char_lists() {
                 exec4("(i32.const 3000)", "(i32.const -1)"),
                 INVAL,
             ),
+        ],
+    );
+}
+
+#[test]
+fn fd_event_and_epoll_reject_bad_inputs() {
+    // fd 3 is the preopen; the setup makes an eventfd (fd 4) and an epoll instance (fd 5)
+    // and watches the eventfd, which holds 1.
+    let setup = "(drop (call $fd_event (i64.const 1) (i32.const 0) (i32.const 80)))
+         (drop (call $epoll_create (i32.const 84)))
+         (i32.store (i32.const 3000) (i32.const 1))
+         (drop (call $epoll_ctl (i32.const 5) (i32.const 0) (i32.const 4) (i32.const 3000)))";
+    let ctl = |op: i32, fd: i32, ev: &str| {
+        format!("(call $epoll_ctl (i32.const 5) (i32.const {op}) (i32.const {fd}) {ev})")
+    };
+    let wait = |epfd: i32, events: &str, max: i32, timeout: i64| {
+        format!(
+            "(call $epoll_wait (i32.const {epfd}) {events} (i32.const {max}) (i64.const {timeout}) (i32.const 88))"
+        )
+    };
+    table(
+        &[],
+        setup,
+        &[
+            case("setup: eventfd at 4", "(i32.load (i32.const 80))", 4),
+            case("setup: epoll at 5", "(i32.load (i32.const 84))", 5),
+            case(
+                "fd_event: unknown flag",
+                "(call $fd_event (i64.const 0) (i32.const 2) (i32.const 80))",
+                INVAL,
+            ),
+            case(
+                "fd_event: flags past 16 bits",
+                "(call $fd_event (i64.const 0) (i32.const 65537) (i32.const 80))",
+                INVAL,
+            ),
+            case(
+                "fd_event: initial u64::MAX",
+                "(call $fd_event (i64.const -1) (i32.const 0) (i32.const 80))",
+                INVAL,
+            ),
+            case(
+                "fd_event: result out of bounds",
+                "(call $fd_event (i64.const 0) (i32.const 0) BAD)",
+                FAULT,
+            ),
+            case(
+                "epoll_create: out of bounds",
+                "(call $epoll_create BAD)",
+                FAULT,
+            ),
+            case("epoll_ctl: add again", ctl(0, 4, "(i32.const 3000)"), EXIST),
+            case(
+                "epoll_ctl: modify unwatched",
+                ctl(3, 0, "(i32.const 3000)"),
+                NOENT,
+            ),
+            case(
+                "epoll_ctl: delete unwatched",
+                ctl(2, 0, "(i32.const 0)"),
+                NOENT,
+            ),
+            case("epoll_ctl: itself", ctl(0, 5, "(i32.const 3000)"), INVAL),
+            case(
+                "epoll_ctl: a directory",
+                ctl(0, 3, "(i32.const 3000)"),
+                PERM,
+            ),
+            case(
+                "epoll_ctl: unknown op",
+                ctl(4, 4, "(i32.const 3000)"),
+                INVAL,
+            ),
+            case("epoll_ctl: bad fd", ctl(0, 99, "(i32.const 3000)"), BADF),
+            case("epoll_ctl: event out of bounds", ctl(1, 4, "BAD"), FAULT),
+            case(
+                "epoll_ctl: unknown event bit",
+                after(
+                    "(i32.store (i32.const 3000) (i32.const 256))",
+                    ctl(1, 4, "(i32.const 3000)"),
+                ),
+                INVAL,
+            ),
+            case(
+                "epoll_ctl: not an instance",
+                "(call $epoll_ctl (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 3000))",
+                INVAL,
+            ),
+            case(
+                "epoll_wait: maxevents 0",
+                wait(5, "(i32.const 2000)", 0, 0),
+                INVAL,
+            ),
+            case(
+                "epoll_wait: maxevents -1",
+                wait(5, "(i32.const 2000)", -1, 0),
+                INVAL,
+            ),
+            case(
+                "epoll_wait: events out of bounds",
+                wait(5, "BAD", 1, 0),
+                FAULT,
+            ),
+            case(
+                "epoll_wait: not an instance",
+                wait(4, "(i32.const 2000)", 1, 0),
+                INVAL,
+            ),
+            case(
+                "epoll_wait: bad fd",
+                wait(99, "(i32.const 2000)", 1, 0),
+                BADF,
+            ),
+            case(
+                "epoll_wait: the eventfd is ready",
+                wait(5, "(i32.const 2000)", 4, -1),
+                0,
+            ),
+            case("epoll_wait: one event", "(i32.load (i32.const 88))", 1),
+            case("epoll_wait: IN", "(i32.load (i32.const 2000))", 1),
         ],
     );
 }
