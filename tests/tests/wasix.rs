@@ -91,8 +91,14 @@ fn fork_setjmp_exec_pipes_signals_and_atomics() {
 /// scenario in a forked child: fork+exec+waitpid, vfork+exec, posix_spawn with
 /// open/dup2/close file actions and posix_spawnp, popen (read and write), system(), a
 /// pipe+dup2 pipeline of two exec'd children, waitpid(WNOHANG) before and after a child
-/// ends, kill() of a child whose SIGUSR1 handler calls write(), setjmp/longjmp (out of
-/// nested calls too), and getcwd/chdir with the changed directory surviving exec.
+/// ends, kill() of a child whose SIGUSR1 handler calls write() and SIGKILL reported as
+/// WIFSIGNALED, signals a program never handled taking their default action (CHLD and
+/// WINCH ignored, TERM and VTALRM fatal; every wait there is a plain waitpid that the
+/// children's SIGCHLD must not interrupt), proc_spawn3/proc_exec4 with char** argv and
+/// envp (an empty argument, one holding a newline, a null envp inheriting), eventfd
+/// (counts, semaphore, poll, a blocking read), epoll (level-triggered over a pipe and an
+/// eventfd, ONESHOT, the ctl errors, a blocking wait, a timeout, HUP/ERR), setjmp/longjmp
+/// (out of nested calls too), and getcwd/chdir with the changed directory surviving exec.
 #[test]
 fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
     let r = run_program("wasix-libc-test", &["all", "/bin/wasix-libc-test"], 256);
@@ -128,8 +134,38 @@ fn wasix_libc_programs_fork_exec_spawn_popen_pipe_signal_longjmp_and_cwd() {
         ),
         (
             "kill",
-            "kill-usr1 0\nhandler SIGUSR1 1\nchild-saw-usr1\nkill-kill 0\nkilled-termsig 9\n\
-             handler SIGUSR1 1\nraised 1\n",
+            "kill-usr1 0\nhandler SIGUSR1 1\nchild-saw-usr1\nkill-kill 0\n\
+             killed-waited 1 signaled 1 termsig 9 exited 0\nhandler SIGUSR1 1\nraised 1\n",
+        ),
+        (
+            "default-signals",
+            "kill-chld 0\nkill-winch 0\nchild-survived-chld-winch\nkill-term 0\n\
+             term-waited 1 signaled 1 termsig 15 exited 0\nkill-vtalrm 0\n\
+             vtalrm-waited 1 signaled 1 termsig 26\n",
+        ),
+        (
+            "char-lists",
+            "argc 2\narg []\narg [two\nlines]\nspawn3-exit 0\nenv [K=v]\nenv [EMPTY=]\n\
+             spawn3-env-exit 0\nenv [K=v]\nenv [EMPTY=]\nspawn3-inherit-exit 0\n\
+             exec4-inherit-exit 0\nargc 2\narg [a b]\narg []\nexec4-exit 0\n\
+             exec4-missing-enoent 1\n",
+        ),
+        (
+            "eventfd",
+            "read 8 value 3\neventfd_read 0 value 7\nshort-read-einval 1\nmax-write-einval 1\n\
+             poll-empty 1 revents 2\nsem-read 8 value 1 eagain 0\nsem-read 8 value 1 eagain 0\n\
+             sem-read -1 value 0 eagain 1\npoll-woken 1 revents 1\nblocking-read 0 value 42\n\
+             writer-exit 0\n",
+        ),
+        (
+            "epoll",
+            "fds ep 4 pipe 5 6 efd 7\nadd 0 0\nadd-again 0\nmod-unwatched-enoent 1\n\
+             del-unwatched-enoent 1\nbad-fd-ebadf 1\nnot-epoll-einval 1\nnothing 0\n\
+             pipe 1 [fd 5 IN]\nboth 2 [fd 5 IN] [fd 7 IN]\nstill-both 2 [fd 5 IN] [fd 7 IN]\n\
+             drained 0\nadd-out 0\nwritable 1 [fd 6 OUT]\ndel 0\nmod-oneshot 0\n\
+             oneshot 1 [fd 5 IN]\noneshot-quiet 0\nrearm 0\nrearmed 1 [fd 5 IN]\n\
+             woken 1 [fd 7 IN]\nwriter-exit 0\ntimeout 0\nwaited-30ms 1\n\
+             widowed 1 [fd 5 IN HUP]\nno-reader 2 [fd 5 IN HUP] [fd 8 ERR]\n",
         ),
         (
             "setjmp",

@@ -5,11 +5,14 @@
  * this program is installed at, which the scenarios exec and spawn).
  *
  * Helper subcommands (what the scenarios exec): `args A...` prints its arguments,
+ * `env` its environment (but PATH), `spawn-inherit` spawns `env` with proc_spawn3 and a
+ * null envp,
  * `exit N` exits with N, `cat-upper` copies stdin to stdout in upper case, `say TEXT`
  * writes TEXT and a newline, `cwd` prints the working directory, `count-stdin` prints
  * how many bytes stdin holds.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -18,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,13 +56,11 @@ static void sayf(const char *fmt, ...) {
     say(buf);
 }
 
-/* Prints how a waited-for child ended: "NAME-exit N" or "NAME-signal N". */
+/* Prints how a waited-for child ended: "NAME-exit N" or "NAME-signal N". A plain
+ * waitpid: the child's SIGCHLD must not interrupt it (nothing here handles SIGCHLD). */
 static int report(const char *name, pid_t pid) {
     int status = 0;
-    pid_t got;
-    do {
-        got = waitpid(pid, &status, 0);
-    } while (got < 0 && errno == EINTR);
+    pid_t got = waitpid(pid, &status, 0);
     if (got != pid) {
         sayf("%s-waitpid-failed %d errno %d\n", name, (int)got, errno);
         return -1;
@@ -307,8 +312,7 @@ static void on_usr1(int sig) {
     got_usr1 = 1;
 }
 
-/* kill() a child whose SIGUSR1 handler calls write(); then SIGKILL it. (A default-action
- * SIGTERM is wasix-libc's business: its __wasm_signal prints to stderr and aborts.) */
+/* kill() a child whose SIGUSR1 handler calls write(); then SIGKILL it. */
 static int t_kill(void) {
     int ready[2];
     if (pipe(ready) < 0) return 1;
@@ -332,17 +336,252 @@ static int t_kill(void) {
     if (read(ready[0], &c, 1) != 1) return 3;
     sayf("kill-kill %d\n", kill(pid, SIGKILL));
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    /* WTERMSIG only: wasix-libc builds the status as W_EXITCODE(exit_code, signal) from
-     * proc_join, and our kernel reports exit_code 128+N there, so WIFSIGNALED is false. */
-    sayf("killed-termsig %d\n", WTERMSIG(status));
+    pid_t got = waitpid(pid, &status, 0);
+    sayf("killed-waited %d signaled %d termsig %d exited %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status), WIFEXITED(status));
     /* And the parent's own handler, through raise(). */
     signal(SIGUSR1, on_usr1);
     got_usr1 = 0;
     raise(SIGUSR1);
     sayf("raised %d\n", (int)got_usr1);
     close(ready[0]);
+    return 0;
+}
+
+/* Signals this process never installed a handler for (it never calls sigaction) take
+ * their default action: CHLD and WINCH are ignored, TERM and VTALRM (Linux's number 26)
+ * end the child, which waitpid reports as signalled with that signal. */
+static int t_default_signals(void) {
+    int up[2], down[2];
+    if (pipe(up) < 0 || pipe(down) < 0) return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(up[0]);
+        close(down[1]);
+        if (write(up[1], "r", 1) != 1) _exit(1);
+        /* Woken once the parent has sent CHLD and WINCH: still alive. */
+        if (read(down[0], &c, 1) != 1) _exit(2);
+        say("child-survived-chld-winch\n");
+        if (write(up[1], "a", 1) != 1) _exit(3);
+        for (;;) usleep(1000);
+    }
+    close(up[1]);
+    close(down[0]);
+    char c;
+    if (read(up[0], &c, 1) != 1) return 2;
+    sayf("kill-chld %d\n", kill(pid, SIGCHLD));
+    sayf("kill-winch %d\n", kill(pid, SIGWINCH));
+    if (write(down[1], "g", 1) != 1) return 3;
+    if (read(up[0], &c, 1) != 1) return 4;
+    sayf("kill-term %d\n", kill(pid, SIGTERM));
+    int status = 0;
+    pid_t got = waitpid(pid, &status, 0);
+    sayf("term-waited %d signaled %d termsig %d exited %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status), WIFEXITED(status));
+    pid = fork();
+    if (pid == 0) {
+        for (;;) usleep(1000);
+    }
+    sayf("kill-vtalrm %d\n", kill(pid, SIGVTALRM));
+    got = waitpid(pid, &status, 0);
+    sayf("vtalrm-waited %d signaled %d termsig %d\n", got == pid, WIFSIGNALED(status),
+         WTERMSIG(status));
+    close(up[0]);
+    close(down[1]);
+    return 0;
+}
+
+/* The 2026 calls that take argv and envp as char** lists; wasix-libc 34178a6 does not
+ * declare them yet, so we import them ourselves (signatures as wasmer's lib/wasix). */
+__attribute__((import_module("wasix_32v1"), import_name("proc_spawn3"))) int32_t
+wasix_proc_spawn3(const char *name, size_t name_len, const char *const *args, size_t nargs,
+                  const char *const *envs, size_t nenvs, const void *ops, size_t nops,
+                  const void *sigs, size_t nsigs, int32_t search, const char *path,
+                  size_t path_len, uint32_t *ret_pid);
+__attribute__((import_module("wasix_32v1"), import_name("proc_exec4"))) int32_t
+wasix_proc_exec4(const char *name, size_t name_len, const char *const *args, size_t nargs,
+                 const char *const *envs, size_t nenvs, int32_t search, const char *path,
+                 size_t path_len);
+
+/* proc_spawn3 and proc_exec4: arguments that are empty or hold a newline arrive intact,
+ * the environment is the given list (or, for a null list, the caller's), and a bare name
+ * is found on the default search path. */
+static int helper_spawn_inherit(void) {
+    const char *envv[] = {self, "env"};
+    uint32_t child = 0;
+    int e = wasix_proc_spawn3(self, strlen(self), envv, 2, NULL, 0, NULL, 0, NULL, 0, 0, NULL,
+                              0, &child);
+    if (e) return 1;
+    report("spawn3-inherit", (pid_t)child);
+    return 0;
+}
+
+static int t_char_lists(void) {
+    const char *argv[] = {self, "args", "", "two\nlines"};
+    const char *envp[] = {"K=v", "EMPTY="};
+    uint32_t child = 0;
+    int e = wasix_proc_spawn3(self, strlen(self), argv, 4, envp, 2, NULL, 0, NULL, 0, 0, NULL,
+                              0, &child);
+    if (e) {
+        sayf("spawn3-failed %d\n", e);
+        return 1;
+    }
+    report("spawn3", (pid_t)child);
+    const char *envv[] = {self, "env"};
+    e = wasix_proc_spawn3(self, strlen(self), envv, 2, envp, 2, NULL, 0, NULL, 0, 0, NULL, 0,
+                          &child);
+    if (e) return 2;
+    report("spawn3-env", (pid_t)child);
+    /* A null envp is the environment the kernel gave the process (setenv() is libc's
+     * business): exec4 one with K and EMPTY, which spawns with a null envp. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *a[] = {self, "spawn-inherit"};
+        e = wasix_proc_exec4(self, strlen(self), a, 2, envp, 2, 0, NULL, 0);
+        _exit(127);
+    }
+    report("exec4-inherit", pid);
+    pid = fork();
+    if (pid == 0) {
+        const char *name = "wasix-libc-test";
+        const char *a[] = {name, "args", "a b", ""};
+        e = wasix_proc_exec4(name, strlen(name), a, 4, envp, 2, 1, NULL, 0);
+        sayf("exec4-failed %d\n", e);
+        _exit(127);
+    }
+    report("exec4", pid);
+    const char *missing = "no-such-program";
+    e = wasix_proc_exec4(missing, strlen(missing), argv, 1, NULL, 0, 1, NULL, 0);
+    sayf("exec4-missing-enoent %d\n", e == ENOENT);
+    return 0;
+}
+
+/* eventfd: a read takes the count, writes add to it, a semaphore counts down by one, an
+ * empty non-blocking one is EAGAIN, poll sees it readable only with a count, and a
+ * blocking read waits for a forked child's write to the shared counter. */
+static int t_eventfd(void) {
+    int fd = eventfd(3, 0);
+    if (fd < 0) {
+        sayf("eventfd-failed %d\n", errno);
+        return 1;
+    }
+    uint64_t v = 0;
+    sayf("read %d value %llu\n", (int)read(fd, &v, 8), (unsigned long long)v);
+    v = 5;
+    if (write(fd, &v, 8) != 8) return 2;
+    v = 2;
+    if (write(fd, &v, 8) != 8) return 3;
+    eventfd_t got = 0;
+    sayf("eventfd_read %d value %llu\n", eventfd_read(fd, &got), (unsigned long long)got);
+    sayf("short-read-einval %d\n", read(fd, &v, 4) < 0 && errno == EINVAL);
+    v = UINT64_MAX;
+    sayf("max-write-einval %d\n", write(fd, &v, 8) < 0 && errno == EINVAL);
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT};
+    sayf("poll-empty %d revents %d\n", poll(&p, 1, 0), p.revents);
+    int sem = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+    for (int i = 0; i < 3; i++) {
+        ssize_t n = read(sem, &v, 8);
+        sayf("sem-read %d value %llu eagain %d\n", (int)n, n == 8 ? (unsigned long long)v : 0ULL,
+             n < 0 && errno == EAGAIN);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(20000);
+        eventfd_write(fd, 42);
+        _exit(0);
+    }
+    p.events = POLLIN;
+    p.revents = 0;
+    sayf("poll-woken %d revents %d\n", poll(&p, 1, 5000), p.revents);
+    got = 0;
+    sayf("blocking-read %d value %llu\n", eventfd_read(fd, &got), (unsigned long long)got);
+    report("writer", pid);
+    close(sem);
+    close(fd);
+    return 0;
+}
+
+/* Prints one epoll_wait's result: the count, then each event's fd and its bits. */
+static void waited(const char *what, int ep, int timeout_ms) {
+    struct epoll_event evs[8];
+    int n = epoll_wait(ep, evs, 8, timeout_ms);
+    sayf("%s %d", what, n);
+    for (int i = 0; i < n; i++) {
+        unsigned e = evs[i].events;
+        sayf(" [fd %d%s%s%s%s]", evs[i].data.fd, e & EPOLLIN ? " IN" : "", e & EPOLLOUT ? " OUT" : "",
+             e & EPOLLHUP ? " HUP" : "", e & EPOLLERR ? " ERR" : "");
+    }
+    say("\n");
+}
+
+static int watch(int ep, int op, int fd, unsigned events) {
+    struct epoll_event ev = {.events = events};
+    ev.data.fd = fd;
+    return epoll_ctl(ep, op, fd, &ev);
+}
+
+/* epoll over a pipe and an eventfd: level-triggered readiness, ONESHOT, the ctl errors,
+ * a wait woken by a forked child's write, a timeout, and HUP/ERR on a widowed pipe. */
+static int t_epoll(void) {
+    int ep = epoll_create1(0);
+    int p[2];
+    if (ep < 0 || pipe(p) < 0) {
+        sayf("epoll-create-failed %d\n", errno);
+        return 1;
+    }
+    int efd = eventfd(0, 0);
+    sayf("fds ep %d pipe %d %d efd %d\n", ep, p[0], p[1], efd);
+    /* This libc's epoll_ctl returns the errno itself (not -1): print what it returns. */
+    sayf("add %d %d\n", watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN), watch(ep, EPOLL_CTL_ADD, efd, EPOLLIN));
+    sayf("add-again %d\n", watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN));
+    sayf("mod-unwatched-enoent %d\n", watch(ep, EPOLL_CTL_MOD, p[1], EPOLLOUT) == ENOENT);
+    sayf("del-unwatched-enoent %d\n", watch(ep, EPOLL_CTL_DEL, p[1], 0) == ENOENT);
+    sayf("bad-fd-ebadf %d\n", watch(ep, EPOLL_CTL_ADD, 99, EPOLLIN) == EBADF);
+    sayf("not-epoll-einval %d\n", watch(p[0], EPOLL_CTL_ADD, efd, EPOLLIN) == EINVAL);
+    waited("nothing", ep, 0);
+    if (write(p[1], "x", 1) != 1) return 2;
+    waited("pipe", ep, 0);
+    eventfd_write(efd, 1);
+    waited("both", ep, 0);
+    waited("still-both", ep, 0);
+    char c;
+    eventfd_t v;
+    if (read(p[0], &c, 1) != 1 || eventfd_read(efd, &v) != 0) return 3;
+    waited("drained", ep, 0);
+    sayf("add-out %d\n", watch(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT));
+    waited("writable", ep, 0);
+    sayf("del %d\n", watch(ep, EPOLL_CTL_DEL, p[1], 0));
+    sayf("mod-oneshot %d\n", watch(ep, EPOLL_CTL_MOD, p[0], EPOLLIN | EPOLLONESHOT));
+    if (write(p[1], "y", 1) != 1) return 4;
+    waited("oneshot", ep, 0);
+    waited("oneshot-quiet", ep, 0);
+    sayf("rearm %d\n", watch(ep, EPOLL_CTL_MOD, p[0], EPOLLIN));
+    waited("rearmed", ep, 0);
+    if (read(p[0], &c, 1) != 1) return 5;
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(20000);
+        eventfd_write(efd, 7);
+        _exit(0);
+    }
+    waited("woken", ep, -1);
+    report("writer", pid);
+    if (eventfd_read(efd, &v) != 0) return 6;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    waited("timeout", ep, 30);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    sayf("waited-30ms %d\n", ms >= 30);
+    close(p[1]);
+    waited("widowed", ep, 0);
+    int q[2];
+    if (pipe(q) < 0) return 7;
+    watch(ep, EPOLL_CTL_ADD, q[1], EPOLLOUT);
+    close(q[0]);
+    waited("no-reader", ep, 0);
+    close(ep);
     return 0;
 }
 
@@ -399,8 +638,6 @@ static int t_cwd(void) {
     return 0;
 }
 
-static void on_chld(int sig) { (void)sig; }
-
 struct scenario {
     const char *name;
     int (*run)(void);
@@ -409,8 +646,9 @@ struct scenario {
 static const struct scenario scenarios[] = {
     {"fork-exec", t_fork_exec}, {"vfork-exec", t_vfork_exec}, {"posix-spawn", t_posix_spawn},
     {"popen", t_popen},         {"system", t_system},         {"pipeline", t_pipeline},
-    {"wnohang", t_wnohang},     {"kill", t_kill},             {"setjmp", t_setjmp},
-    {"cwd", t_cwd},
+    {"wnohang", t_wnohang},     {"kill", t_kill},             {"default-signals", t_default_signals},
+    {"char-lists", t_char_lists}, {"eventfd", t_eventfd},    {"epoll", t_epoll},
+    {"setjmp", t_setjmp},         {"cwd", t_cwd},
 };
 
 int main(int argc, char **argv) {
@@ -428,21 +666,19 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "cat-upper")) return helper_cat_upper();
     if (!strcmp(cmd, "count-stdin")) return helper_count_stdin();
     if (!strcmp(cmd, "cwd")) return helper_cwd();
+    if (!strcmp(cmd, "spawn-inherit")) return helper_spawn_inherit();
+    if (!strcmp(cmd, "env")) {
+        for (char **e = environ; *e; e++)
+            if (strncmp(*e, "PATH=", 5)) sayf("env [%s]\n", *e);
+        return 0;
+    }
     if (!strcmp(cmd, "fd5")) {
         sayf("fd5-open %d\n", fcntl(5, F_GETFD) >= 0);
         return 0;
     }
     if (argc > 2) self = argv[2];
-    /* After its first fork, wasix-libc registers __wasm_signal as the signal callback, but
-     * only sigaction() sets the default-action routine __wasm_signal falls back to: a
-     * SIGCHLD arriving before any sigaction() call makes it call a null function pointer
-     * (a trap in the kernel's handler call). Installing a handler, as most programs that
-     * fork do, avoids that; the kernel side is described in docs/WASIX.md. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_chld;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGCHLD, &sa, NULL);
+    /* No sigaction() here: the scenarios' children end with SIGCHLD to a program that
+     * left it at its default disposition (ignored), and the waits are plain waitpids. */
     int all = !strcmp(cmd, "all");
     int failed = 0, found = 0;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
@@ -456,7 +692,9 @@ int main(int argc, char **argv) {
         }
         if (pid == 0) _exit(scenarios[i].run());
         int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        if (waitpid(pid, &status, 0) != pid) {
+            sayf("waitpid-failed %d\n", errno);
+            return 1;
         }
         int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         sayf("rc %d\n", rc);

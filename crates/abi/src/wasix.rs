@@ -175,6 +175,12 @@ pub mod fd_op {
     pub const FCHDIR: u8 = 4;
 }
 
+/// `eventfdflags`: the flags of `fd_event`.
+pub mod eventfdflags {
+    /// Reads take 1 from the count instead of all of it.
+    pub const SEMAPHORE: u16 = 1;
+}
+
 /// `fdflagsext`: per-descriptor flags (`fd_fdflags_get` / `fd_fdflags_set`).
 pub mod fdflagsext {
     /// Close the descriptor when the process execs.
@@ -299,6 +305,48 @@ impl OptionFd {
         } else {
             None
         }
+    }
+}
+
+/// `epoll_type`: the event bits of an [`EpollEvent`].
+pub mod epoll_type {
+    pub const IN: u32 = 1;
+    pub const OUT: u32 = 2;
+    pub const RDHUP: u32 = 4;
+    pub const PRI: u32 = 8;
+    pub const ERR: u32 = 16;
+    pub const HUP: u32 = 32;
+    /// Edge-triggered.
+    pub const ET: u32 = 64;
+    /// Reported once, then disabled until modified.
+    pub const ONESHOT: u32 = 128;
+    /// Every known bit.
+    pub const ALL: u32 = 255;
+}
+
+/// `epoll_ctl`: the operations of `epoll_ctl`, as the header numbers them (ADD 0, MOD 1,
+/// DEL 2) — and as wasix-libc's `epoll_ctl` passes them, unconverted from musl's Linux
+/// numbers (ADD 1, DEL 2, MOD 3): [`LINUX_ADD`](epoll_ctl::LINUX_ADD) is the header's MOD.
+pub mod epoll_ctl {
+    pub const ADD: u32 = 0;
+    pub const MOD: u32 = 1;
+    pub const DEL: u32 = 2;
+    /// musl's `EPOLL_CTL_ADD`, what wasix-libc passes (the header's MOD).
+    pub const LINUX_ADD: u32 = 1;
+    /// musl's `EPOLL_CTL_MOD`, what wasix-libc passes (no header value).
+    pub const LINUX_MOD: u32 = 3;
+}
+
+guest_struct! {
+    /// `epoll_event` (32 bytes, align 8): event bits and the caller's `epoll_data` (24
+    /// bytes: `ptr` u32 @0, `fd` u32 @4, `data1` u32 @8, `data2` u64 @16), which the
+    /// kernel keeps and hands back untouched. Every bit pattern is a value (unknown event
+    /// bits are the caller's to refuse).
+    pub struct EpollEvent: size 32, align 8 {
+        /// [`epoll_type`] bits.
+        @0 pub events: u32,
+        /// The `epoll_data` as stored.
+        @8 pub data: [u64; 3],
     }
 }
 

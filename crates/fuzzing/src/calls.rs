@@ -65,6 +65,10 @@ const PREVIEW1: &[(&str, &str, bool)] = &[
 /// The WASIX-only calls of `wasix_32v1`.
 const WASIX: &[(&str, &str, bool)] = &[
     ("fd_pipe", "ii", true),
+    ("fd_event", "Iii", true),
+    ("epoll_create", "i", true),
+    ("epoll_ctl", "iiii", true),
+    ("epoll_wait", "iiiIi", true),
     ("fd_dup", "ii", true),
     ("fd_dup2", "iiii", true),
     ("fd_fdflags_get", "ii", true),
@@ -81,6 +85,8 @@ const WASIX: &[(&str, &str, bool)] = &[
     ("proc_spawn2", "iiiiiiiiiiiiii", true),
     ("proc_join", "iii", true),
     ("proc_exec3", "iiiiiiiii", true),
+    ("proc_spawn3", "iiiiiiiiiiiiii", true),
+    ("proc_exec4", "iiiiiiiii", true),
     ("proc_signal", "ii", true),
     ("proc_signals_sizes_get", "i", true),
     ("proc_signals_get", "i", true),

@@ -64,6 +64,12 @@ pub enum Object {
     PipeRead(PipeId),
     /// The write end of a kernel pipe.
     PipeWrite(PipeId),
+    /// An event counter (`fd_event`); the open file holds it, so duplicates and forked
+    /// descriptors share it.
+    Event(crate::eventfd::Counter),
+    /// An epoll instance; its interest list is [`OpenFiles::epolls`]'s entry for this
+    /// open file.
+    Epoll,
 }
 
 impl Object {
@@ -80,7 +86,9 @@ impl Object {
             Object::Bytes(_) => filetype::REGULAR_FILE,
             Object::File(_) => filetype::REGULAR_FILE,
             Object::Dir(_) => filetype::DIRECTORY,
-            Object::PipeRead(_) | Object::PipeWrite(_) => filetype::UNKNOWN,
+            Object::PipeRead(_) | Object::PipeWrite(_) | Object::Event(_) | Object::Epoll => {
+                filetype::UNKNOWN
+            }
         }
     }
 }
@@ -118,6 +126,8 @@ pub struct OpenFiles {
     /// Every pipe; its ends are held by the open files of [`Object::PipeRead`] /
     /// [`Object::PipeWrite`] objects.
     pub pipes: PipeTable,
+    /// The interest list of each [`Object::Epoll`] open file, by its id (dropped with it).
+    pub epolls: BTreeMap<FileId, crate::epoll::InterestList>,
     /// Scratch buffer for [`OpenFiles::drain_events`] (kept to avoid allocating).
     scratch: Vec<PipeEvent>,
 }
@@ -215,6 +225,9 @@ impl OpenFiles {
             }
             Object::PipeWrite(pipe) => {
                 let _ = self.pipes.close_writer(pipe);
+            }
+            Object::Epoll => {
+                self.epolls.remove(&id);
             }
             _ => {}
         }

@@ -19,10 +19,11 @@ use vfs::Ino;
 
 use pipe::{PIPE_BUF, PipeId, ReadResult, WriteResult};
 
+use crate::eventfd;
 use crate::files::{FileId, Object, Stream};
 use crate::mem::{GuestMem, IoVec};
 use crate::sys::{Cx, ProcData, Sys, SysResult, System};
-use crate::types::Wait;
+use crate::types::{Event, Wait};
 use abi::wasix::fdflags;
 use abi::wasix::signal;
 
@@ -293,6 +294,9 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
         | Object::Dir(_)
         | Object::PipeRead(_)
         | Object::PipeWrite(_) => Err(Errno::BadF.into()),
+        // As on Linux: an epoll instance is neither read nor written.
+        Object::Epoll => Err(Errno::Inval.into()),
+        Object::Event(_) => event_write(sys, id, data),
         Object::File(ino) => {
             if file.rights_base & rights::FD_WRITE == 0 {
                 return Err(Errno::BadF.into());
@@ -387,6 +391,8 @@ pub fn read_file(
         Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeRead(_) | Object::PipeWrite(_) => {
             Err(Errno::BadF.into())
         }
+        Object::Event(_) => event_read(sys, id, buf),
+        Object::Epoll => Err(Errno::Inval.into()),
         &Object::File(ino) => {
             if file.rights_base & rights::FD_READ == 0 {
                 return Err(Errno::BadF.into());
@@ -399,6 +405,52 @@ pub fn read_file(
             }
             Ok(n)
         }
+    }
+}
+
+/// The event counter of open file `id` and whether it is non-blocking.
+fn counter_of(sys: &mut System, id: FileId) -> Result<(&mut eventfd::Counter, bool), Errno> {
+    let file = sys.files.get_mut(id)?;
+    let nonblock = file.flags & fdflags::NONBLOCK != 0;
+    match &mut file.object {
+        Object::Event(counter) => Ok((counter, nonblock)),
+        _ => Err(Errno::BadF),
+    }
+}
+
+/// A read of an event counter: its count (or 1, as a semaphore) as 8 little-endian
+/// bytes; INVAL for a smaller buffer; blocks (AGAIN under NONBLOCK) while it is 0.
+fn event_read(sys: &mut System, id: FileId, buf: &mut [u8]) -> SysResult<usize> {
+    require(sys, id, rights::FD_READ)?;
+    let out = buf.get_mut(..eventfd::SIZE).ok_or(Errno::Inval)?;
+    let (counter, nonblock) = counter_of(sys, id)?;
+    match counter.take() {
+        Some(v) => {
+            out.copy_from_slice(&v.to_le_bytes());
+            // A writer waiting for room may go on.
+            sys.events.push(Event::Counter(id));
+            Ok(eventfd::SIZE)
+        }
+        None if nonblock => Err(Errno::Again.into()),
+        None => Err(Sys::Block(Wait::Counter(id))),
+    }
+}
+
+/// A write to an event counter: adds the first 8 bytes (little-endian); INVAL for fewer
+/// or for `u64::MAX`; blocks (AGAIN under NONBLOCK) while the sum would pass the maximum.
+fn event_write(sys: &mut System, id: FileId, data: &[u8]) -> SysResult<usize> {
+    require(sys, id, rights::FD_WRITE)?;
+    let bytes = data
+        .first_chunk::<{ eventfd::SIZE }>()
+        .ok_or(Errno::Inval)?;
+    let (counter, nonblock) = counter_of(sys, id)?;
+    if counter.add(u64::from_le_bytes(*bytes))? {
+        sys.events.push(Event::Counter(id));
+        Ok(eventfd::SIZE)
+    } else if nonblock {
+        Err(Errno::Again.into())
+    } else {
+        Err(Sys::Block(Wait::Counter(id)))
     }
 }
 

@@ -29,6 +29,8 @@
 extern crate alloc;
 
 pub mod devfs;
+pub mod epoll;
+pub mod eventfd;
 pub mod failpoint;
 pub mod files;
 pub mod io;

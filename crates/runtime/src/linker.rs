@@ -35,6 +35,19 @@ impl fmt::Display for Killed {
 
 impl wasmi::errors::HostError for Killed {}
 
+/// Host trap: the running signal handler ends here, and the kernel carries out the
+/// default action of this signal instead ([`Sys::DefaultAction`]).
+#[derive(Debug)]
+pub struct DefaultAction(pub u8);
+
+impl fmt::Display for DefaultAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "default action of signal {}", self.0)
+    }
+}
+
+impl wasmi::errors::HostError for DefaultAction {}
+
 /// Host trap: the process did what the instruction or call it stands for traps on (a
 /// misaligned atomic in a lowered module, a longjmp to a checkpoint it does not have); it
 /// dies with SIGABRT and this message, as for any trap.
@@ -109,6 +122,9 @@ where
     let checked = move |cx: &mut Cx<'_>| {
         cx.sys.platform.host_call(true);
         let mut result = run(cx);
+        // A signal handler that has made a call is past wasix-libc's default-disposition
+        // test (see `ProcData::handler_fresh`).
+        cx.proc.handler_fresh = None;
         if may_yield {
             result = slice_point(cx, result);
         }
@@ -171,6 +187,7 @@ where
         }
         Sys::Exit(code) => Err(Error::i32_exit(code as i32)),
         Sys::Signal(sig) => Err(Error::host(Killed(sig))),
+        Sys::DefaultAction(sig) => Err(Error::host(DefaultAction(sig))),
         Sys::Exec(req) => {
             caller.data_mut().exec = Some(req);
             Err(Error::host(ExecMarker))

@@ -18,7 +18,7 @@ use abi::Errno;
 use vfs::Fs;
 use wasmi::{Config, Engine, Linker, TypedResumableCall, TypedResumableCallHostTrap, Val};
 
-use crate::linker::{Blocked, ExecMarker, Fault, Killed, with_cx};
+use crate::linker::{Blocked, DefaultAction, ExecMarker, Fault, Killed, with_cx};
 use crate::stack_state::RestoreMarker;
 use crate::sys::Registry;
 
@@ -405,7 +405,14 @@ impl Kernel {
                 // the system and its slice ends, or at its next fresh slice.
                 continue;
             }
+            // A signal ignored by default does not interrupt a blocked call: the program
+            // may have no handler for it (wasix-libc registers its dispatcher either way;
+            // see `wasix::signal::callback_signal`), and a plain `waitpid` must not fail
+            // with EINTR because the child it waits for sent CHLD. A handler for it runs
+            // when the call is done (as SA_RESTART would have it).
+            let interrupting = deliverable & !default_ignored() != 0;
             if has_handler
+                && interrupting
                 && self.blocked.contains(&pid)
                 && let Some(mut task) = self.tasks.remove(&pid)
                 && let Some(State::Blocked(inv, _, _)) = task.state.take()
@@ -480,7 +487,10 @@ impl Kernel {
                 Some(Err(Sys::Exit(code))) => self.finish(task, ExitStatus::Code(code)),
                 Some(Err(Sys::Signal(sig))) => self.finish(task, ExitStatus::Signal(sig)),
                 Some(Err(Sys::Exec(req))) => self.exec(task, *req),
-                None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
+                // Only a signal handler's callback_signal ends a handler: no blocked call.
+                Some(Err(Sys::DefaultAction(_))) | None => {
+                    self.finish(task, ExitStatus::Signal(signal::ABRT))
+                }
             }
         }
         // Events raised by the retries themselves (a pipe drained, a child reaped) are
@@ -526,7 +536,14 @@ impl Kernel {
             let slice = self.home().limits.slice_fuel;
             let _ = task.store.set_fuel(slice.saturating_mul(10));
             self.home().platform.nested_run(true);
-            task.store.data_mut().data.in_handler = true;
+            // What a handler ended early (its default action taken instead) must give back.
+            let sp = task
+                .instance
+                .get_global(&task.store, "__stack_pointer")
+                .map(|g| (g, g.get(&task.store)));
+            let data = &mut task.store.data_mut().data;
+            data.in_handler = true;
+            data.handler_fresh = Some(sig);
             self.lend();
             let number = if task.store.data().data.linux_signals {
                 signal::to_linux(sig)
@@ -535,9 +552,24 @@ impl Kernel {
             };
             let result = func.call(&mut task.store, i32::from(number));
             self.take_home();
-            task.store.data_mut().data.in_handler = false;
+            let data = &mut task.store.data_mut().data;
+            data.in_handler = false;
+            data.handler_fresh = None;
             self.home().platform.nested_run(false);
             if let Err(e) = result {
+                if let Some(DefaultAction(sig)) = e.downcast_ref::<DefaultAction>() {
+                    if !signal::ignored_by_default(*sig) {
+                        return Some(ExitStatus::Signal(*sig));
+                    }
+                    // Ignored: the process goes on as if the handler had returned, its
+                    // shadow stack as before the call.
+                    if let Some((global, value)) = sp
+                        && global.set(&mut task.store, value).is_err()
+                    {
+                        return Some(ExitStatus::Signal(signal::ABRT));
+                    }
+                    continue;
+                }
                 // The handler longjmp'd out (siglongjmp): the slice switches stacks.
                 if e.downcast_ref::<RestoreMarker>().is_some() {
                     return None;
@@ -760,6 +792,7 @@ impl Kernel {
             cwd: old.cwd,
             signal_handler: None,
             in_handler: false,
+            handler_fresh: None,
             interrupt_value: None,
             linux_signals: false,
             legacy_abi: false,
@@ -869,6 +902,13 @@ impl Kernel {
             sys.events.push(Event::ChildOf(new_parent));
         }
     }
+}
+
+/// The signals whose default action is to do nothing, as a set.
+fn default_ignored() -> u64 {
+    (1..=signal::MAX)
+        .filter(|&s| signal::ignored_by_default(s))
+        .fold(0, |set, s| set | 1 << s)
 }
 
 /// The signal that ends a process given its deliverable set: KILL always; any signal

@@ -304,6 +304,7 @@ impl System {
             cwd,
             signal_handler: None,
             in_handler: false,
+            handler_fresh: None,
             interrupt_value: None,
             linux_signals: false,
             legacy_abi: false,

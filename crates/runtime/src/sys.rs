@@ -86,6 +86,9 @@ pub enum Sys {
     /// Trap, as the instruction the call stands for would (a misaligned or out-of-bounds
     /// atomic access in a lowered module); the process dies with this message.
     Trap(&'static str),
+    /// End the running signal handler, called for this signal, and carry out the
+    /// signal's default action instead: the program has no handler for it.
+    DefaultAction(u8),
 }
 
 /// A compiled program: its module and the linker of the wasmi engine it was compiled in.
@@ -310,6 +313,12 @@ pub struct ProcData {
     pub signal_handler: Option<String>,
     /// The signal handler is running (its calls must not stop for another signal).
     pub in_handler: bool,
+    /// The signal the running handler was called for, while it has made no call yet.
+    /// wasix-libc's `__wasm_signal`, for a signal the program left at its default
+    /// disposition, blocks signals (`callback_signal` naming
+    /// [`crate::types::SIGNALS_BLOCKED`]) before anything else: the kernel then carries
+    /// out the default action itself ([`Sys::DefaultAction`]).
+    pub handler_fresh: Option<u8>,
     /// What the blocked call returns when a handled signal interrupts it, when not INTR
     /// (a `memory.atomic.wait` reports a spurious wake-up instead). Reset by every call.
     pub interrupt_value: Option<i32>,

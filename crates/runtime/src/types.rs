@@ -70,6 +70,8 @@ pub enum Wait {
     Pipe(pipe::PipeId),
     /// A child of this process ends (the pid is the waiting parent's).
     Child(Pid),
+    /// An event counter (the open file holding it, by id) changes.
+    Counter(u64),
     /// Any of several conditions (poll_oneoff).
     Any(Vec<Wait>),
 }
@@ -82,6 +84,8 @@ pub enum Event {
     Pipe(pipe::PipeId),
     /// A child of this parent ended (or was re-parented to it as a zombie).
     ChildOf(Pid),
+    /// An event counter (the open file holding it, by id) was read or written.
+    Counter(u64),
 }
 
 impl Wait {
@@ -102,6 +106,7 @@ impl Wait {
             Wait::Console => events.contains(&Event::Console),
             Wait::Pipe(id) => events.contains(&Event::Pipe(*id)),
             Wait::Child(parent) => events.contains(&Event::ChildOf(*parent)),
+            Wait::Counter(id) => events.contains(&Event::Counter(*id)),
             Wait::Any(all) => all.iter().any(|w| w.may_be_ready(now, events)),
         }
     }

@@ -241,6 +241,7 @@ impl Kernel {
             cwd: pdata.cwd.clone(),
             signal_handler: pdata.signal_handler.clone(),
             in_handler: false,
+            handler_fresh: None,
             interrupt_value: None,
             linux_signals: pdata.linux_signals,
             legacy_abi: pdata.legacy_abi,

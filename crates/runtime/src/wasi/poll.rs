@@ -22,6 +22,8 @@
 //! or every read end is closed (HANGUP, `nbytes` 0: the write would fail, as wasmtime
 //! reports a closed output stream).
 
+pub mod epoll;
+
 use alloc::vec::Vec;
 
 use abi::Errno;
@@ -32,7 +34,7 @@ use abi::wasix::{
 };
 use pipe::PipeId;
 
-use crate::files::{Object, OpenFile};
+use crate::files::{FileId, Object, OpenFile};
 use crate::mem::GuestMem;
 use crate::sys::{Cx, Sys, SysResult, System};
 use crate::types::Wait;
@@ -114,19 +116,19 @@ struct Pass {
     deadline: Option<u64>,
     /// Some subscription waits for console input.
     console: bool,
-    /// Pipes some subscription waits on (each once).
-    pipes: Vec<PipeId>,
+    /// Pipes and event counters some subscription waits on (each once).
+    on: Vec<Wait>,
 }
 
 impl Pass {
     /// What to block on when nothing is ready: the earliest deadline, the console, the
-    /// pipes — one condition, or any of several.
+    /// pipes and counters — one condition, or any of several.
     fn wait(&self) -> Option<Wait> {
         let mut all: Vec<Wait> = self.deadline.map(Wait::Until).into_iter().collect();
         if self.console {
             all.push(Wait::Console);
         }
-        all.extend(self.pipes.iter().map(|&p| Wait::Pipe(p)));
+        all.extend(self.on.iter().cloned());
         match all.len() {
             0 | 1 => all.pop(),
             _ => Some(Wait::Any(all)),
@@ -139,8 +141,8 @@ enum Status {
     Ready(Event),
     Until(u64),
     Console,
-    /// Not ready until this pipe changes.
-    Pipe(PipeId),
+    /// Not ready until this pipe or counter changes.
+    On(Wait),
 }
 
 /// An event to report.
@@ -214,7 +216,7 @@ impl Call {
             written: 0,
             deadline: None,
             console: false,
-            pipes: Vec::new(),
+            on: Vec::new(),
         };
         for i in 0..self.count {
             let sub = self.layout.read(&cx.mem, self.sub(i))?;
@@ -225,9 +227,9 @@ impl Call {
                 }
                 Status::Until(d) => pass.deadline = Some(pass.deadline.map_or(d, |e| e.min(d))),
                 Status::Console => pass.console = true,
-                Status::Pipe(p) => {
-                    if !pass.pipes.contains(&p) {
-                        pass.pipes.push(p);
+                Status::On(wait) => {
+                    if !pass.on.contains(&wait) {
+                        pass.on.push(wait);
                     }
                 }
             }
@@ -300,11 +302,6 @@ impl Call {
     }
 }
 
-/// The open file behind descriptor `fd`.
-fn open_file<'a>(cx: &'a Cx<'_>, fd: u32) -> Result<&'a OpenFile, Errno> {
-    cx.sys.files.get(cx.proc.fds.get(fd)?.file)
-}
-
 /// What a descriptor's readiness check found.
 enum Readiness {
     /// An operation would not block: `nbytes` as reported in the event, and whether the
@@ -314,6 +311,8 @@ enum Readiness {
     Console,
     /// Not ready until this pipe changes.
     Pipe(PipeId),
+    /// Not ready until this event counter (its open file) changes.
+    Counter(FileId),
 }
 
 impl Readiness {
@@ -328,11 +327,13 @@ impl Readiness {
 
 /// The state of a read (`kind` FD_READ) or write subscription on descriptor `fd`.
 fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
-    let readiness = open_file(cx, fd).and_then(|file| {
+    let readiness = cx.proc.fds.get(fd).and_then(|entry| {
+        let id = entry.file;
+        let file = cx.sys.files.get(id)?;
         if kind == eventtype::FD_READ {
-            read_readiness(cx.sys, file)
+            read_readiness(cx.sys, id, file)
         } else {
-            write_readiness(cx.sys, file)
+            write_readiness(cx.sys, id, file)
         }
     });
     match readiness {
@@ -343,7 +344,8 @@ fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
             hangup,
         }),
         Ok(Readiness::Console) => Status::Console,
-        Ok(Readiness::Pipe(p)) => Status::Pipe(p),
+        Ok(Readiness::Pipe(p)) => Status::On(Wait::Pipe(p)),
+        Ok(Readiness::Counter(id)) => Status::On(Wait::Counter(id)),
         Err(error) => Status::Ready(Event {
             error,
             kind,
@@ -356,7 +358,7 @@ fn fd_status(cx: &Cx<'_>, fd: u32, kind: u8) -> Status {
 /// Whether a read of `file` would block: the bytes it would return now (0: end of file,
 /// reported as HANGUP, as wasmtime does), an error if a read would fail, or what to wait
 /// on. One arm per kind of object.
-fn read_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
+fn read_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readiness, Errno> {
     match &file.object {
         Object::File(ino) => Ok(Readiness::bytes(file_read(sys, *ino, file.offset)?)),
         Object::Bytes(data) => Ok(Readiness::bytes(
@@ -381,6 +383,13 @@ fn read_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
                 hangup: sys.files.pipes.writers(p)? == 0,
             })
         }
+        Object::Event(counter) if counter.readable() => Ok(Readiness::Ready {
+            nbytes: crate::eventfd::SIZE as u64,
+            hangup: false,
+        }),
+        Object::Event(_) => Ok(Readiness::Counter(id)),
+        // Polling an epoll instance (nesting) is not supported.
+        Object::Epoll => Err(Errno::NotSup),
         Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeWrite(_) => Err(Errno::BadF),
     }
 }
@@ -394,7 +403,7 @@ fn file_read(sys: &System, ino: vfs::Ino, offset: u64) -> Result<u64, Errno> {
 /// with HANGUP once no reader is left). Otherwise `nbytes` is 1 for console streams and 0
 /// ("no limit known") for files, the values wasmtime reports (console streams and the
 /// `/dev` devices alike); objects that cannot be written fail BADF.
-fn write_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
+fn write_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readiness, Errno> {
     let ready = |nbytes| Readiness::Ready {
         nbytes,
         hangup: false,
@@ -404,6 +413,8 @@ fn write_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
             Ok(ready(1))
         }
         Object::File(_) => Ok(ready(0)),
+        Object::Event(counter) if counter.writable() => Ok(ready(crate::eventfd::SIZE as u64)),
+        Object::Event(_) => Ok(Readiness::Counter(id)),
         &Object::PipeWrite(p) => {
             if sys.files.pipes.readers(p)? == 0 {
                 Ok(Readiness::Ready {
@@ -419,5 +430,6 @@ fn write_readiness(sys: &System, file: &OpenFile) -> Result<Readiness, Errno> {
         Object::ConsoleIn | Object::Bytes(_) | Object::Dir(_) | Object::PipeRead(_) => {
             Err(Errno::BadF)
         }
+        Object::Epoll => Err(Errno::NotSup),
     }
 }

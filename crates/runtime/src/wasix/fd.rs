@@ -1,5 +1,6 @@
-//! Pipes and descriptor duplication: `fd_pipe`, `fd_dup`, `fd_dup2` and the
-//! per-descriptor flags (`fd_fdflags_get` / `fd_fdflags_set`, whose only flag is CLOEXEC).
+//! Pipes, event counters and descriptor duplication: `fd_pipe`, `fd_event`, `fd_dup`,
+//! `fd_dup2` and the per-descriptor flags (`fd_fdflags_get` / `fd_fdflags_set`, whose only
+//! flag is CLOEXEC).
 //!
 //! Every call returns an errno and checks all of its arguments before it changes anything:
 //! an unknown flag or a bad boolean is INVAL, a result pointer outside memory FAULT, an
@@ -12,9 +13,10 @@
 //! descriptor, so no pipe wake-up events arise (creating a pipe wakes nobody).
 
 use abi::Errno;
-use abi::wasix::fdflagsext;
+use abi::wasix::{eventfdflags, fdflags, fdflagsext};
 
-use crate::files::FdEntry;
+use crate::eventfd::Counter;
+use crate::files::{FdEntry, Object, OpenFile};
 use crate::sys::{Cx, SysResult, System};
 
 /// FAULT unless a `u32` result can be written at `ptr`.
@@ -44,6 +46,33 @@ pub fn fd_pipe(cx: &mut Cx<'_>, ro: i32, wo: i32) -> SysResult {
     }
     cx.mem.write_u32(ro as u32, read_fd)?;
     cx.mem.write_u32(wo as u32, write_fd)?;
+    Ok(())
+}
+
+/// `fd_event(initial, flags, ret_fd)`: a new descriptor on an event counter holding
+/// `initial` (libc's `eventfd`). `flags`: SEMAPHORE (1), and NONBLOCK (4, the fdflags bit:
+/// what wasix-libc's `EFD_NONBLOCK` is); its `EFD_CLOEXEC` does not fit the 16-bit
+/// argument and arrives as 0. Other bits, or `initial` past the counter's maximum, are
+/// INVAL.
+pub fn fd_event(cx: &mut Cx<'_>, initial: i64, flags: i32, out: i32) -> SysResult {
+    check_out(cx, out)?;
+    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+    if flags & !(eventfdflags::SEMAPHORE | fdflags::NONBLOCK) != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let counter = Counter::new(initial as u64, flags & eventfdflags::SEMAPHORE != 0)?;
+    let fd = cx.proc.fds.lowest_free(0)?;
+    let System { fs, files, .. } = &mut *cx.sys;
+    let id = files.insert(
+        fs,
+        OpenFile::new(Object::Event(counter), flags & fdflags::NONBLOCK),
+    );
+    let installed = cx.proc.fds.install_at(fs, files, fd, FdEntry::new(id));
+    if installed.is_err() {
+        files.drop_ref(fs, id);
+    }
+    installed?;
+    cx.mem.write_u32(out as u32, fd)?;
     Ok(())
 }
 

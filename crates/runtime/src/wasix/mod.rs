@@ -21,6 +21,7 @@ use wasmi::Linker;
 use crate::sys::Proc;
 use crate::sys::Registry;
 use crate::wasi::path;
+use crate::wasi::poll::epoll;
 use crate::{calls, calls_noreturn};
 
 /// The WASIX import module.
@@ -47,6 +48,10 @@ pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     calls!(linker, reg, MODULE;
         fd_pipe => fd::fd_pipe(ro: i32, wo: i32),
+        fd_event => fd::fd_event(initial: i64, flags: i32, out: i32),
+        epoll_create => epoll::epoll_create(out: i32),
+        epoll_ctl => epoll::epoll_ctl(epfd: i32, op: i32, fd: i32, event: i32),
+        epoll_wait => epoll::epoll_wait(epfd: i32, events: i32, max: i32, timeout: i64, out: i32),
         fd_dup => fd::fd_dup(fd: i32, out: i32),
         fd_dup2 => fd::fd_dup2(fd: i32, min: i32, cloexec: i32, out: i32),
         fd_fdflags_get => fd::fd_fdflags_get(fd: i32, out: i32),
@@ -62,6 +67,8 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         proc_spawn => proc::proc_spawn(name: i32, name_len: i32, chroot: i32, args: i32, args_len: i32, preopen: i32, preopen_len: i32, stdin: i32, stdout: i32, stderr: i32, wd: i32, wd_len: i32, out: i32),
         proc_spawn2 => proc::proc_spawn2(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, ops: i32, ops_len: i32, sigs: i32, sigs_len: i32, search: i32, path: i32, path_len: i32, out: i32),
         proc_join => proc::proc_join(pid: i32, flags: i32, out: i32),
+        proc_spawn3 => proc::proc_spawn3(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, ops: i32, ops_len: i32, sigs: i32, sigs_len: i32, search: i32, path: i32, path_len: i32, out: i32),
+        proc_exec4 => proc::proc_exec4(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, search: i32, path: i32, path_len: i32),
         proc_exec3 => proc::proc_exec3(name: i32, name_len: i32, args: i32, args_len: i32, envs: i32, envs_len: i32, search: i32, path: i32, path_len: i32),
         proc_signal => signal::proc_signal(pid: i32, sig: i32),
         proc_signals_sizes_get => signal::proc_signals_sizes_get(out: i32),

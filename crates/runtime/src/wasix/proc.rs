@@ -106,6 +106,43 @@ fn entries(list: &str) -> Result<Vec<Vec<u8>>, Errno> {
     Ok(out)
 }
 
+/// Most entries one `char**` list of `proc_exec4` / `proc_spawn3` may have: what
+/// [`ARG_MAX`] allows at [`ENTRY_COST`] each.
+const MAX_ENTRIES: u32 = (ARG_MAX / ENTRY_COST) as u32;
+
+/// A `char**` list (`count` pointers to NUL-terminated strings, as `proc_exec4` and
+/// `proc_spawn3` take argv and envp): entries kept as they are, empty or holding a
+/// newline. Bounded by [`ARG_MAX`] (`2BIG`) as it is read — a string is looked for its
+/// NUL only as far as the budget left — and copied fallibly (NOMEM); a pointer or a
+/// string running outside memory is FAULT.
+pub fn string_array(mem: &GuestMem<'_>, ptr: i32, count: i32) -> Result<Vec<Vec<u8>>, Errno> {
+    let count = u32::try_from(count).map_err(|_| Errno::Inval)?;
+    if count > MAX_ENTRIES {
+        return Err(Errno::TooBig);
+    }
+    let table = mem.slice(ptr as u32, count * 4)?;
+    let mut out = Vec::new();
+    failpoint::reserve(&mut out, count as usize)?;
+    let mut budget = ARG_MAX;
+    for at in table.as_chunks::<4>().0 {
+        let start = u32::from_le_bytes(*at);
+        let room = mem.len().saturating_sub(start as usize);
+        if room == 0 {
+            return Err(Errno::Fault);
+        }
+        let cost_left = budget.checked_sub(ENTRY_COST).ok_or(Errno::TooBig)?;
+        let window = mem.slice(start, room.min(cost_left + 1) as u32)?;
+        let len = match window.iter().position(|&b| b == 0) {
+            Some(len) => len,
+            None if window.len() == room => return Err(Errno::Fault),
+            None => return Err(Errno::TooBig),
+        };
+        budget = cost_left - len;
+        out.push(try_copy(&window[..len])?);
+    }
+    Ok(out)
+}
+
 /// A program name, directory or search path from guest memory: at most `PATH_MAX` bytes
 /// (NAMETOOLONG), copied fallibly.
 pub fn path_arg(mem: &GuestMem<'_>, ptr: i32, len: i32) -> Result<String, Errno> {
@@ -613,20 +650,99 @@ pub fn proc_spawn2(
     let name = path_arg(&cx.mem, name, name_len)?;
     let args = decode_list(&cx.mem, args, args_len)?;
     let env = env_list(cx, envs, envs_len)?;
+    let spawn = Spawn {
+        name,
+        args,
+        env,
+        ops: decode_fd_ops(&cx.mem, ops, ops_len)?,
+        sigs: read_dispositions(cx, sigs, sigs_len)?,
+        search: boolean(search)?,
+        path: Some(path_arg(&cx.mem, path, path_len)?),
+    };
+    spawn_program(cx, spawn, out)
+}
+
+/// `proc_spawn3`: `proc_spawn2` with argv and envp as `char**` lists (so an argument may
+/// be empty or hold a newline) counted in entries; a null `envs` inherits the caller's
+/// environment, null `ops` means no file actions, null `sigs` no disposition changes,
+/// and a null `path` the default search list (as in wasmer).
+pub fn proc_spawn3(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    envs: i32,
+    envs_len: i32,
+    ops: i32,
+    ops_len: i32,
+    sigs: i32,
+    sigs_len: i32,
+    search: i32,
+    path: i32,
+    path_len: i32,
+    out: i32,
+) -> SysResult {
+    cx.mem.slice(out as u32, 4)?;
+    let name = path_arg(&cx.mem, name, name_len)?;
+    let args = string_array(&cx.mem, args, args_len)?;
+    let env = env_array(cx, envs, envs_len)?;
+    let spawn = Spawn {
+        name,
+        args,
+        env,
+        ops: if ops == 0 {
+            Vec::new()
+        } else {
+            decode_fd_ops(&cx.mem, ops, ops_len)?
+        },
+        sigs: if sigs == 0 {
+            Vec::new()
+        } else {
+            read_dispositions(cx, sigs, sigs_len)?
+        },
+        search: boolean(search)?,
+        path: (path != 0)
+            .then(|| path_arg(&cx.mem, path, path_len))
+            .transpose()?,
+    };
+    spawn_program(cx, spawn, out)
+}
+
+/// What `proc_spawn2` and `proc_spawn3` ask for, read from guest memory.
+struct Spawn {
+    name: String,
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    ops: Vec<FdOp>,
+    /// `signal_disposition` records (sig, disp), two bytes each.
+    sigs: Vec<u8>,
+    search: bool,
+    /// The search list (None: `/bin:/usr/bin`); used only with `search`.
+    path: Option<String>,
+}
+
+/// The `signal_disposition` records of a spawn, as bytes.
+fn read_dispositions(cx: &Cx<'_>, sigs: i32, count: i32) -> Result<Vec<u8>, Errno> {
+    let count = u32::try_from(count).map_err(|_| Errno::Inval)?;
+    let size = count
+        .checked_mul(SignalDisposition::SIZE as u32)
+        .ok_or(Errno::Fault)?;
+    try_copy(cx.mem.slice(sigs as u32, size)?)
+}
+
+/// Starts the program of a `proc_spawn2` / `proc_spawn3` and writes its pid at `out`.
+fn spawn_program(cx: &mut Cx<'_>, spawn: Spawn, out: i32) -> SysResult {
+    let Spawn {
+        name,
+        args,
+        env,
+        ops,
+        sigs,
+        search,
+        path,
+    } = spawn;
     check_arg_total(&args, &env)?;
-    let ops = decode_fd_ops(&cx.mem, ops, ops_len)?;
-    let sigs_len = u32::try_from(sigs_len).map_err(|_| Errno::Inval)?;
-    let sigs = cx
-        .mem
-        .slice(
-            sigs as u32,
-            sigs_len
-                .checked_mul(SignalDisposition::SIZE as u32)
-                .ok_or(Errno::Fault)?,
-        )?
-        .to_vec();
-    let search = boolean(search)?;
-    let path = path_arg(&cx.mem, path, path_len)?;
     let mut ignored = cx.sys.procs.get(&cx.proc.pid).map_or(0, |p| p.ignored);
     for d in sigs.as_chunks::<{ SignalDisposition::SIZE }>().0 {
         // A signal above the highest or an unknown disposition does not decode: INVAL.
@@ -641,7 +757,7 @@ pub fn proc_spawn2(
             _ => return Err(Errno::Inval.into()),
         }
     }
-    let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
+    let search_path = path.as_deref().filter(|p| search && !p.is_empty());
     let (module, prog) = resolve_program(cx, &name, search_path)?;
     let System { files, .. } = &mut *cx.sys;
     // CLOEXEC descriptors close at the exec, i.e. after the file actions (POSIX): popen
@@ -685,12 +801,21 @@ pub fn proc_spawn2(
     Ok(())
 }
 
-/// The `join_status` for an ended process (or NOTHING).
-fn join_status(status: Option<ExitStatus>) -> JoinStatus {
+/// The `join_status` for an ended process (or NOTHING), its signal in the caller's
+/// numbering (`linux`: see [`crate::sys::ProcData::linux_signals`]).
+///
+/// A killed child reports exit code 0 beside its signal: wasix-libc's `waitpid` builds the
+/// wait status as `W_EXITCODE(exit_code, signal)`, i.e. `exit_code << 8 | signal`, and
+/// `WIFSIGNALED` holds only when the bits above the signal are 0 (a 128+N there made it
+/// false and `WIFEXITED` true with exit status 128+N).
+fn join_status(status: Option<ExitStatus>, linux: bool) -> JoinStatus {
     match status {
         None => JoinStatus::nothing(),
         Some(ExitStatus::Code(code)) => JoinStatus::exit_normal(code as u16),
-        Some(ExitStatus::Signal(sig)) => JoinStatus::exit_signal(128 + u16::from(sig), sig),
+        Some(ExitStatus::Signal(sig)) if linux => {
+            JoinStatus::exit_signal(0, abi::wasix::signal::to_linux(sig))
+        }
+        Some(ExitStatus::Signal(sig)) => JoinStatus::exit_signal(0, sig),
     }
 }
 
@@ -732,13 +857,14 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
         Some(p) => {
             let status = cx.sys.procs.remove(&p).and_then(|i| i.status);
             cx.mem.write_struct(pid_at, &OptionPid::some(p))?;
-            cx.mem.write_struct(out, &join_status(status))?;
+            let status = join_status(status, cx.proc.linux_signals);
+            cx.mem.write_struct(out, &status)?;
             Ok(())
         }
         None if flags & NON_BLOCKING != 0 => {
             // As wasix-libc's waitpid expects: Some(0) with NOTHING.
             cx.mem.write_struct(pid_at, &OptionPid::some(0))?;
-            cx.mem.write_struct(out, &join_status(None))?;
+            cx.mem.write_struct(out, &join_status(None, false))?;
             Ok(())
         }
         None => Err(Sys::Block(Wait::Child(me))),
@@ -776,6 +902,15 @@ fn env_list(cx: &Cx<'_>, envs: i32, envs_len: i32) -> Result<Vec<Vec<u8>>, Errno
     decode_list(&cx.mem, envs, envs_len)
 }
 
+/// An environment as a `char**` list: a null pointer inherits the caller's (as in
+/// wasmer, whatever the count).
+fn env_array(cx: &Cx<'_>, envs: i32, count: i32) -> Result<Vec<Vec<u8>>, Errno> {
+    if envs == 0 {
+        return try_clone_list(&cx.proc.env);
+    }
+    string_array(&cx.mem, envs, count)
+}
+
 /// The name and argv list of an exec call.
 fn exec_args(
     cx: &Cx<'_>,
@@ -803,11 +938,49 @@ pub fn proc_exec3(
 ) -> SysResult {
     let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
     let env = env_list(cx, envs, envs_len)?;
-    check_arg_total(&args, &env)?;
     let search = boolean(search)?;
     let path = path_arg(&cx.mem, path, path_len)?;
-    let search_path = search.then_some(path.as_str()).filter(|p| !p.is_empty());
-    exec_request(cx, &name, args, env, search_path)
+    exec_searching(cx, &name, args, env, search, Some(&path))
+}
+
+/// `proc_exec4`: `proc_exec3` with argv and envp as `char**` lists (see
+/// [`proc_spawn3`]): a null `envs` inherits the caller's environment, a null `path`
+/// searches the default list.
+pub fn proc_exec4(
+    cx: &mut Cx<'_>,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    envs: i32,
+    envs_len: i32,
+    search: i32,
+    path: i32,
+    path_len: i32,
+) -> SysResult {
+    let name = path_arg(&cx.mem, name, name_len)?;
+    let args = string_array(&cx.mem, args, args_len)?;
+    let env = env_array(cx, envs, envs_len)?;
+    let search = boolean(search)?;
+    let path = (path != 0)
+        .then(|| path_arg(&cx.mem, path, path_len))
+        .transpose()?;
+    exec_searching(cx, &name, args, env, search, path.as_deref())
+}
+
+/// The exec of `proc_exec3` / `proc_exec4`: a bare `name` is searched in `path` (None or
+/// empty: `/bin:/usr/bin`) when `search` is set.
+fn exec_searching(
+    cx: &mut Cx<'_>,
+    name: &str,
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    search: bool,
+    path: Option<&str>,
+) -> SysResult {
+    check_arg_total(&args, &env)?;
+    let search_path = path.filter(|p| search && !p.is_empty());
+    exec_request(cx, name, args, env, search_path)
 }
 
 /// The older exec calls have no result (wasix-libc declares them `_Noreturn`): a failure

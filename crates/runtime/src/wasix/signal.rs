@@ -8,7 +8,8 @@ use alloc::string::ToString;
 use abi::Errno;
 
 use crate::signals::{raise_self, signal_number};
-use crate::sys::{Cx, SysResult};
+use crate::sys::{Cx, Sys, SysResult};
+use crate::types::SIGNALS_BLOCKED;
 use abi::wasix::{SignalDisposition, disposition, signal};
 
 pub fn proc_signal(cx: &mut Cx<'_>, pid: i32, sig: i32) -> SysResult {
@@ -70,8 +71,21 @@ pub fn proc_signals_get(cx: &mut Cx<'_>, buf: i32) -> SysResult {
     Ok(())
 }
 
+/// Names the guest export that handles signals (empty: none). wasix-libc registers its
+/// dispatcher `__wasm_signal` at start-up whether or not the program installs handlers,
+/// and for a signal the program left at SIG_DFL that dispatcher blocks signals first
+/// (this call, naming [`SIGNALS_BLOCKED`]) and then calls libc's default-action routine
+/// — a null pointer until the program's first `sigaction`, so a plain fork/wait program
+/// trapped on its first SIGCHLD. Made as the handler's first call, the block therefore
+/// means "no handler": the handler ends here and the kernel carries out the default
+/// action (CHLD, CONT, URG, WINCH and the stop signals ignored, the others fatal).
 pub fn callback_signal(cx: &mut Cx<'_>, name: i32, len: i32) -> SysResult {
     let name = cx.mem.str(name as u32, len as u32)?;
+    if name == SIGNALS_BLOCKED
+        && let Some(sig) = cx.proc.handler_fresh
+    {
+        return Err(Sys::DefaultAction(sig));
+    }
     cx.proc.signal_handler = (!name.is_empty()).then(|| name.to_string());
     let handled = cx.proc.signal_handler.is_some();
     let blocked = cx.proc.signals_blocked();

@@ -1,5 +1,5 @@
 //! WASIX calls of subsystems this kernel does not have yet — sockets and ports,
-//! epoll, eventfd, threads beyond the main one, dynamic linking, closures, contexts —
+//! threads beyond the main one, dynamic linking, closures, contexts —
 //! registered so that a program that merely imports them (every wasix-libc program
 //! imports most) still loads; each answers NOTSUP. The signatures are those of
 //! wasix-libc's import declarations (`__wasixlibc_real.c`), plus the older
@@ -27,10 +27,6 @@ pub const CALLS: &[(&str, &str, &str)] = &[
     ("dl_invalid_handle", "i32", "i32"),
     ("dlopen", "i32 i32 i32 i32 i32 i32 i32 i32", "i32"),
     ("dlsym", "i32 i32 i32 i32 i32 i32", "i32"),
-    ("epoll_create", "i32", "i32"),
-    ("epoll_ctl", "i32 i32 i32 i32", "i32"),
-    ("epoll_wait", "i32 i32 i32 i64 i32", "i32"),
-    ("fd_event", "i64 i32 i32", "i32"),
     ("port_addr_add", "i32", "i32"),
     ("port_addr_clear", "", "i32"),
     ("port_addr_list", "i32 i32", "i32"),
