@@ -1,6 +1,7 @@
 //! `kill [-s SIGNAL | -SIGNAL | -N] PID...` / `kill -l [N]`: sends a signal (default
 //! TERM) to processes through the WASIX `proc_signal` call. SIGNAL is a name with or
-//! without `SIG` (`TERM`, `SIGKILL`, `hup`) or a number. `-l` lists the signal names.
+//! without `SIG` (`TERM`, `SIGKILL`, `hup`) or a number, numbered as on Linux (CHLD is 17;
+//! the WASIX ABI, which `proc_signal` takes, numbers it 16). `-l` lists the signal names.
 
 use std::process::ExitCode;
 use userland::cli;
@@ -88,6 +89,11 @@ fn main() -> ExitCode {
     if args.is_empty() {
         cli::usage_error(PROG, "no process ID specified");
     }
+    // Names and numbers above are Linux's, as users know them; `proc_signal` takes the
+    // WASIX ABI's, which has no STKFLT (so CHLD and everything after it are one lower).
+    let Some(sig) = abi::wasix::signal::from_linux(sig) else {
+        cli::die(PROG, &format!("signal {sig} does not exist in WASIX"));
+    };
     let mut status = ExitCode::SUCCESS;
     for pid in &args {
         let Ok(n) = pid.parse::<u32>() else {
