@@ -186,7 +186,7 @@ fn meminfo(sys: &System) -> Vec<u8> {
         .max(free);
     // What a new allocation may take: free less the heap set aside for code still to be
     // translated (`System::memory_available`).
-    let available = sys.memory_available().unwrap_or(0) as u64;
+    let available = sys.memory_unreserved().unwrap_or(0) as u64;
     let files = sys.fs.usage().bytes;
     let mut s = String::new();
     let lines = [
