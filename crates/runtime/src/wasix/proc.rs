@@ -1013,10 +1013,33 @@ pub fn proc_exec2(
 pub fn proc_exec(cx: &mut Cx<'_>, name: i32, name_len: i32, args: i32, args_len: i32) -> SysResult {
     exec_or_exit((|| {
         let (name, args) = exec_args(cx, name, name_len, args, args_len)?;
-        let env = try_clone_list(&cx.proc.env)?;
+        let mut env = try_clone_list(&cx.proc.env)?;
+        if cx.proc.legacy_abi {
+            refresh_pwd(&mut env, &cx.proc.cwd)?;
+        }
         check_arg_total(&args, &env)?;
         exec_request(cx, &name, args, env, None)
     })())
+}
+
+/// The 2022 WASIX `proc_exec` takes no environment, so the new program gets the one the
+/// process started with, where a shell's `cd` never updated `PWD` (it lives in the
+/// program's own `environ`): programs that take their directory from `PWD` (as ours do)
+/// then work in the wrong one. The working directory the kernel tracks is the real one:
+/// `PWD` is set to it (added if missing, as every POSIX shell exports it).
+pub fn refresh_pwd(env: &mut Vec<Vec<u8>>, cwd: &str) -> Result<(), Errno> {
+    let mut value = Vec::new();
+    failpoint::reserve(&mut value, 4 + cwd.len())?;
+    value.extend_from_slice(b"PWD=");
+    value.extend_from_slice(cwd.as_bytes());
+    match env.iter_mut().find(|e| e.starts_with(b"PWD=")) {
+        Some(entry) => *entry = value,
+        None => {
+            failpoint::reserve(env, 1)?;
+            env.push(value);
+        }
+    }
+    Ok(())
 }
 
 pub fn proc_exit2(_cx: &mut Cx<'_>, code: i32) -> SysResult {
@@ -1089,4 +1112,28 @@ pub fn proc_join_legacy(cx: &mut Cx<'_>, pid: i32, out: i32) -> SysResult {
     cx.mem.write_u32(pid_at, p)?;
     cx.mem.write_u32(out, code)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod pwd_tests {
+    use super::refresh_pwd;
+    use alloc::vec;
+
+    #[test]
+    fn a_2022_exec_passes_the_kernels_working_directory_as_pwd() {
+        let mut env = vec![b"HOME=/".to_vec(), b"PWD=/".to_vec(), b"X=PWD=/".to_vec()];
+        refresh_pwd(&mut env, "/scripts/sub").unwrap();
+        assert_eq!(
+            env,
+            vec![
+                b"HOME=/".to_vec(),
+                b"PWD=/scripts/sub".to_vec(),
+                b"X=PWD=/".to_vec()
+            ]
+        );
+        // No PWD to begin with: it is added.
+        let mut env = vec![b"HOME=/".to_vec()];
+        refresh_pwd(&mut env, "/tmp").unwrap();
+        assert_eq!(env, vec![b"HOME=/".to_vec(), b"PWD=/tmp".to_vec()]);
+    }
 }
