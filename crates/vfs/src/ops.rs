@@ -16,13 +16,17 @@ impl Fs {
     /// Errors: [`Errno::Exist`] for `create + exclusive` on an existing name (a symlink
     /// included, which is then not followed); [`Errno::NotDir`] for `directory` (or a
     /// trailing slash) on a non-directory; [`Errno::IsDir`] for `truncate` or `create` on a
-    /// directory, or creating a name with a trailing slash; [`Errno::Inval`] for
+    /// directory, or `create` with a trailing slash (first, whatever the name); [`Errno::Inval`] for
     /// `create + directory` on a missing name; [`Errno::NoEnt`] for a missing name without
     /// `create` or a missing/removed parent; [`Errno::Loop`] for `create` or `truncate` on
-    /// a final symlink that is not followed. A final symlink with `follow == false` and
+    /// a final symlink that is not followed, and for `directory` on one. A final symlink with `follow == false` and
     /// neither of those flags opens the symlink itself. With `create` and `follow`, a
     /// dangling symlink creates its target (inside the confinement).
     pub fn open(&mut self, dir: Ino, path: &str, opts: OpenOptions) -> Result<Ino, Errno> {
+        if opts.create && path.ends_with('/') {
+            // As Linux's open(2) and wasmtime: before the name is even looked up.
+            return Err(Errno::IsDir);
+        }
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow && !excl) || path.ends_with('/');
         match self.walk(dir, path, follow)? {
@@ -58,10 +62,12 @@ impl Fs {
                         }
                     }
                     FileType::SymbolicLink => {
-                        if opts.directory || must_dir {
+                        if must_dir {
                             return Err(Errno::NotDir);
                         }
-                        if opts.create || opts.truncate {
+                        // O_DIRECTORY | O_NOFOLLOW on a symlink is ELOOP in Linux and
+                        // wasmtime, as creating or truncating through one is.
+                        if opts.directory || opts.create || opts.truncate {
                             return Err(Errno::Loop);
                         }
                     }
@@ -191,6 +197,11 @@ impl Fs {
         if target.contains('\0') {
             return Err(Errno::Inval);
         }
+        if path.ends_with('/') {
+            // The name, followed, must be a directory (NOTDIR, NOENT), which exists.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::Exist);
+        }
         match self.walk(dir, path, false)? {
             Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => Err(Errno::Exist),
             Walk::Entry { must_dir: true, .. } => Err(Errno::NoEnt),
@@ -203,6 +214,12 @@ impl Fs {
     /// The target of symlink `path` relative to `dir` (the final component is not
     /// followed). [`Errno::Inval`] if it is not a symlink.
     pub fn readlink(&self, dir: Ino, path: &str) -> Result<String, Errno> {
+        if path.ends_with('/') {
+            // A trailing slash follows the final symlink and wants a directory (NOTDIR,
+            // NOENT), which is not a symlink: as Linux's readlink(2) and wasmtime.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::Inval);
+        }
         let ino = match self.walk(dir, path, false)? {
             Walk::Dir(_) => return Err(Errno::Inval),
             Walk::Entry { ino: None, .. } => return Err(Errno::NoEnt),
@@ -232,16 +249,22 @@ impl Fs {
         new_path: &str,
     ) -> Result<(), Errno> {
         let ino = self.lookup(old_dir, old_path, follow)?;
-        let kind = self.kind(ino)?;
-        if kind == FileType::Directory {
-            return Err(Errno::Perm);
+        // The new name is resolved before the old one's kind is looked at, as in Linux's
+        // linkat(2) and wasmtime: `link(dir, existing)` is EXIST, not PERM.
+        if new_path.ends_with('/') {
+            self.lookup(new_dir, new_path, true)?;
+            return Err(Errno::Exist);
         }
-        self.check_writable(ino)?;
         let (parent, name) = match self.walk(new_dir, new_path, false)? {
             Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => return Err(Errno::Exist),
             Walk::Entry { must_dir: true, .. } => return Err(Errno::NoEnt),
             Walk::Entry { parent, name, .. } => (parent, name),
         };
+        let kind = self.kind(ino)?;
+        if kind == FileType::Directory {
+            return Err(Errno::Perm);
+        }
+        self.check_writable(ino)?;
         if self.inode(parent)?.nlink == 0 {
             return Err(Errno::NoEnt);
         }
@@ -274,8 +297,29 @@ impl Fs {
         new_dir: Ino,
         new_path: &str,
     ) -> Result<(), Errno> {
-        let (old_parent, old_name, src) = self.walk_entry(old_dir, old_path, Errno::Busy)?;
-        let (new_parent, new_name, dst) = match self.walk(new_dir, new_path, false)? {
+        // Both paths are resolved (escapes, missing parents) before either name is looked
+        // at, then `.`/`..` endings (BUSY), then the source: the order of Linux's
+        // renameat(2) and wasmtime.
+        let old = self.walk(old_dir, old_path, false)?;
+        let new = self.walk(new_dir, new_path, false)?;
+        if matches!(old, Walk::Dir(_)) || matches!(new, Walk::Dir(_)) {
+            return Err(Errno::Busy);
+        }
+        let (old_parent, old_name, src) = match old {
+            Walk::Dir(_) | Walk::Entry { ino: None, .. } => return Err(Errno::NoEnt),
+            Walk::Entry {
+                parent,
+                name,
+                ino: Some(ino),
+                must_dir,
+            } => {
+                if must_dir && self.kind(ino)? != FileType::Directory {
+                    return Err(Errno::NotDir);
+                }
+                (parent, name, ino)
+            }
+        };
+        let (new_parent, new_name, dst) = match new {
             Walk::Dir(_) => return Err(Errno::Busy),
             Walk::Entry {
                 parent,
