@@ -24,7 +24,9 @@ impl Fs {
     /// dangling symlink creates its target (inside the confinement).
     pub fn open(&mut self, dir: Ino, path: &str, opts: OpenOptions) -> Result<Ino, Errno> {
         if opts.create && path.ends_with('/') {
-            // As Linux's open(2) and wasmtime: before the name is even looked up.
+            // As Linux's open(2) and wasmtime: once the parent resolves, before the name
+            // itself is looked at (or followed).
+            self.walk(dir, path, false)?;
             return Err(Errno::IsDir);
         }
         let excl = opts.create && opts.exclusive;
@@ -154,6 +156,12 @@ impl Fs {
     /// entries. A removed directory that is still retained stays readable but empty, and
     /// nothing can be created in it.
     pub fn rmdir(&mut self, dir: Ino, path: &str) -> Result<(), Errno> {
+        if path.ends_with('/') {
+            // The errors of following the name come first (an escaping symlink); a
+            // symlink, even to a directory, is then NOTDIR, as in Linux's rmdir(2).
+            // (wasmtime 50 answers INVAL for any trailing slash: docs/WASI.md.)
+            self.lookup(dir, path, true)?;
+        }
         let (parent, name, ino) = self.walk_entry(dir, path, Errno::Inval)?;
         match &self.inode(ino)?.node {
             Node::Dir(d) => {
@@ -174,6 +182,12 @@ impl Fs {
     /// not followed). [`Errno::IsDir`] for a directory. The inode's data survives while it
     /// has other links or is retained.
     pub fn unlink(&mut self, dir: Ino, path: &str) -> Result<(), Errno> {
+        if path.ends_with('/') {
+            // A trailing slash follows the final symlink and wants a directory, as in
+            // Linux's unlink(2) and wasmtime: escapes, NOENT, NOTDIR, then ISDIR.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::IsDir);
+        }
         let (parent, name, ino) = self.walk_entry(dir, path, Errno::IsDir)?;
         if self.kind(ino)? == FileType::Directory {
             return Err(Errno::IsDir);
@@ -248,14 +262,24 @@ impl Fs {
         new_dir: Ino,
         new_path: &str,
     ) -> Result<(), Errno> {
-        let ino = self.lookup(old_dir, old_path, follow)?;
-        // The new name is resolved before the old one's kind is looked at, as in Linux's
-        // linkat(2) and wasmtime: `link(dir, existing)` is EXIST, not PERM.
+        // Both paths are walked (escapes, missing parents) before the old name is looked
+        // at, and the new name before the old one's kind, as in wasmtime (and Linux's
+        // linkat(2)): `link(missing, ../x)` is an escape, `link(dir, existing)` EXIST.
+        if old_path.ends_with('/') {
+            // A trailing slash makes the old name resolve in full first (NOENT, NOTDIR).
+            self.lookup(old_dir, old_path, true)?;
+        }
+        let old = self.walk(old_dir, old_path, follow || old_path.ends_with('/'))?;
         if new_path.ends_with('/') {
+            // Resolves (NOENT, NOTDIR) or names a directory, which exists — once the old
+            // name is known to exist.
             self.lookup(new_dir, new_path, true)?;
+            self.walked_to(old)?;
             return Err(Errno::Exist);
         }
-        let (parent, name) = match self.walk(new_dir, new_path, false)? {
+        let new = self.walk(new_dir, new_path, false)?;
+        let ino = self.walked_to(old)?;
+        let (parent, name) = match new {
             Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => return Err(Errno::Exist),
             Walk::Entry { must_dir: true, .. } => return Err(Errno::NoEnt),
             Walk::Entry { parent, name, .. } => (parent, name),

@@ -814,7 +814,8 @@ fn unlink_cases() {
     fs.symlink("d", root, "ld").unwrap();
     assert_eq!(fs.unlink(root, "d"), Err(Errno::IsDir));
     assert_eq!(fs.unlink(root, "d/"), Err(Errno::IsDir));
-    assert_eq!(fs.unlink(root, "ld/"), Err(Errno::NotDir));
+    // A trailing slash follows the symlink to a directory: ISDIR, as wasmtime says.
+    assert_eq!(fs.unlink(root, "ld/"), Err(Errno::IsDir));
     assert_eq!(fs.unlink(root, "nope"), Err(Errno::NoEnt));
     assert_eq!(fs.unlink(root, "."), Err(Errno::IsDir));
     // Unlinking a symlink removes the link, not its target.
@@ -1562,7 +1563,10 @@ fn error_precedence_matches_linux_and_wasmtime() {
     assert_eq!(fs.readlink(root, "ld"), Ok("d".into()));
     // symlink and link onto a name with a trailing slash.
     assert_eq!(fs.symlink("t", root, "a/").map(|_| ()), Err(Errno::NotDir));
-    assert_eq!(fs.symlink("t", root, "nope/").map(|_| ()), Err(Errno::NoEnt));
+    assert_eq!(
+        fs.symlink("t", root, "nope/").map(|_| ()),
+        Err(Errno::NoEnt)
+    );
     assert_eq!(fs.symlink("t", root, "ld/").map(|_| ()), Err(Errno::Exist));
     assert_eq!(fs.link(root, "a", false, root, "a/"), Err(Errno::NotDir));
     assert_eq!(fs.link(root, "a", false, root, "nope/"), Err(Errno::NoEnt));
@@ -1571,9 +1575,49 @@ fn error_precedence_matches_linux_and_wasmtime() {
     assert_eq!(fs.link(root, "d", false, root, "a"), Err(Errno::Exist));
     assert_eq!(fs.link(root, "d", false, root, "x"), Err(Errno::Perm));
     // rename: escapes and missing parents, then `.`/`..`, then the source.
-    assert_eq!(fs.rename(root, "nope", root, "../a"), Err(Errno::NotCapable));
+    assert_eq!(
+        fs.rename(root, "nope", root, "../a"),
+        Err(Errno::NotCapable)
+    );
     assert_eq!(fs.rename(root, ".", root, "nope/x"), Err(Errno::NoEnt));
     assert_eq!(fs.rename(root, "nope", root, "."), Err(Errno::Busy));
     assert_eq!(fs.rename(root, ".", root, "nope"), Err(Errno::Busy));
     assert_eq!(fs.rename(root, "nope", root, "x"), Err(Errno::NoEnt));
+    // CREAT with a trailing slash: the parent's errors first.
+    assert_eq!(fs.open(root, "nope/e/", CREATE), Err(Errno::NoEnt));
+    assert_eq!(fs.open(root, "a/e/", CREATE), Err(Errno::NotDir));
+    // unlink and rmdir with a trailing slash follow the name first.
+    assert_eq!(fs.unlink(root, "lo/"), Err(Errno::NotCapable));
+    assert_eq!(fs.unlink(root, "la/"), Err(Errno::NotDir));
+    assert_eq!(fs.unlink(root, "d/"), Err(Errno::IsDir));
+    assert_eq!(fs.unlink(root, "nope/"), Err(Errno::NoEnt));
+    assert_eq!(fs.rmdir(root, "lo/"), Err(Errno::NotCapable));
+    assert_eq!(fs.rmdir(root, "a/"), Err(Errno::NotDir));
+    assert_eq!(fs.rmdir(root, "ld/"), Err(Errno::NotDir));
+    assert!(
+        fs.lookup(root, "d", false).is_ok(),
+        "a symlink's target is never removed"
+    );
+    // link: an old name with a trailing slash resolves in full first.
+    assert_eq!(
+        fs.link(root, "nope/", false, root, "../x"),
+        Err(Errno::NoEnt)
+    );
+    assert_eq!(
+        fs.link(root, "la/", false, root, "nope/x"),
+        Err(Errno::NotDir)
+    );
+    // The old name's existence before the new name's.
+    assert_eq!(fs.link(root, "nope", false, root, "d/"), Err(Errno::NoEnt));
+    assert_eq!(fs.link(root, "nope", false, root, "d"), Err(Errno::NoEnt));
+    // link: the new path's parent before the old name's existence.
+    assert_eq!(
+        fs.link(root, "nope", false, root, "../x"),
+        Err(Errno::NotCapable)
+    );
+    assert_eq!(
+        fs.link(root, "nope", false, root, "a/x"),
+        Err(Errno::NotDir)
+    );
+    assert_eq!(fs.link(root, "nope", false, root, "x"), Err(Errno::NoEnt));
 }
