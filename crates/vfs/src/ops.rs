@@ -385,6 +385,22 @@ impl Fs {
             }
         }
         if let Some(d) = dst {
+            // A target that is an ancestor of the source is NOTEMPTY (it holds the
+            // source) before its kind is looked at, as in Linux's renameat(2) and
+            // wasmtime: `rename(d/x, d)` is NOTEMPTY, not ISDIR.
+            let mut cur = old_parent;
+            let mut steps = 0usize;
+            loop {
+                if cur == d {
+                    return Err(Errno::NotEmpty);
+                }
+                let up = self.dir(cur)?.parent;
+                if up == cur || steps > self.inodes.len() {
+                    break;
+                }
+                cur = up;
+                steps += 1;
+            }
             match (&self.inode(d)?.node, src_is_dir) {
                 (Node::Dir(dd), true) => {
                     if !dd.is_empty() {

@@ -1583,6 +1583,14 @@ fn error_precedence_matches_linux_and_wasmtime() {
     assert_eq!(fs.rename(root, "nope", root, "."), Err(Errno::Busy));
     assert_eq!(fs.rename(root, ".", root, "nope"), Err(Errno::Busy));
     assert_eq!(fs.rename(root, "nope", root, "x"), Err(Errno::NoEnt));
+    // rename onto an ancestor of the source: NOTEMPTY before ISDIR.
+    fs.open(root, "d/x", CREATE).unwrap();
+    fs.mkdir(root, "d/e").unwrap();
+    assert_eq!(fs.rename(root, "d/x", root, "d"), Err(Errno::NotEmpty));
+    assert_eq!(fs.rename(root, "d/e", root, "d"), Err(Errno::NotEmpty));
+    assert_eq!(fs.rename(root, "a", root, "d"), Err(Errno::IsDir));
+    fs.unlink(root, "d/x").unwrap();
+    fs.rmdir(root, "d/e").unwrap();
     // CREAT with a trailing slash: the parent's errors first.
     assert_eq!(fs.open(root, "nope/e/", CREATE), Err(Errno::NoEnt));
     assert_eq!(fs.open(root, "a/e/", CREATE), Err(Errno::NotDir));
