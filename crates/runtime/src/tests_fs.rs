@@ -367,6 +367,23 @@ fn path_open_append_flag_and_fd_fdstat_get() {
 }
 
 #[test]
+fn a_directory_keeps_no_fdflags() {
+    let out = run(
+        &["d"],
+        &rights(
+            r#"
+            (drop (call $o (i32.const 3) {p0} (i32.const 2) DIR (i32.const 1)))
+            (call $r (call $fd_fdstat_get (i32.const 4) (i32.const 128)))
+            (call $r (i32.load8_u (i32.const 128)))
+            (call $r (i32.load16_u (i32.const 130)))"#,
+        ),
+    );
+    // Opened with APPEND, the directory reports flags 0, as in wasmtime (found by the
+    // wasi-diff differential).
+    assert_eq!(out, "0 4 0 3 0 ");
+}
+
+#[test]
 fn fd_seek_and_fd_tell() {
     let out = run(
         &["a.txt"],

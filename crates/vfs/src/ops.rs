@@ -16,13 +16,19 @@ impl Fs {
     /// Errors: [`Errno::Exist`] for `create + exclusive` on an existing name (a symlink
     /// included, which is then not followed); [`Errno::NotDir`] for `directory` (or a
     /// trailing slash) on a non-directory; [`Errno::IsDir`] for `truncate` or `create` on a
-    /// directory, or creating a name with a trailing slash; [`Errno::Inval`] for
+    /// directory, or `create` with a trailing slash (first, whatever the name); [`Errno::Inval`] for
     /// `create + directory` on a missing name; [`Errno::NoEnt`] for a missing name without
     /// `create` or a missing/removed parent; [`Errno::Loop`] for `create` or `truncate` on
-    /// a final symlink that is not followed. A final symlink with `follow == false` and
+    /// a final symlink that is not followed, and for `directory` on one. A final symlink with `follow == false` and
     /// neither of those flags opens the symlink itself. With `create` and `follow`, a
     /// dangling symlink creates its target (inside the confinement).
     pub fn open(&mut self, dir: Ino, path: &str, opts: OpenOptions) -> Result<Ino, Errno> {
+        if opts.create && path.ends_with('/') {
+            // As Linux's open(2) and wasmtime: once the parent resolves, before the name
+            // itself is looked at (or followed).
+            self.walk(dir, path, false)?;
+            return Err(Errno::IsDir);
+        }
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow && !excl) || path.ends_with('/');
         match self.walk(dir, path, follow)? {
@@ -58,10 +64,12 @@ impl Fs {
                         }
                     }
                     FileType::SymbolicLink => {
-                        if opts.directory || must_dir {
+                        if must_dir {
                             return Err(Errno::NotDir);
                         }
-                        if opts.create || opts.truncate {
+                        // O_DIRECTORY | O_NOFOLLOW on a symlink is ELOOP in Linux and
+                        // wasmtime, as creating or truncating through one is.
+                        if opts.directory || opts.create || opts.truncate {
                             return Err(Errno::Loop);
                         }
                     }
@@ -148,6 +156,12 @@ impl Fs {
     /// entries. A removed directory that is still retained stays readable but empty, and
     /// nothing can be created in it.
     pub fn rmdir(&mut self, dir: Ino, path: &str) -> Result<(), Errno> {
+        if path.ends_with('/') {
+            // The errors of following the name come first (an escaping symlink); a
+            // symlink, even to a directory, is then NOTDIR, as in Linux's rmdir(2).
+            // (wasmtime 50 answers INVAL for any trailing slash: docs/WASI.md.)
+            self.lookup(dir, path, true)?;
+        }
         let (parent, name, ino) = self.walk_entry(dir, path, Errno::Inval)?;
         match &self.inode(ino)?.node {
             Node::Dir(d) => {
@@ -168,6 +182,12 @@ impl Fs {
     /// not followed). [`Errno::IsDir`] for a directory. The inode's data survives while it
     /// has other links or is retained.
     pub fn unlink(&mut self, dir: Ino, path: &str) -> Result<(), Errno> {
+        if path.ends_with('/') {
+            // A trailing slash follows the final symlink and wants a directory, as in
+            // Linux's unlink(2) and wasmtime: escapes, NOENT, NOTDIR, then ISDIR.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::IsDir);
+        }
         let (parent, name, ino) = self.walk_entry(dir, path, Errno::IsDir)?;
         if self.kind(ino)? == FileType::Directory {
             return Err(Errno::IsDir);
@@ -191,6 +211,11 @@ impl Fs {
         if target.contains('\0') {
             return Err(Errno::Inval);
         }
+        if path.ends_with('/') {
+            // The name, followed, must be a directory (NOTDIR, NOENT), which exists.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::Exist);
+        }
         match self.walk(dir, path, false)? {
             Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => Err(Errno::Exist),
             Walk::Entry { must_dir: true, .. } => Err(Errno::NoEnt),
@@ -203,6 +228,12 @@ impl Fs {
     /// The target of symlink `path` relative to `dir` (the final component is not
     /// followed). [`Errno::Inval`] if it is not a symlink.
     pub fn readlink(&self, dir: Ino, path: &str) -> Result<String, Errno> {
+        if path.ends_with('/') {
+            // A trailing slash follows the final symlink and wants a directory (NOTDIR,
+            // NOENT), which is not a symlink: as Linux's readlink(2) and wasmtime.
+            self.lookup(dir, path, true)?;
+            return Err(Errno::Inval);
+        }
         let ino = match self.walk(dir, path, false)? {
             Walk::Dir(_) => return Err(Errno::Inval),
             Walk::Entry { ino: None, .. } => return Err(Errno::NoEnt),
@@ -231,17 +262,33 @@ impl Fs {
         new_dir: Ino,
         new_path: &str,
     ) -> Result<(), Errno> {
-        let ino = self.lookup(old_dir, old_path, follow)?;
+        // Both paths are walked (escapes, missing parents) before the old name is looked
+        // at, and the new name before the old one's kind, as in wasmtime (and Linux's
+        // linkat(2)): `link(missing, ../x)` is an escape, `link(dir, existing)` EXIST.
+        if old_path.ends_with('/') {
+            // A trailing slash makes the old name resolve in full first (NOENT, NOTDIR).
+            self.lookup(old_dir, old_path, true)?;
+        }
+        let old = self.walk(old_dir, old_path, follow || old_path.ends_with('/'))?;
+        if new_path.ends_with('/') {
+            // Resolves (NOENT, NOTDIR) or names a directory, which exists — once the old
+            // name is known to exist.
+            self.lookup(new_dir, new_path, true)?;
+            self.walked_to(old)?;
+            return Err(Errno::Exist);
+        }
+        let new = self.walk(new_dir, new_path, false)?;
+        let ino = self.walked_to(old)?;
+        let (parent, name) = match new {
+            Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => return Err(Errno::Exist),
+            Walk::Entry { must_dir: true, .. } => return Err(Errno::NoEnt),
+            Walk::Entry { parent, name, .. } => (parent, name),
+        };
         let kind = self.kind(ino)?;
         if kind == FileType::Directory {
             return Err(Errno::Perm);
         }
         self.check_writable(ino)?;
-        let (parent, name) = match self.walk(new_dir, new_path, false)? {
-            Walk::Dir(_) | Walk::Entry { ino: Some(_), .. } => return Err(Errno::Exist),
-            Walk::Entry { must_dir: true, .. } => return Err(Errno::NoEnt),
-            Walk::Entry { parent, name, .. } => (parent, name),
-        };
         if self.inode(parent)?.nlink == 0 {
             return Err(Errno::NoEnt);
         }
@@ -274,8 +321,29 @@ impl Fs {
         new_dir: Ino,
         new_path: &str,
     ) -> Result<(), Errno> {
-        let (old_parent, old_name, src) = self.walk_entry(old_dir, old_path, Errno::Busy)?;
-        let (new_parent, new_name, dst) = match self.walk(new_dir, new_path, false)? {
+        // Both paths are resolved (escapes, missing parents) before either name is looked
+        // at, then `.`/`..` endings (BUSY), then the source: the order of Linux's
+        // renameat(2) and wasmtime.
+        let old = self.walk(old_dir, old_path, false)?;
+        let new = self.walk(new_dir, new_path, false)?;
+        if matches!(old, Walk::Dir(_)) || matches!(new, Walk::Dir(_)) {
+            return Err(Errno::Busy);
+        }
+        let (old_parent, old_name, src) = match old {
+            Walk::Dir(_) | Walk::Entry { ino: None, .. } => return Err(Errno::NoEnt),
+            Walk::Entry {
+                parent,
+                name,
+                ino: Some(ino),
+                must_dir,
+            } => {
+                if must_dir && self.kind(ino)? != FileType::Directory {
+                    return Err(Errno::NotDir);
+                }
+                (parent, name, ino)
+            }
+        };
+        let (new_parent, new_name, dst) = match new {
             Walk::Dir(_) => return Err(Errno::Busy),
             Walk::Entry {
                 parent,
@@ -317,6 +385,22 @@ impl Fs {
             }
         }
         if let Some(d) = dst {
+            // A target that is an ancestor of the source is NOTEMPTY (it holds the
+            // source) before its kind is looked at, as in Linux's renameat(2) and
+            // wasmtime: `rename(d/x, d)` is NOTEMPTY, not ISDIR.
+            let mut cur = old_parent;
+            let mut steps = 0usize;
+            loop {
+                if cur == d {
+                    return Err(Errno::NotEmpty);
+                }
+                let up = self.dir(cur)?.parent;
+                if up == cur || steps > self.inodes.len() {
+                    break;
+                }
+                cur = up;
+                steps += 1;
+            }
             match (&self.inode(d)?.node, src_is_dir) {
                 (Node::Dir(dd), true) => {
                     if !dd.is_empty() {

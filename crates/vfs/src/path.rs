@@ -136,7 +136,14 @@ impl Fs {
     /// Resolves `path` from directory `dir` to an inode. `follow` follows a final symlink
     /// (a trailing slash always does, and then requires a directory).
     pub fn lookup(&self, dir: Ino, path: &str, follow: bool) -> Result<Ino, Errno> {
-        match self.walk(dir, path, follow || path.ends_with('/'))? {
+        let walk = self.walk(dir, path, follow || path.ends_with('/'))?;
+        self.walked_to(walk)
+    }
+
+    /// The inode a walk (made as [`Fs::lookup`] makes it) ended at: NOENT if absent,
+    /// NOTDIR if a trailing slash wants a directory and it is none.
+    pub(crate) fn walked_to(&self, walk: Walk) -> Result<Ino, Errno> {
+        match walk {
             Walk::Dir(d) => Ok(d),
             Walk::Entry { ino: None, .. } => Err(Errno::NoEnt),
             Walk::Entry {

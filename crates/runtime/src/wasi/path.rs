@@ -259,6 +259,13 @@ pub fn path_open(
         FileType::RegularFile => (Object::File(ino), rights_base),
         FileType::SymbolicLink => return Err(Errno::Loop.into()),
     };
+    // A directory keeps no fdflags (APPEND and the rest mean nothing for it), as in
+    // wasmtime, whose fd_fdstat_get then reports 0.
+    let flags = if matches!(object, Object::Dir(_)) {
+        0
+    } else {
+        flags
+    };
     let mut file = OpenFile::new(object, flags);
     file.rights_base = rights_base;
     file.rights_inheriting = rights_inheriting;
