@@ -101,7 +101,7 @@ const RIGHTS: &[(&str, u64)] = &[
     ("dir", FD_READDIR | FD_FILESTAT_GET | (0x3f << 9)),
 ];
 
-fn errno(ret: i32) -> &'static str {
+fn errno(ret: i32) -> String {
     userland::wasix_sys::errno_name(ret as u16)
 }
 
@@ -142,9 +142,9 @@ fn ptr<T>(x: &mut T) -> i32 {
 /// NOTCAPABLE is printed as PERM, whatever the path, since any name may by then be a
 /// symlink that climbs out. (The preopen holds every right, so our NOTCAPABLE means
 /// an escape here, never a missing right.)
-fn escape(ret: i32) -> &'static str {
+fn escape(ret: i32) -> String {
     match errno(ret) {
-        "NOTCAPABLE" => "PERM",
+        e if e == "NOTCAPABLE" => "PERM".into(),
         e => e,
     }
 }
@@ -465,7 +465,7 @@ impl State {
         let mut buf = vec![0u8; size];
         let mut cookie = 0u64;
         let mut names = Vec::new();
-        let mut status = "SUCCESS";
+        let mut status = String::from("SUCCESS");
         for _ in 0..200 {
             let mut used = 0u32;
             // SAFETY: the buffer and output slot are live.
@@ -502,7 +502,7 @@ impl State {
                 break;
             }
             if !progressed {
-                status = "BUFFER-TOO-SMALL";
+                status = "BUFFER-TOO-SMALL".into();
                 break;
             }
         }
@@ -858,7 +858,7 @@ impl State {
         let is_dir =
             unsafe { raw::fd_fdstat_get(fd, st.as_mut_ptr() as usize as i32) } == 0 && st[0] == 3;
         let e = match errno(r) {
-            "SUCCESS" | "BADF" if is_dir => "DIR-SYNC",
+            e if is_dir && (e == "SUCCESS" || e == "BADF") => "DIR-SYNC".into(),
             e => e,
         };
         self.line(format!("{call} {l} -> {e}"));
