@@ -224,8 +224,9 @@ impl System {
     }
 
     /// Refuses a module importing anything but functions this kernel provides, or
-    /// exporting no `_start` function. Reads only the sections before the code of a module
-    /// already validated.
+    /// exporting no `_start` function. Reads only the sections before the code; a module
+    /// whose headers do not parse is refused as invalid here (under lazy translation this
+    /// runs before `Module::new` validates the rest).
     fn check_interface(&self, name: &str, bytes: &[u8]) -> Result<(), SpawnError> {
         use wasmparser::{ExternalKind, Payload, TypeRef};
         let mut start = false;
