@@ -1085,10 +1085,15 @@ impl Shell {
     }
 
     /// A builtin's standard output: fd 1, or the in-memory capture of a `$(…)`.
-    fn stdout(&mut self, bytes: &[u8]) {
+    /// Writes `bytes` to standard output (or the capture buffer); false if the write
+    /// failed, which `echo` reports as its status, as dash's does.
+    fn stdout(&mut self, bytes: &[u8]) -> bool {
         match &mut self.captured {
-            Some(buf) => buf.extend_from_slice(bytes),
-            None => write_fd(1, bytes),
+            Some(buf) => {
+                buf.extend_from_slice(bytes);
+                true
+            }
+            None => w::write_all(1, bytes).is_ok(),
         }
     }
 

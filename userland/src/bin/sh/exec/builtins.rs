@@ -21,10 +21,7 @@ impl Shell {
         match argv[0].as_str() {
             ":" | "true" => 0,
             "false" => 1,
-            "echo" => {
-                self.stdout(&text::echo(args));
-                0
-            }
+            "echo" => i32::from(!self.stdout(&text::echo(args))),
             "printf" => self.printf(args),
             "test" => self.test("test", args),
             "[" => match args.last() {
