@@ -275,6 +275,19 @@ pub fn ensure_qemu(firmware: Firmware) -> Result<()> {
                 .status()
                 .is_ok_and(|s| s.success());
         if ok {
+            // apt removes a newer qemu-utils (from backports, say) that conflicts with the
+            // distribution's QEMU; `image --format qcow2` needs its qemu-img.
+            let have_img = Command::new("qemu-img")
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !have_img {
+                let _ = Command::new("apt-get")
+                    .args(["install", "-y", "qemu-utils"])
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .status();
+            }
             return Ok(());
         }
     }
