@@ -205,9 +205,7 @@ macro_rules! calls {
             |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<i32, wasmi::Error> {
                 $crate::linker::dispatch(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*))
             })?;
-        if $reg.only.is_none() {
-            $reg.names.insert((alloc::string::String::from($module), alloc::string::String::from(stringify!($name))));
-        }
+        $reg.record($module, stringify!($name));
         }
     )*};
 }
@@ -222,9 +220,7 @@ macro_rules! calls_noreturn {
             |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<(), wasmi::Error> {
                 $crate::linker::dispatch_noreturn(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*)).map(|_| ())
             })?;
-        if $reg.only.is_none() {
-            $reg.names.insert((alloc::string::String::from($module), alloc::string::String::from(stringify!($name))));
-        }
+        $reg.record($module, stringify!($name));
         }
     )*};
 }

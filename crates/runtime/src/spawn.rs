@@ -200,11 +200,12 @@ impl System {
         } else {
             0
         };
-        let imports = module
-            .imports()
-            .map(|i| (String::from(i.module()), String::from(i.name())))
-            .collect();
-        let linker = (self.program_linker)(&engine, is_legacy(&module), Registry::only(imports))
+        let imports = Registry::only(
+            module
+                .imports()
+                .map(|i| (String::from(i.module()), String::from(i.name()))),
+        );
+        let linker = (self.program_linker)(&engine, is_legacy(&module), imports)
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
         if let (Some(before), Some(after)) = (free, self.memory_unreserved()) {
             log::debug!(

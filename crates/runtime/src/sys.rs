@@ -607,31 +607,51 @@ impl System {
 /// registering a program's own linker, the only names to define in it.
 #[derive(Debug, Default)]
 pub struct Registry {
-    pub names: BTreeSet<(String, String)>,
+    /// What registration defined, by module (recorded only without `only`).
+    names: Names,
     /// When set, registration defines only these (the program's imports) and records
     /// nothing: a linker holding all ~250 host calls cost as much to build as
     /// validating a small program.
-    pub only: Option<BTreeSet<(String, String)>>,
+    only: Option<Names>,
 }
+
+/// Import names by module: looked up by `&str` without building a key (a program's linker
+/// asks once per host call the kernel has, ~500 times per load).
+type Names = BTreeMap<String, BTreeSet<String>>;
 
 impl Registry {
     pub fn has(&self, module: &str, name: &str) -> bool {
-        self.names.iter().any(|(m, n)| m == module && n == name)
+        self.names.get(module).is_some_and(|n| n.contains(name))
     }
 
-    /// A registry that defines only `imports`.
-    pub fn only(imports: BTreeSet<(String, String)>) -> Self {
+    /// A registry that defines only `imports` (module, name).
+    pub fn only(imports: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut only = Names::new();
+        for (module, name) in imports {
+            only.entry(module).or_default().insert(name);
+        }
         Self {
-            names: BTreeSet::new(),
-            only: Some(imports),
+            names: Names::new(),
+            only: Some(only),
         }
     }
 
-    /// Whether registration should define `module::name` (and record it).
+    /// Whether registration should define `module::name` (and then [`Self::record`] it).
     pub fn wants(&self, module: &str, name: &str) -> bool {
         self.only
             .as_ref()
-            .is_none_or(|only| only.iter().any(|(m, n)| m == module && n == name))
+            .is_none_or(|only| only.get(module).is_some_and(|n| n.contains(name)))
+    }
+
+    /// Notes that `module::name` is defined (for [`Self::has`]; a registry limited to a
+    /// program's imports records nothing).
+    pub fn record(&mut self, module: &str, name: &str) {
+        if self.only.is_none() {
+            self.names
+                .entry(String::from(module))
+                .or_default()
+                .insert(String::from(name));
+        }
     }
 }
 

@@ -14,8 +14,6 @@ pub mod thread;
 pub mod tty;
 pub mod unsupported;
 
-use alloc::string::String;
-
 use wasmi::Linker;
 
 use crate::sys::Proc;
@@ -82,11 +80,17 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         thread_parallelism => thread::thread_parallelism(out: i32),
     );
     // Stack switching drives the guest's asyncify exports, so it needs the caller itself.
-    linker.func_wrap(MODULE, "proc_fork", stack::proc_fork)?;
-    linker.func_wrap(MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
-    linker.func_wrap(MODULE, "stack_restore", stack::stack_restore)?;
-    for name in ["proc_fork", "stack_checkpoint", "stack_restore"] {
-        reg.names.insert((String::from(MODULE), String::from(name)));
+    if reg.wants(MODULE, "proc_fork") {
+        linker.func_wrap(MODULE, "proc_fork", stack::proc_fork)?;
+        reg.record(MODULE, "proc_fork");
+    }
+    if reg.wants(MODULE, "stack_checkpoint") {
+        linker.func_wrap(MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
+        reg.record(MODULE, "stack_checkpoint");
+    }
+    if reg.wants(MODULE, "stack_restore") {
+        linker.func_wrap(MODULE, "stack_restore", stack::stack_restore)?;
+        reg.record(MODULE, "stack_restore");
     }
     futex::register_lowered(linker, reg, LOWERED)?;
     calls_noreturn!(linker, reg, MODULE;

@@ -5,7 +5,6 @@
 //! wasix-libc's import declarations (`__wasixlibc_real.c`), plus the older
 //! `thread_local_*` calls that earlier wasix-libc builds import. docs/WASIX.md lists them.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use abi::Errno;
@@ -93,6 +92,9 @@ pub fn register(
     module: &str,
 ) -> Result<(), wasmi::Error> {
     for &(name, params, result) in CALLS {
+        if !reg.wants(module, name) {
+            continue;
+        }
         let ty = FuncType::new(types(params), types(result));
         linker.func_new(module, name, ty, move |caller, _args, results| {
             log::debug!("pid {}: {name}: not supported", caller.data().data.pid);
@@ -101,7 +103,7 @@ pub fn register(
             }
             Ok(())
         })?;
-        reg.names.insert((String::from(module), String::from(name)));
+        reg.record(module, name);
     }
     Ok(())
 }
