@@ -695,7 +695,16 @@ impl Kernel {
                 match task.store.data_mut().data.stack.unwound.take() {
                     // `_start` returned because a stack operation unwound it.
                     Some(op) => self.complete_unwind(task, op),
-                    None => self.finish(task, ExitStatus::Code(0)),
+                    None => match task.then_start.take() {
+                        // The start function (the module's start section) is done:
+                        // `_start` next.
+                        Some(start) => {
+                            task.state = Some(State::New(start));
+                            self.tasks.insert(pid, task);
+                            self.ready.push_back(pid);
+                        }
+                        None => self.finish(task, ExitStatus::Code(0)),
+                    },
                 }
             }
             Ok(TypedResumableCall::OutOfFuel(inv)) => {
@@ -799,7 +808,7 @@ impl Kernel {
             stack: Default::default(),
         };
         match sys.instantiate(&req.name, &req.module, data) {
-            Ok((mut store, instance, start)) => {
+            Ok((mut store, instance, entry)) => {
                 if let Some(info) = sys.procs.get_mut(&pid) {
                     info.name = req.name;
                     info.cmdline = cmdline;
@@ -814,7 +823,8 @@ impl Kernel {
                         store,
                         instance,
                         module: req.module,
-                        state: Some(State::New(start)),
+                        state: Some(State::New(entry.first())),
+                        then_start: entry.then(),
                     },
                 );
                 self.ready.push_back(pid);

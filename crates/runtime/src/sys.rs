@@ -107,6 +107,9 @@ pub enum Sys {
 #[derive(Clone)]
 pub struct Program {
     pub module: Module,
+    /// The module had a start section, now exported as [`crate::startsec::START_EXPORT`]:
+    /// a new process calls it first, in its own slices.
+    pub start_section: bool,
     /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
     /// module importing it (`wasix::register_legacy`).
     pub linker: Arc<Linker<Proc>>,
@@ -651,6 +654,8 @@ pub struct Task {
     /// The program (a fork instantiates it again for the child).
     pub(crate) module: Program,
     pub(crate) state: Option<State>,
+    /// `_start`, while the start function (the first call) still runs.
+    pub(crate) then_start: Option<TypedFunc<(), ()>>,
 }
 
 impl Task {

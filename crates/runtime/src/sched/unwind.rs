@@ -261,6 +261,8 @@ impl Kernel {
             instance,
             module: parent.module.clone(),
             state: None,
+            // The image copied from the parent is past its start function.
+            then_start: None,
         };
         if let Err(e) = Self::copy_image(parent, &mut child) {
             let sys = self.sys.as_mut().expect("system home");
