@@ -20,7 +20,7 @@ use wasmi::{Config, Engine, Linker, TypedResumableCall, TypedResumableCallHostTr
 
 use crate::linker::{Blocked, DefaultAction, ExecMarker, Fault, Killed, with_cx};
 use crate::stack_state::RestoreMarker;
-use crate::sys::Registry;
+use crate::sys::{Registry, Retry};
 
 mod unwind;
 use crate::sys::{ExecRequest, Home, Platform, Proc, ProcData, ProcInfo, State, Sys, System, Task};
@@ -479,6 +479,10 @@ impl Kernel {
                     self.report(&mut task, &format!("trap: {msg}\n"));
                     self.finish(task, ExitStatus::Signal(signal::ABRT));
                 }
+                Some(Err(Sys::Block(Wait::Continue))) => {
+                    self.blocked.remove(&pid);
+                    self.park(task, inv, Wait::Continue, retry);
+                }
                 Some(Err(Sys::Block(w))) => {
                     let w = if w == Wait::Yield { wait } else { w };
                     task.state = Some(State::Blocked(inv, w, retry));
@@ -495,6 +499,64 @@ impl Kernel {
         }
         // Events raised by the retries themselves (a pipe drained, a child reaped) are
         // looked at on the next round.
+    }
+
+    /// Parks `task` in its call until `wait` may hold; a call done in pieces goes to the
+    /// back of the ready queue instead, to do its next piece at its next turn.
+    fn park(
+        &mut self,
+        mut task: Task,
+        inv: TypedResumableCallHostTrap<()>,
+        wait: Wait,
+        retry: Retry,
+    ) {
+        let pid = task.pid;
+        let pieces = wait == Wait::Continue;
+        if !pieces && let Some(info) = self.home().procs.get_mut(&pid) {
+            info.sleeping = true;
+        }
+        task.state = Some(State::Blocked(inv, wait, retry));
+        self.tasks.insert(pid, task);
+        if pieces {
+            self.ready.push_back(pid);
+        } else {
+            self.blocked.insert(pid);
+        }
+    }
+
+    /// Runs the next piece of a call done in pieces ([`Wait::Continue`]).
+    fn continue_call(&mut self, mut task: Task) {
+        let pid = task.pid;
+        let Some(State::Blocked(inv, _, mut retry)) = task.state.take() else {
+            return;
+        };
+        self.lend();
+        task.store.data_mut().data.retrying = true;
+        let memory = task.store.data().data.memory;
+        let outcome = match memory {
+            Some(m) => {
+                let (bytes, proc) = m.data_and_store_mut(&mut task.store);
+                with_cx(bytes, proc, |cx| retry(cx))
+            }
+            None => with_cx(&mut [], task.store.data_mut(), |cx| retry(cx)),
+        };
+        self.take_home();
+        match outcome {
+            Some(Ok(())) => self.make_ready(pid, task, inv, 0),
+            Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
+            Some(Err(Sys::Ret(v))) => self.make_ready(pid, task, inv, v),
+            Some(Err(Sys::Block(w))) => self.park(task, inv, w, retry),
+            Some(Err(Sys::Trap(msg))) => {
+                self.report(&mut task, &format!("trap: {msg}\n"));
+                self.finish(task, ExitStatus::Signal(signal::ABRT));
+            }
+            Some(Err(Sys::Exit(code))) => self.finish(task, ExitStatus::Code(code)),
+            Some(Err(Sys::Signal(sig))) => self.finish(task, ExitStatus::Signal(sig)),
+            Some(Err(Sys::Exec(req))) => self.exec(task, *req),
+            Some(Err(Sys::DefaultAction(_))) | None => {
+                self.finish(task, ExitStatus::Signal(signal::ABRT))
+            }
+        }
     }
 
     fn make_ready(
@@ -600,6 +662,10 @@ impl Kernel {
             let Some(mut task) = self.tasks.remove(&pid) else {
                 return;
             };
+            if matches!(task.state, Some(State::Blocked(_, Wait::Continue, _))) {
+                self.continue_call(task);
+                return;
+            }
             // Not while a stack operation rewinds (asyncify is mid-rewind until the call
             // that started it returns): a handler run now would consume the saved frames.
             let rewinding = task.store.data().data.stack.resume.is_some();
@@ -740,14 +806,7 @@ impl Kernel {
                     self.tasks.insert(pid, task);
                     self.ready.push_back(pid);
                 }
-                Some((wait, retry)) => {
-                    if let Some(info) = self.home().procs.get_mut(&pid) {
-                        info.sleeping = true;
-                    }
-                    task.state = Some(State::Blocked(inv, wait, retry));
-                    self.tasks.insert(pid, task);
-                    self.blocked.insert(pid);
-                }
+                Some((wait, retry)) => self.park(task, inv, wait, retry),
                 None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
             }
         } else if let Some(code) = err.i32_exit_status() {
@@ -797,6 +856,7 @@ impl Kernel {
             cpu_ns: old.cpu_ns,
             call_start: None,
             retrying: false,
+            progress: 0,
             root: old.root,
             cwd: old.cwd,
             signal_handler: None,

@@ -342,6 +342,7 @@ impl System {
             cpu_ns: 0,
             call_start: None,
             retrying: false,
+            progress: 0,
             root,
             cwd,
             signal_handler: None,

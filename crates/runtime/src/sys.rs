@@ -312,6 +312,9 @@ pub struct ProcData {
     pub call_start: Option<u64>,
     /// True while a blocked call is being retried.
     pub retrying: bool,
+    /// How far a call done in pieces ([`crate::types::Wait::Continue`]) has got: its
+    /// handler's own count, meaningful only while `retrying`.
+    pub progress: usize,
     /// The export `callback_signal` named as the signal handler.
     pub signal_handler: Option<String>,
     /// The signal handler is running (its calls must not stop for another signal).

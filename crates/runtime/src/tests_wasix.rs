@@ -104,6 +104,7 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ),
     ("wasi_snapshot_preview1", "fd_read", "i32 i32 i32 i32", true),
     ("wasi_snapshot_preview1", "fd_close", "i32", true),
+    ("wasi_snapshot_preview1", "random_get", "i32 i32", true),
     ("wasi_snapshot_preview1", "fd_fdstat_get", "i32 i32", true),
     (
         "wasi_snapshot_preview1",
@@ -2493,4 +2494,46 @@ fn a_start_section_runs_in_the_childs_own_slices_before_start() {
         out,
         format!("0 spawned\n0 0 2 2 0 9 0 init\nmain\n0 3 1 0 0 {NOEXEC} ")
     );
+}
+
+#[test]
+fn a_big_random_get_is_filled_in_pieces_with_other_processes_running_between() {
+    // Three pieces and 5 bytes: four pieces. The child spawned just before runs (and
+    // prints) between them; before, the call filled it all in one go, first.
+    let tick = program(&["tick\n"], "", "(call $out {s0})");
+    let n = 3 * crate::wasi::random::PIECE + 5;
+    let body = format!(
+        "(call $r (call $spawn {{s0}} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (drop (memory.grow (i32.const 63)))
+         (call $r (call $random_get (i32.const 65536) (i32.const {n})))
+         (call $out {{s1}})
+         (call $r (i64.ne (i64.load (i32.const {last})) (i64.const 0)))
+         (call $r (i32.load8_u (i32.const {past})))
+         (call $join (i32.const 2) (i32.const 0))",
+        last = 65536 + n - 8,
+        past = 65536 + n,
+    );
+    let out = run_ok(&[("tick.wasm", tick)], &["/tick.wasm", "done\n"], "", &body);
+    assert_eq!(out, "0 tick\n0 done\n1 0 0 2 1 0 0 ");
+}
+
+#[test]
+fn a_big_console_write_is_short() {
+    // 100,000 bytes to the console: the call takes 64 KiB (a host call is never
+    // preempted, and the serial port is slow); callers loop on the rest.
+    let out = run_ok(
+        &[],
+        &[],
+        "",
+        "(drop (memory.grow (i32.const 2)))
+         (memory.fill (i32.const 65536) (i32.const 120) (i32.const 100000))
+         (i32.store (i32.const 200) (i32.const 65536))
+         (i32.store (i32.const 204) (i32.const 100000))
+         (call $r (call $fd_write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 208)))
+         (call $r (i32.load (i32.const 208)))",
+    );
+    let max = crate::io::MAX_CONSOLE_WRITE;
+    assert_eq!(out.len(), max + "0 65536 ".len());
+    assert!(out[..max].bytes().all(|b| b == b'x'));
+    assert_eq!(&out[max..], format!("0 {max} "));
 }

@@ -237,6 +237,7 @@ impl Kernel {
             cpu_ns: 0,
             call_start: None,
             retrying: false,
+            progress: 0,
             root: pdata.root,
             cwd: pdata.cwd.clone(),
             signal_handler: pdata.signal_handler.clone(),

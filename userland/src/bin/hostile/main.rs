@@ -23,6 +23,8 @@
 //! - `bigwrite`: huge iovec counts and lengths on stdout (run with stdout NULL): INVAL for
 //!   too many iovecs, FAULT for buffers outside memory, and a 1024-iovec write of the
 //!   whole memory each time must complete (possibly short), not exhaust the kernel.
+//! - `bigrandom`: one `random_get` of 40 MiB; must fill it all (its last 8 bytes are not
+//!   zero) while the watchdog keeps beating (the kernel fills it in pieces).
 //! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
 //! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
 //!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         "killwriter" => killwriter(),
         "killwriter-writer" => killwriter_writer(),
         "bigwrite" => bigwrite(),
+        "bigrandom" => bigrandom(),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
@@ -100,7 +103,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
-                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | watchdog"
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | watchdog"
             );
             2
         }
@@ -530,6 +533,20 @@ fn killwriter_writer() -> u8 {
 }
 
 /// `fd_write(1, iovs, count)` with every argument raw.
+fn bigrandom() -> u8 {
+    const LEN: usize = 40 << 20;
+    let mut buf = vec![0u8; LEN];
+    let t0 = now_ms();
+    // SAFETY: the buffer is this program's own, LEN bytes long.
+    let e = unsafe { p1::random_get(buf.as_mut_ptr() as i32, LEN as i32) };
+    let ms = now_ms() - t0;
+    let tail = u64::from_le_bytes(buf[LEN - 8..].try_into().unwrap_or_default());
+    println!("bigrandom: {} MiB in {ms} ms", LEN >> 20);
+    let ok = expect("bigrandom", "random_get", e == 0, e)
+        & expect("bigrandom", "filled to the end", tail != 0, tail);
+    u8::from(!ok)
+}
+
 fn raw_write(iovs: u32, count: u32, out: u32) -> i32 {
     // SAFETY: the kernel must validate every pointer; we dereference nothing.
     unsafe { p1::fd_write(1, iovs as i32, count as i32, out as i32) }
@@ -753,6 +770,14 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
             args: &["bigwrite"],
             bound_ms: 30_000,
             stdout: stdio::NULL,
+            want: exit(0),
+        },
+        Case {
+            mode: "bigrandom",
+            program: SELF,
+            args: &["bigrandom"],
+            bound_ms: 60_000,
+            stdout: stdio::INHERIT,
             want: exit(0),
         },
         Case {
