@@ -63,6 +63,13 @@ pub trait Executor {
     fn preempts(&self) -> bool;
     /// Starts `work`.
     fn start(&mut self, work: SliceWork) -> Run;
+    /// False when a fresh slice cannot be started on a stack of its own now (the heap is
+    /// low and every stack is held by a suspended process): the scheduler then leaves the
+    /// process queued for its next turn, rather than run it where it cannot be preempted.
+    /// Only while some slice is suspended (which will give its stack back when it ends).
+    fn ready_to_start(&mut self) -> bool {
+        true
+    }
     /// Continues a preempted slice; with `kill`, makes its WebAssembly trap as soon as it
     /// safely can (the process is being killed), so everything it holds is released.
     fn resume(&mut self, fiber: u64, kill: bool) -> Run;
@@ -684,6 +691,13 @@ impl Kernel {
             if let Some(info) = self.home().procs.get_mut(&pid) {
                 info.handler = handles;
                 info.blocked = blocked;
+            }
+            if !self.executor.ready_to_start() {
+                // No stack to run it preemptibly: its next turn (suspended processes,
+                // which hold the stacks, run meanwhile).
+                self.tasks.insert(pid, task);
+                self.ready.push_back(pid);
+                return;
             }
             let Some(state) = task.state.take() else {
                 return;

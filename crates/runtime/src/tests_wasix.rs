@@ -2537,3 +2537,39 @@ fn a_big_console_write_is_short() {
     assert!(out[..max].bytes().all(|b| b == b'x'));
     assert_eq!(&out[max..], format!("0 {max} "));
 }
+
+#[test]
+fn a_process_with_no_stack_to_start_on_waits_its_turn_and_is_not_harmed() {
+    // The kernel's executor refuses fresh slices while the heap is too low for another
+    // stack and every stack is held by a suspended process: the process waits in the
+    // ready queue (the suspended ones run) instead of running unpreemptibly, where the
+    // runaway trap would have killed a long computation after 2 s.
+    let spin = program(&[], "", "(loop $l (br $l))");
+    let wat = module(
+        &["/spin.wasm", "done\n"],
+        "",
+        "(local $i i32)
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (loop $l
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $l (i32.lt_u (local.get $i) (i32.const 3000000))))
+         (call $out {s1})
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    let wasm = wat::parse_str(&wat).expect("valid wat");
+    let opts = Opts {
+        files: alloc::vec![("spin.wasm", spin)],
+        preopen: Some("/"),
+        deferred: true,
+        refuse: 5,
+        ..Opts::default()
+    };
+    let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
+    kernel.run();
+    let out = String::from_utf8_lossy(&console.borrow().stdout).into_owned();
+    assert_eq!(out, "0 done\n0 0 2 2 0 9 ");
+    assert_eq!(kernel.status(pid), Some(ExitStatus::Code(0)));
+    assert_eq!(opts.refused.get(), 5, "fresh slices were refused");
+    assert_eq!(kernel.stats().tasks, 0);
+}
