@@ -69,14 +69,24 @@ pub fn route_log_to_com3() {
     }
 }
 
+/// Bytes written to a port with interrupts off: between pieces the timer and the serial
+/// receive interrupt get their turn (a long write once held them off for seconds).
+const WRITE_PIECE: usize = 256;
+
 fn write_port(port: &Mutex<Option<Serial>>, bytes: &[u8]) -> bool {
-    without_interrupts(|| match port.lock().as_mut() {
-        Some(p) => {
-            p.write(bytes);
-            true
-        }
-        None => false,
-    })
+    let write = |piece: &[u8]| {
+        without_interrupts(|| match port.lock().as_mut() {
+            Some(p) => {
+                p.write(piece);
+                true
+            }
+            None => false,
+        })
+    };
+    if bytes.is_empty() {
+        return write(bytes);
+    }
+    bytes.chunks(WRITE_PIECE).all(write)
 }
 
 /// Writes raw bytes to `stream`.

@@ -4,7 +4,8 @@
 //! - `hostile all` (userland/src/bin/hostile/main.rs): an endless loop, an endless `memory.fill`
 //!   loop, unbounded recursion, a
 //!   memory bomb, a spawn bomb, a descriptor bomb, a pipe nobody reads, a writer killed
-//!   mid-write and huge iovec writes, each run as a child with a time bound while a
+//!   mid-write, huge iovec writes and two start sections that never end, each run as a
+//!   child with a time bound while a
 //!   watchdog process prints heartbeats; every case must end in a clean errno or a clean
 //!   process death, and the heartbeats must keep coming.
 //! - `badcalls` (userland/src/bin/badcalls/main.rs): 2300+ table-generated calls of every WASI
@@ -125,6 +126,9 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
         "pipefill",
         "killwriter",
         "bigwrite",
+        "bigrandom",
+        "startloop",
+        "startfill",
     ] {
         let line = out
             .lines()
@@ -138,6 +142,10 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
     assert!(out.contains("ok loop: EXIT_SIGNAL signal 9"), "{out}");
     assert!(out.contains("ok fillloop: EXIT_SIGNAL signal 9"), "{out}");
     assert!(out.contains("ok recurse: EXIT_SIGNAL signal 6"), "{out}");
+    // Start sections that never end run in the child's own slices: killed by the driver
+    // (SIGKILL), not by the runaway trap inside the spawn (which failed it with NOEXEC).
+    assert!(out.contains("ok startloop: EXIT_SIGNAL signal 9"), "{out}");
+    assert!(out.contains("ok startfill: EXIT_SIGNAL signal 9"), "{out}");
     // SIGABRT from the stack-overflow trap itself, not from some other trap (the child's
     // stderr is the driver's); no other case traps.
     assert_eq!(
@@ -146,7 +154,7 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
         "one trap expected, the recursion's: {err}"
     );
     assert!(err.contains("trap: call stack exhausted\n"), "{err}");
-    assert!(out.contains("hostile: 9 passed, 0 failed"), "{out}");
+    assert!(out.contains("hostile: 12 passed, 0 failed"), "{out}");
 }
 
 #[test]

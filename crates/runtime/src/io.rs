@@ -458,6 +458,11 @@ fn event_write(sys: &mut System, id: FileId, data: &[u8]) -> SysResult<usize> {
 /// buffer; more is a short transfer, which callers loop on.
 pub(crate) const MAX_TRANSFER: usize = 1 << 24;
 
+/// Most bytes one write to the console takes (more is a short write, as a terminal may
+/// give): a host call is never preempted, and the serial port moves a byte per port
+/// write, so 16 MiB held every other process off for seconds.
+pub const MAX_CONSOLE_WRITE: usize = 64 << 10;
+
 /// Gathers the iovecs and writes them in one piece (pipes: straight from guest memory,
 /// see [`pipe_write`]). A broken pipe raises SIGPIPE unless the process ignores it.
 pub(crate) fn write_iovs(
@@ -485,8 +490,13 @@ pub(crate) fn write_iovs(
         return Ok(GuestMem::iov_total(&iovs).min(MAX_TRANSFER));
     }
     // At most MAX_TRANSFER bytes per call (a short write), as for reads: a guest's
-    // iovecs may add up to GiBs, more than the kernel heap holds.
-    let data = cx.mem.gather_at_most(&iovs, MAX_TRANSFER)?;
+    // iovecs may add up to GiBs, more than the kernel heap holds. Less to the console.
+    let max = if matches!(file.object, Object::ConsoleOut(_) | Object::Tty) {
+        MAX_CONSOLE_WRITE
+    } else {
+        MAX_TRANSFER
+    };
+    let data = cx.mem.gather_at_most(&iovs, max)?;
     write_file(cx.sys, id, &data, at).map_err(|e| broken_pipe(cx, e))
 }
 

@@ -42,6 +42,7 @@ pub mod sched;
 pub mod signals;
 pub mod spawn;
 pub mod stack_state;
+pub mod startsec;
 pub mod sys;
 pub mod terminal;
 pub mod types;

@@ -20,7 +20,7 @@ use wasmi::{Config, Engine, Linker, TypedResumableCall, TypedResumableCallHostTr
 
 use crate::linker::{Blocked, DefaultAction, ExecMarker, Fault, Killed, with_cx};
 use crate::stack_state::RestoreMarker;
-use crate::sys::Registry;
+use crate::sys::{Registry, Retry};
 
 mod unwind;
 use crate::sys::{ExecRequest, Home, Platform, Proc, ProcData, ProcInfo, State, Sys, System, Task};
@@ -63,6 +63,13 @@ pub trait Executor {
     fn preempts(&self) -> bool;
     /// Starts `work`.
     fn start(&mut self, work: SliceWork) -> Run;
+    /// False when a fresh slice cannot be started on a stack of its own now (the heap is
+    /// low and every stack is held by a suspended process): the scheduler then leaves the
+    /// process queued for its next turn, rather than run it where it cannot be preempted.
+    /// Only while some slice is suspended (which will give its stack back when it ends).
+    fn ready_to_start(&mut self) -> bool {
+        true
+    }
     /// Continues a preempted slice; with `kill`, makes its WebAssembly trap as soon as it
     /// safely can (the process is being killed), so everything it holds is released.
     fn resume(&mut self, fiber: u64, kill: bool) -> Run;
@@ -479,6 +486,10 @@ impl Kernel {
                     self.report(&mut task, &format!("trap: {msg}\n"));
                     self.finish(task, ExitStatus::Signal(signal::ABRT));
                 }
+                Some(Err(Sys::Block(Wait::Continue))) => {
+                    self.blocked.remove(&pid);
+                    self.park(task, inv, Wait::Continue, retry);
+                }
                 Some(Err(Sys::Block(w))) => {
                     let w = if w == Wait::Yield { wait } else { w };
                     task.state = Some(State::Blocked(inv, w, retry));
@@ -495,6 +506,64 @@ impl Kernel {
         }
         // Events raised by the retries themselves (a pipe drained, a child reaped) are
         // looked at on the next round.
+    }
+
+    /// Parks `task` in its call until `wait` may hold; a call done in pieces goes to the
+    /// back of the ready queue instead, to do its next piece at its next turn.
+    fn park(
+        &mut self,
+        mut task: Task,
+        inv: TypedResumableCallHostTrap<()>,
+        wait: Wait,
+        retry: Retry,
+    ) {
+        let pid = task.pid;
+        let pieces = wait == Wait::Continue;
+        if !pieces && let Some(info) = self.home().procs.get_mut(&pid) {
+            info.sleeping = true;
+        }
+        task.state = Some(State::Blocked(inv, wait, retry));
+        self.tasks.insert(pid, task);
+        if pieces {
+            self.ready.push_back(pid);
+        } else {
+            self.blocked.insert(pid);
+        }
+    }
+
+    /// Runs the next piece of a call done in pieces ([`Wait::Continue`]).
+    fn continue_call(&mut self, mut task: Task) {
+        let pid = task.pid;
+        let Some(State::Blocked(inv, _, mut retry)) = task.state.take() else {
+            return;
+        };
+        self.lend();
+        task.store.data_mut().data.retrying = true;
+        let memory = task.store.data().data.memory;
+        let outcome = match memory {
+            Some(m) => {
+                let (bytes, proc) = m.data_and_store_mut(&mut task.store);
+                with_cx(bytes, proc, |cx| retry(cx))
+            }
+            None => with_cx(&mut [], task.store.data_mut(), |cx| retry(cx)),
+        };
+        self.take_home();
+        match outcome {
+            Some(Ok(())) => self.make_ready(pid, task, inv, 0),
+            Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
+            Some(Err(Sys::Ret(v))) => self.make_ready(pid, task, inv, v),
+            Some(Err(Sys::Block(w))) => self.park(task, inv, w, retry),
+            Some(Err(Sys::Trap(msg))) => {
+                self.report(&mut task, &format!("trap: {msg}\n"));
+                self.finish(task, ExitStatus::Signal(signal::ABRT));
+            }
+            Some(Err(Sys::Exit(code))) => self.finish(task, ExitStatus::Code(code)),
+            Some(Err(Sys::Signal(sig))) => self.finish(task, ExitStatus::Signal(sig)),
+            Some(Err(Sys::Exec(req))) => self.exec(task, *req),
+            Some(Err(Sys::DefaultAction(_))) | None => {
+                self.finish(task, ExitStatus::Signal(signal::ABRT))
+            }
+        }
     }
 
     fn make_ready(
@@ -600,6 +669,10 @@ impl Kernel {
             let Some(mut task) = self.tasks.remove(&pid) else {
                 return;
             };
+            if matches!(task.state, Some(State::Blocked(_, Wait::Continue, _))) {
+                self.continue_call(task);
+                return;
+            }
             // Not while a stack operation rewinds (asyncify is mid-rewind until the call
             // that started it returns): a handler run now would consume the saved frames.
             let rewinding = task.store.data().data.stack.resume.is_some();
@@ -618,6 +691,13 @@ impl Kernel {
             if let Some(info) = self.home().procs.get_mut(&pid) {
                 info.handler = handles;
                 info.blocked = blocked;
+            }
+            if !self.executor.ready_to_start() {
+                // No stack to run it preemptibly: its next turn (suspended processes,
+                // which hold the stacks, run meanwhile).
+                self.tasks.insert(pid, task);
+                self.ready.push_back(pid);
+                return;
             }
             let Some(state) = task.state.take() else {
                 return;
@@ -695,7 +775,16 @@ impl Kernel {
                 match task.store.data_mut().data.stack.unwound.take() {
                     // `_start` returned because a stack operation unwound it.
                     Some(op) => self.complete_unwind(task, op),
-                    None => self.finish(task, ExitStatus::Code(0)),
+                    None => match task.then_start.take() {
+                        // The start function (the module's start section) is done:
+                        // `_start` next.
+                        Some(start) => {
+                            task.state = Some(State::New(start));
+                            self.tasks.insert(pid, task);
+                            self.ready.push_back(pid);
+                        }
+                        None => self.finish(task, ExitStatus::Code(0)),
+                    },
                 }
             }
             Ok(TypedResumableCall::OutOfFuel(inv)) => {
@@ -731,14 +820,7 @@ impl Kernel {
                     self.tasks.insert(pid, task);
                     self.ready.push_back(pid);
                 }
-                Some((wait, retry)) => {
-                    if let Some(info) = self.home().procs.get_mut(&pid) {
-                        info.sleeping = true;
-                    }
-                    task.state = Some(State::Blocked(inv, wait, retry));
-                    self.tasks.insert(pid, task);
-                    self.blocked.insert(pid);
-                }
+                Some((wait, retry)) => self.park(task, inv, wait, retry),
                 None => self.finish(task, ExitStatus::Signal(signal::ABRT)),
             }
         } else if let Some(code) = err.i32_exit_status() {
@@ -788,6 +870,7 @@ impl Kernel {
             cpu_ns: old.cpu_ns,
             call_start: None,
             retrying: false,
+            progress: 0,
             root: old.root,
             cwd: old.cwd,
             signal_handler: None,
@@ -799,7 +882,7 @@ impl Kernel {
             stack: Default::default(),
         };
         match sys.instantiate(&req.name, &req.module, data) {
-            Ok((mut store, instance, start)) => {
+            Ok((mut store, instance, entry)) => {
                 if let Some(info) = sys.procs.get_mut(&pid) {
                     info.name = req.name;
                     info.cmdline = cmdline;
@@ -814,7 +897,8 @@ impl Kernel {
                         store,
                         instance,
                         module: req.module,
-                        state: Some(State::New(start)),
+                        state: Some(State::New(entry.first())),
+                        then_start: entry.then(),
                     },
                 );
                 self.ready.push_back(pid);

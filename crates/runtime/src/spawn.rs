@@ -61,8 +61,27 @@ pub(crate) const SPAWN_HEADROOM: usize = 8 << 20;
 const MODULE_CACHE_ENTRIES: usize = 64;
 const MODULE_CACHE_BYTES: u64 = 16 << 20;
 
-/// A ready-to-run program: its store, instance and `_start`.
-pub(crate) type Instantiated = (Store<Proc>, Instance, TypedFunc<(), ()>);
+/// A ready-to-run program: its store, instance and what it runs.
+pub(crate) type Instantiated = (Store<Proc>, Instance, Entry);
+
+/// What a new program runs: its start function (from a start section, see `startsec`),
+/// if it has one, then `_start`.
+pub(crate) struct Entry {
+    pub(crate) init: Option<TypedFunc<(), ()>>,
+    pub(crate) start: TypedFunc<(), ()>,
+}
+
+impl Entry {
+    /// The first call the process makes.
+    pub(crate) fn first(&self) -> TypedFunc<(), ()> {
+        self.init.unwrap_or(self.start)
+    }
+
+    /// The call that follows the first, when the first is the start function.
+    pub(crate) fn then(&self) -> Option<TypedFunc<(), ()>> {
+        self.init.map(|_| self.start)
+    }
+}
 
 impl System {
     /// Loads, validates and caches the program at `path` (relative to directory `dir`).
@@ -192,7 +211,22 @@ impl System {
         }
         // Imports and `_start` next, still before anything is compiled: a refused program
         // costs no translation at all.
-        self.check_interface(name, bytes)?;
+        let start_func = self.check_interface(name, bytes)?;
+        // A start section would run inside instantiation, unpreemptibly: make it an export
+        // the process's first slice calls instead (see `startsec`).
+        let hoisted;
+        let bytes = match start_func {
+            Some(func) => {
+                hoisted = crate::startsec::hoist(bytes, func).ok_or_else(|| {
+                    SpawnError::new(
+                        Errno::NoExec,
+                        format!("{name}: invalid WebAssembly module: malformed sections"),
+                    )
+                })?;
+                &hoisted[..]
+            }
+            None => bytes,
+        };
         let engine = Engine::new(self.engine.config());
         let module = Module::new(&engine, bytes).map_err(invalid)?;
         let reserve = if self.lazy_translation {
@@ -219,18 +253,21 @@ impl System {
         }
         Ok(Program {
             module,
+            start_section: start_func.is_some(),
             linker: Arc::new(linker),
             reserve: Arc::new(CodeReserve::new(&self.code_reserved, reserve)),
         })
     }
 
     /// Refuses a module importing anything but functions this kernel provides, or
-    /// exporting no `_start` function. Reads only the sections before the code; a module
-    /// whose headers do not parse is refused as invalid here (under lazy translation this
-    /// runs before `Module::new` validates the rest).
-    fn check_interface(&self, name: &str, bytes: &[u8]) -> Result<(), SpawnError> {
+    /// exporting no `_start` function; returns the start section's function, if any.
+    /// Reads only the sections before the code; a module whose headers do not parse is
+    /// refused as invalid here (under lazy translation this runs before `Module::new`
+    /// validates the rest).
+    fn check_interface(&self, name: &str, bytes: &[u8]) -> Result<Option<u32>, SpawnError> {
         use wasmparser::{ExternalKind, Payload, TypeRef};
         let mut start = false;
+        let mut start_func = None;
         let refuse = |message: String| Err(SpawnError::new(Errno::NoExec, message));
         for payload in wasmparser::Parser::new(0).parse_all(bytes) {
             let reader = match payload {
@@ -239,6 +276,10 @@ impl System {
                     start = reader.into_iter().any(|e| {
                         e.is_ok_and(|e| e.name == "_start" && e.kind == ExternalKind::Func)
                     });
+                    continue;
+                }
+                Ok(Payload::StartSection { func, .. }) => {
+                    start_func = Some(func);
                     continue;
                 }
                 Ok(Payload::CodeSectionStart { .. }) => break,
@@ -275,7 +316,7 @@ impl System {
         if !start {
             return refuse(format!("{name}: no `_start` function exported"));
         }
-        Ok(())
+        Ok(start_func)
     }
 
     /// Creates a process from `spec`; it starts running at the next scheduling round. On
@@ -302,6 +343,7 @@ impl System {
             cpu_ns: 0,
             call_start: None,
             retrying: false,
+            progress: 0,
             root,
             cwd,
             signal_handler: None,
@@ -341,7 +383,7 @@ impl System {
             ));
         }
         let cmdline = crate::procfs::cmdline(&data.args);
-        let (store, instance, start) = self.instantiate(&name, &module, data)?;
+        let (store, instance, entry) = self.instantiate(&name, &module, data)?;
         self.next_pid += 1;
         let mut info = ProcInfo::new(ppid, name, ignored);
         info.cmdline = cmdline;
@@ -351,7 +393,8 @@ impl System {
             store,
             instance,
             module,
-            state: Some(State::New(start)),
+            state: Some(State::New(entry.first())),
+            then_start: entry.then(),
         });
         log::debug!("spawned pid {pid}");
         Ok(pid)
@@ -359,14 +402,13 @@ impl System {
 
     /// Closes the descriptors of a process that will not run.
     pub(crate) fn discard(&mut self, mut data: ProcData) {
-        // Its start section may have changed the console settings.
         self.release_tty(data.pid);
         data.fds.close_all(&mut self.fs, &mut self.files);
         self.files.drain_events(&mut self.events);
     }
 
-    /// A store for `data` running `module`, its instance and `_start`. The start section
-    /// runs here with a bounded budget, so it cannot stall the system.
+    /// A store for `data` running `module`, its instance and what it runs. No guest code
+    /// runs here: a start section was made the process's first call at load time.
     pub(crate) fn instantiate(
         &mut self,
         name: &str,
@@ -379,26 +421,23 @@ impl System {
             .table_elements(1 << 20)
             .build();
         let proc = Proc {
-            // The scheduler points this at its home once the process is adopted; a start
-            // section running here finds the system away, so its host calls fail.
+            // The scheduler points this at its home once the process is adopted.
             home: Rc::default(),
             data,
             limits,
             pending: None,
             exec: None,
-            // What the module's memory, tables and start section take is bounded by the
-            // heap free now, with the same headroom as `memory.grow` (a spawn checked
-            // the initial memory first; an exec or fork relies on this alone).
+            // What the module's memory and tables take is bounded by the heap free now,
+            // with the same headroom as `memory.grow` (a spawn checked the initial
+            // memory first; an exec or fork relies on this alone).
             instantiating: self.memory_available(),
         };
         let module = &program.module;
         let mut store = Store::new(module.engine(), proc);
         store.limiter(|p| p);
-        let _ = store.set_fuel(self.limits.slice_fuel.saturating_mul(50));
         let linker = Arc::clone(&program.linker);
-        self.platform.nested_run(true);
+        // Starts nothing: the module has no start section left (`startsec`).
         let instantiated = linker.instantiate_and_start(&mut store, module);
-        self.platform.nested_run(false);
         store.data_mut().instantiating = None;
         let instance = match instantiated {
             Ok(i) => i,
@@ -413,8 +452,23 @@ impl System {
         store.data_mut().data.memory = instance.get_memory(&store, "memory");
         store.data_mut().data.linux_signals = instance.get_func(&store, "__wasm_signal").is_some();
         store.data_mut().data.legacy_abi = is_legacy(module);
+        let init = if program.start_section {
+            match instance.get_typed_func::<(), ()>(&store, crate::startsec::START_EXPORT) {
+                Ok(f) => Some(f),
+                // The validator no longer sees the start section: its type is checked here.
+                Err(_) => {
+                    self.discard(store.into_data().data);
+                    return Err(SpawnError::new(
+                        Errno::NoExec,
+                        format!("{name}: the start function's type is not [] -> []"),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
         match instance.get_typed_func::<(), ()>(&store, "_start") {
-            Ok(start) => Ok((store, instance, start)),
+            Ok(start) => Ok((store, instance, Entry { init, start })),
             Err(_) => {
                 self.discard(store.into_data().data);
                 Err(SpawnError::new(

@@ -107,6 +107,9 @@ pub enum Sys {
 #[derive(Clone)]
 pub struct Program {
     pub module: Module,
+    /// The module had a start section, now exported as [`crate::startsec::START_EXPORT`]:
+    /// a new process calls it first, in its own slices.
+    pub start_section: bool,
     /// Host calls for this module's engine: the full set, or the 2022 WASIX ABI's for a
     /// module importing it (`wasix::register_legacy`).
     pub linker: Arc<Linker<Proc>>,
@@ -309,6 +312,9 @@ pub struct ProcData {
     pub call_start: Option<u64>,
     /// True while a blocked call is being retried.
     pub retrying: bool,
+    /// How far a call done in pieces ([`crate::types::Wait::Continue`]) has got: its
+    /// handler's own count, meaningful only while `retrying`.
+    pub progress: usize,
     /// The export `callback_signal` named as the signal handler.
     pub signal_handler: Option<String>,
     /// The signal handler is running (its calls must not stop for another signal).
@@ -671,6 +677,8 @@ pub struct Task {
     /// The program (a fork instantiates it again for the child).
     pub(crate) module: Program,
     pub(crate) state: Option<State>,
+    /// `_start`, while the start function (the first call) still runs.
+    pub(crate) then_start: Option<TypedFunc<(), ()>>,
 }
 
 impl Task {

@@ -6,7 +6,7 @@ use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 use vfs::{Fs, Limits as FsLimits};
 
@@ -116,6 +116,10 @@ pub struct Opts {
     pub preopen: Option<&'static str>,
     /// Run slices on [`Deferred`], so every slice is seen as preempted first.
     pub deferred: bool,
+    /// With `deferred`: fresh slices refused while another is parked (see
+    /// [`Deferred::refuse`]), and where the count of refusals goes.
+    pub refuse: u32,
+    pub refused: Rc<Cell<u32>>,
     /// Run slices on [`Unmetered`]: no fuel, so programs translate lazily as under the
     /// kernel's timer (the program must end by itself).
     pub unmetered: bool,
@@ -133,6 +137,10 @@ pub struct Opts {
 pub struct Deferred {
     parked: alloc::collections::BTreeMap<u64, Box<crate::sched::Slice>>,
     next: u64,
+    /// Fresh starts still to refuse while some slice is parked (as the kernel's executor
+    /// does with the heap low and every stack held), and how many were refused.
+    pub refuse: Rc<Cell<u32>>,
+    pub refused: Rc<Cell<u32>>,
 }
 
 impl crate::sched::Executor for Deferred {
@@ -152,6 +160,15 @@ impl crate::sched::Executor for Deferred {
 
     fn resume(&mut self, fiber: u64, _kill: bool) -> crate::sched::Run {
         crate::sched::Run::Done(self.parked.remove(&fiber).expect("a parked slice"))
+    }
+
+    fn ready_to_start(&mut self) -> bool {
+        if self.parked.is_empty() || self.refuse.get() == 0 {
+            return true;
+        }
+        self.refuse.set(self.refuse.get() - 1);
+        self.refused.set(self.refused.get() + 1);
+        false
     }
 }
 
@@ -187,7 +204,11 @@ pub fn kernel_with(wasm: &[u8], opts: &Opts) -> (Kernel, Rc<RefCell<Console>>, c
         fs.write_file(root, path, data).expect("write file");
     }
     let executor: Box<dyn crate::sched::Executor> = if opts.deferred {
-        Box::<Deferred>::default()
+        Box::new(Deferred {
+            refuse: Rc::new(Cell::new(opts.refuse)),
+            refused: Rc::clone(&opts.refused),
+            ..Deferred::default()
+        })
     } else if opts.unmetered {
         Box::new(Unmetered)
     } else {

@@ -290,6 +290,14 @@ fn invalid_subscriptions_are_inval() {
     let cases = [
         // No subscriptions.
         poll(SUBS, EVENTS, 0, NEVENTS),
+        // More than a call takes (each pass over them runs unpreempted), in memory.
+        String::from("(drop (memory.grow (i32.const 8)))")
+            + &poll(
+                SUBS,
+                EVENTS,
+                crate::wasi::poll::MAX_SUBSCRIPTIONS + 1,
+                NEVENTS,
+            ),
         // Unknown clock (the CPU-time clocks cannot be waited on either).
         clock_sub(0, 1, 7, 0, false) + &poll(SUBS, EVENTS, 1, NEVENTS),
         clock_sub(0, 1, 2, 10 * MS, false) + &poll(SUBS, EVENTS, 1, NEVENTS),
@@ -299,6 +307,13 @@ fn invalid_subscriptions_are_inval() {
     for body in cases {
         assert_eq!(run_preview1(&body).errno(), INVAL, "{body}");
     }
+    // The most it takes are all looked at: zeroed subscriptions are realtime clocks due
+    // at once, one event each.
+    let max = crate::wasi::poll::MAX_SUBSCRIPTIONS;
+    let most =
+        String::from("(drop (memory.grow (i32.const 8)))") + &poll(SUBS, 200_000, max, NEVENTS);
+    let d = run_preview1(&most);
+    assert_eq!((d.errno(), d.u32(NEVENTS)), (0, max));
 }
 
 #[test]

@@ -104,6 +104,7 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ),
     ("wasi_snapshot_preview1", "fd_read", "i32 i32 i32 i32", true),
     ("wasi_snapshot_preview1", "fd_close", "i32", true),
+    ("wasi_snapshot_preview1", "random_get", "i32 i32", true),
     ("wasi_snapshot_preview1", "fd_fdstat_get", "i32 i32", true),
     (
         "wasi_snapshot_preview1",
@@ -259,7 +260,7 @@ fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
 
 /// The usual children: `/child.wasm` prints "child\n" and exits 3; `/junk.wasm` is not
 /// WebAssembly; `/nostart.wasm` is a valid module without `_start`; `/badstart.wasm` has
-/// a `_start` but its start section traps; `/dir/f` is a file.
+/// a `_start` but its start section traps (once it runs); `/dir/f` is a file.
 fn files() -> Vec<(&'static str, &'static [u8])> {
     let nostart = wat::parse_str("(module (memory (export \"memory\") 1))").expect("valid wat");
     let badstart = wat::parse_str(
@@ -2031,8 +2032,9 @@ fn exec_of_pid_1_after_failed_attempts() {
 
 #[test]
 fn a_failed_exec_past_the_point_of_no_return_is_reported_to_the_parent() {
-    // `/badstart.wasm` loads but cannot start (its start section traps): the exec'ing
-    // process dies (SIGABRT) and its parent, waiting in proc_join, learns so.
+    // `/badstart.wasm` loads, then its start section traps (in the process's own slice,
+    // after the exec): the process dies (SIGABRT) and its parent, waiting in proc_join,
+    // learns so.
     let strings = ["/badstart.wasm", "", "", "exec-failed"];
     let a = program(&strings, "", EXEC_B);
     let out = run_ok(
@@ -2237,8 +2239,9 @@ fn the_module_cache_keeps_the_most_recently_used_programs_only() {
 
 #[test]
 fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
-    // With 16 MiB free: a child whose start section grows its memory to 32 MiB is refused
-    // at instantiation (the grow fails, so its start traps); a table.grow of ~1M elements
+    // With 16 MiB free: a child whose start section grows its memory to 32 MiB starts (its
+    // start section runs in its own slices), but the grow fails, so it traps (ABRT, 6); a
+    // table.grow of ~1M elements
     // (8 MiB, which needs twice that plus headroom) returns -1, one of 1000 succeeds.
     let grow_start = wat::parse_str(
         "(module (memory (export \"memory\") 1)
@@ -2248,6 +2251,7 @@ fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
     .expect("valid wat");
     let grow_start: &'static [u8] = Box::leak(grow_start.into_boxed_slice());
     let body = "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
          (call $r (table.grow $t (ref.null func) (i32.const 1048000)))
          (call $r (table.grow $t (ref.null func) (i32.const 1000)))
          (call $r (table.size $t))";
@@ -2258,12 +2262,12 @@ fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
         false,
         Some(16 << 20),
     );
-    assert_eq!(low.stdout, format!("{NOEXEC} {} 1 1001 ", u32::MAX));
+    assert_eq!(low.stdout, format!("0 0 2 2 0 6 {} 1 1001 ", u32::MAX));
     assert_clean(&low);
     // The same with the heap unknown (unchecked): the child starts, the big grow succeeds
     // (returning the old size, 1).
     let high = run_prog_opts(alloc::vec![("grow.wasm", grow_start)], wat, false, None);
-    assert!(high.stdout.starts_with("0 1 "), "{}", high.stdout);
+    assert!(high.stdout.starts_with("0 0 2 1 0 0 1 "), "{}", high.stdout);
 }
 
 #[test]
@@ -2445,4 +2449,127 @@ fn legacy_relative_paths_at_the_root_preopen_start_from_the_working_directory() 
     // The current ABI: relative to the preopen itself, where there is no `sub`.
     assert_eq!(code(false, "sub"), Some(ExitStatus::Code(NOENT)));
     assert_eq!(code(false, "dir/sub"), Some(ExitStatus::Code(0)));
+}
+
+#[test]
+fn a_start_section_runs_in_the_childs_own_slices_before_start() {
+    // A start section that never ends: the parent's spawn returns the pid at once, the
+    // parent goes on, and a KILL ends the child like any other running process.
+    let spin = program(
+        &["never\n"],
+        "(func $st (loop $l (br $l))) (start $st)",
+        "(call $out {s0})",
+    );
+    // A start section runs before `_start`, with host calls working (the process exists).
+    let init = program(
+        &["init\n", "main\n"],
+        "(func $st (call $out {s0})) (start $st)",
+        "(call $out {s1})",
+    );
+    // A start function of the wrong type no longer meets the validator (its section is
+    // gone): the spawn refuses it all the same.
+    let badtype = wat::parse_str(
+        "(module (memory (export \"memory\") 1) (func $s (param i32)) (start $s)
+           (func (export \"_start\")))",
+    )
+    .expect("wat does not validate");
+    let badtype: &'static [u8] = Box::leak(badtype.into_boxed_slice());
+    let out = run_ok(
+        &[
+            ("spin.wasm", spin),
+            ("init.wasm", init),
+            ("badtype.wasm", badtype),
+        ],
+        &["/spin.wasm", "/init.wasm", "spawned\n", "/badtype.wasm"],
+        "",
+        "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $out {s2})
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))
+         (call $join (i32.const 2) (i32.const 0))
+         (call $r (call $spawn {s1} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 3) (i32.const 0))
+         (call $r (call $spawn {s3} (i32.const 1) (i32.const 1) (i32.const 1)))",
+    );
+    assert_eq!(
+        out,
+        format!("0 spawned\n0 0 2 2 0 9 0 init\nmain\n0 3 1 0 0 {NOEXEC} ")
+    );
+}
+
+#[test]
+fn a_big_random_get_is_filled_in_pieces_with_other_processes_running_between() {
+    // Three pieces and 5 bytes: four pieces. The child spawned just before runs (and
+    // prints) between them; before, the call filled it all in one go, first.
+    let tick = program(&["tick\n"], "", "(call $out {s0})");
+    let n = 3 * crate::wasi::random::PIECE + 5;
+    let body = format!(
+        "(call $r (call $spawn {{s0}} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (drop (memory.grow (i32.const 63)))
+         (call $r (call $random_get (i32.const 65536) (i32.const {n})))
+         (call $out {{s1}})
+         (call $r (i64.ne (i64.load (i32.const {last})) (i64.const 0)))
+         (call $r (i32.load8_u (i32.const {past})))
+         (call $join (i32.const 2) (i32.const 0))",
+        last = 65536 + n - 8,
+        past = 65536 + n,
+    );
+    let out = run_ok(&[("tick.wasm", tick)], &["/tick.wasm", "done\n"], "", &body);
+    assert_eq!(out, "0 tick\n0 done\n1 0 0 2 1 0 0 ");
+}
+
+#[test]
+fn a_big_console_write_is_short() {
+    // 100,000 bytes to the console: the call takes 64 KiB (a host call is never
+    // preempted, and the serial port is slow); callers loop on the rest.
+    let out = run_ok(
+        &[],
+        &[],
+        "",
+        "(drop (memory.grow (i32.const 2)))
+         (memory.fill (i32.const 65536) (i32.const 120) (i32.const 100000))
+         (i32.store (i32.const 200) (i32.const 65536))
+         (i32.store (i32.const 204) (i32.const 100000))
+         (call $r (call $fd_write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 208)))
+         (call $r (i32.load (i32.const 208)))",
+    );
+    let max = crate::io::MAX_CONSOLE_WRITE;
+    assert_eq!(out.len(), max + "0 65536 ".len());
+    assert!(out[..max].bytes().all(|b| b == b'x'));
+    assert_eq!(&out[max..], format!("0 {max} "));
+}
+
+#[test]
+fn a_process_with_no_stack_to_start_on_waits_its_turn_and_is_not_harmed() {
+    // The kernel's executor refuses fresh slices while the heap is too low for another
+    // stack and every stack is held by a suspended process: the process waits in the
+    // ready queue (the suspended ones run) instead of running unpreemptibly, where the
+    // runaway trap would have killed a long computation after 2 s.
+    let spin = program(&[], "", "(loop $l (br $l))");
+    let wat = module(
+        &["/spin.wasm", "done\n"],
+        "",
+        "(local $i i32)
+         (call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (loop $l
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $l (i32.lt_u (local.get $i) (i32.const 3000000))))
+         (call $out {s1})
+         (call $r (call $proc_signal (i32.const 2) (i32.const 9)))
+         (call $join (i32.const 2) (i32.const 0))",
+    );
+    let wasm = wat::parse_str(&wat).expect("valid wat");
+    let opts = Opts {
+        files: alloc::vec![("spin.wasm", spin)],
+        preopen: Some("/"),
+        deferred: true,
+        refuse: 5,
+        ..Opts::default()
+    };
+    let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
+    kernel.run();
+    let out = String::from_utf8_lossy(&console.borrow().stdout).into_owned();
+    assert_eq!(out, "0 done\n0 0 2 2 0 9 ");
+    assert_eq!(kernel.status(pid), Some(ExitStatus::Code(0)));
+    assert_eq!(opts.refused.get(), 5, "fresh slices were refused");
+    assert_eq!(kernel.stats().tasks, 0);
 }

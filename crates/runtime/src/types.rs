@@ -62,6 +62,10 @@ impl ExitStatus {
 pub enum Wait {
     /// Give up the CPU and run again soon.
     Yield,
+    /// A long call done in pieces (a big `random_get`): the call is retried, to do its
+    /// next piece, at the process's next turn in the ready queue, so other processes run
+    /// in between. Signals do not interrupt it.
+    Continue,
     /// Monotonic time reaches this deadline.
     Until(u64),
     /// Console input arrives.
@@ -101,7 +105,7 @@ impl Wait {
     /// True when a retry may succeed at time `now` given `events`.
     pub fn may_be_ready(&self, now: u64, events: &[Event]) -> bool {
         match self {
-            Wait::Yield => true,
+            Wait::Yield | Wait::Continue => true,
             Wait::Until(t) => now >= *t,
             Wait::Console => events.contains(&Event::Console),
             Wait::Pipe(id) => events.contains(&Event::Pipe(*id)),

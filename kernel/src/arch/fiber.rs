@@ -16,9 +16,11 @@
 //! into `execute_until_done`, where every callee-saved register is as wasmi's dispatcher
 //! left it — its return is redirected to a stub that returns the trap code, and wasmi
 //! unwinds normally. Until then it is single-stepped. The same trap ends WebAssembly that
-//! runs where it cannot be preempted (a start section run by a spawn, a signal handler, a
-//! slice started when the heap has no room for another stack) once it has run for
-//! `RUNAWAY_SECONDS`.
+//! runs where it cannot be preempted (a signal handler; a slice started with no stack,
+//! which happens only if the spare stacks could not be made at start-up) once it has run
+//! for `RUNAWAY_SECONDS`. Start sections are not among them: the runtime runs them in the
+//! process's own slices (`runtime::startsec`). With the heap low and every stack held by
+//! a suspended process, a fresh slice waits for its turn instead (`ready_to_start`).
 //!
 //! **Upgrading wasmi** (pinned `=2.0.0` in the workspace Cargo.toml for this reason): the
 //! mechanism rests on that version's internals, and a change that moves them makes the
@@ -47,12 +49,17 @@ use drivers::exit::{ExitCode, exit_qemu};
 /// Bytes of stack per fiber: host calls, compiling a spawned program included, used at
 /// most 17 KiB in the test suites (`hostile all`, `wasix-test`, pipelines of every tool).
 const STACK_BYTES: usize = 64 * 1024;
-/// Heap left free when a fiber stack is allocated. Below it a slice runs on the
-/// scheduler's stack instead: it cannot be preempted then, so the runaway trap bounds it.
-/// As much as a spawn keeps free (the runtime's `SPAWN_HEADROOM`): stacks of suspended
-/// processes must not eat the room the kernel's own, infallible allocations rely on
-/// (the allocator's per-chunk overhead is not in its counters either).
+/// Heap left free when a fiber stack is allocated. As much as a spawn keeps free (the
+/// runtime's `SPAWN_HEADROOM`): stacks of suspended processes must not eat the room the
+/// kernel's own, infallible allocations rely on (the allocator's per-chunk overhead is not
+/// in its counters either).
 const STACK_RESERVE: usize = 8 << 20;
+/// Heap left free when a stack is made because a slice needs one now and none is spare:
+/// half of the 4 MiB every guest-driven growth (memory, tables, pipes, files) leaves free
+/// (the runtime's `GROW_HEADROOM`). Below it the slice waits for its next turn while
+/// suspended processes hold the stacks (`ready_to_start`); it never runs unpreemptibly
+/// then, where the runaway trap would kill a long, well-behaved computation after 2 s.
+const STACK_LOW_RESERVE: usize = 2 << 20;
 /// Words at the bottom of each stack checked after every switch back: an overflow is
 /// reported instead of silently corrupting the heap below.
 const CANARY_WORDS: usize = 512;
@@ -84,13 +91,13 @@ impl Stack {
     /// thousands of spinning processes must not turn their stacks into a kernel panic.
     /// `set_aside` bytes of what is free are promised to others (the runtime's heap for
     /// code still to be translated) and do not count as free.
-    fn try_new(set_aside: usize) -> Option<Self> {
+    fn try_new(set_aside: usize, reserve: usize) -> Option<Self> {
         let (used, size) = super::heap::heap_usage();
         // A check `failalloc=` may fail (see runtime::failpoint): the slice runs without a
         // fiber of its own, as when the heap is low.
         let free = size.saturating_sub(used).saturating_sub(set_aside);
         if runtime::failpoint::available(Some(free))
-            .is_some_and(|free| free < STACK_BYTES + STACK_RESERVE)
+            .is_some_and(|free| free < STACK_BYTES + reserve)
         {
             return None;
         }
@@ -491,7 +498,7 @@ impl Fibers {
         Self {
             parked: BTreeMap::new(),
             spare: (0..SPARE_STACKS)
-                .filter_map(|_| Stack::try_new(0))
+                .filter_map(|_| Stack::try_new(0, STACK_RESERVE))
                 .collect(),
             next: 0,
             set_aside: Arc::default(),
@@ -544,9 +551,34 @@ impl Executor for Fibers {
         self.set_aside = total;
     }
 
+    /// A stack is spare, or can be made with the heap's low reserve; otherwise the slice
+    /// waits while any suspended process holds a stack (it gives it back when its slice
+    /// ends). With nothing suspended the spares are all back (at least `SPARE_STACKS`
+    /// stacks always exist once made), so a slice runs without one only if the spares
+    /// could never be made.
+    fn ready_to_start(&mut self) -> bool {
+        if !self.spare.is_empty() {
+            return true;
+        }
+        let set_aside = self.set_aside.load(Ordering::Relaxed);
+        if let Some(stack) = Stack::try_new(set_aside, STACK_LOW_RESERVE) {
+            self.spare.push(stack);
+            return true;
+        }
+        if !self.parked.is_empty() {
+            log::debug!("no memory for a process stack: the slice waits for its next turn");
+            return false;
+        }
+        true
+    }
+
     fn start(&mut self, work: SliceWork) -> Run {
         let set_aside = self.set_aside.load(Ordering::Relaxed);
-        let Some(stack) = self.spare.pop().or_else(|| Stack::try_new(set_aside)) else {
+        let Some(stack) = self
+            .spare
+            .pop()
+            .or_else(|| Stack::try_new(set_aside, STACK_RESERVE))
+        else {
             log::warn!("no memory for a process stack: running a slice unpreempted");
             set_nested(true);
             let done = work();

@@ -237,6 +237,7 @@ impl Kernel {
             cpu_ns: 0,
             call_start: None,
             retrying: false,
+            progress: 0,
             root: pdata.root,
             cwd: pdata.cwd.clone(),
             signal_handler: pdata.signal_handler.clone(),
@@ -261,6 +262,8 @@ impl Kernel {
             instance,
             module: parent.module.clone(),
             state: None,
+            // The image copied from the parent is past its start function.
+            then_start: None,
         };
         if let Err(e) = Self::copy_image(parent, &mut child) {
             let sys = self.sys.as_mut().expect("system home");

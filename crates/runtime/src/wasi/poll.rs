@@ -74,6 +74,12 @@ impl Layout {
     }
 }
 
+/// Most subscriptions one call takes (more is INVAL, as `poll(2)` refuses more descriptors
+/// than a process may have open): a call is never preempted, and every retry of a
+/// blocked one goes over all of them again, so millions (what 256 MiB of memory holds)
+/// would hold every other process off for seconds per pass.
+pub const MAX_SUBSCRIPTIONS: u32 = 4096;
+
 /// Preview1 `poll_oneoff(in, out, nsubscriptions, nevents)`.
 pub fn poll_oneoff(cx: &mut Cx<'_>, subs: i32, events: i32, count: i32, out: i32) -> SysResult {
     poll(
@@ -166,7 +172,7 @@ impl Event {
 
 impl Call {
     /// Checks the arguments: no subscriptions is INVAL, as in wasmtime; arrays or `out`
-    /// outside memory are FAULT.
+    /// outside memory are FAULT; then more than [`MAX_SUBSCRIPTIONS`] is INVAL.
     fn new(
         cx: &Cx<'_>,
         layout: Layout,
@@ -183,6 +189,9 @@ impl Call {
         cx.mem.slice(subs, subs_len)?;
         cx.mem.slice(events, events_len)?;
         cx.mem.slice(out, 4)?;
+        if count > MAX_SUBSCRIPTIONS {
+            return Err(Errno::Inval);
+        }
         Ok(Self {
             layout,
             subs,

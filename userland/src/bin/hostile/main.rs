@@ -23,6 +23,8 @@
 //! - `bigwrite`: huge iovec counts and lengths on stdout (run with stdout NULL): INVAL for
 //!   too many iovecs, FAULT for buffers outside memory, and a 1024-iovec write of the
 //!   whole memory each time must complete (possibly short), not exhaust the kernel.
+//! - `bigrandom`: one `random_get` of 40 MiB; must fill it all (its last 8 bytes are not
+//!   zero) while the watchdog keeps beating (the kernel fills it in pieces).
 //! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
 //! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
 //!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
@@ -42,6 +44,11 @@
 //!   modules, each compiled and refused for having no `_start` (NOEXEC): compiled code
 //!   must be freed. Prints `ok CASE: ...` or `FAIL CASE: ...` and `limits: N passed, M
 //!   failed`.
+//!
+//! The driver also runs two modules it writes to /tmp, whose start sections never end
+//! (`startloop`: an empty loop; `startfill`: 16 MiB `memory.fill`s): a start section runs
+//! in the child's own slices, so the spawn must return at once, the watchdog keep
+//! beating and SIGKILL end the child.
 //!
 //! Internal modes: `pipefill-writer`, `killwriter-writer`, `execargs-child`.
 
@@ -87,6 +94,7 @@ fn main() -> ExitCode {
         "killwriter" => killwriter(),
         "killwriter-writer" => killwriter_writer(),
         "bigwrite" => bigwrite(),
+        "bigrandom" => bigrandom(),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
@@ -95,7 +103,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
-                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | watchdog"
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | watchdog"
             );
             2
         }
@@ -525,6 +533,20 @@ fn killwriter_writer() -> u8 {
 }
 
 /// `fd_write(1, iovs, count)` with every argument raw.
+fn bigrandom() -> u8 {
+    const LEN: usize = 40 << 20;
+    let mut buf = vec![0u8; LEN];
+    let t0 = now_ms();
+    // SAFETY: the buffer is this program's own, LEN bytes long.
+    let e = unsafe { p1::random_get(buf.as_mut_ptr() as i32, LEN as i32) };
+    let ms = now_ms() - t0;
+    let tail = u64::from_le_bytes(buf[LEN - 8..].try_into().unwrap_or_default());
+    println!("bigrandom: {} MiB in {ms} ms", LEN >> 20);
+    let ok = expect("bigrandom", "random_get", e == 0, e)
+        & expect("bigrandom", "filled to the end", tail != 0, tail);
+    u8::from(!ok)
+}
+
 fn raw_write(iovs: u32, count: u32, out: u32) -> i32 {
     // SAFETY: the kernel must validate every pointer; we dereference nothing.
     unsafe { p1::fd_write(1, iovs as i32, count as i32, out as i32) }
@@ -630,6 +652,8 @@ impl Heartbeats {
 
 struct Case {
     mode: &'static str,
+    /// The program run (this one, or a module the driver wrote).
+    program: &'static str,
     args: &'static [&'static str],
     /// Kill it with SIGKILL after this long.
     bound_ms: u64,
@@ -675,6 +699,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
     let cases = [
         Case {
             mode: "loop",
+            program: SELF,
             args: &["loop"],
             bound_ms: 1000,
             stdout: stdio::INHERIT,
@@ -682,6 +707,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "fillloop",
+            program: SELF,
             args: &["fillloop"],
             bound_ms: 1000,
             stdout: stdio::INHERIT,
@@ -689,6 +715,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "recurse",
+            program: SELF,
             args: &["recurse"],
             bound_ms: 30_000,
             stdout: stdio::INHERIT,
@@ -699,6 +726,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "membomb",
+            program: SELF,
             args: &["membomb"],
             bound_ms: 40_000,
             stdout: stdio::PIPED,
@@ -706,6 +734,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "spawnbomb",
+            program: SELF,
             args: &["spawnbomb"],
             bound_ms: 40_000,
             stdout: stdio::INHERIT,
@@ -713,6 +742,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "fdbomb",
+            program: SELF,
             args: &["fdbomb"],
             bound_ms: 30_000,
             stdout: stdio::INHERIT,
@@ -720,6 +750,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "pipefill",
+            program: SELF,
             args: &["pipefill"],
             bound_ms: 20_000,
             stdout: stdio::INHERIT,
@@ -727,6 +758,7 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "killwriter",
+            program: SELF,
             args: &["killwriter"],
             bound_ms: 30_000,
             stdout: stdio::INHERIT,
@@ -734,19 +766,56 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         },
         Case {
             mode: "bigwrite",
+            program: SELF,
             args: &["bigwrite"],
             bound_ms: 30_000,
             stdout: stdio::NULL,
             want: exit(0),
         },
+        Case {
+            mode: "bigrandom",
+            program: SELF,
+            args: &["bigrandom"],
+            bound_ms: 60_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "startloop",
+            program: START_LOOP,
+            args: &[],
+            bound_ms: 1000,
+            stdout: stdio::INHERIT,
+            want: killed,
+        },
+        Case {
+            mode: "startfill",
+            program: START_FILL,
+            args: &[],
+            bound_ms: 1000,
+            stdout: stdio::INHERIT,
+            want: killed,
+        },
     ];
+    for (path, fill) in [(START_LOOP, false), (START_FILL, true)] {
+        if let Err(e) = fs::write(path, start_section_module(fill)) {
+            println!("FAIL write {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let mut argv = vec!["hostile"];
+        let mut argv = vec![if case.program == SELF {
+            "hostile"
+        } else {
+            case.program
+        }];
         argv.extend_from_slice(case.args);
-        let spawned = Spawn::new(SELF, &argv)
+        let spawn_start = now_ms();
+        let spawned = Spawn::new(case.program, &argv)
             .stdio(stdio::NULL, case.stdout, stdio::INHERIT)
             .run();
+        let spawn_ms = now_ms() - spawn_start;
         let h = match spawned {
             Ok(h) => h,
             Err(e) => {
@@ -821,6 +890,11 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         if case.want == killed && !we_killed {
             problems.push("ended by itself".to_string());
         }
+        // A start section runs in the child's own slices: the spawn returns at once (it
+        // ran for the whole 2 s runaway bound when it ran inside the spawn).
+        if case.program != SELF && spawn_ms > 500 {
+            problems.push(format!("the spawn took {spawn_ms} ms"));
+        }
         if count == 0 || max_gap > 3000 {
             problems.push(format!(
                 "watchdog starved: {count} heartbeats, max gap {max_gap} ms"
@@ -846,7 +920,8 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
         if problems.is_empty() {
             passed += 1;
             println!(
-                "ok {}: {how} after {elapsed} ms; watchdog {count} heartbeats, max gap {max_gap} ms",
+                "ok {}: {how} after {elapsed} ms; watchdog {count} heartbeats, max gap {max_gap} ms; \
+                 spawn {spawn_ms} ms",
                 case.mode
             );
         } else {
@@ -873,6 +948,43 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Where the driver writes its start-section modules.
+const START_LOOP: &str = "/tmp/hostile-startloop.wasm";
+const START_FILL: &str = "/tmp/hostile-startfill.wasm";
+
+/// A module whose start section never ends: an empty loop, or (`fill`) a loop of 16 MiB
+/// `memory.fill`s (its time spent in the kernel's memset); `_start` is empty.
+fn start_section_module(fill: bool) -> Vec<u8> {
+    fn section(id: u8, body: &[u8], out: &mut Vec<u8>) {
+        out.push(id);
+        out.push(body.len() as u8);
+        out.extend_from_slice(body);
+    }
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    section(1, &[1, 0x60, 0, 0], &mut m);
+    section(3, &[2, 0, 0], &mut m);
+    if fill {
+        // One memory of 256 pages (16 MiB).
+        section(5, &[1, 0, 0x80, 0x02], &mut m);
+    }
+    section(7, &[1, 6, b'_', b's', b't', b'a', b'r', b't', 0, 1], &mut m);
+    // start: function 0.
+    section(8, &[0], &mut m);
+    let mut body = vec![0, 0x03, 0x40];
+    if fill {
+        // memory.fill(0, 7, 16 MiB)
+        body.extend_from_slice(&[
+            0x41, 0, 0x41, 7, 0x41, 0x80, 0x80, 0x80, 0x08, 0xfc, 0x0b, 0,
+        ]);
+    }
+    body.extend_from_slice(&[0x0c, 0, 0x0b, 0x0b]);
+    let mut code = vec![2, body.len() as u8];
+    code.extend_from_slice(&body);
+    code.extend_from_slice(&[2, 0, 0x0b]);
+    section(10, &code, &mut m);
+    m
 }
 
 /// Statuses equal up to the exit code reported with a signal.
