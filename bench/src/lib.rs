@@ -429,6 +429,29 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
             &["/bin/wasix-proc", "bench", "/bin/wasix-proc", &reps_arg],
         )?;
         report.figures.extend(parse_guest("wasix", &console, reps));
+        // posix_spawn+wait of a wasix-libc program (userland/wasix-libc: `bench`).
+        eprintln!("bench: WASIX posix_spawn (wasix-libc)");
+        let console = run_init(
+            &kernel,
+            &userland,
+            "bench-wasix-libc",
+            &[
+                "/bin/wasix-libc-test",
+                "bench",
+                "/bin/wasix-libc-test",
+                &reps_arg,
+            ],
+        )?;
+        report.figures.extend(parse_guest("wasix", &console, reps));
+        // Cheap (a few seconds a boot) and the bound is tight (5 %) against ±20 % noise
+        // per boot on this shared machine: more pairs than CoreMark's against the VM.
+        let pairs = if opts.quick { 1 } else { CMARK_PAIRS };
+        eprintln!(
+            "bench: cmark built with wasix-libc and with wasi-libc, alternately ({pairs} pairs)"
+        );
+        report
+            .figures
+            .extend(cmark_pairs(&kernel, &userland, pairs)?);
     }
 
     // References: the Linux VM, hosted wasmi, qemu-user; in quick mode only the VM, briefly,
@@ -507,6 +530,9 @@ fn loading(kernel: &Path, userland: &Path) -> Result<Vec<Figure>> {
 /// Interleaved CoreMark pairs per full benchmark run.
 const PAIRS: usize = 5;
 
+/// Interleaved pairs of the two cmark builds (see [`cmark_pairs`]).
+const CMARK_PAIRS: usize = 9;
+
 /// CoreMark in our kernel (booted directly) and in the reference VM, alternately, `pairs`
 /// times: the suites above run the two VMs minutes apart, and the machine's load drifts
 /// in between (one-run ratios swung from 0.70 to 1.03 here). Figures: each side's
@@ -537,6 +563,49 @@ fn coremark_pairs(kernel: &Path, userland: &Path, pairs: usize) -> Result<Vec<Fi
         summarize("cpu", "coremark.paired", "iter/s", &ours),
         summarize("ref-vm", "coremark.paired", "iter/s", &theirs),
         summarize("pairs", "coremark.ratio", "ratio", &ratios),
+    ]
+    .into_iter()
+    .flatten()
+    .collect())
+}
+
+/// Our CoreMark-style C benchmark (userland/cmark) built with wasix-libc (shared memory
+/// and atomics, lowered at load) and with wasi-libc, run alternately `pairs` times (the
+/// order swapped every pair, so drift in the machine's load favours neither), each in its
+/// own direct boot. Figures `wasix/cmark.wasix`, `wasix/cmark.wasi` and the ratio of each
+/// pair, `pairs/cmark.wasix-ratio`, whose median the goal uses.
+fn cmark_pairs(kernel: &Path, userland: &Path, pairs: usize) -> Result<Vec<Figure>> {
+    let once = |build: &str| -> Result<f64> {
+        let mut run = RunOptions::new(
+            userland.join(format!("cmark-{build}.wasm")),
+            &["--reps", "3"],
+        );
+        run.firmware = Firmware::Direct;
+        run.stdin = Stdin::Bytes(Vec::new());
+        run.timeout = Duration::from_secs(300);
+        let r = boot::run::run(kernel, &run)?;
+        let text = String::from_utf8_lossy(&r.stdout);
+        number_after(&text, "bench: cmark ")
+            .filter(|_| r.code == 0 && text.contains("bench: cmark.valid 1"))
+            .with_context(|| format!("cmark-{build} failed ({}): {text}{}", r.code, r.log))
+    };
+    let (mut wasix, mut wasi, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..pairs {
+        let (x, w) = if i % 2 == 0 {
+            let x = once("wasix")?;
+            (x, once("wasi")?)
+        } else {
+            let w = once("wasi")?;
+            (once("wasix")?, w)
+        };
+        wasix.push(x);
+        wasi.push(w);
+        ratios.push(x / w);
+    }
+    Ok([
+        summarize("wasix", "cmark.wasix", "iter/s", &wasix),
+        summarize("wasix", "cmark.wasi", "iter/s", &wasi),
+        summarize("pairs", "cmark.wasix-ratio", "ratio", &ratios),
     ]
     .into_iter()
     .flatten()
@@ -728,6 +797,20 @@ fn goals(r: &mut Report) {
         ratio: r.median("wasix", "fork.exit.wait"),
         at_least: true,
         bound: 0.0,
+    });
+    g.push(Goal {
+        what: "posix_spawn+wait of a wasix-libc program, µs (reported)".into(),
+        ratio: r.median("wasix", "posix_spawn.wait"),
+        at_least: true,
+        bound: 0.0,
+    });
+    // The same C source (userland/cmark), built with wasix-libc (atomics lowered at load)
+    // and with wasi-libc, alternately in the same run: within 5 %.
+    g.push(Goal {
+        what: "cmark built with wasix-libc / with wasi-libc (median of interleaved pairs)".into(),
+        ratio: r.median("pairs", "cmark.wasix-ratio"),
+        at_least: true,
+        bound: 0.95,
     });
     r.goals = g;
 }
@@ -949,6 +1032,24 @@ mod tests {
         let j = to_json(&r);
         assert!(j.contains("\"a \\\"quoted\\\"\\u000anote\""), "{j}");
         assert!(j.contains("\"ratio\":null"), "{j}");
+    }
+
+    #[test]
+    fn cmark_goal_is_the_median_pair_ratio_within_five_percent() {
+        let mut r = Report::default();
+        let what = "cmark built with wasix-libc";
+        goals(&mut r);
+        let g = r.goals.iter().find(|g| g.what.starts_with(what)).unwrap();
+        assert_eq!(g.met(), None);
+        r.push_samples("pairs", "cmark.wasix-ratio", "ratio", &[0.90, 0.97, 1.01]);
+        goals(&mut r);
+        let g = r.goals.iter().find(|g| g.what.starts_with(what)).unwrap();
+        assert_eq!((g.ratio, g.met()), (Some(0.97), Some(true)));
+        r.figures.clear();
+        r.push_samples("pairs", "cmark.wasix-ratio", "ratio", &[0.90, 0.94, 1.01]);
+        goals(&mut r);
+        let g = r.goals.iter().find(|g| g.what.starts_with(what)).unwrap();
+        assert_eq!(g.met(), Some(false));
     }
 
     #[test]
