@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every guest program — the Rust ones (cargo, wasm32-wasip1, release) and the C
-# ones (c/build.sh) — and copies their .wasm files, and the prebuilt WASIX test programs
-# (wasix-c/bin, wasix-libc/bin), into OUTDIR (default: userland/out).
+# ones (c/build.sh) — and copies their .wasm files, the prebuilt WASIX test programs
+# (wasix-c/bin, wasix-libc/bin) and the two prebuilt builds of the cmark benchmark
+# (cmark/bin) into OUTDIR (default: userland/out).
 # Works from any current directory.
 #
 #     userland/build.sh [OUTDIR]
@@ -19,8 +20,8 @@ for f in "$here"/target/wasm32-wasip1/release/*.wasm; do
     mv -f "$tmp" "$outdir/$(basename "$f")"
 done
 # The WASIX test programs are committed prebuilt (their build needs binaryen's wasm-opt:
-# wasix-c/build.sh and wasix-libc/build.sh rebuild them).
-for f in "$here"/wasix-c/bin/*.wasm "$here"/wasix-libc/bin/*.wasm; do
+# wasix-c/build.sh, wasix-libc/build.sh and cmark/build.sh rebuild them).
+for f in "$here"/wasix-c/bin/*.wasm "$here"/wasix-libc/bin/*.wasm "$here"/cmark/bin/*.wasm; do
     tmp="$outdir/.$(basename "$f").$$"
     cp "$f" "$tmp"
     mv -f "$tmp" "$outdir/$(basename "$f")"

@@ -20,8 +20,10 @@ struct Args {
     /// Skip the reference Linux VM, hosted wasmi and qemu-user.
     #[arg(long)]
     no_reference: bool,
-    /// Run only these sections (repeatable): boot, cpu, proc, load, wasix, reference.
-    #[arg(long, value_parser = ["boot", "cpu", "proc", "load", "wasix", "reference"])]
+    /// Run only these sections (repeatable): boot, cpu, proc, load, wasix, lowering,
+    /// reference. `lowering` also times bash.wasm when WASIX_FIXTURES names a directory
+    /// holding it (wasm/ of wasmerio/wasix-integration-tests).
+    #[arg(long, value_parser = ["boot", "cpu", "proc", "load", "wasix", "lowering", "reference"])]
     only: Vec<String>,
     /// Where to write the JSON report.
     #[arg(long, default_value = "target/bench/bench.json")]

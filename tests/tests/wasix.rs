@@ -204,3 +204,32 @@ fn a_fork_bomb_stops_at_the_limits_with_again() {
     );
     assert_eq!(r.code, 0);
 }
+
+/// The bench's WASIX figures can be produced: the two builds of our CoreMark-style C
+/// benchmark (userland/cmark: wasix-libc with its shared memory and atomics lowered at
+/// load, and wasi-libc) both run a fixed amount of work and validate every iteration's CRC
+/// against the chained reference, and wasix-libc-test's `bench` times posix_spawn+wait.
+#[test]
+fn bench_programs_cmark_builds_and_posix_spawn_timing_run() {
+    for build in ["cmark-wasix", "cmark-wasi"] {
+        let r = run_program(build, &["--reps", "1", "32"], 64);
+        let out = String::from_utf8_lossy(&r.stdout);
+        assert_eq!(r.code, 0, "{build}: {out}");
+        assert!(out.contains("bench: cmark.valid 1 bool"), "{build}: {out}");
+        assert!(out.contains("bench: cmark "), "{build}: {out}");
+    }
+    let r = run_program(
+        "wasix-libc-test",
+        &["bench", "/bin/wasix-libc-test", "1"],
+        256,
+    );
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.code, 0, "{out}");
+    for key in [
+        "posix_spawn.wait ",
+        "posix_spawn.wait.min ",
+        "posix_spawn.wait.max ",
+    ] {
+        assert!(out.contains(&format!("bench: {key}")), "{key}: {out}");
+    }
+}

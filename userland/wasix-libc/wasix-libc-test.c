@@ -10,6 +10,10 @@
  * `exit N` exits with N, `cat-upper` copies stdin to stdout in upper case, `say TEXT`
  * writes TEXT and a newline, `cwd` prints the working directory, `count-stdin` prints
  * how many bytes stdin holds.
+ *
+ * `bench SELF [REPS]` is not a scenario: it prints `bench: posix_spawn.wait V us` (and
+ * `.min`/`.max`) for the boot tool's bench — REPS rounds (default 5) of 20
+ * posix_spawn(SELF exit 0) + waitpid each, a round's figure the mean per spawn.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -638,6 +642,52 @@ static int t_cwd(void) {
     return 0;
 }
 
+/* ---- bench ---- */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* posix_spawn + waitpid of this program (`exit 0`): REPS rounds of 20, the median, least
+ * and most round as `bench:` lines (µs per spawn+wait, one decimal). */
+static int bench(int reps) {
+    enum { PER_ROUND = 20, MAX_ROUNDS = 64 };
+    uint64_t samples[MAX_ROUNDS];
+    if (reps < 1 || reps > MAX_ROUNDS) reps = 5;
+    char *args[] = {(char *)"wasix-libc-test", (char *)"exit", (char *)"0", NULL};
+    for (int r = 0; r < reps; r++) {
+        uint64_t t0 = now_ns();
+        for (int i = 0; i < PER_ROUND; i++) {
+            pid_t pid;
+            int err = posix_spawn(&pid, self, NULL, NULL, args, environ);
+            int status = 0;
+            if (err) {
+                sayf("bench: posix_spawn failed %d\n", err);
+                return 1;
+            }
+            if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+                sayf("bench: spawned child failed (status %d)\n", status);
+                return 1;
+            }
+        }
+        samples[r] = (now_ns() - t0) / PER_ROUND;
+    }
+    for (int i = 1; i < reps; i++)
+        for (int j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
+            uint64_t t = samples[j];
+            samples[j] = samples[j - 1];
+            samples[j - 1] = t;
+        }
+    const char *suffix[3] = {"", ".min", ".max"};
+    uint64_t value[3] = {samples[reps / 2], samples[0], samples[reps - 1]};
+    for (int k = 0; k < 3; k++)
+        sayf("bench: posix_spawn.wait%s %llu.%llu us\n", suffix[k],
+             (unsigned long long)(value[k] / 1000), (unsigned long long)(value[k] / 100 % 10));
+    return 0;
+}
+
 struct scenario {
     const char *name;
     int (*run)(void);
@@ -677,6 +727,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc > 2) self = argv[2];
+    if (!strcmp(cmd, "bench")) return bench(argc > 3 ? atoi(argv[3]) : 5);
     /* No sigaction() here: the scenarios' children end with SIGCHLD to a program that
      * left it at its default disposition (ignored), and the waits are plain waitpids. */
     int all = !strcmp(cmd, "all");

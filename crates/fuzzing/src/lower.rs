@@ -5,7 +5,8 @@
 //! a start function, and bodies mixing calls with atomic instructions of every kind at
 //! edge-biased addresses and offsets); and that module with a few byte-level mutations.
 //! Lowering never panics, a generated module always lowers, and whenever the input is a
-//! valid module (threads on) the output is one with threads off, as wasmi 2.0 needs.
+//! valid module (threads on) the output is one with threads off, as wasmi 2.0 needs, and
+//! the same bytes as without the fast walk over bodies without atomics.
 
 use wasm_encoder::{
     CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
@@ -219,6 +220,11 @@ fn check(wasm: &[u8], generated: bool) {
             Ok(out) if valid => {
                 if let Err(e) = Validator::new_with_features(no_threads).validate_all(&out.wasm) {
                     panic!("{atomics:?}: valid input, invalid output: {e}");
+                }
+                // The fast walk over bodies without atomics must change nothing.
+                let reference = wasmlower::lower_decoding_every_body(wasm, &Options { atomics });
+                if reference.as_ref() != Ok(&out) {
+                    panic!("{atomics:?}: the fast walk's output differs from wasmparser's");
                 }
             }
             Ok(_) => {}

@@ -75,10 +75,14 @@
 //!
 //! # Cost
 //!
-//! Linear in the module: a first pass decodes only the function bodies holding a `0xfe`
-//! byte (every threads opcode starts with one); the second copies unchanged operators'
-//! bytes and re-encodes only those that change. Lowering a 1.9 MB WASIX bash takes about
-//! as long as validating it.
+//! Linear in the module: a first pass looks only into the function bodies holding a
+//! `0xfe` byte (every threads opcode starts with one); the second copies unchanged
+//! operators' bytes and re-encodes only those that change. Bodies without atomics are
+//! walked by a small decoder of their own (`skip.rs`: only the immediates' lengths, and
+//! the function indices of calls, which move when helper imports are added), falling back
+//! to wasmparser for any operator it does not know; only bodies with atomics go through
+//! wasmparser. Lowering a 1.9 MB WASIX bash takes 5.3 ms on the host (Inline; 21.9 ms when
+//! every body went through wasmparser), about a third of the time validating it takes.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -87,6 +91,7 @@ extern crate alloc;
 mod ops;
 mod rewrite;
 mod scan;
+mod skip;
 mod visit;
 
 use alloc::string::String;
@@ -271,10 +276,21 @@ pub fn needs_lowering(wasm: &[u8]) -> bool {
 /// under the threads proposal (short of a function already at the validator's limit of
 /// locals, to which an inline read-modify-write adds up to seven).
 pub fn lower(wasm: &[u8], opts: &Options) -> Result<Lowered, Error> {
+    lower_with(wasm, opts, true)
+}
+
+/// [`lower`] with every function body decoded by wasmparser, never by the fast walk
+/// (`skip.rs`): the reference the tests and the fuzzer compare [`lower`]'s output with.
+#[doc(hidden)]
+pub fn lower_decoding_every_body(wasm: &[u8], opts: &Options) -> Result<Lowered, Error> {
+    lower_with(wasm, opts, false)
+}
+
+fn lower_with(wasm: &[u8], opts: &Options, fast: bool) -> Result<Lowered, Error> {
     if wasm.len() > MAX_INPUT {
         return Err(Error::Limit);
     }
-    let facts = scan::scan(wasm, opts.atomics)?;
+    let facts = scan::scan(wasm, opts.atomics, fast)?;
     let stats = facts.stats.clone();
     if !facts.needs_rewrite() {
         return Ok(Lowered {
@@ -283,6 +299,6 @@ pub fn lower(wasm: &[u8], opts: &Options) -> Result<Lowered, Error> {
         });
     }
     facts.check()?;
-    let wasm = rewrite::rewrite(wasm, &facts, opts.atomics)?;
+    let wasm = rewrite::rewrite(wasm, &facts, opts.atomics, fast)?;
     Ok(Lowered { wasm, stats })
 }

@@ -31,8 +31,16 @@ impl From<Error> for RError {
 
 /// Re-encodes `wasm` as described by `facts` (which must need a rewrite and pass
 /// [`Facts::check`]).
-pub(crate) fn rewrite(wasm: &[u8], facts: &Facts<'_>, mode: AtomicsMode) -> Result<Vec<u8>, Error> {
+/// With `fast`, bodies without atomics are walked by `skip.rs` instead of wasmparser
+/// where it can.
+pub(crate) fn rewrite(
+    wasm: &[u8],
+    facts: &Facts<'_>,
+    mode: AtomicsMode,
+    fast: bool,
+) -> Result<Vec<u8>, Error> {
     let mut lower = Lower::new(facts, mode)?;
+    lower.fast = fast;
     let mut module = Module::new();
     lower
         .parse_core_module(&mut module, wasmparser::Parser::new(0), wasm)
@@ -88,6 +96,8 @@ struct Lower<'f, 'a> {
     export_memory: bool,
     /// The code-section entry being re-encoded.
     body: usize,
+    /// Bodies without atomics are remapped by the fast walk where it can.
+    fast: bool,
 }
 
 impl<'f, 'a> Lower<'f, 'a> {
@@ -103,6 +113,7 @@ impl<'f, 'a> Lower<'f, 'a> {
             pending: 0,
             export_memory: false,
             body: 0,
+            fast: true,
         };
         let mut next_func = facts.imported_funcs;
         for (h, func) in HOST_FUNCS.iter().enumerate() {
@@ -261,6 +272,49 @@ impl<'f, 'a> Lower<'f, 'a> {
         Ok(())
     }
 
+    /// Remaps the function indices of a body without atomics with the fast walk
+    /// (`skip.rs`): the local declarations and every other operator are copied as they
+    /// are. `Ok(false)` (nothing written) when the walk gives up.
+    fn remap_fast(
+        &mut self,
+        code: &mut CodeSection,
+        func: &wasmparser::FunctionBody<'_>,
+    ) -> Result<bool, RError> {
+        let bytes = func.as_bytes();
+        let ops_at = func
+            .get_operators_reader()?
+            .original_position()
+            .checked_sub(func.range().start)
+            .and_then(|rel| usize::try_from(rel).ok())
+            .filter(|&rel| rel <= bytes.len())
+            .ok_or(Error::Limit)?;
+        let (locals, ops) = bytes.split_at(ops_at);
+        // A remapped index is at most 5 bytes, as is the original: the same size unless an
+        // index crosses a power of 128.
+        let mut out = Vec::with_capacity(bytes.len() + 8);
+        out.extend_from_slice(locals);
+        let mut copied = 0;
+        let mut failed = None;
+        let walk = crate::skip::walk(ops, |start, end, index| {
+            out.extend_from_slice(&ops[copied..start]);
+            out.push(ops[start]);
+            match self.function_index(index) {
+                Ok(new) => leb_u32(&mut out, new),
+                Err(e) => failed = Some(e),
+            }
+            copied = end;
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if walk != crate::skip::Walk::Done {
+            return Ok(false);
+        }
+        out.extend_from_slice(&ops[copied..]);
+        code.raw(&out);
+        Ok(true)
+    }
+
     /// Emits the plain replacement of one atomic instruction whose memarg offset is
     /// `offset` (the scan checked its memory is 0 and its alignment natural).
     ///
@@ -359,6 +413,19 @@ impl<'f, 'a> Lower<'f, 'a> {
 }
 
 /// The plain load of `shape` (narrow loads zero-extend, as atomic loads do).
+/// Appends `v` as an unsigned LEB128.
+fn leb_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 fn load(sink: &mut InstructionSink<'_>, shape: Shape, m: MemArg) {
     match shape {
         Shape::I32 => sink.i32_load(m),
@@ -507,7 +574,10 @@ impl Reencode for Lower<'_, '_> {
             .get(self.body)
             .ok_or(Error::FunctionCount)?;
         let remap = self.added > 0 && flags & body::FUNC_REF != 0;
-        if flags & body::ATOMIC != 0 || remap {
+        let atomic = flags & body::ATOMIC != 0;
+        if remap && !atomic && self.fast && self.remap_fast(code, &func)? {
+            // Done by the fast walk.
+        } else if atomic || remap {
             self.function_body(code, &func, flags)?;
         } else {
             code.raw(func.as_bytes());

@@ -99,7 +99,9 @@ impl Facts<'_> {
 }
 
 /// Reads `wasm` once; `mode` decides which atomics become helper calls.
-pub(crate) fn scan(wasm: &[u8], mode: AtomicsMode) -> Result<Facts<'_>, Error> {
+/// With `fast`, a body holding a `0xfe` byte is first walked by `skip.rs`, and decoded
+/// by wasmparser only if that walk meets a threads operator or gives up.
+pub(crate) fn scan(wasm: &[u8], mode: AtomicsMode, fast: bool) -> Result<Facts<'_>, Error> {
     let mut f = Facts::default();
     let host_rmw = mode == AtomicsMode::HostCalls;
     for payload in Parser::new(0).parse_all(wasm) {
@@ -168,11 +170,13 @@ pub(crate) fn scan(wasm: &[u8], mode: AtomicsMode) -> Result<Facts<'_>, Error> {
             Payload::CodeSectionEntry(func) => {
                 // Every threads-proposal opcode starts with the byte 0xfe: a body without
                 // one has no atomics and need not be decoded (it may still call).
-                let flags = if func.as_bytes().contains(&0xfe) {
-                    scan_body(&func, host_rmw, &mut f)?
-                } else {
-                    body::FUNC_REF
-                };
+                // Most such bytes are immediates (a LEB128, a float): the fast walk tells.
+                let flags =
+                    if func.as_bytes().contains(&0xfe) && !(fast && no_threads_operator(&func)?) {
+                        scan_body(&func, host_rmw, &mut f)?
+                    } else {
+                        body::FUNC_REF
+                    };
                 f.bodies.push(flags);
             }
             _ => {}
@@ -184,6 +188,17 @@ pub(crate) fn scan(wasm: &[u8], mode: AtomicsMode) -> Result<Facts<'_>, Error> {
         f.stats.maximum_pages = m.ty.maximum;
     }
     Ok(f)
+}
+
+/// The fast walk (`skip.rs`) went through the whole body and met no threads operator.
+fn no_threads_operator(func: &wasmparser::FunctionBody<'_>) -> Result<bool, Error> {
+    let ops = func.get_operators_reader()?.original_position();
+    let at = ops
+        .checked_sub(func.range().start)
+        .and_then(|rel| usize::try_from(rel).ok())
+        .and_then(|rel| func.as_bytes().get(rel..))
+        .ok_or(Error::Limit)?;
+    Ok(crate::skip::walk(at, |_, _, _| {}) == crate::skip::Walk::Done)
 }
 
 /// Scans one function body, counting its atomics into `f`; returns its [`body`] flags.

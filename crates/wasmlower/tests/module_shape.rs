@@ -365,3 +365,26 @@ fn multiple_unshared_memories_with_atomics_on_memory_0_are_fine() {
     assert_eq!(f.call(&mut store, ()).unwrap(), 0);
     assert_eq!(f.call(&mut store, ()).unwrap(), 3);
 }
+
+/// The WASIX programs this repository commits (built with wasix-libc, and by hand the way
+/// wasix-libc builds them) lower to the same bytes with and without the fast walk over
+/// bodies without atomics (`lower_checked` compares).
+#[test]
+fn committed_wasix_programs_lower_identically_through_the_fast_walk() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../userland");
+    let mut seen = 0;
+    for path in [
+        "wasix-libc/bin/wasix-libc-test.wasm",
+        "cmark/bin/cmark-wasix.wasm",
+        "wasix-c/bin/wasix-proc.wasm",
+    ] {
+        let wasm = std::fs::read(format!("{root}/{path}")).expect(path);
+        assert!(wasmlower::needs_lowering(&wasm), "{path}");
+        for mode in [AtomicsMode::Inline, AtomicsMode::HostCalls] {
+            let lowered = common::lower_checked(&wasm, mode);
+            assert!(lowered.stats.atomic_ops > 0, "{path}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}

@@ -195,10 +195,17 @@ pub fn no_threads() -> wasmparser::WasmFeatures {
     F::all() & !F::THREADS & !F::SHARED_EVERYTHING_THREADS
 }
 
-/// Lowers `wasm` in `mode`, checking the output validates without threads.
+/// Lowers `wasm` in `mode`, checking the output validates without threads and is byte
+/// for byte what lowering gives when wasmparser decodes every body (no fast walk).
 pub fn lower_checked(wasm: &[u8], mode: AtomicsMode) -> Lowered {
     let lowered = wasmlower::lower(wasm, &Options { atomics: mode })
         .unwrap_or_else(|e| panic!("lowering failed: {e}"));
+    let reference = wasmlower::lower_decoding_every_body(wasm, &Options { atomics: mode })
+        .unwrap_or_else(|e| panic!("lowering without the fast walk failed: {e}"));
+    assert!(
+        lowered == reference,
+        "{mode:?}: the fast walk's output differs from wasmparser's"
+    );
     if let Err(e) =
         wasmparser::Validator::new_with_features(no_threads()).validate_all(&lowered.wasm)
     {

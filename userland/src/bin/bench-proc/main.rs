@@ -1,5 +1,5 @@
-//! `bench-proc [--reps N] spawn [N] | cold N | pipe [BYTES] | idle [N] | idle-max | all`: process
-//! and pipe benchmarks for the kernel (WASIX: `proc_spawn2`, `proc_join`, `fd_pipe`,
+//! `bench-proc [--reps N] spawn [N] | cold N | pipe [BYTES] | idle [N] | idle-max | all |
+//! lowering ...`: process and pipe benchmarks for the kernel (WASIX: `proc_spawn2`, `proc_join`, `fd_pipe`,
 //! `proc_signal`), each printed with the limit it is up against, measured in the same run.
 //!
 //! - `spawn N` (default 50): `proc_spawn2` + `proc_join` of `/bin/true`, N times. The first
@@ -21,6 +21,15 @@
 //! - `idle-max`: spawns idle children until `proc_spawn2` fails (AGAIN or NOMEM):
 //!   `idle.max` processes, then kills (KILL) and joins them all.
 //! - `all`: `spawn 50`, `pipe 4M`, `idle 16`, `idle-max`.
+//! - `lowering KEY ORIG PRELOWERED [ARG...]`: the cost of lowering a WASIX module at load.
+//!   ORIG is a module the kernel lowers (shared memory, atomics) and PRELOWERED the same
+//!   module lowered beforehand on the host (`wasmlower`); each round spawns+joins
+//!   `ORIG ARG...` and `PRELOWERED ARG...` cold (each file's modification time is set
+//!   to a new value first, so the module cache misses and the kernel reads, lowers when
+//!   needed, and validates it again), the order swapped every round. `--reps` rounds
+//!   (at least 3): `KEY.cold-orig`, `KEY.cold-prelowered` (µs) and `KEY.lowering-share`
+//!   (median over the rounds of `(orig - prelowered) / orig`, in %). The children's exit
+//!   statuses are not checked (a program may end as it likes), only that both spawn.
 //!
 //! Children are started from `/bin/true` and `/bin/bench-proc`. The internal modes
 //! `sink` and `echo-child` are the children's side. `idle.kernel-bytes-per-proc` is
@@ -36,8 +45,8 @@ use userland::bench as common;
 use common::{fmt, line, report};
 
 const PROG: &str = "bench-proc";
-const USAGE: &str =
-    "usage: bench-proc [--reps N] spawn [N] | cold N | pipe [BYTES] | idle [N] | idle-max | all";
+const USAGE: &str = "usage: bench-proc [--reps N] spawn [N] | cold N | pipe [BYTES] | idle [N] \
+                     | idle-max | all | lowering KEY ORIG PRELOWERED [ARG...]";
 const TRUE: &str = "/bin/true";
 const SELF: &str = "/bin/bench-proc";
 /// The idle child: one page of linear memory, blocked reading an empty pipe.
@@ -71,6 +80,7 @@ fn main() -> ExitCode {
             idle_bench(16);
             idle_max();
         }
+        ["lowering", key, orig, pre, rest @ ..] => lowering_bench(key, orig, pre, rest, reps),
         ["sink"] => return sink(),
         ["echo-child"] => return echo_child(),
         _ => common::usage(PROG, USAGE),
@@ -103,6 +113,58 @@ fn join_ok(what: &str, pid: Pid) {
         (_, Status::Exit(0)) => {}
         (_, st) => die(&format!("{what}: child {pid}: {st}")),
     }
+}
+
+// ---- lowering at load ------------------------------------------------------------------
+
+/// Spawns+joins `path args` after giving the file a modification time never used before
+/// (`stamp` seconds after the epoch), so that the module cache misses: a cold spawn.
+fn cold_spawn(path: &str, args: &[&str], stamp: u64) -> f64 {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| die(&format!("open {path}: {}", userland::message(&e))));
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(stamp);
+    file.set_modified(when)
+        .unwrap_or_else(|e| die(&format!("set mtime of {path}: {}", userland::message(&e))));
+    drop(file);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let argv: Vec<&str> = std::iter::once(name).chain(args.iter().copied()).collect();
+    let t = Instant::now();
+    let pid = must(
+        &format!("proc_spawn2 {path}"),
+        sys::spawn2(path, &argv, &[], &[], false, ""),
+    );
+    must(&format!("proc_join {path}"), sys::join(Some(pid), 0));
+    micros(t.elapsed())
+}
+
+fn lowering_bench(key: &str, orig: &str, pre: &str, args: &[&str], reps: usize) {
+    let t0 = Instant::now();
+    let rounds = reps.max(3);
+    let (mut o, mut p, mut share) = (Vec::new(), Vec::new(), Vec::new());
+    // Stamps far from any real file time, different for every spawn.
+    let mut stamp = 1_000_000_000;
+    for r in 0..rounds {
+        let mut next = || {
+            stamp += 1;
+            stamp
+        };
+        let (a, b) = if r % 2 == 0 {
+            let a = cold_spawn(orig, args, next());
+            (a, cold_spawn(pre, args, next()))
+        } else {
+            let b = cold_spawn(pre, args, next());
+            (cold_spawn(orig, args, next()), b)
+        };
+        o.push(a);
+        p.push(b);
+        share.push((a - b) / a * 100.0);
+    }
+    report(&format!("{key}.cold-orig"), &o, "us");
+    report(&format!("{key}.cold-prelowered"), &p, "us");
+    report(&format!("{key}.lowering-share"), &share, "%");
+    took(&format!("lowering {key}"), t0);
 }
 
 // ---- spawn -----------------------------------------------------------------------------
