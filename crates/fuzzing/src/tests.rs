@@ -215,7 +215,12 @@ fn the_call_table_matches_the_registry() {
         Limits::default(),
     )
     .expect("runtime");
-    let registered: BTreeSet<(String, String)> = kernel.sys().registry.names.clone();
+    let registered: BTreeSet<(String, String)> = kernel
+        .sys()
+        .registry
+        .names()
+        .map(|(m, n)| (m.to_string(), n.to_string()))
+        .collect();
     let listed: BTreeSet<(String, String)> = calls::all()
         .iter()
         .map(|c| (c.module.to_string(), c.name.to_string()))

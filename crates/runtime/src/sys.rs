@@ -626,6 +626,13 @@ pub struct Registry {
 type Names = BTreeMap<String, BTreeSet<String>>;
 
 impl Registry {
+    /// Every (module, name) registration defined.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names
+            .iter()
+            .flat_map(|(m, names)| names.iter().map(move |n| (m.as_str(), n.as_str())))
+    }
+
     pub fn has(&self, module: &str, name: &str) -> bool {
         self.names.get(module).is_some_and(|n| n.contains(name))
     }

@@ -67,7 +67,11 @@ fn main() -> ExitCode {
         ["cold", n] => {
             let module = std::fs::read(TRUE)
                 .unwrap_or_else(|e| die(&format!("read {TRUE}: {}", userland::message(&e))));
-            report("spawn.cold", &cold_spawns(&module, num(n).max(1) as usize), "us");
+            report(
+                "spawn.cold",
+                &cold_spawns(&module, num(n).max(1) as usize),
+                "us",
+            );
         }
         ["pipe"] => pipe_bench(4 << 20, reps),
         ["pipe", bytes] => pipe_bench(num(bytes), reps),
