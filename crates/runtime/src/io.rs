@@ -458,6 +458,53 @@ fn event_write(sys: &mut System, id: FileId, data: &[u8]) -> SysResult<usize> {
 /// buffer; more is a short transfer, which callers loop on.
 pub(crate) const MAX_TRANSFER: usize = 1 << 24;
 
+/// Most bytes a regular file's read or write moves per turn of its process in the ready
+/// queue: a bigger transfer (up to [`MAX_TRANSFER`]) is done in pieces, one per turn
+/// ([`Wait::Continue`]), since a host call is never preempted and copying 16 MiB through
+/// the filesystem's pages held every other process off under emulation.
+pub const FILE_PIECE: usize = 1 << 20;
+
+/// Where a transfer done in pieces stands: bytes already moved by this call (0 on its
+/// first try) and how many this piece moves. A signal handler cannot wait for a turn (a
+/// handler's call that blocks ends the process), so it moves everything in one piece.
+fn piece(cx: &Cx<'_>, total: usize) -> (usize, usize) {
+    let done = if cx.proc.retrying {
+        cx.proc.progress.min(total)
+    } else {
+        0
+    };
+    let most = if cx.proc.in_handler {
+        usize::MAX
+    } else {
+        FILE_PIECE
+    };
+    (done, (total - done).min(most))
+}
+
+/// Ends one piece of a transfer: `moved` of the piece's `len` bytes went, after `done`.
+/// A full piece with more to go comes back at the process's next turn; otherwise the
+/// call returns the count so far. An error after earlier pieces moved bytes is a short
+/// count instead, as a write that fails part way is on Linux.
+fn after_piece(
+    cx: &mut Cx<'_>,
+    done: usize,
+    len: usize,
+    total: usize,
+    moved: SysResult<usize>,
+) -> SysResult<usize> {
+    let n = match moved {
+        Ok(n) => n,
+        Err(Sys::Err(_)) if done > 0 => return Ok(done),
+        Err(e) => return Err(e),
+    };
+    let done = done + n;
+    if n == len && done < total {
+        cx.proc.progress = done;
+        return Err(Sys::Block(Wait::Continue));
+    }
+    Ok(done)
+}
+
 /// Most bytes one write to the console takes (more is a short write, as a terminal may
 /// give): a host call is never preempted, and the serial port moves a byte per port
 /// write, so 16 MiB held every other process off for seconds.
@@ -490,7 +537,20 @@ pub(crate) fn write_iovs(
         return Ok(GuestMem::iov_total(&iovs).min(MAX_TRANSFER));
     }
     // At most MAX_TRANSFER bytes per call (a short write), as for reads: a guest's
-    // iovecs may add up to GiBs, more than the kernel heap holds. Less to the console.
+    // iovecs may add up to GiBs, more than the kernel heap holds. A regular file takes
+    // them in pieces; the console less.
+    if matches!(file.object, Object::File(_)) {
+        let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
+        let (done, len) = piece(cx, total);
+        let moved = cx
+            .mem
+            .gather(&GuestMem::iov_window(&iovs, done, len))
+            .map_err(Sys::from)
+            .and_then(|data| {
+                write_file(cx.sys, id, &data, at.map(|a| a.saturating_add(done as u64)))
+            });
+        return after_piece(cx, done, len, total, moved);
+    }
     let max = if matches!(file.object, Object::ConsoleOut(_) | Object::Tty) {
         MAX_CONSOLE_WRITE
     } else {
@@ -547,11 +607,35 @@ pub(crate) fn read_iovs(
         return Ok(device_read(&mut cx.mem, cx.sys, &object, &iovs, max)?);
     }
     let total = GuestMem::iov_total(&iovs).min(MAX_TRANSFER);
+    if matches!(object, Object::File(_)) {
+        // In pieces, as for writes.
+        let (done, len) = piece(cx, total);
+        let window = GuestMem::iov_window(&iovs, done, len);
+        let moved = read_piece(
+            cx,
+            id,
+            &window,
+            len,
+            at.map(|a| a.saturating_add(done as u64)),
+        );
+        return after_piece(cx, done, len, total, moved);
+    }
+    read_piece(cx, id, &iovs, total, at)
+}
+
+/// Reads at most `len` bytes from open file `id` (at `at`, else its offset) into `iovs`.
+fn read_piece(
+    cx: &mut Cx<'_>,
+    id: FileId,
+    iovs: &[IoVec],
+    len: usize,
+    at: Option<u64>,
+) -> SysResult<usize> {
     let mut buf = Vec::new();
-    crate::failpoint::reserve(&mut buf, total)?;
-    buf.resize(total, 0);
+    crate::failpoint::reserve(&mut buf, len)?;
+    buf.resize(len, 0);
     let n = read_file(cx.sys, id, &mut buf, at)?;
-    Ok(cx.mem.scatter(&iovs, &buf[..n])?)
+    Ok(cx.mem.scatter(iovs, &buf[..n])?)
 }
 
 /// Writes `data` to `fd` of `proc` if that is something that cannot block (console, file,

@@ -162,6 +162,32 @@ impl<'a> GuestMem<'a> {
         Ok(out)
     }
 
+    /// The part of `iovs` that covers bytes `skip..skip + max` of their concatenation (a
+    /// transfer done in pieces). At most one entry per iovec. An iovec whose window would
+    /// start past 4 GiB keeps an address that faults.
+    pub fn iov_window(iovs: &[IoVec], mut skip: usize, mut max: usize) -> Vec<IoVec> {
+        let mut out = Vec::new();
+        for &(ptr, len) in iovs {
+            if max == 0 {
+                break;
+            }
+            let len = len as usize;
+            if skip >= len {
+                skip -= len;
+                continue;
+            }
+            let take = (len - skip).min(max);
+            let start = u32::try_from(skip)
+                .ok()
+                .and_then(|s| ptr.checked_add(s))
+                .unwrap_or(u32::MAX);
+            out.push((start, take as u32));
+            max -= take;
+            skip = 0;
+        }
+        out
+    }
+
     /// Spreads `data` over `iovs` in order (for reads); returns bytes placed.
     pub fn scatter(&mut self, iovs: &[IoVec], mut data: &[u8]) -> Result<usize, Errno> {
         let mut done = 0;
@@ -193,6 +219,32 @@ mod tests {
         assert_eq!(m.read_u32(60), Ok(7));
         assert!(m.slice(64, 0).is_ok());
         assert_eq!(m.slice(65, 0).err(), Some(Errno::Fault));
+    }
+
+    #[test]
+    fn iov_window_covers_the_asked_bytes() {
+        let iovs = [(10, 4), (20, 0), (30, 6), (50, 2)];
+        assert_eq!(
+            GuestMem::iov_window(&iovs, 0, 100),
+            [(10, 4), (30, 6), (50, 2)]
+        );
+        assert_eq!(GuestMem::iov_window(&iovs, 0, 3), [(10, 3)]);
+        assert_eq!(GuestMem::iov_window(&iovs, 3, 3), [(13, 1), (30, 2)]);
+        assert_eq!(GuestMem::iov_window(&iovs, 4, 6), [(30, 6)]);
+        assert_eq!(GuestMem::iov_window(&iovs, 9, 100), [(35, 1), (50, 2)]);
+        assert_eq!(GuestMem::iov_window(&iovs, 12, 5), []);
+        assert_eq!(GuestMem::iov_window(&iovs, 2, 0), []);
+        // Past 4 GiB: an address that faults, never one that wraps around.
+        assert_eq!(
+            GuestMem::iov_window(&[(u32::MAX - 1, u32::MAX)], 4, 1),
+            [(u32::MAX, 1)]
+        );
+        // Windows laid end to end give back the whole.
+        let mut whole = Vec::new();
+        for start in (0..12).step_by(5) {
+            whole.extend(GuestMem::iov_window(&iovs, start, 5));
+        }
+        assert_eq!(whole, [(10, 4), (30, 1), (31, 5), (50, 2)]);
     }
 
     #[test]

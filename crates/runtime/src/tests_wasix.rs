@@ -103,6 +103,18 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
         true,
     ),
     ("wasi_snapshot_preview1", "fd_read", "i32 i32 i32 i32", true),
+    (
+        "wasi_snapshot_preview1",
+        "fd_pread",
+        "i32 i32 i32 i64 i32",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "path_open",
+        "i32 i32 i32 i32 i32 i64 i64 i32 i32",
+        true,
+    ),
     ("wasi_snapshot_preview1", "fd_close", "i32", true),
     ("wasi_snapshot_preview1", "random_get", "i32 i32", true),
     ("wasi_snapshot_preview1", "fd_fdstat_get", "i32 i32", true),
@@ -2515,6 +2527,75 @@ fn a_big_random_get_is_filled_in_pieces_with_other_processes_running_between() {
     );
     let out = run_ok(&[("tick.wasm", tick)], &["/tick.wasm", "done\n"], "", &body);
     assert_eq!(out, "0 tick\n0 done\n1 0 0 2 1 0 0 ");
+}
+
+#[test]
+fn a_big_file_write_and_read_go_in_pieces_with_other_processes_running_between() {
+    // 3 pieces + 5 bytes written to /big in one fd_write (from two iovecs, split inside
+    // a piece), then read back in one fd_pread at offset 3 into two iovecs: the child
+    // spawned just before runs between the pieces; each call still moves every byte.
+    let tick = program(&["tick\n"], "", "(call $out {s0})");
+    let piece = crate::io::FILE_PIECE;
+    let n = 3 * piece + 5;
+    let (src, dst) = (65536, 65536 + n + 64);
+    let first = piece / 2 + 7;
+    let body = format!(
+        "(drop (memory.grow (i32.const 127)))
+         (local.set $i (i32.const 0))
+         (loop $fill
+           (i32.store (i32.add (i32.const {src}) (local.get $i))
+                      (i32.mul (local.get $i) (i32.const -1640531535)))
+           (local.set $i (i32.add (local.get $i) (i32.const 4)))
+           (br_if $fill (i32.lt_u (local.get $i) (i32.const {n}))))
+         (call $r (call $path_open (i32.const 3) (i32.const 0) {{s2}} (i32.const 1)
+                   (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 300)))
+         (call $r (call $spawn {{s0}} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (i32.store (i32.const 200) (i32.const {src}))
+         (i32.store (i32.const 204) (i32.const {first}))
+         (i32.store (i32.const 208) (i32.const {src_rest}))
+         (i32.store (i32.const 212) (i32.const {rest}))
+         (call $r (call $fd_write (i32.load (i32.const 300)) (i32.const 200) (i32.const 2)
+                   (i32.const 216)))
+         (call $r (i32.eq (i32.load (i32.const 216)) (i32.const {n})))
+         (call $out {{s1}})
+         (i32.store (i32.const 200) (i32.const {dst}))
+         (i32.store (i32.const 204) (i32.const {first}))
+         (i32.store (i32.const 208) (i32.const {dst_rest}))
+         (i32.store (i32.const 212) (i32.const {rest}))
+         (call $r (call $fd_pread (i32.load (i32.const 300)) (i32.const 200) (i32.const 2)
+                   (i64.const 3) (i32.const 216)))
+         (call $r (i32.eq (i32.load (i32.const 216)) (i32.const {n_less})))
+         (local.set $i (i32.const 0))
+         (local.set $bad (i32.const 0))
+         (loop $check
+           (if (i32.ne (i32.load8_u (i32.add (i32.const {dst}) (local.get $i)))
+                       (i32.load8_u (i32.add (i32.const {src_3}) (local.get $i))))
+             (then (local.set $bad (i32.add (local.get $bad) (i32.const 1)))))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $check (i32.lt_u (local.get $i) (i32.const {n_less}))))
+         (call $r (local.get $bad))
+         (call $join (i32.const 2) (i32.const 0))",
+        src_rest = src + first,
+        dst_rest = dst + first,
+        rest = n - first,
+        n_less = n - 3,
+        src_3 = src + 3,
+    );
+    let wat = module(&["/tick.wasm", "written\n", "big"], "", &body).replace(
+        "(func (export \"_start\")\n",
+        "(func (export \"_start\") (local $i i32) (local $bad i32)\n",
+    );
+    let r = run(&[("tick.wasm", tick)], wat);
+    assert_eq!(
+        r.status,
+        Some(ExitStatus::Code(0)),
+        "stdout {:?} stderr {:?}",
+        r.stdout,
+        r.stderr
+    );
+    assert_clean(&r);
+    // The child's line comes before the write has ended: the write went in pieces.
+    assert_eq!(r.stdout, "0 0 tick\n0 1 written\n0 1 0 0 2 1 0 0 ");
 }
 
 #[test]

@@ -17,7 +17,13 @@ pub fn random_get(cx: &mut Cx<'_>, buf: i32, len: i32) -> SysResult {
     } else {
         0
     };
-    let end = out.len().min(done.saturating_add(PIECE));
+    // A signal handler cannot wait for its next turn (its call would fail): all at once.
+    let piece = if cx.proc.in_handler {
+        usize::MAX
+    } else {
+        PIECE
+    };
+    let end = out.len().min(done.saturating_add(piece));
     cx.sys.platform.random(&mut out[done..end]);
     if end < out.len() {
         cx.proc.progress = end;

@@ -25,6 +25,9 @@
 //!   whole memory each time must complete (possibly short), not exhaust the kernel.
 //! - `bigrandom`: one `random_get` of 40 MiB; must fill it all (its last 8 bytes are not
 //!   zero) while the watchdog keeps beating (the kernel fills it in pieces).
+//! - `bigfile`: one `fd_write` of 16 MiB to a file in /tmp, then one `fd_pread` of it all;
+//!   each must move every byte in that one call (the kernel moves them in pieces, one per
+//!   turn, while the watchdog keeps beating) and the bytes read must be those written.
 //! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
 //! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
 //!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         "killwriter-writer" => killwriter_writer(),
         "bigwrite" => bigwrite(),
         "bigrandom" => bigrandom(),
+        "bigfile" => bigfile(),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
@@ -103,7 +107,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
-                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | watchdog"
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | bigfile | watchdog"
             );
             2
         }
@@ -547,6 +551,67 @@ fn bigrandom() -> u8 {
     u8::from(!ok)
 }
 
+fn bigfile() -> u8 {
+    use std::os::fd::AsRawFd;
+    const LEN: usize = 16 << 20;
+    const PATH: &str = "/tmp/hostile-bigfile";
+    let m = "bigfile";
+    // A pattern that differs at every 4-byte word, so a piece written twice or skipped
+    // shows.
+    let data: Vec<u8> = (0..LEN / 4)
+        .flat_map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes())
+        .collect();
+    let file = match fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(PATH)
+    {
+        Ok(f) => f,
+        Err(e) => {
+            println!("FAIL {m}: open {PATH}: {e}");
+            return 1;
+        }
+    };
+    let fd = file.as_raw_fd();
+    let mut n: u32 = 0;
+    let iov = [data.as_ptr() as u32, LEN as u32];
+    let t0 = now_ms();
+    // SAFETY: one iovec over `data`, LEN bytes; `n` is writable.
+    let e = unsafe { p1::fd_write(fd, iov.as_ptr() as i32, 1, &raw mut n as i32) };
+    let write_ms = now_ms() - t0;
+    let mut ok = expect(
+        m,
+        "16 MiB fd_write in one call",
+        e == 0 && n as usize == LEN,
+        n,
+    );
+    let mut back = vec![0u8; LEN];
+    let iov = [back.as_mut_ptr() as u32, LEN as u32];
+    let mut got: u32 = 0;
+    let t0 = now_ms();
+    // SAFETY: one iovec over `back`, LEN bytes; `got` is writable.
+    let e = unsafe { p1::fd_pread(fd, iov.as_ptr() as i32, 1, 0, &raw mut got as i32) };
+    let read_ms = now_ms() - t0;
+    ok &= expect(
+        m,
+        "16 MiB fd_pread in one call",
+        e == 0 && got as usize == LEN,
+        got,
+    );
+    ok &= expect(
+        m,
+        "read back what was written",
+        back == data,
+        "bytes differ",
+    );
+    drop(file);
+    let _ = fs::remove_file(PATH);
+    println!("bigfile: 16 MiB written in {write_ms} ms, read in {read_ms} ms");
+    u8::from(!ok)
+}
+
 fn raw_write(iovs: u32, count: u32, out: u32) -> i32 {
     // SAFETY: the kernel must validate every pointer; we dereference nothing.
     unsafe { p1::fd_write(1, iovs as i32, count as i32, out as i32) }
@@ -776,6 +841,14 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
             mode: "bigrandom",
             program: SELF,
             args: &["bigrandom"],
+            bound_ms: 60_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "bigfile",
+            program: SELF,
+            args: &["bigfile"],
             bound_ms: 60_000,
             stdout: stdio::INHERIT,
             want: exit(0),
