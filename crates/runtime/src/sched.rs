@@ -880,6 +880,7 @@ impl Kernel {
             linux_signals: false,
             legacy_abi: false,
             stack: Default::default(),
+            thread_locals: BTreeMap::new(),
         };
         match sys.instantiate(&req.name, &req.module, data) {
             Ok((mut store, instance, entry)) => {

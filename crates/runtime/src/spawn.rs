@@ -353,6 +353,7 @@ impl System {
             linux_signals: false,
             legacy_abi: false,
             stack: Default::default(),
+            thread_locals: BTreeMap::new(),
         };
         // Spawned-but-not-yet-adopted processes are already in `procs` (and so among the
         // counted ones): count them once.

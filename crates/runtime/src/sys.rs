@@ -335,6 +335,9 @@ pub struct ProcData {
     pub legacy_abi: bool,
     /// Stack switching through the guest's asyncify exports (fork, setjmp/longjmp).
     pub stack: crate::stack_state::StackState,
+    /// The 2022 ABI's thread-local keys and their values (at most 1024); a fork copies
+    /// them, an exec starts empty.
+    pub thread_locals: BTreeMap<u32, u64>,
 }
 
 impl ProcData {
@@ -573,8 +576,11 @@ impl System {
 
 impl System {
     /// Moves typed bytes from the platform through the line discipline: echo goes out,
-    /// ^C / ^\ signal every process but pid 1 (processes ignoring them — the shell —
-    /// stay), and readers blocked on the console are woken when input is ready.
+    /// ^C / ^\ signal every process (processes ignoring them — the shell — stay) but pid
+    /// 1 without a handler: as on Linux, init gets only the signals it handles, so the
+    /// system's init stays and a program run as pid 1 (`run`) that handles them gets them
+    /// (wasix-libc's dispatcher carries out the default action for one it left at the
+    /// default). Readers blocked on the console are woken when input is ready.
     pub fn pump_console(&mut self) {
         let mut buf = [0u8; 256];
         let (mut echo, mut signals) = (Vec::new(), Vec::new());
@@ -596,7 +602,7 @@ impl System {
             let targets: Vec<Pid> = self
                 .procs
                 .iter()
-                .filter(|(p, i)| **p != 1 && i.status.is_none())
+                .filter(|(p, i)| (**p != 1 || i.handler) && i.status.is_none())
                 .map(|(p, _)| *p)
                 .collect();
             for pid in targets {

@@ -96,6 +96,10 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ("wasix_32v1", "epoll_ctl", "i32 i32 i32 i32", true),
     ("wasix_32v1", "epoll_wait", "i32 i32 i32 i64 i32", true),
     ("wasix_32v1", "fd_dup", "i32 i32", true),
+    ("wasix_32v1", "thread_local_create", "i64 i32", true),
+    ("wasix_32v1", "thread_local_destroy", "i32", true),
+    ("wasix_32v1", "thread_local_set", "i32 i64", true),
+    ("wasix_32v1", "thread_local_get", "i32 i32", true),
     (
         "wasi_snapshot_preview1",
         "fd_write",
@@ -1853,7 +1857,8 @@ fn a_handler_may_exit_or_be_killed() {
                 &["on_sig", "sig", "unreachable"],
                 handler,
                 &format!(
-                    "(call $callback_signal {{s0}}) (drop (call $proc_signal (i32.const 1) (i32.const {sig}))) (call $s {{s2}})"
+                    "(local $i i32)
+             (call $callback_signal {{s0}}) (drop (call $proc_signal (i32.const 1) (i32.const {sig}))) (call $s {{s2}})"
                 ),
             ),
         );
@@ -2596,6 +2601,89 @@ fn a_big_file_write_and_read_go_in_pieces_with_other_processes_running_between()
     assert_clean(&r);
     // The child's line comes before the write has ended: the write went in pieces.
     assert_eq!(r.stdout, "0 0 tick\n0 1 written\n0 1 0 0 2 1 0 0 ");
+}
+
+#[test]
+fn thread_local_keys_are_created_set_read_and_destroyed() {
+    // Keys from 1, values 0 until set; a destroyed key's number is reused; unknown keys
+    // are INVAL; 1024 keys at most (AGAIN), as pthread keys on Linux.
+    let out = run_ok(
+        &[],
+        &[],
+        "",
+        "(local $i i32)
+         (call $r (call $thread_local_create (i64.const 7) (i32.const 300)))
+         (call $r (i32.load (i32.const 300)))
+         (call $r (call $thread_local_create (i64.const 0) (i32.const 300)))
+         (call $r (i32.load (i32.const 300)))
+         (call $r (call $thread_local_get (i32.const 2) (i32.const 304)))
+         (call $r (i32.wrap_i64 (i64.load (i32.const 304))))
+         (call $r (call $thread_local_set (i32.const 2) (i64.const 0x1122334455)))
+         (call $r (call $thread_local_get (i32.const 2) (i32.const 304)))
+         (call $r (i64.eq (i64.load (i32.const 304)) (i64.const 0x1122334455)))
+         (call $r (call $thread_local_destroy (i32.const 1)))
+         (call $r (call $thread_local_get (i32.const 1) (i32.const 304)))
+         (call $r (call $thread_local_set (i32.const 9) (i64.const 1)))
+         (call $r (call $thread_local_destroy (i32.const 1)))
+         (call $r (call $thread_local_create (i64.const 0) (i32.const 300)))
+         (call $r (i32.load (i32.const 300)))
+         (call $r (call $thread_local_create (i64.const 0) BAD))
+         (loop $more
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $more (i32.eqz (call $thread_local_create (i64.const 0) (i32.const 300)))))
+         (call $r (local.get $i))
+         (call $r (i32.load (i32.const 300)))
+         (call $r (call $thread_local_create (i64.const 0) (i32.const 300)))",
+    );
+    // The loop made keys 3..=1024 (1022 of them) and met AGAIN (6) on its 1023rd try.
+    assert_eq!(out, "0 1 0 2 0 0 0 0 1 0 28 28 28 0 1 21 1023 1024 6 ");
+}
+
+/// Runs `body` as pid 1 with ^C typed at a cooked console; returns its status and stdout.
+fn pid1_with_ctrl_c(extra: &str, body: &str) -> (Option<ExitStatus>, String) {
+    let wat = module(&["on_sig", "handled\n", "done\n"], extra, body);
+    let wasm = wat::parse_str(&wat).expect("valid wat");
+    let opts = Opts {
+        preopen: Some("/"),
+        ..Opts::default()
+    };
+    let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
+    kernel.sys().tty = crate::types::Tty::cooked();
+    // Typed once the program has started (and named its handler).
+    kernel.run_rounds(4);
+    console.borrow_mut().input = b"\x03".to_vec();
+    kernel.run();
+    let out = String::from_utf8_lossy(&console.borrow().stdout).into_owned();
+    (kernel.status(pid), out)
+}
+
+#[test]
+fn ctrl_c_reaches_pid_1_only_when_it_handles_signals() {
+    // As Linux's init: pid 1 gets the signals it has a handler for. A program run as pid
+    // 1 with a handler sees ^C (and may end on it, as under another runtime); the system's
+    // init, without one, stays.
+    let sleep = "(call $r (call $thread_sleep (i64.const 50000000)))";
+    let (status, out) = pid1_with_ctrl_c(
+        "(global $got (mut i32) (i32.const 0))
+         (func (export \"on_sig\") (param i32)
+           (call $r (local.get 0)) (call $out {s1}) (global.set $got (i32.const 1)))",
+        &format!(
+            "(local $i i32)
+             (call $callback_signal {{s0}})
+             (local.set $i (i32.const 40))
+             (loop $wait
+               {sleep}
+               (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+               (br_if $wait (i32.and (i32.eqz (global.get $got)) (i32.ne (local.get $i) (i32.const 0)))))
+             (call $out {{s2}})"
+        ),
+    );
+    assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
+    // The console echoes ^C; the handler gets INT (2); the program goes on to its end.
+    assert!(out.ends_with("^C\r\n2 handled\r\n0 done\r\n"), "{out:?}");
+    let (status, out) = pid1_with_ctrl_c("", &format!("{sleep} {sleep} (call $out {{s2}})"));
+    assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
+    assert!(out.ends_with("^C\r\n0 done\r\n"), "{out:?}");
 }
 
 #[test]

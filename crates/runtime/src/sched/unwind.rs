@@ -251,6 +251,7 @@ impl Kernel {
                 counter: pdata.stack.counter,
                 ..Default::default()
             },
+            thread_locals: pdata.thread_locals.clone(),
         };
         let (store, instance, _) = sys.instantiate(&name, &parent.module, data).map_err(|e| {
             log::info!("fork: {}", e.message);

@@ -76,6 +76,10 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         futex_wake => futex::futex_wake(futex: i32, out: i32),
         futex_wake_all => futex::futex_wake(futex: i32, out: i32),
         thread_id => thread::thread_id(out: i32),
+        thread_local_create => thread::thread_local_create(user_data: i64, out: i32),
+        thread_local_destroy => thread::thread_local_destroy(key: i32),
+        thread_local_set => thread::thread_local_set(key: i32, value: i64),
+        thread_local_get => thread::thread_local_get(key: i32, out: i32),
         thread_signal => thread::thread_signal(tid: i32, sig: i32),
         thread_parallelism => thread::thread_parallelism(out: i32),
     );

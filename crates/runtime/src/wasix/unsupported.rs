@@ -2,8 +2,7 @@
 //! threads beyond the main one, dynamic linking, closures, contexts —
 //! registered so that a program that merely imports them (every wasix-libc program
 //! imports most) still loads; each answers NOTSUP. The signatures are those of
-//! wasix-libc's import declarations (`__wasixlibc_real.c`), plus the older
-//! `thread_local_*` calls that earlier wasix-libc builds import. docs/WASIX.md lists them.
+//! wasix-libc's import declarations (`__wasixlibc_real.c`). docs/WASIX.md lists them.
 
 use alloc::vec::Vec;
 
@@ -66,10 +65,6 @@ pub const CALLS: &[(&str, &str, &str)] = &[
     ("sock_set_opt_time", "i32 i32 i32", "i32"),
     ("sock_status", "i32 i32", "i32"),
     ("thread_join", "i32", "i32"),
-    ("thread_local_create", "i64 i32", "i32"),
-    ("thread_local_destroy", "i32", "i32"),
-    ("thread_local_get", "i32 i32", "i32"),
-    ("thread_local_set", "i32 i64", "i32"),
     ("thread_spawn_v2", "i32 i32", "i32"),
 ];
 
