@@ -137,6 +137,47 @@ fn bash_function_call_traps_in_bash_itself() {
 const DRIVER: &str =
     r#"cd "$1" || exit 9; for f in *.sh; do echo "== $f"; dash "$f" 2>&1; echo "rc $?"; done"#;
 
+/// Corpus scripts whose output differs under the 2022 wasix-libc dash for reasons of that
+/// build or its ABI (checked one by one against the diff, 2026-12-04):
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[
+    // Its `printf` builtin writes through musl's stdio and the build flushes only its own
+    // buffers at exit, so output without a final newline (or a pipeline stage's) is lost.
+    ("49-printf.sh", "printf output lost"),
+    ("77-inline-subst.sh", "printf output lost"),
+    (
+        "89-builtin-first-stage.sh",
+        "printf output lost in a pipeline stage",
+    ),
+    ("92-xargs.sh", "printf output lost (xargs reads less)"),
+    ("93-sed.sh", "printf output lost (sed reads less)"),
+    ("94-sed-more.sh", "printf output lost (sed reads less)"),
+    (
+        "95-diff.sh",
+        "printf output lost (files without a final newline)",
+    ),
+    (
+        "96-checksums-od.sh",
+        "printf output lost (checksums of less)",
+    ),
+    // The 2022 `proc_exec(name, args)` has no environment: an exec'd program gets the
+    // environment the process started with, not dash's exported variables.
+    (
+        "41-subshell-isolation.sh",
+        "exported variable through the 2022 exec",
+    ),
+    ("83-exec-env.sh", "exported variable through the 2022 exec"),
+    (
+        "88-parsing-corners.sh",
+        "exported variable through the 2022 exec",
+    ),
+    // The 2022 `proc_exec` cannot return, so a failed exec ends the child with the errno
+    // (44, NOENT) where dash would print "not found" and exit 127.
+    ("59-exit-status-more.sh", "a failed 2022 exec cannot return"),
+    ("82-exec-fail.sh", "a failed 2022 exec cannot return"),
+    // That dash version words `test`'s errors differently ("line 10: -eq: ...").
+    ("50-test-more.sh", "older dash's error message format"),
+];
+
 #[test]
 fn dash_runs_the_corpus_like_the_hosts_dash() {
     let dash = fixture("dash.wasm");
@@ -191,6 +232,15 @@ fn dash_runs_the_corpus_like_the_hosts_dash() {
     let r = boot::run::run(&kernel, &opts).expect("run");
     let got = String::from_utf8_lossy(&r.stdout).into_owned();
     println!("{got}\n{}\n{}", String::from_utf8_lossy(&r.stderr), r.log);
+    // The corpus grew (to 98 scripts) for our own shell; these differ for reasons of that
+    // 2022 dash build or its ABI, not of the kernel, and are left out of the comparison.
+    let sections = |s: &str| -> Vec<String> {
+        s.split("== ")
+            .filter(|x| !x.is_empty() && !KNOWN_DIFFERENT.iter().any(|(k, _)| x.starts_with(k)))
+            .map(str::to_string)
+            .collect()
+    };
+    let (got, want) = (sections(&got).concat(), sections(&want).concat());
     if got != want {
         // Both outputs are kept for a real diff; the message names the first script that
         // differs and shows both versions of it.
@@ -198,12 +248,6 @@ fn dash_runs_the_corpus_like_the_hosts_dash() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("vm.txt"), &got).unwrap();
         std::fs::write(dir.join("host.txt"), &want).unwrap();
-        let sections = |s: &str| -> Vec<String> {
-            s.split("== ")
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
         let (g, w) = (sections(&got), sections(&want));
         let first = g.iter().zip(&w).find(|(a, b)| a != b);
         panic!(
@@ -221,4 +265,66 @@ fn dash_runs_the_corpus_like_the_hosts_dash() {
     if let Err(e) = boot::run::leak_check(&r.log) {
         panic!("{e}");
     }
+}
+
+/// The examples of wasix-integration-tests that run on one thread print what their
+/// sources (or wasmer's snapshots) say. The 2022 examples print `waitpid`'s raw status
+/// (`1280` is exit code 5, `2560` code 10, `11264` code 44): wasmer returned the bare
+/// code there, which broke the shells' `$?`. example-signal waits for a signal
+/// (`received SIGINT` on ^C at the shell), example-pipe needs the 2022 bidirectional
+/// pipes and the threaded ones `thread_spawn`: not here.
+#[test]
+fn examples_print_what_their_sources_say() {
+    let kernel = boot::build::kernel_once().expect("kernel builds");
+    let cases: &[(&str, &str, i32)] = &[
+        (
+            "example-fork.wasm",
+            "Parent has x = 0\nChild has x = 2\nChild(2) exited with 0\n",
+            0,
+        ),
+        (
+            "example-longjmp.wasm",
+            "(A1)\n(B1)\n(A2) r=10001\n(B2) r=20001\n(A3) r=10002\n(B3) r=20002\n(A4) r=10003\n",
+            0,
+        ),
+        (
+            "example-fork-longjmp.wasm",
+            "Parent has x = 0\nChild has x = 2\nChild(2) exited with 1280\n",
+            0,
+        ),
+        (
+            "example-vfork.wasm",
+            "Parent waiting on Child(2)\nChild(2) exited with 2560\n",
+            0,
+        ),
+        (
+            "example-execve.wasm",
+            "Main program started\nexecve: echo hi-from-child\nChild(2) exited with 11264\n\
+             execve: echo hi-from-parent\n",
+            44,
+        ),
+        ("example-spawn.wasm", "Child pid: 2\nChild status 44\n", 0),
+        (
+            "example-stack.wasm",
+            "before long jump\nafter long jump [val=10]\nbefore long jump\n\
+             after long jump [val=20]\n",
+            0,
+        ),
+    ];
+    let mut failed = Vec::new();
+    for &(name, want, code) in cases {
+        let mut opts = RunOptions::new(fixture(name), &[]);
+        opts.firmware = Firmware::Direct;
+        opts.timeout = Duration::from_secs(120);
+        let r = boot::run::run(&kernel, &opts).expect("run");
+        let out = String::from_utf8_lossy(&r.stdout);
+        if out != want || r.code != code {
+            failed.push(format!(
+                "{name}: exit {} (want {code}), stdout {out:?} (want {want:?}), stderr {:?}",
+                r.code,
+                String::from_utf8_lossy(&r.stderr)
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
