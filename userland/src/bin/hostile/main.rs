@@ -28,6 +28,11 @@
 //! - `bigfile`: one `fd_write` of 16 MiB to a file in /tmp, then one `fd_pread` of it all;
 //!   each must move every byte in that one call (the kernel moves them in pieces, one per
 //!   turn, while the watchdog keeps beating) and the bytes read must be those written.
+//! - `stackhold`: up to 300 children of a tiny module (written to /tmp) that each recurse
+//!   110 calls deep with 1000 locals a frame — ~0.9 MB of wasmi value stack in the kernel
+//!   heap — and sleep there 4 s, so that together they hold more than the heap: spawns
+//!   must be refused (AGAIN/NOMEM) or a child die of a clean trap (ABRT, "out of system
+//!   memory"), never the kernel; every child must end one of those two ways.
 //! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
 //! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
 //!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
@@ -99,6 +104,7 @@ fn main() -> ExitCode {
         "bigwrite" => bigwrite(),
         "bigrandom" => bigrandom(),
         "bigfile" => bigfile(),
+        "stackhold" => stackhold(),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
@@ -107,7 +113,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: hostile all [CAP_MIB] | limits [N] | loop | fillloop | recurse | membomb \
-                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | bigfile | watchdog"
+                 | spawnbomb | fdbomb | pipefill | killwriter | bigwrite | bigrandom | bigfile | stackhold | watchdog"
             );
             2
         }
@@ -612,6 +618,82 @@ fn bigfile() -> u8 {
     u8::from(!ok)
 }
 
+/// `stackhold`'s child, built with wat2wasm from:
+///
+/// ```wat
+/// (module
+///   (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+///   (memory (export "memory") 1)
+///   (func $f (param i32) (local i64 ... 1000 of them ...)
+///     (local.get 0)
+///     (if (then (call $f (i32.sub (local.get 0) (i32.const 1))))
+///         (else (drop (call $sleep (i64.const 4000000000))))))
+///   (func (export "_start") (call $f (i32.const 110))))
+/// ```
+const STACKHOLD_WASM: &[u8] = &[
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x03, 0x60, 0x01, 0x7e, 0x01, 0x7f,
+    0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x00, 0x02, 0x1b, 0x01, 0x0a, 0x77, 0x61, 0x73, 0x69, 0x78,
+    0x5f, 0x33, 0x32, 0x76, 0x31, 0x0c, 0x74, 0x68, 0x72, 0x65, 0x61, 0x64, 0x5f, 0x73, 0x6c, 0x65,
+    0x65, 0x70, 0x00, 0x00, 0x03, 0x03, 0x02, 0x01, 0x02, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13,
+    0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72,
+    0x74, 0x00, 0x02, 0x0a, 0x25, 0x02, 0x1b, 0x01, 0xe8, 0x07, 0x7e, 0x20, 0x00, 0x04, 0x40, 0x20,
+    0x00, 0x41, 0x01, 0x6b, 0x10, 0x01, 0x05, 0x42, 0x80, 0xd0, 0xac, 0xf3, 0x0e, 0x10, 0x00, 0x1a,
+    0x0b, 0x0b, 0x07, 0x00, 0x41, 0xee, 0x00, 0x10, 0x01, 0x0b,
+];
+
+fn stackhold() -> u8 {
+    const PATH: &str = "/tmp/hostile-stackhold.wasm";
+    const MAX: usize = 300;
+    let m = "stackhold";
+    if let Err(e) = fs::write(PATH, STACKHOLD_WASM) {
+        println!("FAIL {m}: write {PATH}: {e}");
+        return 1;
+    }
+    let mut kids = Vec::new();
+    let mut refused = None;
+    while kids.len() < MAX {
+        // The children's stderr is dropped: a trap message there is an expected outcome.
+        match Spawn::new(PATH, &["stackhold"])
+            .stdio(stdio::NULL, stdio::NULL, stdio::NULL)
+            .run()
+        {
+            Ok(h) => kids.push(h.pid),
+            Err(e @ (errno::AGAIN | errno::NOMEM)) => {
+                refused = Some(e);
+                break;
+            }
+            Err(e) => {
+                println!("FAIL {m}: proc_spawn2: {}", show(e));
+                return 1;
+            }
+        }
+    }
+    let (mut slept, mut trapped, mut other) = (0, 0, 0);
+    for pid in &kids {
+        match w::join(Some(*pid), 0) {
+            Ok((_, Status::Exit(0))) => slept += 1,
+            Ok((_, Status::Signal { sig: sig::ABRT, .. })) => trapped += 1,
+            Ok((_, s)) => {
+                eprintln!("{m}: child {pid}: {s}");
+                other += 1;
+            }
+            Err(e) => {
+                eprintln!("{m}: join {pid}: {}", show(e));
+                other += 1;
+            }
+        }
+    }
+    let _ = fs::remove_file(PATH);
+    println!(
+        "stackhold: {} children, then {}; {slept} slept to the end, {trapped} trapped (ABRT)",
+        kids.len(),
+        refused.map_or(String::from("no refusal"), show)
+    );
+    let ok = expect(m, "at least 100 children", kids.len() >= 100, kids.len())
+        & expect(m, "every child slept or trapped cleanly", other == 0, other);
+    u8::from(!ok)
+}
+
 fn raw_write(iovs: u32, count: u32, out: u32) -> i32 {
     // SAFETY: the kernel must validate every pointer; we dereference nothing.
     unsafe { p1::fd_write(1, iovs as i32, count as i32, out as i32) }
@@ -849,6 +931,14 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
             mode: "bigfile",
             program: SELF,
             args: &["bigfile"],
+            bound_ms: 60_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "stackhold",
+            program: SELF,
+            args: &["stackhold"],
             bound_ms: 60_000,
             stdout: stdio::INHERIT,
             want: exit(0),
