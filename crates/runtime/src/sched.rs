@@ -467,17 +467,7 @@ impl Kernel {
             let Some(State::Blocked(inv, wait, mut retry)) = task.state.take() else {
                 continue;
             };
-            self.lend();
-            task.store.data_mut().data.retrying = true;
-            let memory = task.store.data().data.memory;
-            let outcome = match memory {
-                Some(m) => {
-                    let (bytes, proc) = m.data_and_store_mut(&mut task.store);
-                    with_cx(bytes, proc, |cx| retry(cx))
-                }
-                None => with_cx(&mut [], task.store.data_mut(), |cx| retry(cx)),
-            };
-            self.take_home();
+            let outcome = self.retry_call(&mut task, &mut retry);
             match outcome {
                 Some(Ok(())) => self.make_ready(pid, task, inv, 0),
                 Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
@@ -531,12 +521,9 @@ impl Kernel {
         }
     }
 
-    /// Runs the next piece of a call done in pieces ([`Wait::Continue`]).
-    fn continue_call(&mut self, mut task: Task) {
-        let pid = task.pid;
-        let Some(State::Blocked(inv, _, mut retry)) = task.state.take() else {
-            return;
-        };
+    /// Runs a blocked (or piecewise) call of `task` again, with the system lent to it;
+    /// `None` when it could not run (no system to lend).
+    fn retry_call(&mut self, task: &mut Task, retry: &mut Retry) -> Option<crate::sys::SysResult> {
         self.lend();
         task.store.data_mut().data.retrying = true;
         let memory = task.store.data().data.memory;
@@ -548,6 +535,16 @@ impl Kernel {
             None => with_cx(&mut [], task.store.data_mut(), |cx| retry(cx)),
         };
         self.take_home();
+        outcome
+    }
+
+    /// Runs the next piece of a call done in pieces ([`Wait::Continue`]).
+    fn continue_call(&mut self, mut task: Task) {
+        let pid = task.pid;
+        let Some(State::Blocked(inv, _, mut retry)) = task.state.take() else {
+            return;
+        };
+        let outcome = self.retry_call(&mut task, &mut retry);
         match outcome {
             Some(Ok(())) => self.make_ready(pid, task, inv, 0),
             Some(Err(Sys::Err(e))) => self.make_ready(pid, task, inv, i32::from(e.raw())),
