@@ -270,9 +270,10 @@ fn dash_runs_the_corpus_like_the_hosts_dash() {
 /// The examples of wasix-integration-tests that run on one thread print what their
 /// sources (or wasmer's snapshots) say. The 2022 examples print `waitpid`'s raw status
 /// (`1280` is exit code 5, `2560` code 10, `11264` code 44): wasmer returned the bare
-/// code there, which broke the shells' `$?`. example-signal waits for a signal
-/// (`received SIGINT` on ^C at the shell), example-pipe needs the 2022 bidirectional
-/// pipes and the threaded ones `thread_spawn`: not here.
+/// code there, which broke the shells' `$?`. example-pipe moves its pipe's write end
+/// onto its stdin and reads the child's line from it (2022 pipes are bidirectional).
+/// example-signal waits for a signal (`received SIGINT` on ^C at the shell) and the
+/// threaded ones need `thread_spawn`: not here.
 #[test]
 fn examples_print_what_their_sources_say() {
     let kernel = boot::build::kernel_once().expect("kernel builds");
@@ -304,6 +305,11 @@ fn examples_print_what_their_sources_say() {
             44,
         ),
         ("example-spawn.wasm", "Child pid: 2\nChild status 44\n", 0),
+        (
+            "example-pipe.wasm",
+            "this text should be printed by the child\nthis text should be printed by the parent\n",
+            0,
+        ),
         (
             "example-stack.wasm",
             "before long jump\nafter long jump [val=10]\nbefore long jump\n\

@@ -64,6 +64,10 @@ pub enum Object {
     PipeRead(PipeId),
     /// The write end of a kernel pipe.
     PipeWrite(PipeId),
+    /// One end of a bidirectional pipe (the 2022 WASIX ABI's `fd_pipe`, as wasmer made
+    /// it): reads come from one kernel pipe, writes go to the other, whose read end is
+    /// the other end's.
+    PipeDuplex { read: PipeId, write: PipeId },
     /// An event counter (`fd_event`); the open file holds it, so duplicates and forked
     /// descriptors share it.
     Event(crate::eventfd::Counter),
@@ -86,9 +90,11 @@ impl Object {
             Object::Bytes(_) => filetype::REGULAR_FILE,
             Object::File(_) => filetype::REGULAR_FILE,
             Object::Dir(_) => filetype::DIRECTORY,
-            Object::PipeRead(_) | Object::PipeWrite(_) | Object::Event(_) | Object::Epoll => {
-                filetype::UNKNOWN
-            }
+            Object::PipeRead(_)
+            | Object::PipeWrite(_)
+            | Object::PipeDuplex { .. }
+            | Object::Event(_)
+            | Object::Epoll => filetype::UNKNOWN,
         }
     }
 }
@@ -149,6 +155,10 @@ impl OpenFiles {
             Object::PipeWrite(id) => {
                 let _ = self.pipes.add_writer(id);
             }
+            Object::PipeDuplex { read, write } => {
+                let _ = self.pipes.add_reader(read);
+                let _ = self.pipes.add_writer(write);
+            }
             _ => {}
         }
         self.insert_raw(file)
@@ -171,6 +181,28 @@ impl OpenFiles {
         let mut write = OpenFile::new(Object::PipeWrite(id), flags);
         write.rights_base &= !rights::FD_READ;
         (self.insert_raw(read), self.insert_raw(write))
+    }
+
+    /// Creates two pipes and the two ends of a bidirectional pipe over them (open files
+    /// with no references yet, status flags `flags`, every right): what one end writes
+    /// the other reads.
+    pub fn create_duplex_pipe(&mut self, flags: u16) -> (FileId, FileId) {
+        let (a_to_b, b_to_a) = (self.pipes.create(), self.pipes.create());
+        let a = OpenFile::new(
+            Object::PipeDuplex {
+                read: b_to_a,
+                write: a_to_b,
+            },
+            flags,
+        );
+        let b = OpenFile::new(
+            Object::PipeDuplex {
+                read: a_to_b,
+                write: b_to_a,
+            },
+            flags,
+        );
+        (self.insert_raw(a), self.insert_raw(b))
     }
 
     /// Moves the pipe wake-up events queued since the last call into `events` (as
@@ -225,6 +257,10 @@ impl OpenFiles {
             }
             Object::PipeWrite(pipe) => {
                 let _ = self.pipes.close_writer(pipe);
+            }
+            Object::PipeDuplex { read, write } => {
+                let _ = self.pipes.close_reader(read);
+                let _ = self.pipes.close_writer(write);
             }
             Object::Epoll => {
                 self.epolls.remove(&id);

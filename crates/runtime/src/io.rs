@@ -104,7 +104,10 @@ pub(crate) fn pipe_end(
 ) -> Result<Option<PipeEnd>, Errno> {
     let file = sys.files.get(id)?;
     let pipe = match (&file.object, read) {
-        (Object::PipeRead(p), true) | (Object::PipeWrite(p), false) => *p,
+        (Object::PipeRead(p), true)
+        | (Object::PipeWrite(p), false)
+        | (Object::PipeDuplex { read: p, .. }, true)
+        | (Object::PipeDuplex { write: p, .. }, false) => *p,
         (Object::PipeRead(_) | Object::PipeWrite(_), _) => return Err(Errno::BadF),
         _ => return Ok(None),
     };
@@ -293,7 +296,8 @@ pub fn write_file(sys: &mut System, id: FileId, data: &[u8], at: Option<u64>) ->
         | Object::Bytes(_)
         | Object::Dir(_)
         | Object::PipeRead(_)
-        | Object::PipeWrite(_) => Err(Errno::BadF.into()),
+        | Object::PipeWrite(_)
+        | Object::PipeDuplex { .. } => Err(Errno::BadF.into()),
         // As on Linux: an epoll instance is neither read nor written.
         Object::Epoll => Err(Errno::Inval.into()),
         Object::Event(_) => event_write(sys, id, data),
@@ -388,9 +392,11 @@ pub fn read_file(
             crate::devfs::fill(sys, &object, &mut buf[..n]);
             Ok(n)
         }
-        Object::ConsoleOut(_) | Object::Dir(_) | Object::PipeRead(_) | Object::PipeWrite(_) => {
-            Err(Errno::BadF.into())
-        }
+        Object::ConsoleOut(_)
+        | Object::Dir(_)
+        | Object::PipeRead(_)
+        | Object::PipeWrite(_)
+        | Object::PipeDuplex { .. } => Err(Errno::BadF.into()),
         Object::Event(_) => event_read(sys, id, buf),
         Object::Epoll => Err(Errno::Inval.into()),
         &Object::File(ino) => {

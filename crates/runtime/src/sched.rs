@@ -116,13 +116,16 @@ struct Preempted {
 /// calls it changed.
 fn program_linker(
     engine: &Engine,
-    legacy: bool,
+    legacy: crate::types::LegacyAbi,
     mut only: Registry,
 ) -> Result<Linker<Proc>, wasmi::Error> {
     let mut linker = Linker::<Proc>::new(engine);
     crate::wasi::register(&mut linker, &mut only)?;
-    if legacy {
+    if legacy.proc_join {
         crate::wasix::register_legacy(&mut linker, &mut only)?;
+    }
+    if legacy.duplex_pipes {
+        crate::wasix::register_duplex_pipe(&mut linker, &mut only)?;
     }
     Ok(linker)
 }
@@ -211,6 +214,7 @@ impl Kernel {
         let mut linker = Linker::<Proc>::new(&engine);
         crate::wasi::register(&mut linker, &mut registry)?;
         crate::wasix::register_legacy(&mut linker, &mut registry)?;
+        crate::wasix::register_duplex_pipe(&mut linker, &mut registry)?;
         drop(linker);
         let sys = System {
             platform,

@@ -239,7 +239,7 @@ impl System {
                 .imports()
                 .map(|i| (String::from(i.module()), String::from(i.name()))),
         );
-        let linker = (self.program_linker)(&engine, is_legacy(&module), imports)
+        let linker = (self.program_linker)(&engine, legacy_abi(&module), imports)
             .map_err(|e| SpawnError::new(Errno::NoExec, format!("{name}: cannot link: {e}")))?;
         if let (Some(before), Some(after)) = (free, self.memory_unreserved()) {
             log::debug!(
@@ -478,6 +478,22 @@ impl System {
                 ))
             }
         }
+    }
+}
+
+/// What of the 2022 WASIX ABI `module` needs: the two-parameter `proc_join` ([`is_legacy`]),
+/// and bidirectional pipes when it imports `fd_pipe` and the classic calls (`fd_write`)
+/// from `wasix_32v1`, as 2022 wasix-libc builds did (current builds import those from
+/// `wasi_snapshot_preview1`).
+pub fn legacy_abi(module: &wasmi::Module) -> crate::types::LegacyAbi {
+    let from_wasix = |name: &str| {
+        module
+            .imports()
+            .any(|i| i.module() == abi::wasix::WASIX_MODULE && i.name() == name)
+    };
+    crate::types::LegacyAbi {
+        proc_join: is_legacy(module),
+        duplex_pipes: from_wasix("fd_pipe") && from_wasix("fd_write"),
     }
 }
 

@@ -244,7 +244,8 @@ impl ProcInfo {
 }
 
 /// Builds the linker for programs compiled in an engine ([`System::program_linker`]).
-pub type ProgramLinker = fn(&Engine, bool, Registry) -> Result<Linker<Proc>, wasmi::Error>;
+pub type ProgramLinker =
+    fn(&Engine, crate::types::LegacyAbi, Registry) -> Result<Linker<Proc>, wasmi::Error>;
 
 /// State shared by all processes.
 pub struct System {

@@ -2680,6 +2680,50 @@ fn ctrl_c_reaches_pid_1_only_when_it_handles_signals() {
     assert!(out.ends_with("^C\r\n0 done\r\n"), "{out:?}");
 }
 
+/// A 2022-style program (classic calls imported from `wasix_32v1`): its `fd_pipe` ends
+/// each read what the other writes. Prints what each end read, then what writing to the
+/// first end gives in a current-style program (BADF: its first end only reads).
+#[test]
+fn fd_pipe_of_2022_builds_is_bidirectional() {
+    let wat = |style: &str| {
+        format!(
+            r#"(module
+  (import "{style}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "{style}" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "fd_pipe" (func $pipe (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 300) "ab>cd>")
+  (func $xfer (param $from i32) (param $to i32) (param $text i32) (result i32)
+    (i32.store (i32.const 200) (local.get $text))
+    (i32.store (i32.const 204) (i32.const 3))
+    (if (call $write (local.get $from) (i32.const 200) (i32.const 1) (i32.const 220))
+      (then (return (call $write (local.get $from) (i32.const 200) (i32.const 1) (i32.const 220)))))
+    (i32.store (i32.const 208) (i32.const 400))
+    (i32.store (i32.const 212) (i32.const 3))
+    (drop (call $read (local.get $to) (i32.const 208) (i32.const 1) (i32.const 224)))
+    (i32.store (i32.const 208) (i32.const 400))
+    (drop (call $write (i32.const 1) (i32.const 208) (i32.const 1) (i32.const 224)))
+    (i32.const 0))
+  (func (export "_start") (local $e i32)
+    (drop (call $pipe (i32.const 100) (i32.const 104)))
+    (local.set $e (call $xfer (i32.load (i32.const 100)) (i32.load (i32.const 104)) (i32.const 300)))
+    (if (i32.eqz (local.get $e))
+      (then (local.set $e (call $xfer (i32.load (i32.const 104)) (i32.load (i32.const 100)) (i32.const 303)))))
+    (i32.store8 (i32.const 500) (i32.add (i32.const 48) (local.get $e)))
+    (i32.store (i32.const 208) (i32.const 500))
+    (i32.store (i32.const 212) (i32.const 1))
+    (drop (call $write (i32.const 1) (i32.const 208) (i32.const 1) (i32.const 224)))))"#
+        )
+    };
+    let r = run(&[], wat("wasix_32v1"));
+    assert_eq!(r.stdout, "ab>cd>0", "stderr {:?}", r.stderr);
+    assert_clean(&r);
+    // A current build: the first end reads only; writing to it is BADF (8).
+    let r = run(&[], wat("wasi_snapshot_preview1"));
+    assert_eq!(r.stdout, "8", "stderr {:?}", r.stderr);
+    assert_clean(&r);
+}
+
 #[test]
 fn a_big_console_write_is_short() {
     // 100,000 bytes to the console: the call takes 64 KiB (a host call is never

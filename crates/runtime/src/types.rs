@@ -159,3 +159,14 @@ impl Tty {
 /// blocked (`__block_all_sigs`); it names `__wasm_signal` again to unblock. No module
 /// exports it: while it is set, signals are held pending, not given their defaults.
 pub const SIGNALS_BLOCKED: &str = "__wasm_signal_blocked";
+
+/// What of the 2022 WASIX ABI a program's linker serves (`spawn::legacy_abi` reads it
+/// from the module's imports; `wasix::register_legacy` and `wasix::register_duplex_pipe`
+/// register it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LegacyAbi {
+    /// The two-argument `proc_join` (and with it `fd_renumber` as `dup2`).
+    pub proc_join: bool,
+    /// A bidirectional `fd_pipe`: a 2022 build (classic calls imported from `wasix_32v1`).
+    pub duplex_pipes: bool,
+}

@@ -383,7 +383,7 @@ fn read_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readiness
             hangup: false,
         }),
         Object::ConsoleIn | Object::Tty => Ok(Readiness::Console),
-        &Object::PipeRead(p) => {
+        &Object::PipeRead(p) | &Object::PipeDuplex { read: p, .. } => {
             if !sys.files.pipes.readable(p)? {
                 return Ok(Readiness::Pipe(p));
             }
@@ -424,7 +424,7 @@ fn write_readiness(sys: &System, id: FileId, file: &OpenFile) -> Result<Readines
         Object::File(_) => Ok(ready(0)),
         Object::Event(counter) if counter.writable() => Ok(ready(crate::eventfd::SIZE as u64)),
         Object::Event(_) => Ok(Readiness::Counter(id)),
-        &Object::PipeWrite(p) => {
+        &Object::PipeWrite(p) | &Object::PipeDuplex { write: p, .. } => {
             if sys.files.pipes.readers(p)? == 0 {
                 Ok(Readiness::Ready {
                     nbytes: 0,

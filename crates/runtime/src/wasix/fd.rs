@@ -16,7 +16,7 @@ use abi::Errno;
 use abi::wasix::{eventfdflags, fdflags, fdflagsext};
 
 use crate::eventfd::Counter;
-use crate::files::{FdEntry, Object, OpenFile};
+use crate::files::{FdEntry, FileId, Object, OpenFile, OpenFiles};
 use crate::sys::{Cx, SysResult, System};
 
 /// FAULT unless a `u32` result can be written at `ptr`.
@@ -30,23 +30,40 @@ fn check_out(cx: &Cx<'_>, ptr: i32) -> Result<(), Errno> {
 /// are blocking and not CLOEXEC. MFILE, before anything is created, unless the table has
 /// room for both.
 pub fn fd_pipe(cx: &mut Cx<'_>, ro: i32, wo: i32) -> SysResult {
-    check_out(cx, ro)?;
-    check_out(cx, wo)?;
-    let read_fd = cx.proc.fds.lowest_free(0)?;
-    let write_fd = cx
+    pipe_pair(cx, ro, wo, |files| files.create_pipe(0))
+}
+
+/// Installs the two open files `make` creates at the two lowest free descriptors, written
+/// to `out1` and `out2` (checked, like the room for both, before anything is created).
+fn pipe_pair(
+    cx: &mut Cx<'_>,
+    out1: i32,
+    out2: i32,
+    make: impl FnOnce(&mut OpenFiles) -> (FileId, FileId),
+) -> SysResult {
+    check_out(cx, out1)?;
+    check_out(cx, out2)?;
+    let first = cx.proc.fds.lowest_free(0)?;
+    let second = cx
         .proc
         .fds
-        .lowest_free(read_fd.checked_add(1).ok_or(Errno::MFile)?)?;
+        .lowest_free(first.checked_add(1).ok_or(Errno::MFile)?)?;
     let System { fs, files, .. } = &mut *cx.sys;
-    let (read, write) = files.create_pipe(0);
-    let entry = |file| FdEntry::new(file);
+    let (a, b) = make(files);
     // Cannot fail: both descriptors were just found free.
-    for (fd, file) in [(read_fd, read), (write_fd, write)] {
-        cx.proc.fds.install_at(fs, files, fd, entry(file))?;
+    for (fd, file) in [(first, a), (second, b)] {
+        cx.proc.fds.install_at(fs, files, fd, FdEntry::new(file))?;
     }
-    cx.mem.write_u32(ro as u32, read_fd)?;
-    cx.mem.write_u32(wo as u32, write_fd)?;
+    cx.mem.write_u32(out1 as u32, first)?;
+    cx.mem.write_u32(out2 as u32, second)?;
     Ok(())
+}
+
+/// The 2022 ABI's `fd_pipe(ret_fd1, ret_fd2)`: two ends of a bidirectional pipe, each
+/// reading what the other writes (wasmer's pipes were so, and the 2022 examples rely on
+/// it); in the usual use — read one end, write the other — it is a plain pipe.
+pub fn fd_pipe_duplex(cx: &mut Cx<'_>, fd1: i32, fd2: i32) -> SysResult {
+    pipe_pair(cx, fd1, fd2, |files| files.create_duplex_pipe(0))
 }
 
 /// `fd_event(initial, flags, ret_fd)`: a new descriptor on an event counter holding

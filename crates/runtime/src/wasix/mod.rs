@@ -42,6 +42,21 @@ pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<
     Ok(())
 }
 
+/// Makes `linker` serve the bidirectional `fd_pipe` of 2022 builds (wasmer's pipes were
+/// so, and its 2022 examples rely on it); [`crate::sched`] picks it for a module that
+/// imports the classic calls from `wasix_32v1` ([`crate::spawn::legacy_abi`]).
+pub fn register_duplex_pipe(
+    linker: &mut Linker<Proc>,
+    reg: &mut Registry,
+) -> Result<(), wasmi::Error> {
+    linker.allow_shadowing(true);
+    calls!(linker, reg, MODULE;
+        fd_pipe => fd::fd_pipe_duplex(fd1: i32, fd2: i32),
+    );
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
 /// Registers every WASIX call.
 pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     calls!(linker, reg, MODULE;

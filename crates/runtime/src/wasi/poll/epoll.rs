@@ -112,8 +112,11 @@ fn ready_bits(
         // Not readable (or writable) at all: never ready for it.
         Err(_) => None,
     };
-    let pipe_read = matches!(file.object, Object::PipeRead(_));
-    let pipe_write = matches!(file.object, Object::PipeWrite(_));
+    let pipe_read = matches!(file.object, Object::PipeRead(_) | Object::PipeDuplex { .. });
+    let pipe_write = matches!(
+        file.object,
+        Object::PipeWrite(_) | Object::PipeDuplex { .. }
+    );
     if wanted & epoll_type::IN != 0
         && let Some(hangup) = classify(read_readiness(sys, id, file), waits)
     {
