@@ -483,17 +483,21 @@ impl System {
 
 /// What of the 2022 WASIX ABI `module` needs: the two-parameter `proc_join` ([`is_legacy`]),
 /// and bidirectional pipes when it imports `fd_pipe` and the classic calls (`fd_write`)
-/// from `wasix_32v1`, as 2022 wasix-libc builds did (current builds import those from
-/// `wasi_snapshot_preview1`).
+/// from `wasix_32v1` and nothing from the preview1 modules, as 2022 wasix-libc builds did
+/// (current builds import the classic calls from `wasi_snapshot_preview1`; a program that
+/// imports from both — our `badcalls` — is not a 2022 build).
 pub fn legacy_abi(module: &wasmi::Module) -> crate::types::LegacyAbi {
     let from_wasix = |name: &str| {
         module
             .imports()
             .any(|i| i.module() == abi::wasix::WASIX_MODULE && i.name() == name)
     };
+    let preview1 = module
+        .imports()
+        .any(|i| matches!(i.module(), "wasi_snapshot_preview1" | "wasi_unstable"));
     crate::types::LegacyAbi {
         proc_join: is_legacy(module),
-        duplex_pipes: from_wasix("fd_pipe") && from_wasix("fd_write"),
+        duplex_pipes: from_wasix("fd_pipe") && from_wasix("fd_write") && !preview1,
     }
 }
 

@@ -2680,14 +2680,16 @@ fn ctrl_c_reaches_pid_1_only_when_it_handles_signals() {
     assert!(out.ends_with("^C\r\n0 done\r\n"), "{out:?}");
 }
 
-/// A 2022-style program (classic calls imported from `wasix_32v1`): its `fd_pipe` ends
-/// each read what the other writes. Prints what each end read, then what writing to the
-/// first end gives in a current-style program (BADF: its first end only reads).
+/// A 2022-style program (classic calls imported from `wasix_32v1`, nothing from
+/// preview1): its `fd_pipe` ends each read what the other writes. Prints what each end
+/// read, then what writing to the first end gives in a current-style program and in one
+/// importing from both modules (BADF: its first end only reads).
 #[test]
 fn fd_pipe_of_2022_builds_is_bidirectional() {
-    let wat = |style: &str| {
+    let wat = |style: &str, also: &str| {
         format!(
             r#"(module
+  {also}
   (import "{style}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (import "{style}" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
   (import "wasix_32v1" "fd_pipe" (func $pipe (param i32 i32) (result i32)))
@@ -2715,11 +2717,16 @@ fn fd_pipe_of_2022_builds_is_bidirectional() {
     (drop (call $write (i32.const 1) (i32.const 208) (i32.const 1) (i32.const 224)))))"#
         )
     };
-    let r = run(&[], wat("wasix_32v1"));
+    let r = run(&[], wat("wasix_32v1", ""));
     assert_eq!(r.stdout, "ab>cd>0", "stderr {:?}", r.stderr);
     assert_clean(&r);
     // A current build: the first end reads only; writing to it is BADF (8).
-    let r = run(&[], wat("wasi_snapshot_preview1"));
+    let r = run(&[], wat("wasi_snapshot_preview1", ""));
+    assert_eq!(r.stdout, "8", "stderr {:?}", r.stderr);
+    assert_clean(&r);
+    // Classic calls from wasix_32v1, but preview1 imported too (as `badcalls` does).
+    let preview1 = r#"(import "wasi_snapshot_preview1" "sched_yield" (func (result i32)))"#;
+    let r = run(&[], wat("wasix_32v1", preview1));
     assert_eq!(r.stdout, "8", "stderr {:?}", r.stderr);
     assert_clean(&r);
 }

@@ -167,6 +167,7 @@ pub const SIGNALS_BLOCKED: &str = "__wasm_signal_blocked";
 pub struct LegacyAbi {
     /// The two-argument `proc_join` (and with it `fd_renumber` as `dup2`).
     pub proc_join: bool,
-    /// A bidirectional `fd_pipe`: a 2022 build (classic calls imported from `wasix_32v1`).
+    /// A bidirectional `fd_pipe`: a 2022 build (classic calls imported from `wasix_32v1`,
+    /// nothing from preview1).
     pub duplex_pipes: bool,
 }
