@@ -157,7 +157,24 @@ fn boot(args: &BootArgs) -> Result<ExitCode> {
     let mut ramdisk = boot::image::main_ramdisk(&userland, &cmdline)?;
     ramdisk.set_init(&init_words(args.content.init.as_deref()));
     user_content(&args.content.dirs, &args.content.adds)?.add_to(&mut ramdisk)?;
-    let image = disk_image(&kernel, &ramdisk, firmware, "main")?;
+    // A name of this process's own: two `boot`s at once (a user's two terminals, the CLI
+    // tests) each rewrote one shared file, and a VM could start from the other's half-written
+    // initrd ("nothing to run").
+    let name = format!("boot-{}", std::process::id());
+    let image = disk_image(&kernel, &ramdisk, firmware, &name)?;
+    let outcome = boot_vm(args, firmware, kernel, image.clone());
+    let _ = std::fs::remove_file(image.with_file_name(format!("{name}.tar")));
+    let _ = std::fs::remove_file(&image);
+    outcome
+}
+
+/// Runs the VM of `boot` on `image` and turns its ending into `boot`'s exit status.
+fn boot_vm(
+    args: &BootArgs,
+    firmware: Firmware,
+    kernel: std::path::PathBuf,
+    image: std::path::PathBuf,
+) -> Result<ExitCode> {
     let accel = args.accel.effective()?;
     if accel == qemu::Accel::Tcg && args.accel == qemu::Accel::Auto {
         eprintln!("boot: /dev/kvm is not usable here: emulating the CPU (TCG), 10-30x slower");
