@@ -11,6 +11,7 @@
 //! anyway).
 
 use alloc::vec::Vec;
+use wasmlower::write_leb_u32 as write_u32;
 
 /// The export the start function gets. Not a name a toolchain emits; a module that
 /// exports it itself *and* has a start section ends up with a duplicate export, which the
@@ -34,18 +35,6 @@ fn read_u32(bytes: &[u8], pos: &mut usize) -> Option<u32> {
         }
     }
     None
-}
-
-fn write_u32(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// `wasm` without its start section and with function `func` exported as

@@ -100,6 +100,19 @@ use core::fmt;
 
 pub use ops::{HOST_FUNCS, HostFunc, HostType};
 
+/// Appends `v` as an unsigned LEB128 (for the module rewriters here and in the runtime).
+pub fn write_leb_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// The import module of the helper functions the rewrite adds.
 pub const HOST_MODULE: &str = "wasmkernel";
 

@@ -299,7 +299,7 @@ impl<'f, 'a> Lower<'f, 'a> {
             out.extend_from_slice(&ops[copied..start]);
             out.push(ops[start]);
             match self.function_index(index) {
-                Ok(new) => leb_u32(&mut out, new),
+                Ok(new) => crate::write_leb_u32(&mut out, new),
                 Err(e) => failed = Some(e),
             }
             copied = end;
@@ -413,19 +413,6 @@ impl<'f, 'a> Lower<'f, 'a> {
 }
 
 /// The plain load of `shape` (narrow loads zero-extend, as atomic loads do).
-/// Appends `v` as an unsigned LEB128.
-fn leb_u32(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 fn load(sink: &mut InstructionSink<'_>, shape: Shape, m: MemArg) {
     match shape {
         Shape::I32 => sink.i32_load(m),
