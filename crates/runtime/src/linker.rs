@@ -200,13 +200,10 @@ where
 #[macro_export]
 macro_rules! calls {
     ($linker:expr, $reg:expr, $module:expr; $($name:ident => $hm:ident :: $hf:ident ( $($arg:ident : $ty:ty),* ) ),* $(,)?) => {$(
-        if $reg.wants($module, stringify!($name)) {
-        $linker.func_wrap($module, stringify!($name),
+        $reg.define($linker, $module, stringify!($name),
             |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<i32, wasmi::Error> {
                 $crate::linker::dispatch(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*))
             })?;
-        $reg.record($module, stringify!($name));
-        }
     )*};
 }
 
@@ -215,12 +212,9 @@ macro_rules! calls {
 #[macro_export]
 macro_rules! calls_noreturn {
     ($linker:expr, $reg:expr, $module:expr; $($name:ident => $hm:ident :: $hf:ident ( $($arg:ident : $ty:ty),* ) ),* $(,)?) => {$(
-        if $reg.wants($module, stringify!($name)) {
-        $linker.func_wrap($module, stringify!($name),
+        $reg.define($linker, $module, stringify!($name),
             |mut caller: wasmi::Caller<'_, $crate::sys::Proc>, $($arg: $ty),*| -> Result<(), wasmi::Error> {
                 $crate::linker::dispatch_noreturn(&mut caller, move |cx: &mut $crate::sys::Cx<'_>| $hm::$hf(cx, $($arg),*)).map(|_| ())
             })?;
-        $reg.record($module, stringify!($name));
-        }
     )*};
 }

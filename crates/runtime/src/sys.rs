@@ -663,6 +663,22 @@ impl Registry {
             .is_none_or(|only| only.get(module).is_some_and(|n| n.contains(name)))
     }
 
+    /// Defines `module::name` as `func` in `linker` if this registry wants it, and records
+    /// it: how every host call is registered.
+    pub fn define<Params, Results>(
+        &mut self,
+        linker: &mut Linker<Proc>,
+        module: &str,
+        name: &str,
+        func: impl wasmi::IntoFunc<Proc, Params, Results>,
+    ) -> Result<(), wasmi::Error> {
+        if self.wants(module, name) {
+            linker.func_wrap(module, name, func)?;
+            self.record(module, name);
+        }
+        Ok(())
+    }
+
     /// Notes that `module::name` is defined (for [`Self::has`]; a registry limited to a
     /// program's imports records nothing).
     pub fn record(&mut self, module: &str, name: &str) {

@@ -89,46 +89,38 @@ pub fn register_lowered(
     use crate::linker::dispatch;
     use wasmi::Caller;
     type C<'a> = Caller<'a, crate::sys::Proc>;
-    if reg.wants(module, "atomic_notify") {
-        linker.func_wrap(
-            module,
-            "atomic_notify",
-            |caller: C<'_>, addr: i32, _n: i32, off: i32| {
-                memory_word(&caller, addr, off, 4).map(|_| 0)
-            },
-        )?;
-        reg.record(module, "atomic_notify");
-    }
-    if reg.wants(module, "atomic_wait32") {
-        linker.func_wrap(
-            module,
-            "atomic_wait32",
-            |mut caller: C<'_>, addr: i32, expected: i32, timeout: i64, off: i32| {
-                if memory_word(&caller, addr, off, 4)? != u64::from(expected as u32) {
-                    return Ok(WAIT_NOT_EQUAL);
-                }
-                dispatch(&mut caller, move |cx| {
-                    atomic_wait32(cx, addr, expected, timeout, off)
-                })
-            },
-        )?;
-        reg.record(module, "atomic_wait32");
-    }
-    if reg.wants(module, "atomic_wait64") {
-        linker.func_wrap(
-            module,
-            "atomic_wait64",
-            |mut caller: C<'_>, addr: i32, expected: i64, timeout: i64, off: i32| {
-                if memory_word(&caller, addr, off, 8)? != expected as u64 {
-                    return Ok(WAIT_NOT_EQUAL);
-                }
-                dispatch(&mut caller, move |cx| {
-                    atomic_wait64(cx, addr, expected, timeout, off)
-                })
-            },
-        )?;
-        reg.record(module, "atomic_wait64");
-    }
+    reg.define(
+        linker,
+        module,
+        "atomic_notify",
+        |caller: C<'_>, addr: i32, _n: i32, off: i32| memory_word(&caller, addr, off, 4).map(|_| 0),
+    )?;
+    reg.define(
+        linker,
+        module,
+        "atomic_wait32",
+        |mut caller: C<'_>, addr: i32, expected: i32, timeout: i64, off: i32| {
+            if memory_word(&caller, addr, off, 4)? != u64::from(expected as u32) {
+                return Ok(WAIT_NOT_EQUAL);
+            }
+            dispatch(&mut caller, move |cx| {
+                atomic_wait32(cx, addr, expected, timeout, off)
+            })
+        },
+    )?;
+    reg.define(
+        linker,
+        module,
+        "atomic_wait64",
+        |mut caller: C<'_>, addr: i32, expected: i64, timeout: i64, off: i32| {
+            if memory_word(&caller, addr, off, 8)? != expected as u64 {
+                return Ok(WAIT_NOT_EQUAL);
+            }
+            dispatch(&mut caller, move |cx| {
+                atomic_wait64(cx, addr, expected, timeout, off)
+            })
+        },
+    )?;
     Ok(())
 }
 

@@ -99,18 +99,9 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         thread_parallelism => thread::thread_parallelism(out: i32),
     );
     // Stack switching drives the guest's asyncify exports, so it needs the caller itself.
-    if reg.wants(MODULE, "proc_fork") {
-        linker.func_wrap(MODULE, "proc_fork", stack::proc_fork)?;
-        reg.record(MODULE, "proc_fork");
-    }
-    if reg.wants(MODULE, "stack_checkpoint") {
-        linker.func_wrap(MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
-        reg.record(MODULE, "stack_checkpoint");
-    }
-    if reg.wants(MODULE, "stack_restore") {
-        linker.func_wrap(MODULE, "stack_restore", stack::stack_restore)?;
-        reg.record(MODULE, "stack_restore");
-    }
+    reg.define(linker, MODULE, "proc_fork", stack::proc_fork)?;
+    reg.define(linker, MODULE, "stack_checkpoint", stack::stack_checkpoint)?;
+    reg.define(linker, MODULE, "stack_restore", stack::stack_restore)?;
     futex::register_lowered(linker, reg, LOWERED)?;
     calls_noreturn!(linker, reg, MODULE;
         proc_exit2 => proc::proc_exit2(code: i32),
