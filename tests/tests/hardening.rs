@@ -129,6 +129,8 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
         "bigrandom",
         "bigfile",
         "stackhold",
+        "handlerlong",
+        "handlerloop",
         "startloop",
         "startfill",
     ] {
@@ -148,6 +150,22 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
     // (SIGKILL), not by the runaway trap inside the spawn (which failed it with NOEXEC).
     assert!(out.contains("ok startloop: EXIT_SIGNAL signal 9"), "{out}");
     assert!(out.contains("ok startfill: EXIT_SIGNAL signal 9"), "{out}");
+    // Signal handlers run in slices of their own, preempted like the rest: one computing
+    // for 2.5 s ends by itself (not by the 2 s runaway trap for code that cannot be
+    // preempted, which starved the watchdog that long), one computing forever is killed.
+    assert!(out.contains("ok handlerlong: EXIT_NORMAL"), "{out}");
+    assert!(
+        out.contains("ok handlerloop: EXIT_SIGNAL signal 9"),
+        "{out}"
+    );
+    for mode in ["handlerlong", "handlerloop"] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("ok {mode}:")))
+            .unwrap_or_else(|| panic!("no `ok {mode}:` line in\n{out}"));
+        let (_, gap) = watchdog_figures(line);
+        assert!(gap <= 1000, "a handler held the CPU: {line}");
+    }
     // SIGABRT from the stack-overflow trap itself, not from some other trap (the child's
     // stderr is the driver's); no other case traps.
     assert_eq!(
@@ -156,7 +174,7 @@ fn hostile_guests_end_cleanly_and_the_watchdog_keeps_beating() {
         "one trap expected, the recursion's: {err}"
     );
     assert!(err.contains("trap: call stack exhausted\n"), "{err}");
-    assert!(out.contains("hostile: 14 passed, 0 failed"), "{out}");
+    assert!(out.contains("hostile: 16 passed, 0 failed"), "{out}");
 }
 
 #[test]

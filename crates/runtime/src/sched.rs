@@ -16,7 +16,9 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 use vfs::Fs;
-use wasmi::{Config, Engine, Linker, TypedResumableCall, TypedResumableCallHostTrap, Val};
+use wasmi::{
+    Config, Engine, Linker, TypedFunc, TypedResumableCall, TypedResumableCallHostTrap, Val,
+};
 
 use crate::linker::{Blocked, DefaultAction, ExecMarker, Fault, Killed, with_cx};
 use crate::stack_state::RestoreMarker;
@@ -38,14 +40,40 @@ pub type SliceWork = Box<dyn FnOnce() -> Box<Slice>>;
 /// A finished slice: the process and how its call came back.
 pub struct Slice {
     task: Task,
-    outcome: Result<TypedResumableCall<()>, wasmi::Error>,
+    outcome: Outcome,
+}
+
+/// What a slice ran: the process's own call, or one of its signal handlers.
+enum Outcome {
+    Main(Result<TypedResumableCall<()>, wasmi::Error>),
+    /// The handler for `sig`, called (not resumably: it cannot block) on a slice of its
+    /// own, so the timer preempts it like any other WebAssembly. `sp` is the shadow stack
+    /// pointer before the call, put back when the handler is cut short by a default action
+    /// that ignores the signal.
+    Handler {
+        sig: u8,
+        sp: Option<(wasmi::Global, Val)>,
+        result: Result<(), wasmi::Error>,
+    },
 }
 
 impl Slice {
     /// Ended by running out of fuel: it was still computing.
     pub fn out_of_fuel(&self) -> bool {
-        matches!(self.outcome, Ok(TypedResumableCall::OutOfFuel(_)))
+        matches!(
+            self.outcome,
+            Outcome::Main(Ok(TypedResumableCall::OutOfFuel(_)))
+        )
     }
+}
+
+/// What a process's pending signals ask for before its next slice.
+enum Delivery {
+    Nothing,
+    /// It ends.
+    Die(ExitStatus),
+    /// Its handler runs for this signal first.
+    Handle(u8, TypedFunc<i32, ()>),
 }
 
 /// How a slice handed to an [`Executor`] came back.
@@ -109,6 +137,18 @@ struct Preempted {
     cpu_slice: u64,
     /// Being killed by this signal.
     kill: Option<u8>,
+}
+
+impl Preempted {
+    /// A slice about to start, for a process that had used `cpu_base` before it.
+    fn fresh(cpu_base: u64) -> Self {
+        Preempted {
+            fiber: 0,
+            cpu_base,
+            cpu_slice: 0,
+            kill: None,
+        }
+    }
 }
 
 /// The host calls a module compiled in `engine` imports (`only`, a registry that defines
@@ -580,88 +620,107 @@ impl Kernel {
         self.ready.push_back(pid);
     }
 
-    /// Runs the guest's signal handler for each handled pending signal; returns the signal
-    /// that kills the process instead, if any.
-    fn deliver(&mut self, task: &mut Task) -> Option<ExitStatus> {
-        let pid = task.pid;
-        let info = self.home().procs.get_mut(&pid)?;
-        let deliverable = info.deliverable();
-        if deliverable == 0 {
-            return None;
-        }
-        if task.store.data().data.signals_blocked() && deliverable & (1 << signal::KILL) == 0 {
-            // Held until the program unblocks them.
-            return None;
-        }
-        info.pending &= !deliverable;
+    /// Looks at the pending signals before a fresh slice: the signal that kills the
+    /// process, if any; else the lowest handled one, whose handler runs first (its bit
+    /// stays pending until the handler starts). Signals nobody handles and that are
+    /// ignored by default are dropped.
+    fn next_delivery(&mut self, task: &Task) -> Delivery {
+        let blocked = task.store.data().data.signals_blocked();
         let func = task.signal_handler();
+        let Some(info) = self.home().procs.get_mut(&task.pid) else {
+            return Delivery::Nothing;
+        };
+        let deliverable = info.deliverable();
+        if deliverable == 0 || (blocked && deliverable & (1 << signal::KILL) == 0) {
+            // Nothing, or held until the program unblocks them.
+            return Delivery::Nothing;
+        }
         if let Some(sig) = fatal_signal(deliverable, func.is_some()) {
-            return Some(ExitStatus::Signal(sig));
+            info.pending &= !deliverable;
+            return Delivery::Die(ExitStatus::Signal(sig));
         }
-        let func = func?;
-        for sig in 1..=signal::MAX {
-            if deliverable & (1 << sig) == 0 {
-                continue;
-            }
-            let slice = self.home().limits.slice_fuel;
-            let _ = task.store.set_fuel(slice.saturating_mul(10));
-            self.home().platform.nested_run(true);
-            // What a handler ended early (its default action taken instead) must give back.
-            let sp = task
-                .instance
-                .get_global(&task.store, "__stack_pointer")
-                .map(|g| (g, g.get(&task.store)));
-            let data = &mut task.store.data_mut().data;
-            data.in_handler = true;
-            data.handler_fresh = Some(sig);
-            self.lend();
-            let number = if task.store.data().data.linux_signals {
-                signal::to_linux(sig)
-            } else {
-                sig
-            };
+        let Some(func) = func else {
+            info.pending &= !deliverable;
+            return Delivery::Nothing;
+        };
+        let sig = deliverable.trailing_zeros() as u8;
+        Delivery::Handle(sig, func)
+    }
+
+    /// The slice that runs `func`, the handler for `sig` (already taken off the pending
+    /// set). Under fuel it gets ten slices' worth; under the timer it is preempted like
+    /// the process's own code, and killable while it runs.
+    fn handler_work(&mut self, mut task: Task, sig: u8, func: TypedFunc<i32, ()>) -> SliceWork {
+        let slice = self.home().limits.slice_fuel;
+        let _ = task.store.set_fuel(slice.saturating_mul(10));
+        let sp = task
+            .instance
+            .get_global(&task.store, "__stack_pointer")
+            .map(|g| (g, g.get(&task.store)));
+        let data = &mut task.store.data_mut().data;
+        data.in_handler = true;
+        data.handler_fresh = Some(sig);
+        let number = if data.linux_signals {
+            signal::to_linux(sig)
+        } else {
+            sig
+        };
+        Box::new(move || {
             let result = func.call(&mut task.store, i32::from(number));
-            self.take_home();
-            let data = &mut task.store.data_mut().data;
-            data.in_handler = false;
-            data.handler_fresh = None;
-            self.home().platform.nested_run(false);
-            if let Err(e) = result {
-                if let Some(DefaultAction(sig)) = e.downcast_ref::<DefaultAction>() {
-                    if !signal::ignored_by_default(*sig) {
-                        return Some(ExitStatus::Signal(*sig));
-                    }
-                    // Ignored: the process goes on as if the handler had returned, its
-                    // shadow stack as before the call.
-                    if let Some((global, value)) = sp
-                        && global.set(&mut task.store, value).is_err()
-                    {
-                        return Some(ExitStatus::Signal(signal::ABRT));
-                    }
-                    continue;
-                }
-                // The handler longjmp'd out (siglongjmp): the slice switches stacks.
-                if e.downcast_ref::<RestoreMarker>().is_some() {
-                    return None;
-                }
-                // The handler may end the process itself: proc_exit, or a fatal signal.
-                if let Some(code) = e.i32_exit_status() {
-                    return Some(ExitStatus::Code(code as u32));
-                }
-                if let Some(Killed(sig)) = e.downcast_ref::<Killed>() {
-                    return Some(ExitStatus::Signal(*sig));
-                }
-                let msg = format!("signal handler for {sig} failed: {e}\n");
-                self.report(task, &msg);
-                return Some(ExitStatus::Signal(signal::ABRT));
+            Box::new(Slice {
+                task,
+                outcome: Outcome::Handler { sig, sp, result },
+            })
+        })
+    }
+
+    /// A handler's slice ended: the process goes on (its next slice delivers the next
+    /// pending signal or resumes its own call), or ends as the handler decided.
+    fn after_handler(
+        &mut self,
+        mut task: Task,
+        sig: u8,
+        sp: Option<(wasmi::Global, Val)>,
+        result: Result<(), wasmi::Error>,
+    ) {
+        let data = &mut task.store.data_mut().data;
+        data.in_handler = false;
+        data.handler_fresh = None;
+        let Err(e) = result else {
+            return self.requeue(task);
+        };
+        if let Some(DefaultAction(action)) = e.downcast_ref::<DefaultAction>() {
+            if !signal::ignored_by_default(*action) {
+                return self.finish(task, ExitStatus::Signal(*action));
             }
+            // Ignored: the process goes on as if the handler had returned, its shadow
+            // stack as before the call.
+            if let Some((global, value)) = sp
+                && global.set(&mut task.store, value).is_err()
+            {
+                return self.finish(task, ExitStatus::Signal(signal::ABRT));
+            }
+            return self.requeue(task);
         }
-        None
+        // The handler longjmp'd out (siglongjmp): the process switches stacks.
+        if e.downcast_ref::<RestoreMarker>().is_some() {
+            return self.restore(task);
+        }
+        // The handler may end the process itself: proc_exit, or a fatal signal.
+        if let Some(code) = e.i32_exit_status() {
+            return self.finish(task, ExitStatus::Code(code as u32));
+        }
+        if let Some(Killed(sig)) = e.downcast_ref::<Killed>() {
+            return self.finish(task, ExitStatus::Signal(*sig));
+        }
+        let msg = format!("signal handler for {sig} failed: {e}\n");
+        self.report(&mut task, &msg);
+        self.finish(task, ExitStatus::Signal(signal::ABRT));
     }
 
     fn run_slice(&mut self, pid: Pid) {
         let started = self.home().platform.monotonic_ns();
-        let (run, mut suspended) = if let Some(p) = self.preempted.remove(&pid) {
+        let (run, suspended) = if let Some(p) = self.preempted.remove(&pid) {
             self.lend();
             let run = self.executor.resume(p.fiber, p.kill.is_some());
             self.take_home();
@@ -677,9 +736,29 @@ impl Kernel {
             // Not while a stack operation rewinds (asyncify is mid-rewind until the call
             // that started it returns): a handler run now would consume the saved frames.
             let rewinding = task.store.data().data.stack.resume.is_some();
-            if !rewinding && let Some(status) = self.deliver(&mut task) {
-                self.finish(task, status);
-                return;
+            let delivery = if rewinding {
+                Delivery::Nothing
+            } else {
+                self.next_delivery(&task)
+            };
+            match delivery {
+                Delivery::Nothing => {}
+                Delivery::Die(status) => return self.finish(task, status),
+                Delivery::Handle(sig, func) => {
+                    if !self.executor.ready_to_start() {
+                        // No stack to run it preemptibly: its next turn.
+                        return self.requeue(task);
+                    }
+                    if let Some(info) = self.home().procs.get_mut(&pid) {
+                        info.pending &= !(1 << sig);
+                    }
+                    let cpu_base = task.store.data().data.cpu_ns;
+                    let work = self.handler_work(task, sig, func);
+                    self.lend();
+                    let run = self.executor.start(work);
+                    self.take_home();
+                    return self.slice_ended(pid, started, run, Preempted::fresh(cpu_base));
+                }
             }
             if task.store.data().data.stack.restore.is_some() {
                 self.restore(task);
@@ -727,17 +806,20 @@ impl Kernel {
                     State::Return(inv, v) => inv.resume(&mut task.store, &[Val::I32(v)]),
                     State::Blocked(..) => unreachable!("checked before the slice"),
                 };
-                Box::new(Slice { task, outcome })
+                Box::new(Slice {
+                    task,
+                    outcome: Outcome::Main(outcome),
+                })
             }));
             self.take_home();
-            let fresh = Preempted {
-                fiber: 0,
-                cpu_base,
-                cpu_slice: 0,
-                kill: None,
-            };
-            (run, fresh)
+            (run, Preempted::fresh(cpu_base))
         };
+        self.slice_ended(pid, started, run, suspended);
+    }
+
+    /// A slice (the process's own call or a handler) came back from the executor, done or
+    /// suspended.
+    fn slice_ended(&mut self, pid: Pid, started: u64, run: Run, mut suspended: Preempted) {
         let elapsed = self.home().platform.monotonic_ns().saturating_sub(started);
         suspended.cpu_slice += elapsed;
         let cpu_ns = suspended.cpu_base + suspended.cpu_slice;
@@ -771,6 +853,12 @@ impl Kernel {
             self.finish(task, ExitStatus::Signal(sig));
             return;
         }
+        let outcome = match outcome {
+            Outcome::Main(outcome) => outcome,
+            Outcome::Handler { sig, sp, result } => {
+                return self.after_handler(task, sig, sp, result);
+            }
+        };
         match outcome {
             Ok(TypedResumableCall::Finished(())) => {
                 match task.store.data_mut().data.stack.unwound.take() {

@@ -55,9 +55,10 @@ pub trait Platform {
     /// section during a spawn, is not the process's own code). A call that ends the slice
     /// (blocks, yields, exits) is not ended: the slice's end ends it.
     fn host_call(&mut self, _active: bool) {}
-    /// Told when WebAssembly that cannot be preempted starts and ends: a start section run
-    /// while a process is created, a signal handler run between slices. A preempting
-    /// platform must bound it some other way.
+    /// Told when WebAssembly that cannot be preempted starts and ends: the guest's
+    /// asyncify control exports, called between slices to unwind or rewind its stack. A
+    /// preempting platform must bound it some other way. (Signal handlers and start
+    /// sections run in slices of their own, preempted like the rest.)
     fn nested_run(&mut self, _active: bool) {}
     /// True when the running slice has had its time (a preempting platform's timer): a
     /// host call that succeeds then ends the slice, so a process that spends its time in

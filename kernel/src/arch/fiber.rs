@@ -16,10 +16,11 @@
 //! into `execute_until_done`, where every callee-saved register is as wasmi's dispatcher
 //! left it — its return is redirected to a stub that returns the trap code, and wasmi
 //! unwinds normally. Until then it is single-stepped. The same trap ends WebAssembly that
-//! runs where it cannot be preempted (a signal handler; a slice started with no stack,
-//! which happens only if the spare stacks could not be made at start-up) once it has run
-//! for `RUNAWAY_SECONDS`. Start sections are not among them: the runtime runs them in the
-//! process's own slices (`runtime::startsec`). With the heap low and every stack held by
+//! runs where it cannot be preempted (the guest's asyncify exports, called between slices;
+//! a slice started with no stack, which happens only if the spare stacks could not be made
+//! at start-up) once it has run for `RUNAWAY_SECONDS`. Start sections and signal handlers
+//! are not among them: the runtime runs them in slices of their own (`runtime::startsec`,
+//! `Outcome::Handler`). With the heap low and every stack held by
 //! a suspended process, a fresh slice waits for its turn instead (`ready_to_start`).
 //!
 //! **Upgrading wasmi** (pinned `=2.0.0` in the workspace Cargo.toml for this reason): the

@@ -57,7 +57,7 @@ impl Kernel {
         }
     }
 
-    fn requeue(&mut self, task: Task) {
+    pub(super) fn requeue(&mut self, task: Task) {
         let pid = task.pid;
         self.tasks.insert(pid, task);
         self.ready.push_back(pid);

@@ -33,6 +33,11 @@
 //!   heap — and sleep there 4 s, so that together they hold more than the heap: spawns
 //!   must be refused (AGAIN/NOMEM) or a child die of a clean trap (ABRT, "out of system
 //!   memory"), never the kernel; every child must end one of those two ways.
+//! - `handlerlong`: raises USR1 at itself with a handler that computes for 2.5 s — longer
+//!   than the kernel lets WebAssembly run where it cannot be preempted — then returns:
+//!   the handler must run to its end (exit 0), preempted like any code, while the
+//!   watchdog keeps beating.
+//! - `handlerloop`: the same handler computing forever: SIGKILL must end it.
 //! - `watchdog`: prints `hb N MS` (a count and its monotonic milliseconds) every ~100 ms.
 //! - `all [CAP_MIB]`: the driver. Runs the watchdog in the background with its stdout on
 //!   a pipe, runs each mode above as a child with a time bound (SIGKILL when it does not
@@ -63,6 +68,7 @@
 use std::fs;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use userland::wasix_sys::{
     self as w, Errno, Fd, Pid, Spawn, Status, Stream, errno, fd_op_close, fd_op_dup2, show, sig,
@@ -72,6 +78,44 @@ use wasix::wasi::wasi_snapshot_preview1 as p1;
 
 const SELF: &str = "/bin/hostile";
 const NONBLOCK: i32 = 4;
+
+/// How long `hostile_handler` computes, in ms (`u64::MAX`: without end).
+static HANDLER_MS: AtomicU64 = AtomicU64::new(0);
+/// Set when `hostile_handler` returned.
+static HANDLED: AtomicBool = AtomicBool::new(false);
+
+/// The handler of the `handler*` modes (registered with `callback_signal`): computes for
+/// `HANDLER_MS`, reading the clock only every few million additions, so that nearly all
+/// its time is WebAssembly, not host calls.
+#[unsafe(no_mangle)]
+pub extern "C" fn hostile_handler(_sig: i32) {
+    let ms = HANDLER_MS.load(Ordering::Relaxed);
+    let t0 = now_ms();
+    let mut n: u64 = 0;
+    while now_ms().saturating_sub(t0) < ms {
+        for _ in 0..1_000_000 {
+            n = std::hint::black_box(n.wrapping_add(1));
+        }
+    }
+    HANDLED.store(true, Ordering::Relaxed);
+}
+
+/// `handlerlong` / `handlerloop`: a handler that computes for `ms`; the signal is raised
+/// at ourselves, so the handler runs before `proc_signal` returns.
+fn handler_mode(ms: u64) -> u8 {
+    HANDLER_MS.store(ms, Ordering::Relaxed);
+    w::callback_signal("hostile_handler");
+    let sent = w::proc_id().and_then(|me| w::signal(me, sig::USR1));
+    if let Err(e) = sent {
+        println!("handler: proc_signal: {}", show(e));
+        return 1;
+    }
+    if !HANDLED.load(Ordering::Relaxed) {
+        println!("handler: proc_signal returned before the handler ended");
+        return 1;
+    }
+    0
+}
 
 fn now_ms() -> u64 {
     let mut t: u64 = 0;
@@ -105,6 +149,8 @@ fn main() -> ExitCode {
         "bigrandom" => bigrandom(),
         "bigfile" => bigfile(),
         "stackhold" => stackhold(),
+        "handlerlong" => handler_mode(2500),
+        "handlerloop" => handler_mode(u64::MAX),
         "watchdog" => watchdog(),
         "all" => return driver(arg(2).and_then(|c| c.parse().ok())),
         "limits" => return limits(arg(2).and_then(|n| n.parse().ok()).unwrap_or(2000)),
@@ -942,6 +988,22 @@ fn driver(cap_mib: Option<u64>) -> ExitCode {
             bound_ms: 60_000,
             stdout: stdio::INHERIT,
             want: exit(0),
+        },
+        Case {
+            mode: "handlerlong",
+            program: SELF,
+            args: &["handlerlong"],
+            bound_ms: 30_000,
+            stdout: stdio::INHERIT,
+            want: exit(0),
+        },
+        Case {
+            mode: "handlerloop",
+            program: SELF,
+            args: &["handlerloop"],
+            bound_ms: 1000,
+            stdout: stdio::INHERIT,
+            want: killed,
         },
         Case {
             mode: "startloop",
