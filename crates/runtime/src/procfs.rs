@@ -5,7 +5,7 @@
 //! /proc/uptime          seconds since boot and seconds spent idle, like Linux
 //! /proc/fsinfo          the RAM filesystem: its quota, what is used, what a write can
 //!                       still get, and inodes (WASI has no statfs: `df` reads this)
-//! /proc/<pid>/status    Name, State, Pid, PPid, VmSize/VmRSS (linear memory), CPU time, signals
+//! /proc/<pid>/status    Name, State, Pid, PPid, VmSize (all charged), VmRSS (linear memory), CPU time, signals
 //! /proc/<pid>/cmdline   argv, each argument NUL-terminated
 //! ```
 //!
@@ -261,7 +261,7 @@ fn status(pid: Pid, info: &ProcInfo) -> Vec<u8> {
     let _ = writeln!(s, "State:\t{state}");
     let _ = writeln!(s, "Pid:\t{pid}");
     let _ = writeln!(s, "PPid:\t{}", info.ppid);
-    let _ = writeln!(s, "VmSize:\t{:>8} kB", kib(info.memory));
+    let _ = writeln!(s, "VmSize:\t{:>8} kB", kib(info.charged.max(info.memory)));
     let _ = writeln!(s, "VmRSS:\t{:>8} kB", kib(info.memory));
     let _ = writeln!(s, "Threads:\t1");
     let _ = writeln!(s, "CpuTimeMs:\t{}", info.cpu_ns / 1_000_000);

@@ -245,6 +245,8 @@ impl Kernel {
         // spare execution stacks: kept per program, a process's deep recursion could leave
         // megabytes behind in every engine of the cache.
         config.set_max_cached_stacks(0);
+        // Charged to every process at this bound (`sys::Charges`).
+        config.set_max_stack_height(crate::sys::VALUE_STACK_BYTES);
         // One linear memory per process, so the per-process memory cap (a per-memory
         // limit in wasmi) caps the process; no WASI or WASIX toolchain emits more.
         config.wasm_multi_memory(false);
@@ -843,8 +845,10 @@ impl Kernel {
             .data
             .memory
             .map_or(0, |m| m.data_size(&task.store) as u64);
+        let charged = task.store.data().charges.total() as u64;
         if let Some(info) = self.home().procs.get_mut(&pid) {
             info.memory = memory;
+            info.charged = charged;
             info.cpu_ns = cpu_ns;
             info.sleeping = false;
         }

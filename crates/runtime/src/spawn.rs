@@ -432,6 +432,7 @@ impl System {
             // with the same headroom as `memory.grow` (a spawn checked the initial
             // memory first; an exec or fork relies on this alone).
             instantiating: self.memory_available(),
+            charges: crate::sys::Charges::new(self.limits.max_memory),
         };
         let module = &program.module;
         let mut store = Store::new(module.engine(), proc);
@@ -444,8 +445,19 @@ impl System {
             Ok(i) => i,
             Err(e) => {
                 self.discard(store.into_data().data);
+                // Its memory or tables were refused (the per-process bounds or the free
+                // heap): NOMEM, as exec says when there is not memory enough.
+                use wasmi::errors::{ErrorKind, InstantiationError as Inst};
+                let errno = match e.kind() {
+                    ErrorKind::Instantiation(
+                        Inst::FailedToInstantiateMemory(_) | Inst::FailedToInstantiateTable(_),
+                    )
+                    | ErrorKind::Memory(_)
+                    | ErrorKind::Table(_) => Errno::NoMem,
+                    _ => Errno::NoExec,
+                };
                 return Err(SpawnError::new(
-                    Errno::NoExec,
+                    errno,
                     format!("{name}: cannot instantiate: {e}"),
                 ));
             }

@@ -208,6 +208,8 @@ pub struct ProcInfo {
     pub cmdline: Vec<u8>,
     /// Linear memory size in bytes, as of the end of its last slice.
     pub memory: u64,
+    /// All the kernel memory charged to it then ([`Charges::total`]).
+    pub charged: u64,
     /// CPU time consumed (ns), as of the end of its last slice.
     pub cpu_ns: u64,
     /// Blocked in a host call (waiting for input, a child, a timer...).
@@ -231,6 +233,7 @@ impl ProcInfo {
             alarm: None,
             cmdline: Vec::new(),
             memory: 0,
+            charged: 0,
             cpu_ns: 0,
             sleeping: false,
             handler: false,
@@ -377,10 +380,60 @@ pub struct Proc {
     /// kernel heap it may still take — what was free when instantiation began, less the
     /// headroom and what its memories and tables have taken since. `None` otherwise.
     pub instantiating: Option<usize>,
+    /// The kernel memory charged to it, against its cap.
+    pub charges: Charges,
 }
+
+/// What a process's WebAssembly takes of the kernel heap, charged against its cap
+/// (`Limits::max_memory`): its linear memory, its tables, and wasmi's value stack at its
+/// bound ([`VALUE_STACK_BYTES`], charged from the start: wasmi grows it fallibly but does
+/// not tell how far it has grown).
+#[derive(Clone, Copy, Debug)]
+pub struct Charges {
+    pub cap: usize,
+    pub memory: usize,
+    /// Elements of all its tables together (at most [`TABLE_ELEMENTS_PER_PROCESS`]).
+    pub table_elements: usize,
+}
+
+impl Charges {
+    pub fn new(cap: usize) -> Self {
+        Charges {
+            cap,
+            memory: 0,
+            table_elements: 0,
+        }
+    }
+
+    /// Bytes charged in all.
+    pub fn total(&self) -> usize {
+        Self::sum(self.memory, self.table_elements)
+    }
+
+    fn sum(memory: usize, table_elements: usize) -> usize {
+        memory
+            .saturating_add(table_elements.saturating_mul(TABLE_ELEMENT_BYTES))
+            .saturating_add(VALUE_STACK_BYTES)
+    }
+
+    /// Whether a memory or tables changed to these sizes stay within the bounds.
+    pub(crate) fn fits(&self, memory: usize, table_elements: usize) -> bool {
+        table_elements <= TABLE_ELEMENTS_PER_PROCESS
+            && Self::sum(memory, table_elements) <= self.cap
+    }
+}
+
+/// The bound of wasmi's value stack per process (the engine's `max_stack_height`), bytes:
+/// 110 frames of 1000 `i64` locals fit in it.
+pub const VALUE_STACK_BYTES: usize = 1_000_000;
 
 /// Kernel heap one table element takes (wasmi keeps a 64-bit reference per element).
 pub const TABLE_ELEMENT_BYTES: usize = 8;
+
+/// Table elements a process may have in all its tables together (8 MiB of kernel heap):
+/// each table is bounded by wasmi's store limits, but a module may declare thousands.
+/// Real programs have one table of a few thousand functions.
+pub const TABLE_ELEMENTS_PER_PROCESS: usize = 1 << 20;
 
 impl Proc {
     /// Whether the kernel heap can give a memory or table growing from `current` to
@@ -417,12 +470,14 @@ impl Proc {
 /// (which cannot fail gracefully).
 pub const GROW_HEADROOM: usize = 4 << 20;
 
-/// Memory growth is bounded twice: by the per-process cap (`Limits::max_memory`, in
-/// `limits`) and by what the kernel heap can give without running dry. wasmi grows a
+/// Memory growth is bounded twice: by the per-process cap (`Limits::max_memory`, which
+/// [`Charges`] applies to memory, tables and value stack together) and by what the
+/// kernel heap can give without running dry. wasmi grows a
 /// memory's buffer with `Vec::try_reserve`, which may allocate up to twice the new size
 /// while the old buffer is still held, so a grow is refused (`memory.grow` returns -1)
 /// unless twice the desired size plus [`GROW_HEADROOM`] is free. Tables likewise, per
-/// element ([`TABLE_ELEMENT_BYTES`]). While the process is being instantiated the system
+/// element ([`TABLE_ELEMENT_BYTES`]), and all of a process's tables together hold at most
+/// [`TABLE_ELEMENTS_PER_PROCESS`] elements. While the process is being instantiated the system
 /// is not lent to it: a budget taken when instantiation began stands in
 /// (`Proc::heap_allows`).
 impl wasmi::ResourceLimiter for Proc {
@@ -435,7 +490,18 @@ impl wasmi::ResourceLimiter for Proc {
         if !self.limits.memory_growing(current, desired, maximum)? {
             return Ok(false);
         }
-        Ok(self.heap_allows(current, desired))
+        let memory = self
+            .charges
+            .memory
+            .saturating_add(desired.saturating_sub(current));
+        if !self.charges.fits(memory, self.charges.table_elements) {
+            return Ok(false);
+        }
+        let allowed = self.heap_allows(current, desired);
+        if allowed {
+            self.charges.memory = memory;
+        }
+        Ok(allowed)
     }
 
     fn memory_grow_failed(
@@ -454,10 +520,21 @@ impl wasmi::ResourceLimiter for Proc {
         if !self.limits.table_growing(current, desired, maximum)? {
             return Ok(false);
         }
-        Ok(self.heap_allows(
+        let elements = self
+            .charges
+            .table_elements
+            .saturating_add(desired.saturating_sub(current));
+        if !self.charges.fits(self.charges.memory, elements) {
+            return Ok(false);
+        }
+        let allowed = self.heap_allows(
             current.saturating_mul(TABLE_ELEMENT_BYTES),
             desired.saturating_mul(TABLE_ELEMENT_BYTES),
-        ))
+        );
+        if allowed {
+            self.charges.table_elements = elements;
+        }
+        Ok(allowed)
     }
 
     fn table_grow_failed(

@@ -1191,7 +1191,9 @@ fn proc_view_serves_snapshots_and_refuses_changes() {
     let n = sys.fs.read(snap, 0, &mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf[..n]).into_owned();
     assert!(
-        text.contains("State:\tZ (zombie)\nPid:\t1\nPPid:\t0\nVmSize:\t      64 kB"),
+        text.contains(
+            "State:\tZ (zombie)\nPid:\t1\nPPid:\t0\nVmSize:\t    1040 kB\nVmRSS:\t      64 kB"
+        ),
         "{text}"
     );
     sys.fs.retain(snap).unwrap();

@@ -34,6 +34,7 @@ const INVAL: u32 = 28;
 const MFILE: u32 = 33;
 const NOENT: u32 = 44;
 const NOEXEC: u32 = 45;
+const NOMEM: u32 = 48;
 const NOTDIR: u32 = 54;
 const NOTSUP: u32 = 58;
 const RANGE: u32 = 68;
@@ -2285,6 +2286,60 @@ fn instantiation_and_table_growth_are_bounded_by_the_free_heap() {
     // (returning the old size, 1).
     let high = run_prog_opts(alloc::vec![("grow.wasm", grow_start)], wat, false, None);
     assert!(high.stdout.starts_with("0 0 2 1 0 0 1 "), "{}", high.stdout);
+}
+
+#[test]
+fn memory_tables_and_value_stack_are_charged_together() {
+    use crate::sys::{Charges, TABLE_ELEMENT_BYTES, VALUE_STACK_BYTES};
+    let c = Charges::new(16 << 20);
+    let room = (16 << 20) - VALUE_STACK_BYTES;
+    assert_eq!(c.total(), VALUE_STACK_BYTES);
+    assert!(c.fits(room, 0));
+    assert!(!c.fits(room + 1, 0));
+    // Tables take their share of the same cap.
+    assert!(c.fits(room - 1000 * TABLE_ELEMENT_BYTES, 1000));
+    assert!(!c.fits(room - 1000 * TABLE_ELEMENT_BYTES, 1001));
+    // And all tables together stay under their own bound whatever the cap.
+    let big = Charges::new(1 << 30);
+    assert!(big.fits(0, 1 << 20) && !big.fits(0, (1 << 20) + 1));
+}
+
+#[test]
+fn a_process_tables_together_are_bounded() {
+    // Three tables of 400,000 elements, each within the per-table bound but 1.2 M together
+    // (9.6 MiB of kernel heap): refused at spawn with NOMEM; two of them (800,000) start.
+    // The parent's two tables of 1 grow to exactly 1 Mi elements together, then one more
+    // is refused (-1), though each table alone is within the per-table bound. The heap is
+    // not checked here (unknown), so only the per-process total refuses.
+    let tables = |n: usize| -> &'static [u8] {
+        let decl = "(table 400000 funcref) ".repeat(n);
+        let wasm = wat::parse_str(format!("(module {decl} (func (export \"_start\")))"))
+            .expect("valid wat");
+        Box::leak(wasm.into_boxed_slice())
+    };
+    let body = "(call $r (call $spawn {s0} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $r (call $spawn {s1} (i32.const 1) (i32.const 1) (i32.const 1)))
+         (call $join (i32.const 2) (i32.const 0))
+         (call $r (table.grow $t (ref.null func) (i32.const 1048000)))
+         (call $r (table.grow $u (ref.null func) (i32.const 574)))
+         (call $r (table.grow $u (ref.null func) (i32.const 1)))
+         (call $r (table.size $u))";
+    let wat = module(
+        &["/three.wasm", "/two.wasm"],
+        "(table $t 1 funcref) (table $u 1 funcref)",
+        body,
+    );
+    let r = run_prog_opts(
+        alloc::vec![("three.wasm", tables(3)), ("two.wasm", tables(2))],
+        wat,
+        false,
+        None,
+    );
+    assert_eq!(
+        r.stdout,
+        format!("{NOMEM} 0 0 2 1 0 0 1 1 {} 575 ", u32::MAX)
+    );
+    assert_clean(&r);
 }
 
 #[test]
