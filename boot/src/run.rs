@@ -257,6 +257,10 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
     };
     let write_back_errors = if writable.is_empty() {
         Vec::new()
+    } else if outcome.ending == Ending::KernelSuccess && outcome.com4.is_empty() && code == 126 {
+        // The program never started (the kernel said why on stderr: not WebAssembly, an
+        // import it lacks…), so nothing in the directories changed and none is sent back.
+        Vec::new()
     } else if outcome.ending != Ending::KernelSuccess {
         vec![format!(
             "the VM did not end cleanly ({}): --dir directories were not written back",

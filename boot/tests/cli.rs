@@ -406,6 +406,20 @@ fn run_dir_writes_back_and_ro_stays_read_only() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(host.join("keep.txt").exists());
+
+    // A program that cannot start (here: not WebAssembly) changed nothing: its load error
+    // is all `run` says (it used to add that the directories were not written back).
+    let bogus = host.join("bogus.wasm");
+    std::fs::write(&bogus, "not wasm").unwrap();
+    let out = boot(
+        &["run", "--direct", "--dir", &spec, bogus.to_str().unwrap()],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{err}");
+    assert!(err.contains("bogus.wasm"), "{err}");
+    assert!(!err.contains("written back"), "{err}");
+    assert!(host.join("keep.txt").exists());
 }
 
 /// Boots `image` with plain QEMU — no isa-debug-exit, so only ACPI can switch it off — on
