@@ -5,6 +5,7 @@
 //! go to files that are streamed out while QEMU runs.
 
 use std::io::{IsTerminal, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -98,6 +99,12 @@ pub struct VmConfig {
     /// Otherwise (a pipe or file) its bytes are typed in as they come and its end becomes
     /// ^D (the kernel, told `console=piped`, makes that end final).
     pub inherit_stdin: bool,
+    /// With `inherit_stdin` on a terminal: leave the terminal as it is (its own line
+    /// editing and echo, ^D for the end) and type each line in as it is entered, then ^D
+    /// at its end; ^C and ^\\ on it are typed in as keys (QEMU runs in a process group of
+    /// its own, so the terminal's signals do not reach it). What `run` wants: a program
+    /// reading its stdin in a terminal gets lines and end-of-file as under wasmtime.
+    pub line_input: bool,
     /// Drop COM1 output up to and including this marker (firmware noise before the kernel).
     pub com1_start_marker: Option<Vec<u8>>,
     /// Which accelerator QEMU uses.
@@ -194,6 +201,7 @@ impl VmConfig {
             input_after: None,
             then_type: Vec::new(),
             inherit_stdin: false,
+            line_input: false,
             com1_start_marker: None,
             accel: Accel::Auto,
             allow_reboot: false,
@@ -447,6 +455,41 @@ pub fn com1_args(terminal: bool) -> [String; 4] {
 /// What QEMU's multiplexer prints when Ctrl-A x quits it (its status is then 0).
 pub const QUIT_BY_ESCAPE: &str = "QEMU: Terminated";
 
+/// QEMU's stdin, written by the typing thread and by [`forward_signal_keys`].
+#[derive(Clone)]
+struct Shared(Arc<Mutex<std::process::ChildStdin>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut w = self.0.lock().map_err(|_| std::io::ErrorKind::BrokenPipe)?;
+        w.write_all(buf)?;
+        w.flush()?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Types ^C or ^\\ into the console whenever this process gets SIGINT or SIGQUIT (the
+/// terminal's keys, with QEMU out of their reach): the guest's console turns them into
+/// its own signals.
+fn forward_signal_keys(mut to: Shared) {
+    use signal_hook::consts::{SIGINT, SIGQUIT};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGQUIT]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let key = if sig == SIGINT { 0x03 } else { 0x1c };
+            if to.write_all(&[key]).is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// Types everything `from` holds into `to` (QEMU's stdin, the console), then ^D for its
 /// end (twice), and keeps `to` open: QEMU's serial port takes a closed stdin for nothing.
 fn type_until_eof(mut from: impl Read, mut to: impl Write) {
@@ -511,8 +554,13 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
         cmd.arg("-drive")
             .arg(format!("if=pflash,format=raw,file={}", vars.display()));
     }
-    let interactive = cfg.inherit_stdin && std::io::stdin().is_terminal();
+    let terminal = cfg.inherit_stdin && std::io::stdin().is_terminal();
+    let line_input = terminal && cfg.line_input;
+    let interactive = terminal && !line_input;
     let piped = cfg.inherit_stdin && !interactive;
+    if line_input {
+        cmd.process_group(0);
+    }
     cmd.args(com1_args(interactive));
     let com2_path = scratch.path().join("com2");
     let com3_path = scratch.path().join("com3");
@@ -540,6 +588,10 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     let typed = Arc::new(Mutex::new(Vec::<Duration>::new()));
     let mut qemu_stdin = child.stdin.take();
     if piped && let Some(stdin) = qemu_stdin.take() {
+        let stdin = Shared(Arc::new(Mutex::new(stdin)));
+        if line_input {
+            forward_signal_keys(stdin.clone());
+        }
         std::thread::spawn(move || type_until_eof(std::io::stdin(), stdin));
     }
     if let (Some(input), Some(mut stdin)) = (cfg.input.clone(), qemu_stdin) {

@@ -175,8 +175,17 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         }
     }
     let level = if opts.verbose { "info" } else { "warn" };
-    let mut ramdisk =
-        Ramdisk::with_cmdline(format!("logport=com3 log={level} {}", opts.kernel_args));
+    // Typed at the console (our stdin is a terminal): lines, as the terminal's own line
+    // discipline delivers them, ^D at the end (`VmConfig::line_input`).
+    let console = if matches!(opts.stdin, Stdin::Console) {
+        "console=lines "
+    } else {
+        ""
+    };
+    let mut ramdisk = Ramdisk::with_cmdline(format!(
+        "logport=com3 log={level} {console}{}",
+        opts.kernel_args
+    ));
     ramdisk.kernel_files.push(("program".into(), wasm));
     ramdisk.kernel_files.push((
         "argv".into(),
@@ -242,6 +251,7 @@ pub fn run(kernel: &Path, opts: &RunOptions) -> Result<RunResult> {
         cfg.com4 = SerialSink::Capture;
     }
     cfg.inherit_stdin = matches!(opts.stdin, Stdin::Console);
+    cfg.line_input = true;
     cfg.com1_start_marker = Some(STDOUT_START_MARKER.to_vec());
     let outcome = qemu::run(&cfg);
     let _ = std::fs::remove_file(&image);

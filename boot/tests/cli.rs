@@ -328,6 +328,28 @@ fn ctrl_c_in_a_real_terminal_stops_the_foreground_job_not_the_vm() {
     assert!(out.contains("quit with Ctrl-A x"), "{out}");
 }
 
+/// `run` in a terminal behaves as `wasmtime run` there: the terminal's own line editing
+/// and echo, a program reading its stdin gets each line as it is entered (the Enter key
+/// is a newline to it, not a carriage return) and end-of-file at ^D; ^C ends the program
+/// (130), not QEMU. Until the boot tool typed lines in, the console was raw: Enter sent
+/// `\r` and ^D a byte, so `cat` never saw a line end or its input's end.
+#[test]
+fn run_in_a_terminal_reads_lines_to_eof_and_ctrl_c_ends_the_program() {
+    let cat = wasm("cat");
+    // Typed at once: the terminal holds the line and the ^D in order until they are read.
+    let steps = r#"[["send", "hello there\r"], ["send", "\u0004"]]"#;
+    let (code, out) = on_a_terminal(&["run", "--direct", &cat], steps);
+    assert_eq!(code, Some(0), "{out}");
+    // The terminal's echo, then cat's copy.
+    assert_eq!(out.matches("hello there\r\n").count(), 2, "{out}");
+
+    let sleep = wasm("sleep");
+    let steps = r#"[["sleep", "3"], ["send", "\u0003"]]"#;
+    let (code, out) = on_a_terminal(&["run", "--direct", &sleep, "100"], steps);
+    assert_eq!(code, Some(130), "{out}");
+    assert!(!out.contains("QEMU"), "{out}");
+}
+
 #[test]
 fn run_dir_writes_back_and_ro_stays_read_only() {
     let tmp = tempfile::tempdir().unwrap();

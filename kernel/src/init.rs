@@ -178,6 +178,17 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
             };
             sys.terminal.hang_up_on_eof();
         }
+        // `run` on a terminal: the host's own line discipline edits and echoes each line
+        // before the boot tool types it in, and types ^C / ^\ as keys; the program's
+        // output goes out byte for byte. ^D at the end of the input is final.
+        Some("lines") => {
+            sys.tty = runtime::types::Tty {
+                echo: false,
+                line_feeds: false,
+                ..runtime::types::Tty::cooked()
+            };
+            sys.terminal.hang_up_on_eof();
+        }
         _ => {}
     }
     let root = sys.fs.root();
@@ -194,6 +205,7 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
     }
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     let system_init = args.kernel_file("program").is_none() && name == "/bin/init";
+    sys.init_shielded = system_init;
     let module = match args.kernel_file("program") {
         Some(bytes) => sys.compile(&name, bytes),
         None => sys.load_module(root, name.trim_start_matches('/')),

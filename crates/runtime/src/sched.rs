@@ -274,6 +274,7 @@ impl Kernel {
             tty: Default::default(),
             tty_saved: Vec::new(),
             terminal: Default::default(),
+            init_shielded: true,
             signalled: Vec::new(),
             new_tasks: Vec::new(),
             next_pid: 1,

@@ -283,6 +283,10 @@ pub struct System {
     pub tty_saved: Vec<(Pid, Tty)>,
     /// The console's line discipline buffers.
     pub terminal: crate::terminal::Terminal,
+    /// Pid 1 is the system's init: the console's signal keys reach it only when it
+    /// handles them (Linux's rule for init). Off when pid 1 is a program `run` started,
+    /// which ^C ends like any foreground program.
+    pub init_shielded: bool,
     /// Processes that got a signal since the scheduler last looked.
     pub signalled: Vec<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
@@ -681,7 +685,9 @@ impl System {
             let targets: Vec<Pid> = self
                 .procs
                 .iter()
-                .filter(|(p, i)| (**p != 1 || i.handler) && i.status.is_none())
+                .filter(|(p, i)| {
+                    (**p != 1 || i.handler || !self.init_shielded) && i.status.is_none()
+                })
                 .map(|(p, _)| *p)
                 .collect();
             for pid in targets {
