@@ -227,7 +227,7 @@ fn dev_null_zero_urandom_tty_and_stdout_in_scripts() {
 fn proc_view_feeds_ps_free_and_uptime() {
     let o = session(
         "shell-proc",
-        "sleep 30 &\nps\nfree\nuptime\ncat /proc/1/status\necho x > /proc/uptime; echo w=$?\nkill $!; wait $!; echo killed=$?\n\
+        "sleep 30 &\nps\nfree\nuptime\ncat /proc/1/status\nhead -1 /proc/self/status\necho x > /proc/uptime; echo w=$?\nkill $!; wait $!; echo killed=$?\n\
          df\ndf -i\nprintf x > /tmp/one; du /tmp/one; du -b /tmp/one\nexit\n",
         &[],
     );
@@ -258,6 +258,8 @@ fn proc_view_feeds_ps_free_and_uptime() {
         out.contains("Name:\tinit\r\nState:\tS (sleeping)\r\nPid:\t1\r\nPPid:\t0"),
         "{out}"
     );
+    // /proc/self is the reader's own directory: `head`'s.
+    assert!(out.contains("Name:\thead\r\n"), "{out}");
     assert!(
         out.contains("cannot create /proc/uptime: Read-only file system") && out.contains("w=2"),
         "{out}"

@@ -7,6 +7,7 @@
 //!                       still get, and inodes (WASI has no statfs: `df` reads this)
 //! /proc/<pid>/status    Name, State, Pid, PPid, VmSize (all charged), VmRSS (linear memory), CPU time, signals
 //! /proc/<pid>/cmdline   argv, each argument NUL-terminated
+//! /proc/self            a symlink to the calling process's `<pid>`
 //! ```
 //!
 //! The tree lives in the ordinary filesystem with every inode marked read-only, so
@@ -48,6 +49,8 @@ pub struct ProcFs {
     nodes: BTreeMap<Ino, Node>,
     /// (next pid, table size) when the pid directories were last brought up to date.
     synced: Option<(Pid, usize)>,
+    /// The pid `self` points at now.
+    self_pid: Option<Pid>,
 }
 
 /// Creates `/proc` under directory `parent` (the root, normally) and mounts the view.
@@ -71,9 +74,32 @@ pub fn mount(sys: &mut System, parent: Ino) -> Result<(), Errno> {
         pids: BTreeMap::new(),
         nodes,
         synced: None,
+        self_pid: None,
     });
     sync(sys);
     Ok(())
+}
+
+/// [`sync`], for a path lookup or listing by process `caller`: `/proc/self` is pointed at
+/// the caller's directory first, as Linux's magic link is (the host call runs without
+/// interruption, so no other process's lookup can come between). Rewritten only when the
+/// caller changes; with no room in the filesystem, `self` is missing until there is.
+pub fn sync_for(sys: &mut System, caller: Pid) {
+    sync(sys);
+    let System { procfs, fs, .. } = sys;
+    let Some(pfs) = procfs.as_mut() else {
+        return;
+    };
+    if pfs.self_pid == Some(caller) {
+        return;
+    }
+    let dir = pfs.dir;
+    let linked = fs.privileged(|fs| {
+        let _ = fs.unlink(dir, "self");
+        fs.symlink(&format!("{caller}"), dir, "self")
+            .and_then(|ino| fs.set_read_only(ino, true))
+    });
+    pfs.self_pid = linked.is_ok().then_some(caller);
 }
 
 /// Brings the `<pid>` directories in line with the process table (zombies included).

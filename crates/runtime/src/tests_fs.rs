@@ -1205,7 +1205,14 @@ fn proc_view_serves_snapshots_and_refuses_changes() {
         .into_iter()
         .map(|e| e.name)
         .collect();
-    assert_eq!(names, [".", "..", "meminfo", "uptime", "fsinfo", "1"]);
+    assert_eq!(
+        names,
+        [".", "..", "meminfo", "uptime", "fsinfo", "1", "self"]
+    );
+    // `self` was pointed at the process that looked last: pid 1.
+    let proc_dir = sys.fs.lookup(root, "proc", true).unwrap();
+    assert_eq!(sys.fs.readlink(proc_dir, "self").unwrap(), "1");
+    assert_eq!(sys.fs.lookup(root, "proc/self/status", true), Ok(status));
     // fsinfo: the quota, what the filesystem charges now, and what is left of both.
     let fsinfo = sys.fs.lookup(root, "proc/fsinfo", true).unwrap();
     // (Taken before the snapshot, which is charged once made.)

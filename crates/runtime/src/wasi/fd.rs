@@ -333,7 +333,7 @@ pub fn fd_readdir(
     if rights_of(cx, fd)?.1 & rights::FD_READDIR == 0 {
         return Err(Errno::NotCapable.into());
     }
-    crate::procfs::sync(cx.sys);
+    crate::procfs::sync_for(cx.sys, cx.proc.pid);
     // Two passes over the directory, nothing copied into the kernel: the bytes the
     // listing fills (at most `cap`), checked against guest memory (FAULT, nothing
     // written), then the entries written straight into the buffer.

@@ -22,7 +22,7 @@ use abi::wasix::{oflags, rights};
 /// `needed`: BADF for a closed descriptor or any other kind (wasmtime's answer for every
 /// call but `path_open`), then NOTCAPABLE for a missing right, as WASI specifies.
 fn dir_of(cx: &mut Cx<'_>, fd: i32, needed: u64) -> Result<Ino, Errno> {
-    crate::procfs::sync(cx.sys);
+    crate::procfs::sync_for(cx.sys, cx.proc.pid);
     let (id, base, _) = rights_of(cx, fd)?;
     let Object::Dir(ino) = cx.sys.files.get(id)?.object else {
         return Err(Errno::BadF);
@@ -229,7 +229,7 @@ pub fn path_open(
     let path = rooted(cx, dir, path)?;
     let path = path.as_ref();
     sync_clock(cx.sys);
-    crate::procfs::sync(cx.sys);
+    crate::procfs::sync_for(cx.sys, cx.proc.pid);
     let ino = crate::devfs::open_path(cx.sys, dir, path, opts)?;
     let rights_base = base as u64 & allowed & rights::ALL;
     let rights_inheriting = inheriting as u64 & allowed & rights::ALL;
