@@ -113,7 +113,7 @@ struct Preempted {
 
 /// The host calls a module compiled in `engine` imports (`only`, a registry that defines
 /// just those): the current ones, or with `legacy` the 2022 WASIX ABI's versions of the
-/// calls it changed.
+/// calls it changed and the WASIX versions of preview1 calls.
 fn program_linker(
     engine: &Engine,
     legacy: crate::types::LegacyAbi,
@@ -126,6 +126,9 @@ fn program_linker(
     }
     if legacy.duplex_pipes {
         crate::wasix::register_duplex_pipe(&mut linker, &mut only)?;
+    }
+    if legacy.renumber_dup2 {
+        crate::wasix::register_renumber_dup2(&mut linker, &mut only)?;
     }
     Ok(linker)
 }
@@ -215,6 +218,7 @@ impl Kernel {
         crate::wasi::register(&mut linker, &mut registry)?;
         crate::wasix::register_legacy(&mut linker, &mut registry)?;
         crate::wasix::register_duplex_pipe(&mut linker, &mut registry)?;
+        crate::wasix::register_renumber_dup2(&mut linker, &mut registry)?;
         drop(linker);
         let sys = System {
             platform,
