@@ -821,7 +821,9 @@ impl Kernel {
         if err.downcast_ref::<Blocked>().is_some() {
             match task.store.data_mut().pending.take() {
                 Some((Wait::Yield, _)) => {
-                    task.state = Some(State::Return(inv, 0));
+                    // 0, or the errno of a failed call that yielded for a signal.
+                    let value = task.store.data_mut().data.interrupt_value.take();
+                    task.state = Some(State::Return(inv, value.unwrap_or(0)));
                     self.tasks.insert(pid, task);
                     self.ready.push_back(pid);
                 }
