@@ -29,13 +29,6 @@ for f in *.sh; do
     echo "rc $?"
 done"#;
 
-/// Scripts whose output differs for a reason outside bash and the kernel's calls, each
-/// with that reason.
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[(
-    "28-process-subst.sh",
-    "process substitution opens /dev/fd/N, which the VM's /dev does not have",
-)];
-
 /// Splits a driver's output into (script name, section) pairs at the `== NAME` lines.
 fn sections(out: &str) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = Vec::new();
@@ -134,9 +127,6 @@ fn bash_runs_the_corpus_like_the_hosts_bash() {
         let (got, want) = (String::from_utf8_lossy(got), String::from_utf8_lossy(want));
         let g = sections(&got);
         for (name, b) in sections(&want) {
-            if KNOWN_DIFFERENT.iter().any(|(k, _)| *k == name) {
-                continue;
-            }
             let a = g.iter().find(|x| x.0 == name).map(|x| x.1.as_str());
             if a != Some(b.as_str()) {
                 let a = a.unwrap_or("(no section)\n");
