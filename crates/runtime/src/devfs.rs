@@ -6,6 +6,8 @@
 //! /dev/urandom, /dev/random reads random bytes (the platform's CSPRNG); writes discarded
 //! /dev/tty                  the console: its input, and its stdout stream
 //! /dev/stdin, stdout, stderr  the opener's descriptor 0, 1, 2 once more
+//! /dev/fd/0 … /dev/fd/63    the opener's descriptor N once more (bash's process
+//!                           substitution hands `<(cmd)` over as /dev/fd/63, 62, …)
 //! ```
 //!
 //! Like [`crate::procfs`], the tree lives in the ordinary filesystem with every inode
@@ -26,7 +28,9 @@
 //!   status flags and rights, as BSD's `/dev/fd` does). Linux re-opens the underlying file
 //!   through `/proc/self/fd/N` instead (a new offset; `O_TRUNC` truncates a regular file
 //!   there). With that descriptor closed, Linux's lookup finds no `/proc/self/fd/N`:
-//!   NOENT, here too.
+//!   NOENT, here too. `/dev/fd/N` is the same for descriptor N; `/dev/fd` lists all of
+//!   0 to [`FD_NODES`]` - 1`, open or not (Linux lists the open ones), and has nothing
+//!   above.
 //! - Reads are bounded per call like every read: at most [`ZERO_READ_MAX`] bytes of
 //!   zeros and [`RANDOM_READ_MAX`] of random ones (a short read, which callers loop on);
 //!   both go straight into guest memory, with no kernel buffer. Writes to the discarding
@@ -65,7 +69,7 @@ pub enum Device {
     Zero,
     Random,
     Tty,
-    /// The opener's descriptor 0, 1 or 2.
+    /// The opener's descriptor N (`/dev/stdin` and its kin, `/dev/fd/N`).
     Stdio(u32),
 }
 
@@ -81,6 +85,10 @@ const DEVICES: [(&str, Device); 8] = [
     ("stderr", Device::Stdio(2)),
 ];
 
+/// How many descriptors `/dev/fd` names (0 to 63: bash's process substitution counts
+/// down from 63).
+pub const FD_NODES: u32 = 64;
+
 /// The mounted `/dev`: which placeholder inode is which device.
 #[derive(Debug)]
 pub struct DevFs {
@@ -92,12 +100,22 @@ pub struct DevFs {
 pub fn mount(sys: &mut System, parent: Ino) -> Result<(), Errno> {
     let fs = &mut sys.fs;
     let dir = fs.mkdir(parent, "dev")?;
-    let mut nodes = Vec::with_capacity(DEVICES.len());
+    let mut nodes = Vec::new();
+    nodes
+        .try_reserve_exact(DEVICES.len() + FD_NODES as usize)
+        .map_err(|_| Errno::NoMem)?;
     for (name, dev) in DEVICES {
         let ino = fs.write_file(dir, name, b"")?;
         fs.set_read_only(ino, true)?;
         nodes.push((ino, dev));
     }
+    let fd_dir = fs.mkdir(dir, "fd")?;
+    for n in 0..FD_NODES {
+        let ino = fs.write_file(fd_dir, &alloc::format!("{n}"), b"")?;
+        fs.set_read_only(ino, true)?;
+        nodes.push((ino, Device::Stdio(n)));
+    }
+    fs.set_read_only(fd_dir, true)?;
     fs.set_read_only(dir, true)?;
     sys.devfs = Some(DevFs { nodes });
     Ok(())
@@ -149,8 +167,8 @@ pub enum Opened {
 }
 
 /// Opens device `dev` for a process whose descriptor table is `fds`, with status flags
-/// `flags` (ignored for a shared description). NOENT for `/dev/stdin` and its kin when
-/// the descriptor is closed.
+/// `flags` (ignored for a shared description). NOENT for `/dev/stdin` and its kin (and
+/// `/dev/fd/N`) when the descriptor is closed.
 pub fn open(dev: Device, fds: &FdTable, flags: u16) -> Result<Opened, Errno> {
     let object = match dev {
         Device::Null => Object::Null,

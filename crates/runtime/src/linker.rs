@@ -157,20 +157,34 @@ where
 /// the handler runs before the process's next instruction (under fuel a process is never
 /// signalled in mid-slice by anyone else; a suspended one can be, and may never start a
 /// fresh slice on its own). Never inside a signal handler, which cannot be suspended.
+///
+/// A call that failed with an errno also ends the slice when a handled signal is pending,
+/// returning its errno after the handler: Linux runs handlers on the way out of any
+/// system call, so a write that broke a pipe (PIPE, SIGPIPE raised) kills a shell taking
+/// the default action before it prints "write error" — here it printed the message's
+/// first piece (`script: `) and died at that next write.
 fn slice_point(cx: &mut Cx<'_>, result: SysResult) -> SysResult {
-    if result.is_ok()
-        && !cx.proc.in_handler
-        && (cx.sys.platform.slice_over()
-            || cx.proc.takes_signals()
-                && cx
-                    .sys
-                    .procs
-                    .get(&cx.proc.pid)
-                    .is_some_and(|p| p.deliverable() != 0))
-    {
-        return Err(Sys::Block(crate::types::Wait::Yield));
+    if cx.proc.in_handler {
+        return result;
     }
-    result
+    let signalled = |cx: &mut Cx<'_>| {
+        cx.proc.takes_signals()
+            && cx
+                .sys
+                .procs
+                .get(&cx.proc.pid)
+                .is_some_and(|p| p.deliverable() != 0)
+    };
+    match result {
+        Ok(()) if cx.sys.platform.slice_over() || signalled(cx) => {
+            Err(Sys::Block(crate::types::Wait::Yield))
+        }
+        Err(Sys::Err(e)) if signalled(cx) => {
+            cx.proc.interrupt_value = Some(i32::from(e.raw()));
+            Err(Sys::Block(crate::types::Wait::Yield))
+        }
+        other => other,
+    }
 }
 
 fn encode<F>(caller: &mut Caller<'_, Proc>, sys: Sys, call: F) -> Result<i32, Error>

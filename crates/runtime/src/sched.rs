@@ -153,7 +153,7 @@ impl Preempted {
 
 /// The host calls a module compiled in `engine` imports (`only`, a registry that defines
 /// just those): the current ones, or with `legacy` the 2022 WASIX ABI's versions of the
-/// calls it changed.
+/// calls it changed and the WASIX versions of preview1 calls.
 fn program_linker(
     engine: &Engine,
     legacy: crate::types::LegacyAbi,
@@ -166,6 +166,9 @@ fn program_linker(
     }
     if legacy.duplex_pipes {
         crate::wasix::register_duplex_pipe(&mut linker, &mut only)?;
+    }
+    if legacy.renumber_dup2 {
+        crate::wasix::register_renumber_dup2(&mut linker, &mut only)?;
     }
     Ok(linker)
 }
@@ -257,6 +260,7 @@ impl Kernel {
         crate::wasi::register(&mut linker, &mut registry)?;
         crate::wasix::register_legacy(&mut linker, &mut registry)?;
         crate::wasix::register_duplex_pipe(&mut linker, &mut registry)?;
+        crate::wasix::register_renumber_dup2(&mut linker, &mut registry)?;
         drop(linker);
         let sys = System {
             platform,
@@ -910,7 +914,9 @@ impl Kernel {
         if err.downcast_ref::<Blocked>().is_some() {
             match task.store.data_mut().pending.take() {
                 Some((Wait::Yield, _)) => {
-                    task.state = Some(State::Return(inv, 0));
+                    // 0, or the errno of a failed call that yielded for a signal.
+                    let value = task.store.data_mut().data.interrupt_value.take();
+                    task.state = Some(State::Return(inv, value.unwrap_or(0)));
                     self.tasks.insert(pid, task);
                     self.ready.push_back(pid);
                 }

@@ -494,6 +494,7 @@ impl System {
 }
 
 /// What of the 2022 WASIX ABI `module` needs: the two-parameter `proc_join` ([`is_legacy`]),
+/// `fd_renumber` as `dup2` for any WASIX program (one importing from `wasix_32v1`),
 /// and bidirectional pipes when it imports `fd_pipe` and the classic calls (`fd_write`)
 /// from `wasix_32v1` and nothing from the preview1 modules, as 2022 wasix-libc builds did
 /// (current builds import the classic calls from `wasi_snapshot_preview1`; a program that
@@ -510,6 +511,9 @@ pub fn legacy_abi(module: &wasmi::Module) -> crate::types::LegacyAbi {
     crate::types::LegacyAbi {
         proc_join: is_legacy(module),
         duplex_pipes: from_wasix("fd_pipe") && from_wasix("fd_write") && !preview1,
+        renumber_dup2: module
+            .imports()
+            .any(|i| i.module() == abi::wasix::WASIX_MODULE),
     }
 }
 

@@ -30,8 +30,8 @@ pub struct Resume {
 pub struct Snapshot {
     pub frames: Vec<u8>,
     pub stack_pointer: u32,
-    /// Identifies this snapshot in the guest's `jmp_buf` (a forged or stale one is refused).
-    pub tag: u64,
+    /// The `jmp_buf` it was made in (a copy of that `jmp_buf` elsewhere names it too).
+    pub jmp_buf: u32,
     /// When it was made (a counter): the oldest goes first when the table is full.
     pub made: u64,
 }
@@ -45,11 +45,12 @@ pub struct StackState {
     pub data_ptr: u32,
     /// Set for the rewind: the interrupted call's result.
     pub resume: Option<Resume>,
-    /// `stack_restore` asked to switch to this snapshot (by `jmp_buf` address) with this
-    /// value.
-    pub restore: Option<(u32, u64)>,
-    /// Checkpoints by `jmp_buf` address.
-    pub snapshots: BTreeMap<u32, Snapshot>,
+    /// `stack_restore` asked to switch to this snapshot (by tag) with this value.
+    pub restore: Option<(u64, u64)>,
+    /// Checkpoints by tag: the number each wrote into its `jmp_buf`, so that a `jmp_buf`
+    /// copied elsewhere and back (bash saves `top_level` in a local and restores it) still
+    /// names its checkpoint after a newer `setjmp` on the same buffer.
+    pub snapshots: BTreeMap<u64, Snapshot>,
     /// Counter for `Snapshot::made` and tags.
     pub counter: u64,
 }

@@ -335,7 +335,8 @@ pub struct ProcData {
     /// out the default action itself ([`Sys::DefaultAction`]).
     pub handler_fresh: Option<u8>,
     /// What the blocked call returns when a handled signal interrupts it, when not INTR
-    /// (a `memory.atomic.wait` reports a spurious wake-up instead). Reset by every call.
+    /// (a `memory.atomic.wait` reports a spurious wake-up instead); and the errno of a
+    /// failed call that yields so a pending handler runs first. Reset by every call.
     pub interrupt_value: Option<i32>,
     /// The program numbers signals as Linux does (a wasix-libc program: it exports
     /// `__wasm_signal`); the runtime converts at the boundary ([`signal::to_linux`]).

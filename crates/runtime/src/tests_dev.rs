@@ -204,13 +204,13 @@ fn dev_stats_and_lists_character_devices() {
         (call $ents (i32.const 8192) (i32.add (i32.const 8192) (i32.load (i32.const 8))))"#,
         Setup::default(),
     );
-    // stat: the directory (3, its size the number of entries), then character devices
-    // (2) of one link and size 0; the
-    // listing gives every device as a character device too.
+    // stat: the directory (3, its size the number of entries, three links with `fd/`),
+    // then character devices (2) of one link and size 0; the listing gives every device
+    // as a character device too, and the directory `fd`.
     assert_eq!(
         out.stdout,
-        "0 3 2 8 0 2 1 0 0 2 1 0 0 4 0 1 3 . 2 3 .. 3 2 null 4 2 zero 5 2 urandom \
-         6 2 random 7 2 tty 8 2 stdin 9 2 stdout 10 2 stderr "
+        "0 3 3 9 0 2 1 0 0 2 1 0 0 4 0 1 3 . 2 3 .. 3 2 null 4 2 zero 5 2 urandom \
+         6 2 random 7 2 tty 8 2 stdin 9 2 stdout 10 2 stderr 11 3 fd "
     );
 }
 
@@ -287,6 +287,35 @@ fn dev_stdin_stdout_stderr_share_the_callers_descriptors() {
     assert_eq!(file(&mut out.kernel, "a.txt"), b"XYZlo");
     let sys = out.kernel.sys();
     assert_eq!(sys.files.count(), 0, "every description closed at exit");
+}
+
+/// `/dev/fd/N` is the opener's descriptor N once more, as `/dev/stdout` is its 1 (how
+/// bash hands a process substitution `<(cmd)` to the command); a closed one is NOENT,
+/// and there is no `/dev/fd/64`.
+#[test]
+fn dev_fd_n_shares_the_callers_descriptor() {
+    let out = run_dev(
+        &[
+            "dev/fd/1",
+            "dev/fd/9",
+            "dev/fd/64",
+            "via-fd-1 ",
+            "dev/fd/2",
+            "err",
+        ],
+        r#"
+        (drop (call $o (i32.const 3) {p0} (i32.const 0) WO (i32.const 0)))
+        (call $wr (i32.const 4) {p3})
+        (call $r (call $path_open (i32.const 3) (i32.const 1) {p1} (i32.const 0) WO (i64.const 0)
+          (i32.const 0) (i32.const 0)))
+        (call $r (call $path_open (i32.const 3) (i32.const 1) {p2} (i32.const 0) WO (i64.const 0)
+          (i32.const 0) (i32.const 0)))
+        (drop (call $o (i32.const 3) {p4} (i32.const 0) WO (i32.const 0)))
+        (call $wr (i32.const 5) {p5})"#,
+        Setup::default(),
+    );
+    assert_eq!(out.stdout, "0 4 via-fd-1 0 9 44 44 0 5 0 3 ");
+    assert_eq!(out.stderr, "err");
 }
 
 #[test]

@@ -159,6 +159,46 @@ fn the_2022_abi_dup2_and_proc_join() {
     assert_eq!(ran.status, Some(ExitStatus::Code(0)), "{}", ran.stderr);
 }
 
+/// A current WASIX program (classic calls from preview1, something from `wasix_32v1`)
+/// gets `fd_renumber` as `dup2` under the preview1 name too, as wasmer serves it:
+/// wasix-libc's `dup2` is that call, and bash restores a redirected stdout with
+/// `dup2(saved, 1)` after `dup2(2, 1)`, which must leave fd 2 open. A preview1-only
+/// program keeps the move (`tests_fs::fd_renumber_moves_descriptors`).
+#[test]
+fn wasix_programs_get_dup2_from_the_preview1_fd_renumber() {
+    let wat = r#"(module
+        (import "wasi_snapshot_preview1" "fd_renumber" (func $renumber (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (import "wasix_32v1" "fd_fdflags_get" (func $flags (param i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "\20\00\00\00\01\00\00\00")
+        (data (i32.const 32) "x")
+        (func (export "_start")
+            ;; fd 2 onto fd 1, as bash's `echo >&2`: both stay open; fd 2 writes on.
+            (if (call $renumber (i32.const 2) (i32.const 1)) (then (call $exit (i32.const 1))))
+            (if (call $write (i32.const 2) (i32.const 16) (i32.const 1) (i32.const 8))
+                (then (call $exit (i32.const 2))))
+            (if (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8))
+                (then (call $exit (i32.const 3))))
+            ;; the copy is not CLOEXEC.
+            (if (call $flags (i32.const 1) (i32.const 0)) (then (call $exit (i32.const 4))))
+            (if (i32.load16_u (i32.const 0)) (then (call $exit (i32.const 5))))
+            ;; fd 3 is the preopen: NOTSUP (58), as in wasmer.
+            (if (i32.ne (call $renumber (i32.const 1) (i32.const 3)) (i32.const 58))
+                (then (call $exit (i32.const 6))))
+            (call $exit (i32.const 0))))"#;
+    let ran = crate::testing::run_with(
+        wat,
+        Opts {
+            preopen: Some("/"),
+            ..Opts::default()
+        },
+    );
+    assert_eq!(ran.status, Some(ExitStatus::Code(0)), "{}", ran.stderr);
+    assert_eq!(ran.stderr, "xx");
+}
+
 #[test]
 fn parent_and_child_both_longjmp_across_a_fork() {
     // The parent has a handler, so the child's CHLD arrives while the parent is being

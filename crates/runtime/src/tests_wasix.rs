@@ -1741,6 +1741,26 @@ fn callback_signal_runs_the_handler_before_the_next_instruction() {
     assert_eq!(out, "0 sig 10 0 after sig 15 0 sig 16 0 after ");
 }
 
+/// A write that breaks a pipe raises SIGPIPE for the handler, which runs before the
+/// program sees the write's PIPE, as on the way out of a Linux system call (a shell
+/// taking the default action dies before printing "write error").
+#[test]
+fn a_failed_call_returns_after_the_handler_of_the_signal_it_raised() {
+    let out = run_ok(
+        &[],
+        &["on_sig", "sig"],
+        PRINTING_HANDLER,
+        "(call $callback_signal {s0})
+         (call $r (call $fd_pipe (i32.const 80) (i32.const 84)))
+         (call $r (call $fd_close (i32.load (i32.const 80))))
+         (i32.store (i32.const 3000) (i32.const 1020))
+         (i32.store (i32.const 3004) (i32.const 1))
+         (call $r (call $fd_write (i32.load (i32.const 84)) (i32.const 3000) (i32.const 1)
+            (i32.const 3008)))",
+    );
+    assert_eq!(out, "0 0 sig 13 64 ");
+}
+
 #[test]
 fn without_a_usable_handler_signals_take_their_default_action() {
     // An empty name removes the handler; a name that is no exported `(func (param i32))`

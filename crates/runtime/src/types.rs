@@ -160,14 +160,19 @@ impl Tty {
 /// exports it: while it is set, signals are held pending, not given their defaults.
 pub const SIGNALS_BLOCKED: &str = "__wasm_signal_blocked";
 
-/// What of the 2022 WASIX ABI a program's linker serves (`spawn::legacy_abi` reads it
-/// from the module's imports; `wasix::register_legacy` and `wasix::register_duplex_pipe`
-/// register it).
+/// Which WASIX variants of calls a program's linker serves (`spawn::legacy_abi` reads it
+/// from the module's imports; `wasix::register_legacy`, `wasix::register_duplex_pipe` and
+/// `wasix::register_renumber_dup2` register them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LegacyAbi {
-    /// The two-argument `proc_join` (and with it `fd_renumber` as `dup2`).
+    /// The two-argument `proc_join` of the 2022 ABI.
     pub proc_join: bool,
     /// A bidirectional `fd_pipe`: a 2022 build (classic calls imported from `wasix_32v1`,
     /// nothing from preview1).
     pub duplex_pipes: bool,
+    /// `fd_renumber` as POSIX `dup2` (the source stays open) under both namespaces, as
+    /// wasmer serves it to every program: any WASIX program (one importing from
+    /// `wasix_32v1`), 2022 or current, since wasix-libc's `dup2` is that call. Programs
+    /// importing only preview1 keep preview1's move.
+    pub renumber_dup2: bool,
 }

@@ -39,10 +39,10 @@ impl Kernel {
 
     /// `stack_restore`: switch `task` to the checkpoint it asked for.
     pub(super) fn restore(&mut self, mut task: Task) {
-        let Some((jmp_buf, value)) = task.store.data_mut().data.stack.restore.take() else {
+        let Some((tag, value)) = task.store.data_mut().data.stack.restore.take() else {
             return self.die(task, "stack restore without a target\n");
         };
-        match self.load_snapshot(&mut task, jmp_buf) {
+        match self.load_snapshot(&mut task, tag) {
             Ok(data_ptr) => {
                 let resume = Resume {
                     errno: Errno::Success,
@@ -130,23 +130,18 @@ impl Kernel {
         let stack = &mut task.store.data_mut().data.stack;
         stack.counter += 1;
         let tag = stack.counter;
-        stack.snapshots.remove(&jmp_buf);
         while stack.snapshots.len() >= MAX_SNAPSHOTS {
-            let oldest = stack
-                .snapshots
-                .iter()
-                .min_by_key(|(_, s)| s.made)
-                .map(|(k, _)| *k);
-            if let Some(k) = oldest {
-                stack.snapshots.remove(&k);
-            }
+            let Some(victim) = eviction_victim(&stack.snapshots) else {
+                break;
+            };
+            stack.snapshots.remove(&victim);
         }
         stack.snapshots.insert(
-            jmp_buf,
+            tag,
             Snapshot {
                 frames,
                 stack_pointer: sp,
-                tag,
+                jmp_buf,
                 made: tag,
             },
         );
@@ -159,9 +154,9 @@ impl Kernel {
         Ok(())
     }
 
-    /// Writes the checkpoint of `jmp_buf` back below its stack pointer and sets the stack
+    /// Writes the checkpoint `tag` back below its stack pointer and sets the stack
     /// pointer to it; gives the asyncify data address to rewind from.
-    fn load_snapshot(&mut self, task: &mut Task, jmp_buf: u32) -> Result<u32, String> {
+    fn load_snapshot(&mut self, task: &mut Task, tag: u64) -> Result<u32, String> {
         let stale = || String::from("stack_restore: the checkpoint is gone\n");
         let (sp, len) = {
             let s = task
@@ -170,7 +165,7 @@ impl Kernel {
                 .data
                 .stack
                 .snapshots
-                .get(&jmp_buf)
+                .get(&tag)
                 .ok_or_else(stale)?;
             (s.stack_pointer, s.frames.len() as u32)
         };
@@ -185,7 +180,7 @@ impl Kernel {
             .data
             .stack
             .snapshots
-            .get(&jmp_buf)
+            .get(&tag)
             .ok_or_else(stale)?
             .frames;
         let mut mem = crate::mem::GuestMem::new(bytes);
@@ -325,5 +320,55 @@ impl Kernel {
             }
         }
         Ok(())
+    }
+}
+
+/// The snapshot to drop from a full table: the newest of those a later checkpoint on the
+/// same `jmp_buf` has superseded (reachable only through a copy of that `jmp_buf`; in a
+/// `setjmp` loop, the previous round's), else the oldest.
+pub(crate) fn eviction_victim(snapshots: &BTreeMap<u64, Snapshot>) -> Option<u64> {
+    let superseded = |s: &Snapshot| {
+        snapshots
+            .values()
+            .any(|o| o.jmp_buf == s.jmp_buf && o.made > s.made)
+    };
+    snapshots
+        .iter()
+        .filter(|(_, s)| superseded(s))
+        .max_by_key(|(_, s)| s.made)
+        .or_else(|| snapshots.iter().min_by_key(|(_, s)| s.made))
+        .map(|(k, _)| *k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(made_in: &[u32]) -> BTreeMap<u64, Snapshot> {
+        made_in
+            .iter()
+            .enumerate()
+            .map(|(i, &jmp_buf)| {
+                let made = i as u64 + 1;
+                let s = Snapshot {
+                    frames: Vec::new(),
+                    stack_pointer: 0,
+                    jmp_buf,
+                    made,
+                };
+                (made, s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn eviction_drops_the_newest_superseded_snapshot_else_the_oldest() {
+        // 1 (buffer 100) was saved away by a copy; 2, 3, 4 are rounds of a loop on 200.
+        assert_eq!(eviction_victim(&table(&[100, 200, 200, 200])), Some(3));
+        // Nothing superseded: the oldest.
+        assert_eq!(eviction_victim(&table(&[100, 200, 300])), Some(1));
+        // 1 superseded by 3: it goes before 2, though 2 is older than 3.
+        assert_eq!(eviction_victim(&table(&[100, 200, 100])), Some(1));
+        assert_eq!(eviction_victim(&BTreeMap::new()), None);
     }
 }

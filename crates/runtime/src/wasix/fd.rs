@@ -157,10 +157,10 @@ pub fn fd_fdflags_set(cx: &mut Cx<'_>, fd: i32, flags: i32) -> SysResult {
     Ok(())
 }
 
-/// `fd_renumber(fd, to)` of the 2022 WASIX ABI (wasix-libc's `dup2` of that time, which
-/// dash and bash builds still use): POSIX `dup2` — `to` becomes a copy of `fd` sharing its
-/// open file (not CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens; a
-/// preopen as `to` is NOTSUP.
+/// `fd_renumber(fd, to)` of WASIX programs (wasix-libc's `dup2`, then and now; wasmer's
+/// `fd_renumber`): POSIX `dup2` — `to` becomes a copy of `fd` sharing its open file (not
+/// CLOEXEC), and `fd` stays open. Equal descriptors: nothing happens; a preopen as `to`
+/// is NOTSUP.
 pub fn fd_renumber_dup2(cx: &mut Cx<'_>, fd: i32, to: i32) -> SysResult {
     let (fd, to) = (fd as u32, to as u32);
     let from = cx.proc.fds.get(fd)?.clone();

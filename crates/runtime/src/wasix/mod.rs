@@ -29,15 +29,33 @@ pub const MODULE: &str = abi::wasix::WASIX_MODULE;
 pub const LOWERED: &str = wasmlower::HOST_MODULE;
 
 /// Makes `linker` (a copy of the full one) serve the 2022 WASIX ABI, which the wasix-libc
-/// builds of dash and bash still import: the two-argument `proc_join` and `fd_renumber`
-/// with `dup2` semantics. [`crate::sched`] picks this linker for a module that imports
-/// that `proc_join` ([`crate::spawn::is_legacy`]).
+/// builds of dash and bash still import: the two-argument `proc_join`. [`crate::sched`]
+/// picks this linker for a module that imports that `proc_join`
+/// ([`crate::spawn::is_legacy`]).
 pub fn register_legacy(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), wasmi::Error> {
     linker.allow_shadowing(true);
     calls!(linker, reg, MODULE;
         proc_join => proc::proc_join_legacy(pid: i32, out: i32),
-        fd_renumber => fd::fd_renumber_dup2(fd: i32, to: i32),
     );
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// Makes `linker` serve `fd_renumber` as POSIX `dup2` under both namespaces, as wasmer
+/// does: wasix-libc's `dup2` is `fd_renumber`, and a shell's save-and-restore of a
+/// redirected descriptor (`dup2(2, 1)`, later `dup2(10, 1)`) must leave the source open.
+/// [`crate::sched`] picks it for every module importing from `wasix_32v1`
+/// ([`crate::spawn::legacy_abi`]).
+pub fn register_renumber_dup2(
+    linker: &mut Linker<Proc>,
+    reg: &mut Registry,
+) -> Result<(), wasmi::Error> {
+    linker.allow_shadowing(true);
+    for module in ["wasi_snapshot_preview1", MODULE] {
+        calls!(linker, reg, module;
+            fd_renumber => fd::fd_renumber_dup2(fd: i32, to: i32),
+        );
+    }
     linker.allow_shadowing(false);
     Ok(())
 }

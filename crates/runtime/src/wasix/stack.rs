@@ -22,9 +22,12 @@
 //! writes the checkpoint's saved frames back below the checkpoint's stack pointer and
 //! rewinds into them.
 //!
-//! Limits: snapshots are kept per `jmp_buf` address, at most [`MAX_SNAPSHOTS`] of at most
-//! [`MAX_UNWIND`] bytes each per process (the least recently made goes first; restoring a
-//! dropped one kills the process with a message). A module without the asyncify exports or
+//! Limits: at most [`MAX_SNAPSHOTS`] snapshots of at most [`MAX_UNWIND`] bytes each per
+//! process. Each is named by the tag it writes into its `jmp_buf`, so a copy of a
+//! `jmp_buf` restores as well as the original, and a newer checkpoint on the same buffer
+//! does not drop the older one. When the table is full, the newest snapshot that a later
+//! one on its buffer has superseded goes first (in a `setjmp` loop, the previous round's),
+//! else the oldest; restoring a dropped one kills the process with a message. A module without the asyncify exports or
 //! an exported `__stack_pointer` gets NOTSUP, as does a call from a signal handler.
 
 use abi::Errno;
@@ -286,14 +289,14 @@ pub fn stack_restore(mut caller: Caller<'_, Proc>, snapshot: i32, value: i64) ->
         cx.mem
             .read_struct::<StackSnapshot>(snapshot)
             .ok()
-            .map(|s| s.hash[0])
+            .map(|s| (s.hash[0], s.hash[1]))
     })
     .flatten();
     let data = &mut caller.data_mut().data;
-    match (tag, data.stack.snapshots.get(&snapshot)) {
-        (Some(tag), Some(s)) if s.tag == tag => {
+    match tag.and_then(|t| data.stack.snapshots.get(&t.0).map(|s| (t, s))) {
+        Some(((tag, made_in), s)) if u64::from(s.jmp_buf) == made_in => {
             let value = if value == 0 { 1 } else { value as u64 };
-            data.stack.restore = Some((snapshot, value));
+            data.stack.restore = Some((tag, value));
             Err(Error::host(RestoreMarker))
         }
         _ => Err(Error::host(crate::linker::Fault(

@@ -261,12 +261,15 @@ fn new_pipe() -> Result<(Fd, Fd), Errno> {
     Ok((high(r)?, high(wr)?))
 }
 
-/// Moves `src` (a fresh descriptor) to `fd`.
+/// Moves `src` (a fresh descriptor) to `fd`: `fd_renumber` is `dup2` for a WASIX program
+/// (as in wasmer), so the source is closed after it.
 fn move_fd(src: Fd, fd: Fd) -> Result<(), Errno> {
     if src == fd {
         return Ok(());
     }
-    w::renumber(src, fd)
+    w::renumber(src, fd)?;
+    let _ = w::close(src);
+    Ok(())
 }
 
 fn signal_number(name: &str) -> Option<u8> {
@@ -1567,8 +1570,8 @@ impl Shell {
         for s in saved.into_iter().rev() {
             match s.backup {
                 Some(b) => {
-                    let _ = w::renumber(b, s.fd);
-                    // A renumbered descriptor keeps CLOEXEC: clear it.
+                    let _ = move_fd(b, s.fd);
+                    // The copy is not CLOEXEC (wasmer's `dup2`); say so in any case.
                     let _ = w::fdflags_set(s.fd, 0);
                 }
                 None => {

@@ -1,0 +1,15 @@
+# read: here-strings, IFS splitting, -r, -a, -d, -n, leftover words, defaults to REPLY.
+read -r a b c <<< "one two three four"
+echo "a=$a b=$b c=$c"
+IFS=, read -r x y <<< "left,right,more"; echo "x=$x y=$y"
+read -ra arr <<< "p q  r"; echo "${#arr[@]} ${arr[2]}"
+read -r <<< "  reply kept  "; echo "[$REPLY]"
+read -r line <<< "  trimmed  "; echo "[$line]"
+read -d ';' part <<< "before;after"; echo "$part"
+read -n 3 three <<< "abcdef"; echo "$three"
+read -r esc <<< 'back\slash'; echo "$esc"
+read noesc <<< 'back\slash'; echo "$noesc"
+while IFS=: read -r user _ id; do echo "$user has $id"; done <<< $'root:x:0\nbin:x:1'
+read -r none <<< ""; echo "rc=$? [$none]"
+read -r missing < /dev/null; echo "eof rc=$?"
+IFS= read -r keep <<< "  spaces  "; echo "[$keep]"

@@ -1,0 +1,17 @@
+# Error messages and statuses: command not found, bad substitution, unbound, bad fd, exit.
+nosuchcommand 2>&1; echo "rc=$?"
+/no/such/path 2>&1; echo "rc=$?"
+echo "${x:?x is unset}" 2>&1 || true
+(echo "${y:?}") 2>&1; echo "sub rc=$?"
+(set -u; echo "$undefined_var") 2>&1; echo "set -u rc=$?"
+(echo ${bad&sub}) 2>&1; echo "bad subst rc=$?"
+cd /nonexistent 2>&1; echo "cd rc=$?"
+declare -r R=1; (R=2) 2>&1; echo "readonly rc=$?"
+(exit 300); echo "exit 300 -> $?"
+(exit -1); echo "exit -1 -> $?"
+return 2>&1; echo "return outside function rc=$?"
+[ 1 -eq ]; echo "test rc=$?"
+[[ 1 -eq x ]]; echo "cond rc=$?"
+unset -v 2>&1; echo "unset nothing rc=$?"
+let 2>&1; echo "let nothing rc=$?"
+echo "last line"
