@@ -19,6 +19,11 @@ for f in "$here"/target/wasm32-wasip1/release/*.wasm; do
     cp "$f" "$tmp"
     mv -f "$tmp" "$outdir/$(basename "$f")"
 done
+# The applets of box.wasm (src/bin/box/main.rs: each `"NAME": "../NAME/main.rs" => …`
+# line), for the boot tool, which links /bin/NAME to /bin/box in the image.
+tmp="$outdir/.box.applets.$$"
+sed -n 's|^    "\([a-z0-9]*\)": "\.\./\1/main\.rs" => .*|\1|p' "$here/src/bin/box/main.rs" > "$tmp"
+mv -f "$tmp" "$outdir/box.applets"
 # The WASIX test programs are committed prebuilt (their build needs binaryen's wasm-opt:
 # wasix-c/build.sh, wasix-libc/build.sh and cmark/build.sh rebuild them).
 for f in "$here"/wasix-c/bin/*.wasm "$here"/wasix-libc/bin/*.wasm "$here"/cmark/bin/*.wasm; do

@@ -95,6 +95,8 @@ pub struct Ramdisk {
     pub files: Vec<(String, Vec<u8>)>,
     /// Empty directories of the root filesystem (guest paths).
     pub empty_dirs: Vec<String>,
+    /// Symlinks of the root filesystem: (guest path, target).
+    pub symlinks: Vec<(String, String)>,
 }
 
 impl Ramdisk {
@@ -150,7 +152,11 @@ impl Ramdisk {
 
     /// The root filesystem as an uncompressed ustar archive (empty when there is none).
     pub fn rootfs_archive(&self) -> Result<Vec<u8>> {
-        if self.dirs.is_empty() && self.files.is_empty() && self.empty_dirs.is_empty() {
+        if self.dirs.is_empty()
+            && self.files.is_empty()
+            && self.empty_dirs.is_empty()
+            && self.symlinks.is_empty()
+        {
             return Ok(Vec::new());
         }
         let mut tar = tar::Builder::new(Vec::new());
@@ -173,6 +179,13 @@ impl Ramdisk {
         }
         for (guest, data) in &self.files {
             append(tar, guest.trim_start_matches('/'), Entry::File(data))?;
+        }
+        for (guest, target) in &self.symlinks {
+            append(
+                tar,
+                guest.trim_start_matches('/'),
+                Entry::Symlink(Path::new(target)),
+            )?;
         }
         Ok(())
     }
@@ -255,12 +268,22 @@ fn add_tree<W: std::io::Write>(tar: &mut tar::Builder<W>, host: &Path, guest: &s
 /// The one line of help the interactive image greets with (`/etc/motd`).
 pub const MOTD: &str = "wasmkernel: WebAssembly processes on bare metal. Try: ls /bin, echo hi | cat, exit (powers off).\n";
 
-/// The main image's ramdisk: every userland program in `/bin`, `/etc/motd`, an empty
+/// The main image's ramdisk: every userland program in `/bin` — the utilities as
+/// symlinks to `/bin/box`, which holds them all ([`box_applets`]) — `/etc/motd`, an empty
 /// `/tmp`, and `/bin/init` (which starts `/bin/sh`) as the first process on a cooked
 /// console with `/` preopened. `extra_cmdline` adds kernel command-line words.
 pub fn main_ramdisk(userland: &Path, extra_cmdline: &str) -> Result<Ramdisk> {
     let mut ramdisk = Ramdisk::with_cmdline(format!("console=cooked proc=on {extra_cmdline}"));
-    ramdisk.files = bin_files(userland)?;
+    let applets = box_applets(userland)?;
+    ramdisk.files = bin_files(userland)?
+        .into_iter()
+        .filter(|(name, _)| !applets.iter().any(|a| name.strip_prefix("bin/") == Some(a)))
+        .collect();
+    for applet in applets {
+        ramdisk
+            .symlinks
+            .push((format!("bin/{applet}"), "box".to_string()));
+    }
     ramdisk
         .files
         .push(("etc/motd".into(), MOTD.as_bytes().to_vec()));
@@ -380,6 +403,48 @@ pub fn write_main_image(
         }
     }
     Ok(())
+}
+
+/// Writes `/bin` as the main image has it into host directory `bin`: the programs of
+/// `userland`, the box applets as symlinks to `box` (for tests that run the shell and
+/// its utilities from a `--dir`, as a user's image runs them).
+pub fn install_bin(userland: &Path, bin: &Path) -> Result<()> {
+    std::fs::create_dir_all(bin)?;
+    let applets = box_applets(userland)?;
+    for (name, data) in bin_files(userland)? {
+        let name = name.trim_start_matches("bin/");
+        if !applets.iter().any(|a| a == name) {
+            std::fs::write(bin.join(name), data)?;
+        }
+    }
+    for applet in &applets {
+        std::os::unix::fs::symlink("box", bin.join(applet))?;
+    }
+    Ok(())
+}
+
+/// The applets `box.wasm` in `dir` holds, from the `box.applets` list the userland build
+/// writes beside it (one name per line); none when there is no box.
+pub fn box_applets(dir: &Path) -> Result<Vec<String>> {
+    if !dir.join("box.wasm").is_file() {
+        return Ok(Vec::new());
+    }
+    let list = dir.join("box.applets");
+    let text =
+        std::fs::read_to_string(&list).with_context(|| format!("reading {}", list.display()))?;
+    let applets: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    if let Some(bad) = applets
+        .iter()
+        .find(|a| a.contains('/') || a.as_str() == "box")
+    {
+        anyhow::bail!("{}: bad applet name {bad:?}", list.display());
+    }
+    Ok(applets)
 }
 
 /// The `.wasm` files in `dir` as `bin/NAME` entries (extension dropped, as on Unix).

@@ -93,7 +93,8 @@ fn cp_and_mv_files_trees_and_operand_errors() {
 fn pipelines_status_and_utilities() {
     let o = session(
         "shell-basics",
-        "seq 1 100000 | grep 7 | wc -l\nsh -c 'exit 3'; echo status=$?\nnosuchcmd; echo nf=$?\nls /bin\nexit\n",
+        "seq 1 100000 | grep 7 | wc -l\nsh -c 'exit 3'; echo status=$?\nnosuchcmd; echo nf=$?\nls /bin\n\
+         ls -l /bin/cat\nbox nosuch; echo bx=$?\nbox echo via' box'\nexit\n",
         &[],
     );
     let out = o.console();
@@ -105,8 +106,16 @@ fn pipelines_status_and_utilities() {
         out.contains("sh: nosuchcmd: not found\r\nnf=127\r\n"),
         "{out}"
     );
+    // The utilities are links to /bin/box, which runs the one its name says (or the
+    // one named by its first argument).
+    assert!(out.contains("/bin/cat -> box\r\n"), "{out}");
+    assert!(
+        out.contains("box: nosuch: applet not found\r\nbx=127\r\n"),
+        "{out}"
+    );
+    assert!(out.contains("via box\r\n"), "{out}");
     for util in [
-        "cat", "grep", "sort", "uniq", "wc", "sh", "init", "yes", "seq",
+        "cat", "grep", "sort", "uniq", "wc", "sh", "init", "yes", "seq", "box",
     ] {
         assert!(
             out.contains(&format!("\n{util}\r\n")),
@@ -160,10 +169,7 @@ fn sort_and_uniq_over_a_mebibyte_match_the_host() {
     }
     let root = tempfile::tempdir().unwrap();
     let userland = boot::build::userland_once().expect("userland builds");
-    std::fs::create_dir(root.path().join("bin")).unwrap();
-    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
-        std::fs::write(root.path().join(name), data).unwrap();
-    }
+    boot::image::install_bin(&userland, &root.path().join("bin")).expect("programs");
     std::fs::write(root.path().join("words.txt"), &text).unwrap();
     let mut opts = boot::run::RunOptions::new(
         userland.join("sh.wasm"),
@@ -337,12 +343,11 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
     let userland = boot::build::userland_once().expect("userland builds");
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let root = tempfile::tempdir().unwrap();
-    for dir in ["bin", "tmp", "scripts"] {
+    for dir in ["tmp", "scripts"] {
         std::fs::create_dir(root.path().join(dir)).unwrap();
     }
-    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
-        std::fs::write(root.path().join(name), data).unwrap();
-    }
+    // /bin as the image has it: the utilities are links to /bin/box.
+    boot::image::install_bin(&userland, &root.path().join("bin")).expect("programs");
     for p in &scripts {
         std::fs::copy(p, root.path().join("scripts").join(p.file_name().unwrap())).unwrap();
     }

@@ -9,7 +9,7 @@ use userland::cli;
 
 const PROG: &str = "basename";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse_gnu(PROG, std::env::args().skip(1), "az", "s", 1);
     let (mut multiple, mut zero, mut suffix) = (false, false, None);

@@ -78,7 +78,7 @@ fn copy(name: &str, out: &mut impl Write, o: Option<&Opts>, st: &mut State) -> i
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut opts = Opts::default();
     let mut names: Vec<String> = Vec::new();

@@ -9,7 +9,7 @@ use userland::{cli, sums::Crc};
 
 const PROG: &str = "cksum";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse_gnu(PROG, std::env::args().skip(1), "", "", 1);
     let named = !args.operands.is_empty();

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut out = std::io::stdout().lock();
     match out.write_all(b"\x1b[H\x1b[2J").and_then(|()| out.flush()) {

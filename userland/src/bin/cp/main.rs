@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "cp";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "rRafpvLPdT", "", false);
     let (mut recursive, mut verbose, mut no_target_dir) = (false, false, false);

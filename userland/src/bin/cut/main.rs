@@ -52,7 +52,7 @@ fn selected(ranges: &[(usize, usize)], n: usize) -> bool {
     ranges.iter().any(|&(a, b)| a <= n && n <= b)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "sn", "fcbd", false);
     let mut list: Option<(char, String)> = None;

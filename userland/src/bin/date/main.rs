@@ -85,7 +85,7 @@ fn render(fmt: &str, secs: i64, nanos: u32) -> String {
     out
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "uR", "d", false);
     let (mut secs, mut nanos) = cli::epoch(SystemTime::now());

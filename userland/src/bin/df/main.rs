@@ -12,7 +12,7 @@ use userland::cli;
 
 const PROG: &str = "df";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let argv = std::env::args().skip(1).map(|a| match a.as_str() {
         "--human-readable" => "-h".to_owned(),

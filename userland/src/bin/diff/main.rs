@@ -44,7 +44,7 @@ fn read(name: &str) -> (Vec<u8>, Option<std::time::SystemTime>) {
     (bytes, mtime)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let argv = std::env::args().skip(1).flat_map(|a| {
         if let Some(v) = a.strip_prefix("--label=") {

@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "dirname";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse_gnu(PROG, std::env::args().skip(1), "z", "", 1);
     let zero = !args.opts.is_empty();

@@ -88,7 +88,7 @@ impl Du {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let argv = std::env::args().skip(1).map(|a| match a.as_str() {
         "--apparent-size" => "-A".to_owned(),

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let newline = !matches!(args.first().map(String::as_str), Some("-n"));

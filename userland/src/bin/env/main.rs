@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "env";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut ignore = false;
     let mut unset = Vec::new();

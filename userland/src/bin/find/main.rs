@@ -474,7 +474,7 @@ impl Walker {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut follow = false;

@@ -15,7 +15,7 @@ use userland::cli;
 
 const PROG: &str = "free";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "bkmgwht", "", false);
     let mut shift_bytes: (u64, u64) = (1024, 1024); // multiply KiB by .0, divide by .1

@@ -139,7 +139,7 @@ fn search(
     Ok(selected)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(
         PROG,

@@ -87,7 +87,7 @@ fn out_err(e: io::Error) -> io::Error {
     cli::write_failed(PROG, &e)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     // `head -5` is `head -n 5`.
     let mut raw: Vec<String> = Vec::new();

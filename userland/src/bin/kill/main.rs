@@ -30,7 +30,7 @@ fn signal_number(s: &str) -> Option<u8> {
     NAMES.iter().position(|&n| n == name).map(|i| i as u8 + 1)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut sig = userland::wasix_sys::sig::TERM;

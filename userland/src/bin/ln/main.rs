@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "ln";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "sfvnT", "", false);
     let (mut symbolic, mut force, mut verbose, mut no_deref) = (false, false, false, false);

@@ -71,7 +71,7 @@ fn list(out: &mut impl Write, opts: &Options, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut opts = Options::default();
     let mut paths = Vec::new();

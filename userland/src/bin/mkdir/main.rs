@@ -6,7 +6,7 @@ use userland::cli;
 
 const PROG: &str = "mkdir";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "pv", "m", false);
     let parents = args.opts.iter().any(|(c, _)| *c == 'p');

@@ -9,7 +9,7 @@ const PROG: &str = "mv";
 /// WASI `EXDEV`.
 const XDEV: i32 = 75;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "fivnT", "", false);
     let (mut verbose, mut no_clobber, mut no_target_dir) = (false, false, false);

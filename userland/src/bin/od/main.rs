@@ -143,7 +143,7 @@ fn number(opt: char, v: &str) -> u64 {
         })
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse_gnu(PROG, std::env::args().skip(1), "bcdosxv", "AtjN", 1);
     let mut specs = Vec::new();

@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "ps";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let entries = match std::fs::read_dir("/proc") {
         Ok(rd) => rd,

@@ -1,6 +1,6 @@
 //! `reboot`: asks process 1 to restart the machine (SIGTERM, as busybox's init reads it;
 //! see [`userland::ask_init`]).
 
-fn main() -> std::process::ExitCode {
+pub fn main() -> std::process::ExitCode {
     userland::ask_init("reboot", 15)
 }

@@ -7,7 +7,7 @@ use userland::cli;
 
 const PROG: &str = "rm";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "rRfdvI", "", false);
     let (mut recursive, mut force, mut dirs, mut verbose) = (false, false, false, false);

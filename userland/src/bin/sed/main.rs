@@ -981,7 +981,7 @@ impl Editor {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut scripts: Vec<String> = Vec::new();
     let (mut quiet, mut extended, mut separate) = (false, false, false);

@@ -16,7 +16,7 @@ fn is_int(s: &str) -> bool {
     s.parse::<i64>().is_ok()
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "w", "sf", true);
     let mut sep = "\n".to_owned();

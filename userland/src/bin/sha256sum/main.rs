@@ -109,7 +109,7 @@ fn check(list: &str, quiet: bool, status_only: bool, out: &mut cli::Out) -> bool
     unreadable == 0 && mismatched == 0
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
     let (mut quiet, mut status_only) = (false, false);

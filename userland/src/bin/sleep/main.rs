@@ -7,7 +7,7 @@ use userland::cli;
 
 const PROG: &str = "sleep";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() {

@@ -231,7 +231,7 @@ fn parse_key(spec: &str, global: Flags) -> Option<Key> {
     })
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "nrufbsgVcz", "tko", false);
     let mut global = Flags::default();

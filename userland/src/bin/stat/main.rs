@@ -146,7 +146,7 @@ fn default(name: &str, m: &Metadata) -> String {
     )
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "Lt", "c", false);
     let follow = args.opts.iter().any(|(c, _)| *c == 'L');

@@ -99,7 +99,7 @@ fn run(input: &mut dyn BufRead, out: &mut dyn Write, m: Mode) -> io::Result<()> 
     Ok(())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let mut raw: Vec<String> = Vec::new();

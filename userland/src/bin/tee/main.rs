@@ -9,7 +9,7 @@ use userland::cli;
 
 const PROG: &str = "tee";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "aip", "", false);
     let append = args.opts.iter().any(|(c, _)| *c == 'a');

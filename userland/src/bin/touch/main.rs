@@ -9,7 +9,7 @@ use userland::cli;
 
 const PROG: &str = "touch";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "camhf", "dr", false);
     let (mut no_create, mut access, mut modify) = (false, false, false);

@@ -156,7 +156,7 @@ fn expand(items: &[Item], fill_to: usize) -> Vec<u8> {
     out
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "cCdst", "", false);
     let (mut complement, mut delete, mut squeeze, mut truncate) = (false, false, false, false);

@@ -8,7 +8,7 @@ use userland::cli;
 
 const PROG: &str = "uname";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "asnrvmpio", "", false);
     if let Some(extra) = args.operands.first() {

@@ -9,7 +9,7 @@ use userland::cli;
 
 const PROG: &str = "uniq";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "cdui", "", false);
     let (mut count, mut dups, mut uniques, mut icase) = (false, false, false, false);

@@ -13,7 +13,7 @@ fn plural(n: u64, unit: &str) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "ps", "", false);
     let pretty = args.opts.iter().any(|(c, _)| *c == 'p');

@@ -64,7 +64,7 @@ fn regular_size(name: &str) -> Option<Option<u64>> {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args = cli::parse(PROG, std::env::args().skip(1), "lwcm", "", false);
     let (mut lines, mut words, mut bytes) = (false, false, false);

@@ -180,7 +180,7 @@ fn count(prog_opt: char, v: &str) -> usize {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     // Options stop at the command: everything from the first operand on is its.
     let mut argv: Vec<String> = std::env::args().skip(1).collect();

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     userland::inherit_cwd();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args = match args.first().map(String::as_str) {
