@@ -442,24 +442,30 @@ fn runaway_guest_is_stopped_by_the_timeout() {
 
 #[test]
 fn webassembly_that_cannot_be_preempted_is_trapped_when_it_runs_away() {
-    // Processes are preempted by the timer, start sections included (they run in the
-    // process's own slices; see `hostile all`'s startloop), but a signal handler (run
-    // between slices) is not: the kernel plants a trap in it after ~2 s instead.
+    // Processes are preempted by the timer, start sections and signal handlers included
+    // (they run in slices of their own; see `hostile all`'s startloop and handlerloop),
+    // but the asyncify exports the kernel calls from inside a host call (here
+    // `asyncify_start_unwind`, for `proc_fork`) are not: the kernel plants a trap in one
+    // that runs away, after ~2 s, and the call fails with NOTSUP (58), which this program
+    // exits with. Before, nothing bounded it: the whole kernel hung.
     let tmp = tempfile::tempdir().unwrap();
     let p = write_wat(
         tmp.path(),
-        "handlerloop.wasm",
+        "unwindloop.wasm",
         r#"(module
-             (import "wasix_32v1" "callback_signal" (func $cb (param i32 i32)))
-             (import "wasi_snapshot_preview1" "proc_raise" (func $raise (param i32) (result i32)))
+             (import "wasix_32v1" "proc_fork" (func $fork (param i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
              (memory (export "memory") 1)
-             (data (i32.const 16) "on_sig")
-             (func (export "on_sig") (param i32) (loop $l (br $l)))
+             (global (export "__stack_pointer") (mut i32) (i32.const 65536))
+             (func (export "asyncify_start_unwind") (param i32) (loop $l (br $l)))
+             (func (export "asyncify_stop_unwind"))
+             (func (export "asyncify_start_rewind") (param i32))
+             (func (export "asyncify_stop_rewind"))
              (func (export "_start")
-               (call $cb (i32.const 16) (i32.const 6))
-               (drop (call $raise (i32.const 10)))))"#,
+               (call $exit (call $fork (i32.const 1) (i32.const 0)))))"#,
     );
-    expect_failure(&p, "signal handler for 10 failed", 134);
+    let r = run_file(&p, 60);
+    assert_eq!(r.code, 58, "{}", String::from_utf8_lossy(&r.stderr));
 
     // A start section that traps fails its process (in its first slice), not the spawn:
     // the shell sees the child die by SIGABRT and goes on.

@@ -139,8 +139,30 @@ fn resumed(caller: &mut Caller<'_, Proc>) -> Result<Option<Resume>, Error> {
         .get_export("asyncify_stop_rewind")
         .and_then(Extern::into_func)
         .ok_or_else(|| Error::new("asyncify export missing"))?;
-    func.call(&mut *caller, &[], &mut [])?;
+    guest_call(caller, &func, &[])?;
     Ok(Some(resume))
+}
+
+/// Calls one of the guest's asyncify exports from inside a host call, where the timer
+/// does not preempt: bounded instead by the runaway trap (`Platform::nested_run`), or
+/// an export that loops would hold the CPU for ever.
+fn guest_call(
+    caller: &mut Caller<'_, Proc>,
+    func: &wasmi::Func,
+    args: &[Val],
+) -> Result<(), Error> {
+    nested_run(caller, true);
+    let result = func.call(&mut *caller, args, &mut []);
+    nested_run(caller, false);
+    result
+}
+
+fn nested_run(caller: &mut Caller<'_, Proc>, active: bool) {
+    let home = &caller.data().home;
+    if let Some(mut sys) = home.take() {
+        sys.platform.nested_run(active);
+        home.set(Some(sys));
+    }
 }
 
 /// Starts unwinding the caller's stack for `op`, with the data structure below the
@@ -168,10 +190,7 @@ fn start_unwind(caller: &mut Caller<'_, Proc>, op: Unwound) -> Result<(), Errno>
         .get_export("asyncify_start_unwind")
         .and_then(Extern::into_func)
         .ok_or(Errno::NotSup)?;
-    if func
-        .call(&mut *caller, &[Val::I32(data as i32)], &mut [])
-        .is_err()
-    {
+    if guest_call(caller, &func, &[Val::I32(data as i32)]).is_err() {
         return Err(Errno::NotSup);
     }
     let stack = &mut caller.data_mut().data.stack;
