@@ -140,6 +140,10 @@ pub struct Kernel {
     preempted: BTreeMap<Pid, Preempted>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
+    /// Stopped processes taken off the ready queue, put back when continued.
+    held: BTreeSet<Pid>,
+    /// Blocked processes whose call is to be retried whatever it waits for (continued).
+    kick: BTreeSet<Pid>,
 }
 
 impl Drop for Kernel {
@@ -233,6 +237,8 @@ impl Kernel {
             tty_saved: Vec::new(),
             terminal: Default::default(),
             signalled: Vec::new(),
+            continued: Vec::new(),
+            foreground: None,
             new_tasks: Vec::new(),
             next_pid: 1,
             procfs: None,
@@ -247,6 +253,8 @@ impl Kernel {
             preempted: BTreeMap::new(),
             ready: VecDeque::new(),
             blocked: BTreeSet::new(),
+            held: BTreeSet::new(),
+            kick: BTreeSet::new(),
         })
     }
 
@@ -306,7 +314,7 @@ impl Kernel {
             if self.no_tasks() {
                 return true;
             }
-            if !self.home().events.is_empty() {
+            if !self.home().events.is_empty() || !self.kick.is_empty() {
                 self.wake();
                 if !self.ready.is_empty() {
                     continue;
@@ -380,20 +388,42 @@ impl Kernel {
     }
 
     /// Acts on signals raised since the last look: a process with a fatal signal pending
-    /// ends now, wherever it is; a blocked process with a handled signal has its call
-    /// interrupted (INTR) so the handler can run before its next slice.
+    /// ends now, wherever it is; one with a stop signal and no handler (or STOP) stops; a
+    /// blocked process with a handled signal has its call interrupted (INTR) so the
+    /// handler can run before its next slice. A stopped process acts on nothing but KILL
+    /// (and CONT, which `System::raise` carries out) until it is continued.
     fn handle_signals(&mut self) {
+        for pid in core::mem::take(&mut self.home().continued) {
+            if self.held.remove(&pid) {
+                self.ready.push_back(pid);
+            }
+            if self.blocked.contains(&pid) {
+                // Its blocked call may have missed the events it waited for, or (TTIN,
+                // TTOU) waits for nothing but this.
+                self.kick.insert(pid);
+            }
+        }
         let signalled = core::mem::take(&mut self.home().signalled);
         for pid in signalled {
-            let Some((deliverable, has_handler, blocked)) = self
-                .sys
-                .as_ref()
-                .and_then(|s| s.procs.get(&pid))
-                .map(|p| (p.deliverable(), p.handler || p.blocked, p.blocked))
+            let Some((deliverable, has_handler, blocked, stopped)) =
+                self.sys.as_ref().and_then(|s| s.procs.get(&pid)).map(|p| {
+                    (
+                        p.deliverable(),
+                        p.handler || p.blocked,
+                        p.blocked,
+                        p.stopped.is_some(),
+                    )
+                })
             else {
                 continue;
             };
-            if deliverable == 0 {
+            if deliverable == 0 || (stopped && deliverable & (1 << signal::KILL) == 0) {
+                continue;
+            }
+            if fatal_signal(deliverable, has_handler).is_none()
+                && let Some(sig) = stop_signal(deliverable, has_handler)
+            {
+                self.stop(pid, sig);
                 continue;
             }
             if let Some(sig) = fatal_signal(deliverable, has_handler) {
@@ -444,12 +474,44 @@ impl Kernel {
         }
     }
 
-    /// Retries blocked calls whose conditions may now hold.
+    /// Stops `pid` by `sig`: it leaves the ready queue (a blocked call stays blocked) until
+    /// CONT; its stop signals pending are spent; its parent is woken (a join with
+    /// WAKE_STOPPED reports the stop) and sent CHLD, as Linux does.
+    fn stop(&mut self, pid: Pid, sig: u8) {
+        let sys = self.home();
+        let Some(info) = sys.procs.get_mut(&pid) else {
+            return;
+        };
+        info.pending &= !signal::STOPS;
+        info.stopped = Some(sig);
+        info.stop_unreported = true;
+        let ppid = info.ppid;
+        sys.events.push(Event::ChildOf(ppid));
+        let _ = sys.raise(ppid, signal::CHLD);
+        let queued = self.ready.len();
+        self.ready.retain(|p| *p != pid);
+        if self.ready.len() != queued {
+            self.held.insert(pid);
+        }
+        log::debug!("pid {pid} stopped by signal {sig}");
+    }
+
+    /// True when `pid` is stopped.
+    fn is_stopped(&self, pid: Pid) -> bool {
+        self.sys
+            .as_ref()
+            .and_then(|s| s.procs.get(&pid))
+            .is_some_and(|p| p.stopped.is_some())
+    }
+
+    /// Retries blocked calls whose conditions may now hold (never a stopped process's).
     fn wake(&mut self) {
         if self.blocked.is_empty() {
             self.home().events.clear();
+            self.kick.clear();
             return;
         }
+        let kick = core::mem::take(&mut self.kick);
         let sys = self.sys.as_mut().expect("system home");
         let now = sys.platform.monotonic_ns();
         let events = core::mem::take(&mut sys.events);
@@ -457,9 +519,12 @@ impl Kernel {
             .blocked
             .iter()
             .copied()
+            .filter(|pid| !self.is_stopped(*pid))
             .filter(
                 |pid| match self.tasks.get(pid).and_then(|t| t.state.as_ref()) {
-                    Some(State::Blocked(_, wait, _)) => wait.may_be_ready(now, &events),
+                    Some(State::Blocked(_, wait, _)) => {
+                        kick.contains(pid) || wait.may_be_ready(now, &events)
+                    }
                     _ => false,
                 },
             )
@@ -628,8 +693,13 @@ impl Kernel {
             self.home().platform.nested_run(false);
             if let Err(e) = result {
                 if let Some(DefaultAction(sig)) = e.downcast_ref::<DefaultAction>() {
-                    if !signal::ignored_by_default(*sig) {
-                        return Some(ExitStatus::Signal(*sig));
+                    let sig = *sig;
+                    if signal::terminates_by_default(sig) {
+                        return Some(ExitStatus::Signal(sig));
+                    }
+                    if signal::stops_by_default(sig) {
+                        // Stopped; `run_slice` holds it when this returns.
+                        self.stop(pid, sig);
                     }
                     // Ignored: the process goes on as if the handler had returned, its
                     // shadow stack as before the call.
@@ -660,6 +730,12 @@ impl Kernel {
     }
 
     fn run_slice(&mut self, pid: Pid) {
+        if self.is_stopped(pid) {
+            // Stopped after it was queued: held until continued.
+            self.ready.retain(|p| *p != pid);
+            self.held.insert(pid);
+            return;
+        }
         let started = self.home().platform.monotonic_ns();
         let (run, mut suspended) = if let Some(p) = self.preempted.remove(&pid) {
             self.lend();
@@ -679,6 +755,12 @@ impl Kernel {
             let rewinding = task.store.data().data.stack.resume.is_some();
             if !rewinding && let Some(status) = self.deliver(&mut task) {
                 self.finish(task, status);
+                return;
+            }
+            if self.is_stopped(pid) {
+                // Its handler carried out a stop signal's default action.
+                self.tasks.insert(pid, task);
+                self.held.insert(pid);
                 return;
             }
             if task.store.data().data.stack.restore.is_some() {
@@ -925,6 +1007,8 @@ impl Kernel {
     fn finish(&mut self, mut task: Task, status: ExitStatus) {
         let pid = task.pid;
         self.blocked.remove(&pid);
+        self.held.remove(&pid);
+        self.kick.remove(&pid);
         self.ready.retain(|p| *p != pid);
         let sys = self.sys.as_mut().expect("system home");
         let System {
@@ -1006,5 +1090,18 @@ fn fatal_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
     if has_handler {
         return None;
     }
-    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && !signal::ignored_by_default(s))
+    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && signal::terminates_by_default(s))
+}
+
+/// The signal that stops a process given its deliverable set: STOP always; another stop
+/// signal when there is no handler (a handler runs instead, and stops the process only
+/// if it carries out the default action).
+fn stop_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
+    if deliverable & (1 << signal::STOP) != 0 {
+        return Some(signal::STOP);
+    }
+    if has_handler {
+        return None;
+    }
+    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && signal::stops_by_default(s))
 }
