@@ -155,6 +155,10 @@ impl Drop for Kernel {
             if let Some(p) = self.preempted.get_mut(&pid) {
                 p.kill = Some(signal::KILL);
             }
+            // A stopped one too: it is not held back from the slices that end it.
+            if let Some(info) = self.sys.as_mut().and_then(|s| s.procs.get_mut(&pid)) {
+                info.stopped = None;
+            }
             // Each resume plants the trap where it safely can; it lands within a few.
             for _ in 0..1000 {
                 if !self.preempted.contains_key(&pid) || self.sys.is_none() {

@@ -41,12 +41,25 @@ fn session(
     body: &str,
     steps: &[(&str, &[u8])],
 ) -> (Option<ExitStatus>, String) {
+    session_on(false, files, strings, body, steps)
+}
+
+/// [`session`], with every slice first seen as preempted when `deferred` (a process is
+/// then stopped, continued and killed while suspended mid-slice, not only while parked).
+fn session_on(
+    deferred: bool,
+    files: Vec<(&'static str, &'static [u8])>,
+    strings: &[&str],
+    body: &str,
+    steps: &[(&str, &[u8])],
+) -> (Option<ExitStatus>, String) {
     let wat = module(strings, "", body);
     let wasm = wat::parse_str(&wat).expect("valid wat");
     let opts = Opts {
         files,
         preopen: Some("/"),
         dev: true,
+        deferred,
         ..Opts::default()
     };
     let (mut kernel, console, pid) = kernel_with(&wasm, &opts);
@@ -121,11 +134,21 @@ fn groups_are_inherited_and_set_by_the_extension() {
 
 #[test]
 fn console_keys_reach_the_foreground_group_only() {
+    console_keys_on(false);
+}
+
+#[test]
+fn console_keys_reach_the_foreground_group_only_when_preempted() {
+    console_keys_on(true);
+}
+
+fn console_keys_on(deferred: bool) {
     // Two sleepers, each in a group of its own; the first is made the foreground. ^Z stops
     // it (its parent's join with WAKE_STOPPED sees TSTP, 19); continued, ^C kills it
     // (INT, 2); the background one lives through both and dies only when killed.
     let files = alloc::vec![("s.wasm", sleeper(1_000_000))];
-    let (status, out) = session(
+    let (status, out) = session_on(
+        deferred,
         files,
         &["/s.wasm", "ready\n", "stopped\n", "cont\n"],
         &alloc::format!(
@@ -301,4 +324,38 @@ fn background_console_use_stops_on_ttou_and_ttin() {
         // echoed meanwhile), its tty_set and the line read; then the child ignoring both.
         "0 0 2 3 21 0 0 0 go\ntyped\r\n0 0 typed\n0 2 1 0 0 0 0 29 0 3 1 0 0 "
     );
+}
+
+#[test]
+fn a_computing_process_is_stopped_continued_and_killed() {
+    // A child that never calls the system: out of fuel, or suspended mid-slice under a
+    // preempting executor, it sits in the run queue; STOP takes it off, CONT puts it
+    // back, KILL ends it (stopped or not).
+    let spin = program(&[], "", "(loop $l (br $l))");
+    for deferred in [false, true] {
+        let (status, out) = session_on(
+            deferred,
+            alloc::vec![("spin.wasm", spin)],
+            &["/spin.wasm"],
+            "(drop (call $spawn2 {s0} (i32.const 0) (i32.const 0)))
+             (i32.store (i32.const 3000) (i32.load (i32.const 100)))
+             (drop (call $thread_sleep (i64.const 1000000)))
+             (call $r (call $proc_signal (i32.load (i32.const 3000)) (i32.const 18)))
+             (call $join (i32.load (i32.const 3000)) (i32.const 2))
+             (drop (call $thread_sleep (i64.const 5000000)))
+             (call $r (call $proc_signal (i32.load (i32.const 3000)) (i32.const 17)))
+             (drop (call $thread_sleep (i64.const 5000000)))
+             (call $join (i32.load (i32.const 3000)) (i32.const 3))
+             (call $r (call $proc_signal (i32.load (i32.const 3000)) (i32.const 19)))
+             (call $join (i32.load (i32.const 3000)) (i32.const 2))
+             (call $r (call $proc_signal (i32.load (i32.const 3000)) (i32.const 9)))
+             (call $join (i32.load (i32.const 3000)) (i32.const 2))",
+            &[],
+        );
+        assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
+        assert_eq!(
+            out, "0 0 2 3 18 0 0 0 0 0 0 0 0 0 2 3 19 0 0 0 2 2 0 9 ",
+            "deferred: {deferred}"
+        );
+    }
 }
