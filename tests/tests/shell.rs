@@ -464,7 +464,8 @@ fn ctrl_c_ends_a_loop_at_the_prompt() {
 /// Job control at the prompt, in one boot, as a person types it: ^Z stops the foreground
 /// `sleep 100` (the shell reports it and prompts again), `jobs` lists it Stopped beside a
 /// Running background job, `bg` continues it in the background, `fg` brings it back and
-/// ^C ends it, while the background `sleep 300` lives through that ^C; `kill %1` ends it.
+/// ^C ends it, while the background `sleep 300` lives through that ^C; `kill %1` ends it;
+/// `exit` with a stopped job still powers off.
 #[test]
 fn job_control_stops_continues_and_spares_background_jobs() {
     let o = session_on(
@@ -483,7 +484,11 @@ fn job_control_stops_continues_and_spares_background_jobs() {
             ("^C", "jobs\n"),
             ("[1]+  Running  sleep 300", "kill %1; echo k$?\n"),
             ("k0", "wait; jobs; echo end$((1+1))\n"),
-            ("end2", "exit 5\n"),
+            // Exiting with a stopped job: the kernel sends the orphaned, stopped group
+            // HUP and CONT, so the VM powers off now, not in 1000 s.
+            ("end2", "sleep 1000 &\n"),
+            ("[1] ", "kill -s STOP %1; sleep 1; jobs\n"),
+            ("[1]+  Stopped  sleep 1000", "exit 5\n"),
         ],
     );
     let out = o.console();

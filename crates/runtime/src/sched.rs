@@ -1060,11 +1060,39 @@ impl Kernel {
         let init_alive = pid != 1 && sys.procs.get(&1).is_some_and(|p| p.status.is_none());
         let new_parent = if init_alive { 1 } else { 0 };
         let mut orphan_zombies = Vec::new();
+        let mut stopped_groups = Vec::new();
         for (&child, info) in sys.procs.iter_mut() {
             if info.ppid == pid && child != pid {
                 info.ppid = new_parent;
                 if info.status.is_some() {
                     orphan_zombies.push(child);
+                } else if info.stopped.is_some() && !stopped_groups.contains(&info.pgid) {
+                    stopped_groups.push(info.pgid);
+                }
+            }
+        }
+        // A stopped child whose parent ends would wait for ever for a CONT nobody will
+        // send (a shell exiting with stopped jobs): as Linux does for a process group
+        // orphaned with stopped members — no member's parent is alive in another group
+        // (pid 1, like Linux's init in its own session, does not count) — the group gets
+        // HUP, then CONT. Pid 1 without a handler is spared, as from the console's keys.
+        for pgid in stopped_groups {
+            let members: Vec<Pid> = sys.group_members(pgid);
+            let orphaned = members.iter().all(|m| {
+                let ppid = sys.procs.get(m).map_or(0, |i| i.ppid);
+                ppid <= 1
+                    || sys
+                        .procs
+                        .get(&ppid)
+                        .is_none_or(|p| p.status.is_some() || p.pgid == pgid)
+            });
+            if !orphaned {
+                continue;
+            }
+            for m in members {
+                if m != 1 || sys.procs.get(&m).is_some_and(|i| i.handler) {
+                    let _ = sys.raise(m, signal::HUP);
+                    let _ = sys.raise(m, signal::CONT);
                 }
             }
         }

@@ -359,3 +359,26 @@ fn a_computing_process_is_stopped_continued_and_killed() {
         );
     }
 }
+
+#[test]
+fn stopped_children_of_an_ending_parent_get_hup_and_cont() {
+    // A middle process starts a sleeper, stops it and exits: the orphaned, stopped
+    // sleeper gets HUP and CONT and ends (the run ends), rather than wait for ever.
+    let middle = program(
+        &["/long.wasm"],
+        "",
+        "(drop (call $spawn2 {s0} (i32.const 0) (i32.const 0)))
+         (drop (call $proc_signal (i32.load (i32.const 100)) (i32.const 18)))
+         (drop (call $thread_sleep (i64.const 1000000)))",
+    );
+    let (status, out) = session(
+        alloc::vec![("long.wasm", sleeper(1_000_000)), ("mid.wasm", middle)],
+        &["/mid.wasm"],
+        "(drop (call $spawn2 {s0} (i32.const 0) (i32.const 0)))
+         (call $join (i32.load (i32.const 100)) (i32.const 0))
+         (drop (call $thread_sleep (i64.const 100000000)))",
+        &[],
+    );
+    assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
+    assert_eq!(out, "0 2 1 0 0 ");
+}
