@@ -467,3 +467,47 @@ fn ctrl_c_ends_a_loop_at_the_prompt() {
     assert!(out.contains("afterloop\r\n"), "{out}");
     assert_eq!(boot::run::exit_status(&out), Some(4), "{out}");
 }
+
+/// Job control at the prompt, in one boot, as a person types it: ^Z stops the foreground
+/// `sleep 100` (the shell reports it and prompts again), `jobs` lists it Stopped beside a
+/// Running background job, `bg` continues it in the background, `fg` brings it back and
+/// ^C ends it, while the background `sleep 300` lives through that ^C; `kill %1` ends it;
+/// `exit` with a stopped job still powers off.
+#[test]
+fn job_control_stops_continues_and_spares_background_jobs() {
+    let o = session_on(
+        Firmware::Direct,
+        "shell-jobs",
+        // The tick comes from a background job while `sleep 100` runs in the foreground,
+        // so the ^Z typed when it shows finds the job's group holding the console.
+        "sleep 300 &\nsh -c 'sleep 3; echo ti\"ck\"' & sleep 100\n",
+        &[
+            ("tick\r\n", "\x1a"),
+            ("[3]+  Stopped  sleep 100", "jobs\n"),
+            ("[3]+  Stopped  sleep 100", "bg\n"),
+            ("[3]+ sleep 100 &", "jobs\n"),
+            ("[3]+  Running  sleep 100", "fg\n"),
+            ("fg\r\nsleep 100\r\n", "\x03"),
+            ("^C", "jobs\n"),
+            ("[1]+  Running  sleep 300", "kill %1; echo k$?\n"),
+            ("k0", "wait; jobs; echo end$((1+1))\n"),
+            // Exiting with a stopped job: the kernel sends the orphaned, stopped group
+            // HUP and CONT, so the VM powers off now, not in 1000 s.
+            ("end2", "sleep 1000 &\n"),
+            ("[1] ", "kill -s STOP %1; sleep 1; jobs\n"),
+            ("[1]+  Stopped  sleep 1000", "exit 5\n"),
+        ],
+    );
+    let out = o.console();
+    for want in [
+        "[1] ",
+        "^Z\r\n[3]+  Stopped  sleep 100\r\n",
+        "[2]  Done  sh -c",
+        "[1]-  Running  sleep 300\r\n[3]+  Stopped  sleep 100\r\n",
+        "[3]+  Running  sleep 100\r\n",
+        "[1]+  Running  sleep 300\r\n",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in {out}");
+    }
+    assert_eq!(boot::run::exit_status(&out), Some(5), "{out}");
+}

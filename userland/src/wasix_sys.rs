@@ -30,8 +30,10 @@ pub use abi::wasix::stdio_mode as stdio;
 pub use abi::wasix::disposition::{DEFAULT as DISP_DEFAULT, IGNORE as DISP_IGNORE};
 /// `fdflagsext` bit.
 pub use abi::wasix::fdflagsext::CLOEXEC as FD_CLOEXEC;
-/// `proc_join` flag.
-pub use abi::wasix::join_flags::NON_BLOCKING as JOIN_NON_BLOCKING;
+/// `proc_join` flags.
+pub use abi::wasix::join_flags::{
+    NON_BLOCKING as JOIN_NON_BLOCKING, WAKE_STOPPED as JOIN_WAKE_STOPPED,
+};
 
 /// The upper-case WASI name of an errno, e.g. `NOENT`; `?` outside the table.
 pub fn errno_name(e: Errno) -> String {
@@ -677,4 +679,46 @@ impl Stream {
 /// `N bytes, fnv1a64 HEX`: the summary line of `wasix-test sum`.
 pub fn summary(len: u64, hash: Fnv64) -> String {
     format!("{len} bytes, fnv1a64 {:016x}", hash.0)
+}
+
+// The kernel's job-control extension (`abi::wasix::JOBS_MODULE`, docs/WASIX.md "Job
+// control"): WASIX has process groups and a foreground group but no calls to set them.
+#[link(wasm_import_module = "wasmkernel_jobs_v1")]
+unsafe extern "C" {
+    #[link_name = "proc_setpgid"]
+    fn jobs_proc_setpgid(pid: i32, pgid: i32) -> i32;
+    #[link_name = "proc_getpgid"]
+    fn jobs_proc_getpgid(pid: i32, out: i32) -> i32;
+    #[link_name = "tty_setpgrp"]
+    fn jobs_tty_setpgrp(pgid: i32) -> i32;
+    #[link_name = "tty_getpgrp"]
+    fn jobs_tty_getpgrp(out: i32) -> i32;
+}
+
+/// `setpgid(pid, pgid)`: `pid` 0 is the caller, `pgid` 0 a new group numbered `pid`.
+pub fn setpgid(pid: Pid, pgid: Pid) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    check(unsafe { jobs_proc_setpgid(pid as i32, pgid as i32) })
+}
+
+/// `getpgid(pid)` (0: the caller).
+pub fn getpgid(pid: Pid) -> Result<Pid, Errno> {
+    let mut pgid: Pid = 0;
+    // SAFETY: `pgid` is writable.
+    check(unsafe { jobs_proc_getpgid(pid as i32, ptr(&raw mut pgid)) })?;
+    Ok(pgid)
+}
+
+/// `tcsetpgrp` on the console: makes `pgid` the foreground group.
+pub fn tty_setpgrp(pgid: Pid) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    check(unsafe { jobs_tty_setpgrp(pgid as i32) })
+}
+
+/// `tcgetpgrp` on the console: the foreground group, 0 when none is set.
+pub fn tty_getpgrp() -> Result<Pid, Errno> {
+    let mut pgid: Pid = 0;
+    // SAFETY: `pgid` is writable.
+    check(unsafe { jobs_tty_getpgrp(ptr(&raw mut pgid)) })?;
+    Ok(pgid)
 }

@@ -73,11 +73,44 @@ pub mod signal {
         }
     }
 
-    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH; the stop
-    /// signals too, since processes are not stopped here).
+    /// True when the default action is to do nothing (CHLD, CONT, URG, WINCH). CONT
+    /// also continues a stopped process, whatever its disposition.
     pub fn ignored_by_default(sig: u8) -> bool {
-        matches!(sig, CHLD..=URG | WINCH)
+        matches!(sig, CHLD | CONT | URG | WINCH)
     }
+
+    /// True when the default action is to stop the process (STOP, TSTP, TTIN, TTOU).
+    pub fn stops_by_default(sig: u8) -> bool {
+        matches!(sig, STOP..=TTOU)
+    }
+
+    /// True when the default action is to end the process: neither ignored nor stopping.
+    pub fn terminates_by_default(sig: u8) -> bool {
+        sig != 0 && !ignored_by_default(sig) && !stops_by_default(sig)
+    }
+
+    /// The stop signals as a set (bit n = signal n).
+    pub const STOPS: u64 = 1 << STOP | 1 << TSTP | 1 << TTIN | 1 << TTOU;
+}
+
+/// The import module of this kernel's own job-control extension (process groups and the
+/// console's foreground group), which WASIX lacks: see docs/WASIX.md, "Job control".
+pub const JOBS_MODULE: &str = "wasmkernel_jobs_v1";
+
+/// The extension's calls (each returns an errno):
+/// - `proc_setpgid(pid: u32, pgid: u32)`: moves `pid` (0: the caller; else the caller
+///   or one of its live children) into group `pgid` (0: a new group numbered `pid`).
+///   The group must be `pid` itself or an existing group (PERM otherwise); SRCH for
+///   no such process.
+/// - `proc_getpgid(pid: u32, ret: *mut u32)`: the group of `pid` (0: the caller).
+/// - `tty_setpgrp(pgid: u32)`: makes `pgid` (a group with a live member) the console's
+///   foreground group; the caller needs the console on fd 0, 1 or 2 (NOTTY).
+/// - `tty_getpgrp(ret: *mut u32)`: the foreground group, 0 when none was ever set.
+pub mod jobs {
+    pub const PROC_SETPGID: &str = "proc_setpgid";
+    pub const PROC_GETPGID: &str = "proc_getpgid";
+    pub const TTY_SETPGRP: &str = "tty_setpgrp";
+    pub const TTY_GETPGRP: &str = "tty_getpgrp";
 }
 
 /// preview1 `rights`: the ones the runtime enforces (FD_READ and FD_WRITE on transfers,
@@ -1241,6 +1274,9 @@ mod tests {
         );
         assert!(signal::ignored_by_default(signal::CHLD) && signal::ignored_by_default(27));
         assert!(!signal::ignored_by_default(signal::XCPU) && !signal::ignored_by_default(15));
+        assert!(!signal::ignored_by_default(signal::TSTP) && signal::stops_by_default(20));
+        assert!(signal::terminates_by_default(15) && !signal::terminates_by_default(18));
+        assert_eq!(signal::STOPS, 0xf << 18);
         assert_eq!(
             [
                 stdio_mode::PIPED,

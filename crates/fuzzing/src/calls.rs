@@ -144,6 +144,20 @@ pub fn all() -> Vec<Call> {
             returns: !result.is_empty(),
         });
     }
+    // The kernel's job-control extension.
+    for (name, params) in [
+        ("proc_setpgid", "ii"),
+        ("proc_getpgid", "ii"),
+        ("tty_setpgrp", "i"),
+        ("tty_getpgrp", "i"),
+    ] {
+        calls.push(Call {
+            module: abi::wasix::JOBS_MODULE,
+            name,
+            params,
+            returns: true,
+        });
+    }
     // What lowered modules call for memory.atomic.wait / notify.
     for (name, params) in [
         ("atomic_wait32", "iiIi"),

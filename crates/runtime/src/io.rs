@@ -637,6 +637,15 @@ fn read_piece(
     len: usize,
     at: Option<u64>,
 ) -> SysResult<usize> {
+    if len > 0
+        && matches!(
+            cx.sys.files.get(id)?.object,
+            Object::ConsoleIn | Object::Tty
+        )
+    {
+        // A background job reading the console is stopped (TTIN).
+        crate::signals::background_access(cx, abi::wasix::signal::TTIN)?;
+    }
     let mut buf = Vec::new();
     crate::failpoint::reserve(&mut buf, len)?;
     buf.resize(len, 0);
@@ -651,4 +660,22 @@ pub fn write_best_effort(sys: &mut System, proc: &ProcData, fd: u32, data: &[u8]
     if let Ok(entry) = proc.fds.get(fd) {
         let _ = write_file(sys, entry.file, data, None);
     }
+}
+
+/// Whether the caller has the console on fd 0, 1 or 2 (what changing the console's
+/// settings or foreground group needs).
+pub fn on_console(cx: &Cx<'_>) -> bool {
+    (0..3).any(|fd| {
+        cx.proc
+            .fds
+            .get(fd)
+            .ok()
+            .and_then(|e| cx.sys.files.get(e.file).ok())
+            .is_some_and(|f| {
+                matches!(
+                    f.object,
+                    Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty
+                )
+            })
+    })
 }

@@ -58,6 +58,8 @@ mod tests_dev;
 #[cfg(test)]
 mod tests_fs;
 #[cfg(test)]
+mod tests_jobs;
+#[cfg(test)]
 mod tests_pipe;
 #[cfg(test)]
 mod tests_poll;

@@ -5,7 +5,8 @@
 //! /proc/uptime          seconds since boot and seconds spent idle, like Linux
 //! /proc/fsinfo          the RAM filesystem: its quota, what is used, what a write can
 //!                       still get, and inodes (WASI has no statfs: `df` reads this)
-//! /proc/<pid>/status    Name, State, Pid, PPid, VmSize (all charged), VmRSS (linear memory), CPU time, signals
+//! /proc/<pid>/status    Name, State, Pid, PPid, VmSize (all charged), VmRSS (linear
+//!                       memory), Pgid, CPU time, signals
 //! /proc/<pid>/cmdline   argv, each argument NUL-terminated
 //! /proc/self            a symlink to the calling process's `<pid>`
 //! ```
@@ -279,6 +280,7 @@ fn status(pid: Pid, info: &ProcInfo) -> Vec<u8> {
     };
     let state = match (info.status, info.sleeping) {
         (Some(_), _) => "Z (zombie)",
+        (None, _) if info.stopped.is_some() => "T (stopped)",
         (None, true) => "S (sleeping)",
         (None, false) => "R (running)",
     };
@@ -290,6 +292,7 @@ fn status(pid: Pid, info: &ProcInfo) -> Vec<u8> {
     let _ = writeln!(s, "VmSize:\t{:>8} kB", kib(info.charged.max(info.memory)));
     let _ = writeln!(s, "VmRSS:\t{:>8} kB", kib(info.memory));
     let _ = writeln!(s, "Threads:\t1");
+    let _ = writeln!(s, "Pgid:\t{}", info.pgid);
     let _ = writeln!(s, "CpuTimeMs:\t{}", info.cpu_ns / 1_000_000);
     let _ = writeln!(s, "SigPnd:\t{:016x}", info.pending);
     let _ = writeln!(s, "SigIgn:\t{:016x}", info.ignored);

@@ -183,6 +183,10 @@ pub struct Kernel {
     preempted: BTreeMap<Pid, Preempted>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
+    /// Stopped processes taken off the ready queue, put back when continued.
+    held: BTreeSet<Pid>,
+    /// Blocked processes whose call is to be retried whatever it waits for (continued).
+    kick: BTreeSet<Pid>,
 }
 
 impl Drop for Kernel {
@@ -193,6 +197,10 @@ impl Drop for Kernel {
         for pid in pids {
             if let Some(p) = self.preempted.get_mut(&pid) {
                 p.kill = Some(signal::KILL);
+            }
+            // A stopped one too: it is not held back from the slices that end it.
+            if let Some(info) = self.sys.as_mut().and_then(|s| s.procs.get_mut(&pid)) {
+                info.stopped = None;
             }
             // Each resume plants the trap where it safely can; it lands within a few.
             for _ in 0..1000 {
@@ -280,6 +288,8 @@ impl Kernel {
             terminal: Default::default(),
             init_shielded: true,
             signalled: Vec::new(),
+            continued: Vec::new(),
+            foreground: None,
             new_tasks: Vec::new(),
             next_pid: 1,
             procfs: None,
@@ -294,6 +304,8 @@ impl Kernel {
             preempted: BTreeMap::new(),
             ready: VecDeque::new(),
             blocked: BTreeSet::new(),
+            held: BTreeSet::new(),
+            kick: BTreeSet::new(),
         })
     }
 
@@ -353,7 +365,7 @@ impl Kernel {
             if self.no_tasks() {
                 return true;
             }
-            if !self.home().events.is_empty() {
+            if !self.home().events.is_empty() || !self.kick.is_empty() {
                 self.wake();
                 if !self.ready.is_empty() {
                     continue;
@@ -427,20 +439,42 @@ impl Kernel {
     }
 
     /// Acts on signals raised since the last look: a process with a fatal signal pending
-    /// ends now, wherever it is; a blocked process with a handled signal has its call
-    /// interrupted (INTR) so the handler can run before its next slice.
+    /// ends now, wherever it is; one with a stop signal and no handler (or STOP) stops; a
+    /// blocked process with a handled signal has its call interrupted (INTR) so the
+    /// handler can run before its next slice. A stopped process acts on nothing but KILL
+    /// (and CONT, which `System::raise` carries out) until it is continued.
     fn handle_signals(&mut self) {
+        for pid in core::mem::take(&mut self.home().continued) {
+            if self.held.remove(&pid) {
+                self.ready.push_back(pid);
+            }
+            if self.blocked.contains(&pid) {
+                // Its blocked call may have missed the events it waited for, or (TTIN,
+                // TTOU) waits for nothing but this.
+                self.kick.insert(pid);
+            }
+        }
         let signalled = core::mem::take(&mut self.home().signalled);
         for pid in signalled {
-            let Some((deliverable, has_handler, blocked)) = self
-                .sys
-                .as_ref()
-                .and_then(|s| s.procs.get(&pid))
-                .map(|p| (p.deliverable(), p.handler || p.blocked, p.blocked))
+            let Some((deliverable, has_handler, blocked, stopped)) =
+                self.sys.as_ref().and_then(|s| s.procs.get(&pid)).map(|p| {
+                    (
+                        p.deliverable(),
+                        p.handler || p.blocked,
+                        p.blocked,
+                        p.stopped.is_some(),
+                    )
+                })
             else {
                 continue;
             };
-            if deliverable == 0 {
+            if deliverable == 0 || (stopped && deliverable & (1 << signal::KILL) == 0) {
+                continue;
+            }
+            if fatal_signal(deliverable, has_handler).is_none()
+                && let Some(sig) = stop_signal(deliverable, has_handler)
+            {
+                self.stop(pid, sig);
                 continue;
             }
             if let Some(sig) = fatal_signal(deliverable, has_handler) {
@@ -491,12 +525,44 @@ impl Kernel {
         }
     }
 
-    /// Retries blocked calls whose conditions may now hold.
+    /// Stops `pid` by `sig`: it leaves the ready queue (a blocked call stays blocked) until
+    /// CONT; its stop signals pending are spent; its parent is woken (a join with
+    /// WAKE_STOPPED reports the stop) and sent CHLD, as Linux does.
+    fn stop(&mut self, pid: Pid, sig: u8) {
+        let sys = self.home();
+        let Some(info) = sys.procs.get_mut(&pid) else {
+            return;
+        };
+        info.pending &= !signal::STOPS;
+        info.stopped = Some(sig);
+        info.stop_unreported = true;
+        let ppid = info.ppid;
+        sys.events.push(Event::ChildOf(ppid));
+        let _ = sys.raise(ppid, signal::CHLD);
+        let queued = self.ready.len();
+        self.ready.retain(|p| *p != pid);
+        if self.ready.len() != queued {
+            self.held.insert(pid);
+        }
+        log::debug!("pid {pid} stopped by signal {sig}");
+    }
+
+    /// True when `pid` is stopped.
+    fn is_stopped(&self, pid: Pid) -> bool {
+        self.sys
+            .as_ref()
+            .and_then(|s| s.procs.get(&pid))
+            .is_some_and(|p| p.stopped.is_some())
+    }
+
+    /// Retries blocked calls whose conditions may now hold (never a stopped process's).
     fn wake(&mut self) {
         if self.blocked.is_empty() {
             self.home().events.clear();
+            self.kick.clear();
             return;
         }
+        let kick = core::mem::take(&mut self.kick);
         let sys = self.sys.as_mut().expect("system home");
         let now = sys.platform.monotonic_ns();
         let events = core::mem::take(&mut sys.events);
@@ -504,9 +570,12 @@ impl Kernel {
             .blocked
             .iter()
             .copied()
+            .filter(|pid| !self.is_stopped(*pid))
             .filter(
                 |pid| match self.tasks.get(pid).and_then(|t| t.state.as_ref()) {
-                    Some(State::Blocked(_, wait, _)) => wait.may_be_ready(now, &events),
+                    Some(State::Blocked(_, wait, _)) => {
+                        kick.contains(pid) || wait.may_be_ready(now, &events)
+                    }
                     _ => false,
                 },
             )
@@ -697,15 +766,23 @@ impl Kernel {
             return self.requeue(task);
         };
         if let Some(DefaultAction(action)) = e.downcast_ref::<DefaultAction>() {
-            if !signal::ignored_by_default(*action) {
-                return self.finish(task, ExitStatus::Signal(*action));
+            let action = *action;
+            if signal::terminates_by_default(action) {
+                return self.finish(task, ExitStatus::Signal(action));
             }
-            // Ignored: the process goes on as if the handler had returned, its shadow
-            // stack as before the call.
+            // Ignored, or a stop: the process goes on as if the handler had returned, its
+            // shadow stack as before the call — once continued, for a stop.
             if let Some((global, value)) = sp
                 && global.set(&mut task.store, value).is_err()
             {
                 return self.finish(task, ExitStatus::Signal(signal::ABRT));
+            }
+            if signal::stops_by_default(action) {
+                let pid = task.pid;
+                self.stop(pid, action);
+                self.tasks.insert(pid, task);
+                self.held.insert(pid);
+                return;
             }
             return self.requeue(task);
         }
@@ -726,6 +803,12 @@ impl Kernel {
     }
 
     fn run_slice(&mut self, pid: Pid) {
+        if self.is_stopped(pid) {
+            // Stopped after it was queued: held until continued.
+            self.ready.retain(|p| *p != pid);
+            self.held.insert(pid);
+            return;
+        }
         let started = self.home().platform.monotonic_ns();
         let (run, suspended) = if let Some(p) = self.preempted.remove(&pid) {
             self.lend();
@@ -1024,6 +1107,8 @@ impl Kernel {
     fn finish(&mut self, mut task: Task, status: ExitStatus) {
         let pid = task.pid;
         self.blocked.remove(&pid);
+        self.held.remove(&pid);
+        self.kick.remove(&pid);
         self.ready.retain(|p| *p != pid);
         let sys = self.sys.as_mut().expect("system home");
         let System {
@@ -1071,11 +1156,39 @@ impl Kernel {
         let init_alive = pid != 1 && sys.procs.get(&1).is_some_and(|p| p.status.is_none());
         let new_parent = if init_alive { 1 } else { 0 };
         let mut orphan_zombies = Vec::new();
+        let mut stopped_groups = Vec::new();
         for (&child, info) in sys.procs.iter_mut() {
             if info.ppid == pid && child != pid {
                 info.ppid = new_parent;
                 if info.status.is_some() {
                     orphan_zombies.push(child);
+                } else if info.stopped.is_some() && !stopped_groups.contains(&info.pgid) {
+                    stopped_groups.push(info.pgid);
+                }
+            }
+        }
+        // A stopped child whose parent ends would wait for ever for a CONT nobody will
+        // send (a shell exiting with stopped jobs): as Linux does for a process group
+        // orphaned with stopped members — no member's parent is alive in another group
+        // (pid 1, like Linux's init in its own session, does not count) — the group gets
+        // HUP, then CONT. Pid 1 without a handler is spared, as from the console's keys.
+        for pgid in stopped_groups {
+            let members: Vec<Pid> = sys.group_members(pgid);
+            let orphaned = members.iter().all(|m| {
+                let ppid = sys.procs.get(m).map_or(0, |i| i.ppid);
+                ppid <= 1
+                    || sys
+                        .procs
+                        .get(&ppid)
+                        .is_none_or(|p| p.status.is_some() || p.pgid == pgid)
+            });
+            if !orphaned {
+                continue;
+            }
+            for m in members {
+                if m != 1 || sys.procs.get(&m).is_some_and(|i| i.handler) {
+                    let _ = sys.raise(m, signal::HUP);
+                    let _ = sys.raise(m, signal::CONT);
                 }
             }
         }
@@ -1105,5 +1218,18 @@ fn fatal_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
     if has_handler {
         return None;
     }
-    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && !signal::ignored_by_default(s))
+    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && signal::terminates_by_default(s))
+}
+
+/// The signal that stops a process given its deliverable set: STOP always; another stop
+/// signal when there is no handler (a handler runs instead, and stops the process only
+/// if it carries out the default action).
+fn stop_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
+    if deliverable & (1 << signal::STOP) != 0 {
+        return Some(signal::STOP);
+    }
+    if has_handler {
+        return None;
+    }
+    (1..=signal::MAX).find(|&s| deliverable & (1 << s) != 0 && signal::stops_by_default(s))
 }

@@ -388,6 +388,8 @@ impl System {
         self.next_pid += 1;
         let mut info = ProcInfo::new(ppid, name, ignored);
         info.cmdline = cmdline;
+        // The parent's process group; the first process (no parent) leads its own.
+        info.pgid = self.procs.get(&ppid).map_or(pid, |p| p.pgid);
         self.procs.insert(pid, info);
         self.new_tasks.push(Task {
             pid,

@@ -219,6 +219,14 @@ pub struct ProcInfo {
     pub handler: bool,
     /// Has signals blocked ([`ProcData::signals_blocked`]); mirrored likewise.
     pub blocked: bool,
+    /// Its process group: its parent's at spawn and fork, kept across exec, changed by
+    /// the job-control extension's `proc_setpgid` (`wasix::jobs`).
+    pub pgid: Pid,
+    /// Stopped by this signal (STOP, TSTP, TTIN, TTOU): not scheduled, its blocked call
+    /// left blocked, until CONT or KILL.
+    pub stopped: Option<u8>,
+    /// The stop is still to be reported to a `proc_join` with WAKE_STOPPED (once per stop).
+    pub stop_unreported: bool,
 }
 
 impl ProcInfo {
@@ -238,6 +246,9 @@ impl ProcInfo {
             sleeping: false,
             handler: false,
             blocked: false,
+            pgid: ppid,
+            stopped: None,
+            stop_unreported: false,
         }
     }
 
@@ -289,6 +300,14 @@ pub struct System {
     pub init_shielded: bool,
     /// Processes that got a signal since the scheduler last looked.
     pub signalled: Vec<Pid>,
+    /// Stopped processes continued (CONT) since the scheduler last looked: it queues them
+    /// again and retries their blocked calls.
+    pub continued: Vec<Pid>,
+    /// The console's foreground process group (job control, `wasix::jobs`): ^C, ^\ and
+    /// ^Z signal it, and other groups reading the console or changing its settings are
+    /// stopped. `None` until a program sets one: then every process is treated as
+    /// being in the foreground, as before job control.
+    pub foreground: Option<Pid>,
     /// Processes spawned during a slice, adopted by the scheduler afterwards.
     pub new_tasks: Vec<Task>,
     pub next_pid: Pid,
@@ -637,12 +656,63 @@ impl System {
             .get_mut(&pid)
             .filter(|p| p.status.is_none())
             .ok_or(Errno::Srch)?;
-        if sig == 0 || (sig != signal::KILL && info.ignored & (1 << sig) != 0) {
+        if sig == signal::CONT {
+            // Continues a stopped process whatever its disposition, and cancels stops
+            // not yet acted on.
+            info.pending &= !signal::STOPS;
+            if info.stopped.take().is_some() {
+                info.stop_unreported = false;
+                self.continued.push(pid);
+            }
+        } else if signal::stops_by_default(sig) {
+            // A stop cancels a continue not yet acted on.
+            info.pending &= !(1 << signal::CONT);
+        } else if sig == signal::KILL {
+            // Kills a stopped process too: it is no longer held.
+            info.stopped = None;
+        }
+        let unignorable = sig == signal::KILL || sig == signal::STOP;
+        if sig == 0 || (!unignorable && info.ignored & (1 << sig) != 0) {
             return Ok(());
         }
         info.pending |= 1 << sig;
         self.signalled.push(pid);
         Ok(())
+    }
+
+    /// The live members of process group `pgid`.
+    pub fn group_members(&self, pgid: Pid) -> Vec<Pid> {
+        self.procs
+            .iter()
+            .filter(|(_, i)| i.pgid == pgid && i.status.is_none())
+            .map(|(p, _)| *p)
+            .collect()
+    }
+
+    /// Raises `sig` in every live member of group `pgid`.
+    pub fn raise_group(&mut self, pgid: Pid, sig: u8) {
+        for pid in self.group_members(pgid) {
+            let _ = self.raise(pid, sig);
+        }
+    }
+
+    /// The foreground group, when one is set and it still has a live member (a group
+    /// that has gone leaves the console as if none had been set).
+    pub fn live_foreground(&self) -> Option<Pid> {
+        self.foreground.filter(|&g| {
+            self.procs
+                .values()
+                .any(|i| i.pgid == g && i.status.is_none())
+        })
+    }
+
+    /// Whether `pid` is in a background group: a foreground group is set, alive, and
+    /// is not `pid`'s.
+    pub fn in_background(&self, pid: Pid) -> bool {
+        match (self.live_foreground(), self.procs.get(&pid)) {
+            (Some(fg), Some(info)) => info.pgid != fg,
+            _ => false,
+        }
     }
 
     /// Processes counted toward `Limits::max_procs`: the live ones and the zombies not
@@ -660,11 +730,13 @@ impl System {
 
 impl System {
     /// Moves typed bytes from the platform through the line discipline: echo goes out,
-    /// ^C / ^\ signal every process (processes ignoring them — the shell — stay) but pid
-    /// 1 without a handler: as on Linux, init gets only the signals it handles, so the
-    /// system's init stays and a program run as pid 1 (`run`) that handles them gets them
-    /// (wasix-libc's dispatcher carries out the default action for one it left at the
-    /// default). Readers blocked on the console are woken when input is ready.
+    /// ^C / ^\ / ^Z signal the foreground group ([`System::foreground`]) when one is set,
+    /// else (as before job control) ^C and ^\ signal every process and ^Z nobody.
+    /// Processes ignoring them — the shell — stay, and so does pid 1 without a handler:
+    /// as on Linux, init gets only the signals it handles, so the system's init stays and
+    /// a program run as pid 1 (`run`) that handles them gets them (wasix-libc's
+    /// dispatcher carries out the default action for one it left at the default).
+    /// Readers blocked on the console are woken when input is ready.
     pub fn pump_console(&mut self) {
         let mut buf = [0u8; 256];
         let (mut echo, mut signals) = (Vec::new(), Vec::new());
@@ -682,13 +754,18 @@ impl System {
         if !echo.is_empty() {
             self.platform.write(crate::files::Stream::Stdout, &echo);
         }
+        let foreground = self.live_foreground();
         for sig in signals {
+            if foreground.is_none() && sig == signal::TSTP {
+                continue;
+            }
             let targets: Vec<Pid> = self
                 .procs
                 .iter()
                 .filter(|(p, i)| {
                     (**p != 1 || i.handler || !self.init_shielded) && i.status.is_none()
                 })
+                .filter(|(_, i)| foreground.is_none_or(|g| i.pgid == g))
                 .map(|(p, _)| *p)
                 .collect();
             for pid in targets {

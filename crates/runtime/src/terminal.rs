@@ -1,6 +1,7 @@
 //! The console's line discipline. In canonical mode (`line_buffered`) typed bytes are
 //! edited into a line — backspace, ^U (kill line), ^W (erase word) — echoed back, and
-//! handed to readers a whole line at a time; ^C and ^\ raise SIGINT / SIGQUIT, ^D on an
+//! handed to readers a whole line at a time; ^C, ^\ and ^Z raise SIGINT / SIGQUIT /
+//! SIGTSTP (the caller picks whom: `System::pump_console`), ^D on an
 //! empty line is end-of-file. In raw mode bytes pass straight through. UTF-8 passes
 //! through untouched (backspace removes a whole character). Output gets `\n` → `\r\n`
 //! when `line_feeds` is set. Pure logic: the caller moves bytes in and out.
@@ -66,11 +67,16 @@ impl Terminal {
                 continue;
             }
             match b {
-                0x03 | 0x1c => {
+                0x03 | 0x1c | 0x1a => {
                     self.line.clear();
-                    signals.push(if b == 0x03 { signal::INT } else { signal::QUIT });
+                    let (sig, shown): (u8, &[u8]) = match b {
+                        0x03 => (signal::INT, b"^C\r\n"),
+                        0x1c => (signal::QUIT, b"^\\\r\n"),
+                        _ => (signal::TSTP, b"^Z\r\n"),
+                    };
+                    signals.push(sig);
                     if tty.echo {
-                        echo.extend_from_slice(if b == 0x03 { b"^C\r\n" } else { b"^\\\r\n" });
+                        echo.extend_from_slice(shown);
                     }
                 }
                 0x04 => {
@@ -237,6 +243,12 @@ mod tests {
         assert!(echo.ends_with(b"^C\r\n"));
         let (_, sigs) = feed(&mut t, &tty, b"\x1c");
         assert_eq!(sigs, [signal::QUIT]);
+        let (echo, sigs) = feed(&mut t, &tty, b"typed\x1a");
+        assert_eq!(
+            (echo.ends_with(b"^Z\r\n"), sigs),
+            (true, vec![signal::TSTP])
+        );
+        assert!(!t.readable(), "^Z drops the line");
         feed(&mut t, &tty, b"abc\x04");
         assert_eq!(read_all(&mut t), b"abc");
         feed(&mut t, &tty, b"\x04");

@@ -101,6 +101,10 @@ const CALLS: &[(&str, &str, &str, bool)] = &[
     ("wasix_32v1", "thread_local_destroy", "i32", true),
     ("wasix_32v1", "thread_local_set", "i32 i64", true),
     ("wasix_32v1", "thread_local_get", "i32 i32", true),
+    ("wasmkernel_jobs_v1", "proc_setpgid", "i32 i32", true),
+    ("wasmkernel_jobs_v1", "proc_getpgid", "i32 i32", true),
+    ("wasmkernel_jobs_v1", "tty_setpgrp", "i32", true),
+    ("wasmkernel_jobs_v1", "tty_getpgrp", "i32", true),
     (
         "wasi_snapshot_preview1",
         "fd_write",
@@ -244,7 +248,7 @@ const HELPERS: &str = r#"
 /// A program: `strings` stored at 1024 + 64·i (`{sN}` in `extra` and `body` becomes
 /// string N's pointer and length; `\n` allowed), `BAD` an out-of-bounds pointer
 /// (0xFFFFFFF0), `extra` more module fields (signal handlers), `body` the `_start` code.
-fn module(strings: &[&str], extra: &str, body: &str) -> String {
+pub(crate) fn module(strings: &[&str], extra: &str, body: &str) -> String {
     assert!(strings.len() <= 16);
     let mut wat = String::from("(module\n");
     for (module, name, params, result) in CALLS {
@@ -270,7 +274,7 @@ fn module(strings: &[&str], extra: &str, body: &str) -> String {
 }
 
 /// A child program's bytes, for [`Opts::files`].
-fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
+pub(crate) fn program(strings: &[&str], extra: &str, body: &str) -> &'static [u8] {
     let wasm = wat::parse_str(module(strings, extra, body)).expect("valid wat");
     Box::leak(wasm.into_boxed_slice())
 }

@@ -275,6 +275,7 @@ impl Kernel {
         let mut info = ProcInfo::new(ppid, name, ignored);
         info.cmdline = cmdline;
         info.handler = handler;
+        info.pgid = sys.procs.get(&ppid).map_or(pid, |p| p.pgid);
         sys.procs.insert(pid, info);
         child.store.data_mut().home = Rc::clone(&self.home);
         let resume = Resume {

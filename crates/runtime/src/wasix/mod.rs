@@ -7,6 +7,7 @@
 pub mod cwd;
 pub mod fd;
 pub mod futex;
+pub mod jobs;
 pub mod proc;
 pub mod signal;
 pub mod stack;
@@ -129,5 +130,11 @@ pub fn register(linker: &mut Linker<Proc>, reg: &mut Registry) -> Result<(), was
         thread_exit => thread::thread_exit(code: i32),
     );
     unsupported::register(linker, reg, MODULE)?;
+    calls!(linker, reg, abi::wasix::JOBS_MODULE;
+        proc_setpgid => jobs::proc_setpgid(pid: i32, pgid: i32),
+        proc_getpgid => jobs::proc_getpgid(pid: i32, out: i32),
+        tty_setpgrp => jobs::tty_setpgrp(pgid: i32),
+        tty_getpgrp => jobs::tty_getpgrp(out: i32),
+    );
     Ok(())
 }

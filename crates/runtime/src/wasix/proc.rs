@@ -830,6 +830,11 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
     // A tag other than NONE or SOME does not decode: INVAL.
     let target = cx.mem.read_struct::<OptionPid>(pid_at)?.get();
     let me = cx.proc.pid;
+    // With WAKE_STOPPED a child's stop counts too, reported once per stop.
+    let wake_stopped = flags & WAKE_STOPPED != 0;
+    let reportable = |i: &crate::sys::ProcInfo| {
+        i.status.is_some() || (wake_stopped && i.stopped.is_some() && i.stop_unreported)
+    };
     let ended: Option<Pid> = match target {
         Some(p) => {
             let info = cx
@@ -838,7 +843,7 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
                 .get(&p)
                 .filter(|i| i.ppid == me && p != me)
                 .ok_or(Errno::Child)?;
-            info.status.map(|_| p)
+            reportable(info).then_some(p)
         }
         None => {
             let mut children = cx
@@ -850,9 +855,26 @@ pub fn proc_join(cx: &mut Cx<'_>, pid: i32, flags: i32, out: i32) -> SysResult {
             if children.peek().is_none() {
                 return Err(Errno::Child.into());
             }
-            children.find(|(_, i)| i.status.is_some()).map(|(p, _)| *p)
+            children.find(|(_, i)| reportable(i)).map(|(p, _)| *p)
         }
     };
+    let stop = ended.and_then(|p| {
+        let info = cx.sys.procs.get(&p)?;
+        info.status.is_none().then_some(info.stopped).flatten()
+    });
+    if let (Some(p), Some(sig)) = (ended, stop) {
+        cx.mem.write_struct(pid_at, &OptionPid::some(p))?;
+        let sig = if cx.proc.linux_signals {
+            abi::wasix::signal::to_linux(sig)
+        } else {
+            sig
+        };
+        cx.mem.write_struct(out, &JoinStatus::stopped(sig))?;
+        if let Some(info) = cx.sys.procs.get_mut(&p) {
+            info.stop_unreported = false;
+        }
+        return Ok(());
+    }
     match ended {
         Some(p) => {
             let status = cx.sys.procs.remove(&p).and_then(|i| i.status);

@@ -1,8 +1,8 @@
 //! `tty_get` / `tty_set`: the console's terminal description (24 bytes: cols, rows, width,
 //! height as u32, then the stdin/stdout/stderr-is-a-tty, echo, line-buffered and
 //! line-feeds flags as bytes). The settings are system-wide, like the one serial console;
-//! changing them needs the console on a standard stream, and lasts until the process
-//! that changed them exits.
+//! changing them needs the console on a standard stream and, once a foreground group is
+//! set (`wasix::jobs`), being in it; a change lasts until the process that made it exits.
 
 use abi::Errno;
 
@@ -52,9 +52,12 @@ pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
 pub fn tty_set(cx: &mut Cx<'_>, tty: i32) -> SysResult {
     // A boolean byte other than 0 or 1 does not decode: INVAL.
     let t = cx.mem.read_struct::<abi::wasix::Tty>(tty as u32)?;
-    if !(0..3).any(|fd| is_console(cx, fd)) {
+    if !crate::io::on_console(cx) {
         return Err(Errno::Perm.into());
     }
+    // With a foreground group set, only it changes the console (a background job is
+    // stopped by TTOU until it is brought to the foreground).
+    crate::signals::background_access(cx, abi::wasix::signal::TTOU)?;
     let pid = cx.proc.pid;
     if !cx.sys.tty_saved.iter().any(|&(p, _)| p == pid) {
         crate::failpoint::reserve(&mut cx.sys.tty_saved, 1)?;

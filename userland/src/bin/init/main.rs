@@ -1,6 +1,7 @@
 //! `/bin/init`: process 1 of the interactive image. It shows `/etc/motd`, starts the shell
-//! (`/bin/sh`, or the program named by its arguments) on the console with SIGINT and
-//! SIGQUIT ignored — so ^C stops the foreground job, not the shell — reaps every orphan
+//! (`/bin/sh`, or the program named by its arguments) on the console with SIGINT,
+//! SIGQUIT and the terminal stop signals (TSTP, TTIN, TTOU) ignored — so ^C and ^Z
+//! stop the foreground job, not the shell — reaps every orphan
 //! the kernel hands it, and exits with the shell's status, which powers the VM off.
 
 use std::process::exit;
@@ -21,6 +22,9 @@ fn main() {
     let ignore = [
         w::disposition(w::sig::INT, DISP_IGNORE),
         w::disposition(w::sig::QUIT, DISP_IGNORE),
+        w::disposition(w::sig::TSTP, DISP_IGNORE),
+        w::disposition(w::sig::TTIN, DISP_IGNORE),
+        w::disposition(w::sig::TTOU, DISP_IGNORE),
     ];
     let shell = match w::spawn2(argv[0], &argv, &[], &ignore, false, "") {
         Ok(pid) => pid,

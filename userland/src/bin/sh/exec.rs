@@ -40,6 +40,10 @@ const SYSTEM_PATH: &str = "/bin:/usr/bin";
 const STATE_VAR: &str = "__WASMKERNEL_SH_STATE";
 const SIGINT: u8 = w::sig::INT;
 const SIGQUIT: u8 = w::sig::QUIT;
+/// SIGCONT as this program speaks to the kernel's `proc_signal` (in Linux's numbering,
+/// since it exports `__wasm_signal`; `w::sig` holds the WASIX numbers, which spawn
+/// dispositions take).
+const SIGCONT: u8 = 18;
 /// Saved descriptors live at or above this number.
 const SAVE_MIN: Fd = 20;
 /// A here-document up to this size is written into its pipe at once (a pipe holds 64 KiB).
@@ -50,9 +54,9 @@ const SPECIAL: [&str; 15] = [
     ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
     "shift", "times", "trap", "unset",
 ];
-const REGULAR: [&str; 19] = [
+const REGULAR: [&str; 21] = [
     "[", "cd", "command", "echo", "false", "getopts", "jobs", "kill", "local", "printf", "pwd",
-    "read", "test", "true", "type", "umask", "wait", "time", "alias",
+    "read", "test", "true", "type", "umask", "wait", "time", "alias", "fg", "bg",
 ];
 const KEYWORDS: [&str; 16] = [
     "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
@@ -77,6 +81,10 @@ struct Job {
     /// The status of each pid once reaped.
     done: Vec<Option<i32>>,
     text: String,
+    /// Its process group (job control; else unused).
+    pgid: Pid,
+    /// Stopped (^Z, or a background read of the console) and not continued since.
+    stopped: bool,
 }
 
 impl Job {
@@ -126,6 +134,9 @@ pub struct Shell {
     last_bg: Option<Pid>,
     jobs: Vec<Job>,
     interactive: bool,
+    /// Job control is on (an interactive shell on the console): every job gets a process
+    /// group of its own, the foreground one gets the console, ^Z stops it.
+    job_control: bool,
     opts: Opts,
     /// Trap actions by signal number (0 is EXIT).
     traps: BTreeMap<u8, String>,
@@ -200,6 +211,25 @@ fn join_sig(pid: Pid) -> (i32, Option<u8>) {
             },
             Err(errno::AGAIN) | Err(errno::INTR) => {}
             Err(_) => return (127, None),
+        }
+    }
+}
+
+/// Blocks until `pid` ends or stops: its shell status and killing signal, or the
+/// signal that stopped it.
+fn join_job(pid: Pid) -> Result<(i32, Option<u8>), u8> {
+    loop {
+        match w::join(Some(pid), w::JOIN_WAKE_STOPPED) {
+            Ok((_, Status::Stopped(sig))) => return Err(sig),
+            Ok((_, Status::Signal { sig, .. })) => return Ok((128 + i32::from(sig), Some(sig))),
+            Ok((_, status)) => match exit_status(status) {
+                Some(s) => return Ok((s, None)),
+                None => {
+                    let _ = w::sleep_ms(5);
+                }
+            },
+            Err(errno::AGAIN) | Err(errno::INTR) => {}
+            Err(_) => return Ok((127, None)),
         }
     }
 }
@@ -481,6 +511,7 @@ impl Shell {
             last_bg: None,
             jobs: Vec::new(),
             interactive: false,
+            job_control: false,
             opts: Opts::default(),
             traps: BTreeMap::new(),
             flow: None,
@@ -902,6 +933,7 @@ impl Shell {
         let mut pids: Vec<Option<Pid>> = Vec::new();
         let mut statuses = Vec::new();
         let mut prev_read: Option<Fd> = None;
+        let mut pgid = None;
         for (i, cmd) in p.cmds.iter().enumerate() {
             let pipe = if i + 1 < n {
                 match new_pipe() {
@@ -928,6 +960,9 @@ impl Shell {
                     }
                     let res = self.spawn_stage(cmd, &p.texts[i]);
                     self.restore(saved);
+                    if let Ok(pid) = res {
+                        self.place(pid, &mut pgid);
+                    }
                     res
                 }
             };
@@ -952,18 +987,12 @@ impl Shell {
         if let Some(r) = prev_read {
             let _ = w::close(r);
         }
-        let mut last = 0;
-        for (pid, st) in pids.into_iter().zip(statuses) {
-            last = match pid {
-                Some(pid) => {
-                    let (st, sig) = join_sig(pid);
-                    self.interrupted(sig);
-                    st
-                }
-                None => st,
-            };
+        let spawned: Vec<Pid> = pids.iter().flatten().copied().collect();
+        let (st, _) = self.wait_foreground(spawned, p.texts.join(" | "));
+        match (pids.last(), statuses.last()) {
+            (Some(None), Some(&failed)) => failed,
+            _ => st,
         }
-        last
     }
 
     /// Saves `fd` (once) and makes it a copy of `src`.
@@ -1125,15 +1154,21 @@ impl Shell {
     }
 
     fn sigdisp(&self, background: bool) -> Vec<SignalDisposition> {
-        if background {
+        // With job control a background job is kept from the console's keys by its group,
+        // not by ignoring them: brought to the foreground, ^C must reach it.
+        if background && !self.job_control {
             vec![
                 w::disposition(SIGINT, w::DISP_IGNORE),
                 w::disposition(SIGQUIT, w::DISP_IGNORE),
             ]
         } else if self.interactive {
+            // Undo what the shell got ignored (from init): the job's keys and stops.
             vec![
                 w::disposition(SIGINT, w::DISP_DEFAULT),
                 w::disposition(SIGQUIT, w::DISP_DEFAULT),
+                w::disposition(w::sig::TSTP, w::DISP_DEFAULT),
+                w::disposition(w::sig::TTIN, w::DISP_DEFAULT),
+                w::disposition(w::sig::TTOU, w::DISP_DEFAULT),
             ]
         } else {
             Vec::new()
@@ -1174,8 +1209,10 @@ impl Shell {
         };
         self.status = 0;
         let Ok(pid) = pid else { return };
+        // A group of its own, not the foreground: ^C and ^Z at the console are not for it.
+        self.place(pid, &mut None);
         self.last_bg = Some(pid);
-        let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
+        let id = self.next_job_id();
         if self.interactive {
             write_fd(2, format!("[{id}] {pid}\n").as_bytes());
         }
@@ -1183,8 +1220,99 @@ impl Shell {
             id,
             done: vec![None],
             pids: vec![pid],
-            text: item.text.clone(),
+            text: item.text.trim_end_matches([' ', '&']).to_owned(),
+            pgid: pid,
+            stopped: false,
         });
+    }
+
+    /// Turns job control on: the shell leads a process group of its own, which gets the
+    /// console (the kernel's job-control extension; a kernel without it leaves it off).
+    fn take_console(&mut self) {
+        self.job_control =
+            w::setpgid(0, 0).is_ok() && w::getpgid(0).is_ok_and(|own| w::tty_setpgrp(own).is_ok());
+    }
+
+    fn next_job_id(&self) -> u32 {
+        self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1
+    }
+
+    /// With job control, puts a new child `pid` in the job's process group: the group
+    /// `pgid` names, or (the job's first process) a new one, which `pgid` then names.
+    fn place(&self, pid: Pid, pgid: &mut Option<Pid>) {
+        if self.job_control {
+            let group = *pgid.get_or_insert(pid);
+            let _ = w::setpgid(pid, group);
+        }
+    }
+
+    /// Waits for a new foreground job's processes, in order: the last one's status and
+    /// killing signal. With job control the job is a [`Job`] whose group has the console
+    /// meanwhile ([`Shell::run_in_foreground`]).
+    fn wait_foreground(&mut self, pids: Vec<Pid>, text: String) -> (i32, Option<u8>) {
+        if !self.job_control || pids.is_empty() {
+            let mut last = (0, None);
+            for pid in pids {
+                last = join_sig(pid);
+                self.interrupted(last.1);
+            }
+            return last;
+        }
+        let job = Job {
+            id: 0,
+            done: vec![None; pids.len()],
+            pgid: pids[0],
+            pids,
+            text,
+            stopped: false,
+        };
+        self.run_in_foreground(job)
+    }
+
+    /// Gives `job`'s group the console and waits for its processes; takes the console
+    /// back after. A job that stops (^Z) goes to the job table (keeping its number, or
+    /// getting one) and is reported; its status is then 128 + the stop signal, as bash's.
+    fn run_in_foreground(&mut self, mut job: Job) -> (i32, Option<u8>) {
+        let own = w::getpgid(0).unwrap_or(self.pid);
+        let _ = w::tty_setpgrp(job.pgid);
+        let mut last = (0, None);
+        let mut stop = None;
+        for (pid, done) in job.pids.iter().zip(job.done.iter_mut()) {
+            if let Some(st) = *done {
+                last = (st, None);
+                continue;
+            }
+            match join_job(*pid) {
+                Ok((st, sig)) => {
+                    *done = Some(st);
+                    last = (st, sig);
+                    self.interrupted(sig);
+                }
+                Err(sig) => {
+                    stop = Some(sig);
+                    break;
+                }
+            }
+        }
+        let _ = w::tty_setpgrp(own);
+        if let Some(sig) = stop {
+            if job.id == 0 {
+                job.id = self.next_job_id();
+            }
+            job.stopped = true;
+            write_fd(
+                2,
+                format!("[{}]+  Stopped  {}\n", job.id, job.text).as_bytes(),
+            );
+            self.jobs.push(job);
+            self.jobs.sort_by_key(|j| j.id);
+            if self.interactive && self.flow.is_none() {
+                // Like ^C, a stop ends the command line at the prompt.
+                self.flow = Some(Flow::Interrupt);
+            }
+            return (128 + i32::from(sig), None);
+        }
+        last
     }
 
     // ---- commands ------------------------------------------------------------------
@@ -1222,9 +1350,8 @@ impl Shell {
                 let line = self.line;
                 match self.spawn_shell(text, line, false) {
                     Ok(pid) => {
-                        let (st, sig) = join_sig(pid);
-                        self.interrupted(sig);
-                        st
+                        self.place(pid, &mut None);
+                        self.wait_foreground(vec![pid], text.clone()).0
                     }
                     Err(st) => st,
                 }
@@ -1423,9 +1550,9 @@ impl Shell {
             let env = self.env_string(&assigns);
             match self.spawn_program(&argv, &env, false) {
                 Ok(pid) => {
-                    let (st, sig) = join_sig(pid);
+                    self.place(pid, &mut None);
+                    let (st, sig) = self.wait_foreground(vec![pid], argv.join(" "));
                     report_signal(sig);
-                    self.interrupted(sig);
                     st
                 }
                 Err(st) => st,
@@ -1676,29 +1803,48 @@ impl Shell {
 
     // ---- jobs ----------------------------------------------------------------------
 
-    /// Reaps ended job processes without blocking.
-    fn poll_jobs(&mut self) {
+    /// Reaps ended job processes without blocking; with job control also notes jobs that
+    /// stopped (a background job reading the console), returning their numbers.
+    fn poll_jobs(&mut self) -> Vec<u32> {
+        let flags = JOIN_NON_BLOCKING
+            | if self.job_control {
+                w::JOIN_WAKE_STOPPED
+            } else {
+                0
+            };
+        let mut stopped = Vec::new();
         for job in &mut self.jobs {
             for (pid, done) in job.pids.iter().zip(job.done.iter_mut()) {
                 if done.is_none()
-                    && let Ok((_, status)) = w::join(Some(*pid), JOIN_NON_BLOCKING)
+                    && let Ok((_, status)) = w::join(Some(*pid), flags)
                 {
+                    if let Status::Stopped(_) = status {
+                        if !job.stopped {
+                            job.stopped = true;
+                            stopped.push(job.id);
+                        }
+                        continue;
+                    }
                     *done = exit_status(status);
                 }
             }
         }
+        stopped
     }
 
-    /// Interactive: reports (and forgets) the jobs that ended.
+    /// Interactive: reports the jobs that stopped, and (forgetting them) those that ended.
     fn notify_jobs(&mut self) {
-        self.poll_jobs();
+        let stopped = self.poll_jobs();
         let mut report = String::new();
+        for job in self.jobs.iter().filter(|j| stopped.contains(&j.id)) {
+            report.push_str(&format!("[{}]+  Stopped  {}\n", job.id, job.text));
+        }
         self.jobs.retain(|job| match job.status() {
             Some(st) => {
                 report.push_str(&format!(
                     "[{}]  {}  {}\n",
                     job.id,
-                    state(Some(st)),
+                    state(Some(st), false),
                     job.text
                 ));
                 false
@@ -1796,8 +1942,9 @@ fn literal(w: &Word) -> Option<String> {
     Some(s)
 }
 
-fn state(status: Option<i32>) -> String {
+fn state(status: Option<i32>, stopped: bool) -> String {
     match status {
+        None if stopped => "Stopped".to_owned(),
         None => "Running".to_owned(),
         Some(0) => "Done".to_owned(),
         Some(n) => format!("Exit {n}"),
@@ -1917,7 +2064,11 @@ pub fn main() -> ! {
             }
         }
     } else {
-        sh.interactive = force_interactive || w::tty_get().is_ok_and(|t| t.stdin_tty);
+        let on_console = w::tty_get().is_ok_and(|t| t.stdin_tty);
+        sh.interactive = force_interactive || on_console;
+        if on_console {
+            sh.take_console();
+        }
         Input::Stdin
     };
     sh.run_input(input);

@@ -2,17 +2,30 @@
 //! expanded words and returns the status; output goes to descriptors 1 and 2 as the
 //! redirections left them.
 
-use userland::wasix_sys::{self as w, errno};
+use userland::wasix_sys::{self as w, Errno, errno};
 
 use super::super::expand::Env;
 use super::super::{lexer, text};
 use super::{
-    Flow, KEYWORDS, REGULAR, SPECIAL, Shell, Var, join, quote, signal_name, signal_number,
-    strerror, write_fd,
+    Flow, Job, KEYWORDS, REGULAR, SIGCONT, SPECIAL, Shell, Var, join, quote, report_signal,
+    signal_name, signal_number, strerror, write_fd,
 };
 
 fn out(s: &str) {
     write_fd(1, s.as_bytes());
+}
+
+/// Sends `sig` to every process of `job` that has not ended.
+fn signal_job(job: &Job, sig: u8) -> Result<(), Errno> {
+    let mut res = Ok(());
+    for (pid, done) in job.pids.iter().zip(&job.done) {
+        if done.is_none()
+            && let Err(e) = w::signal(*pid, sig)
+        {
+            res = Err(e);
+        }
+    }
+    res
 }
 
 impl Shell {
@@ -136,11 +149,18 @@ impl Shell {
             "jobs" => {
                 self.poll_jobs();
                 let mut s = String::new();
-                for job in &self.jobs {
+                let n = self.jobs.len();
+                for (i, job) in self.jobs.iter().enumerate() {
+                    // `+` marks the current job (what `fg` and `bg` take), `-` the one before.
+                    let mark = match n - i {
+                        1 => '+',
+                        2 => '-',
+                        _ => ' ',
+                    };
                     s.push_str(&format!(
-                        "[{}]  {}  {}\n",
+                        "[{}]{mark}  {}  {}\n",
                         job.id,
-                        super::state(job.status()),
+                        super::state(job.status(), job.stopped),
                         job.text
                     ));
                 }
@@ -148,6 +168,8 @@ impl Shell {
                 self.jobs.retain(|j| j.status().is_none());
                 0
             }
+            "fg" => self.fg(args),
+            "bg" => self.bg(args),
             "wait" => self.wait(args),
             "kill" => self.kill(args),
             "read" => self.read(args),
@@ -483,6 +505,67 @@ impl Shell {
         st
     }
 
+    /// The job a `fg` / `bg` / `kill` operand names: `%N`, `%+` / `%%` / none (the
+    /// current job: the last in the table), `%-` (the one before); its index.
+    fn job_operand(&self, arg: Option<&String>) -> Option<usize> {
+        let n = self.jobs.len();
+        match arg.map(String::as_str) {
+            None | Some("%+" | "%%" | "%") => n.checked_sub(1),
+            Some("%-") => n.checked_sub(2),
+            Some(a) => {
+                let id = a.strip_prefix('%').unwrap_or(a);
+                self.jobs.iter().position(|j| j.id.to_string() == id)
+            }
+        }
+    }
+
+    /// Sends `sig` to every process of job `idx` that has not ended.
+    fn signal_job(&self, idx: usize, sig: u8) -> Result<(), Errno> {
+        signal_job(&self.jobs[idx], sig)
+    }
+
+    /// `fg [%N]`: continues a job in the foreground and waits for it.
+    fn fg(&mut self, args: &[String]) -> i32 {
+        if !self.job_control {
+            self.error("fg: no job control");
+            return 1;
+        }
+        self.poll_jobs();
+        let Some(idx) = self.job_operand(args.first()) else {
+            let which = args.first().map_or("current", String::as_str);
+            self.error(&format!("fg: {which}: no such job"));
+            return 1;
+        };
+        let mut job = self.jobs.remove(idx);
+        write_fd(2, format!("{}\n", job.text).as_bytes());
+        // The console first, so that the job finds it its own when it goes on.
+        let _ = w::tty_setpgrp(job.pgid);
+        let _ = signal_job(&job, SIGCONT);
+        job.stopped = false;
+        let (st, sig) = self.run_in_foreground(job);
+        report_signal(sig);
+        st
+    }
+
+    /// `bg [%N]`: continues a stopped job in the background.
+    fn bg(&mut self, args: &[String]) -> i32 {
+        if !self.job_control {
+            self.error("bg: no job control");
+            return 1;
+        }
+        self.poll_jobs();
+        let Some(idx) = self.job_operand(args.first()) else {
+            let which = args.first().map_or("current", String::as_str);
+            self.error(&format!("bg: {which}: no such job"));
+            return 1;
+        };
+        let _ = self.signal_job(idx, SIGCONT);
+        let job = &mut self.jobs[idx];
+        job.stopped = false;
+        write_fd(2, format!("[{}]+ {} &\n", job.id, job.text).as_bytes());
+        0
+    }
+
     fn kill(&mut self, args: &[String]) -> i32 {
         let mut sig = w::sig::TERM;
         let mut rest = args;
@@ -516,6 +599,25 @@ impl Shell {
         }
         let mut st = 0;
         for t in rest {
+            if t.starts_with('%') && self.job_control {
+                // The whole job; a stopped one is continued too, so it acts on the signal
+                // (as bash does).
+                let Some(idx) = self.job_operand(Some(t)) else {
+                    self.error(&format!("kill: {t}: no such job"));
+                    st = 1;
+                    continue;
+                };
+                let mut res = self.signal_job(idx, sig);
+                if self.jobs[idx].stopped && sig != SIGCONT && sig != 0 {
+                    res = res.and(self.signal_job(idx, SIGCONT));
+                    self.jobs[idx].stopped = false;
+                }
+                if let Err(e) = res {
+                    self.error(&format!("kill: {}", strerror(e)));
+                    st = 1;
+                }
+                continue;
+            }
             let pid = if let Some(id) = t.strip_prefix('%') {
                 self.jobs
                     .iter()
