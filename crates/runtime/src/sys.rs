@@ -56,7 +56,8 @@ pub trait Platform {
     /// (blocks, yields, exits) is not ended: the slice's end ends it.
     fn host_call(&mut self, _active: bool) {}
     /// Told when WebAssembly that cannot be preempted starts and ends: the guest's
-    /// asyncify control exports, called between slices to unwind or rewind its stack. A
+    /// asyncify control exports, called between slices or from inside `proc_fork` and the
+    /// stack calls to unwind or rewind its stack (host calls are never preempted). A
     /// preempting platform must bound it some other way. (Signal handlers and start
     /// sections run in slices of their own, preempted like the rest.)
     fn nested_run(&mut self, _active: bool) {}

@@ -16,7 +16,8 @@
 //! into `execute_until_done`, where every callee-saved register is as wasmi's dispatcher
 //! left it — its return is redirected to a stub that returns the trap code, and wasmi
 //! unwinds normally. Until then it is single-stepped. The same trap ends WebAssembly that
-//! runs where it cannot be preempted (the guest's asyncify exports, called between slices;
+//! runs where it cannot be preempted (the guest's asyncify exports, called between slices
+//! or from inside a host call;
 //! a slice started with no stack, which happens only if the spare stacks could not be made
 //! at start-up) once it has run for `RUNAWAY_SECONDS`. Start sections and signal handlers
 //! are not among them: the runtime runs them in slices of their own (`runtime::startsec`,
