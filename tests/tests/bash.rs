@@ -81,12 +81,11 @@ fn bash_runs_the_corpus_like_the_hosts_bash() {
     let userland = boot::build::userland_once().expect("userland builds");
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let root = tempfile::tempdir().unwrap();
-    for dir in ["bin", "tmp", "scripts"] {
+    for dir in ["tmp", "scripts"] {
         std::fs::create_dir(root.path().join(dir)).unwrap();
     }
-    for (name, data) in boot::image::bin_files(&userland).expect("programs") {
-        std::fs::write(root.path().join(name), data).unwrap();
-    }
+    // /bin as the image has it (the utilities are links to /bin/box).
+    boot::image::install_bin(&userland, &root.path().join("bin")).expect("programs");
     std::fs::copy(bash_wasm(), root.path().join("bin/bash")).unwrap();
     for name in &names {
         std::fs::copy(scripts.join(name), root.path().join("scripts").join(name)).unwrap();

@@ -665,17 +665,21 @@ pub fn write_best_effort(sys: &mut System, proc: &ProcData, fd: u32, data: &[u8]
 /// Whether the caller has the console on fd 0, 1 or 2 (what changing the console's
 /// settings or foreground group needs).
 pub fn on_console(cx: &Cx<'_>) -> bool {
-    (0..3).any(|fd| {
-        cx.proc
-            .fds
-            .get(fd)
-            .ok()
-            .and_then(|e| cx.sys.files.get(e.file).ok())
-            .is_some_and(|f| {
-                matches!(
-                    f.object,
-                    Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty
-                )
-            })
-    })
+    (0..3).any(|fd| is_console(cx, fd))
+}
+
+/// Whether the caller's descriptor `fd` is the console (its input, an output stream, or
+/// `/dev/tty`).
+pub fn is_console(cx: &Cx<'_>, fd: u32) -> bool {
+    cx.proc
+        .fds
+        .get(fd)
+        .ok()
+        .and_then(|e| cx.sys.files.get(e.file).ok())
+        .is_some_and(|f| {
+            matches!(
+                f.object,
+                Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty
+            )
+        })
 }

@@ -6,23 +6,9 @@
 
 use abi::Errno;
 
-use crate::files::Object;
+use crate::io::is_console;
 use crate::sys::{Cx, SysResult};
 use crate::types::Tty;
-
-fn is_console(cx: &Cx<'_>, fd: u32) -> bool {
-    cx.proc
-        .fds
-        .get(fd)
-        .ok()
-        .and_then(|e| cx.sys.files.get(e.file).ok())
-        .is_some_and(|f| {
-            matches!(
-                f.object,
-                Object::ConsoleIn | Object::ConsoleOut(_) | Object::Tty
-            )
-        })
-}
 
 /// `tty_get(ret_tty)`: the console's settings and whether fds 0–2 are the console.
 pub fn tty_get(cx: &mut Cx<'_>, out: i32) -> SysResult {
