@@ -314,9 +314,6 @@ impl Ramdisk {
     }
 }
 
-/// Writes the main image to `out` for use on any VM: `format` is `raw` or `qcow2`
-/// (converted with `qemu-img`); a non-empty `init` (program and arguments) is what
-/// `/bin/init` starts instead of the shell.
 /// The user's own programs and files for the main image (`image`/`boot` `--dir`, `--add`).
 #[derive(Debug, Default, Clone)]
 pub struct UserContent {
@@ -370,12 +367,17 @@ impl UserContent {
     }
 }
 
+/// Writes the main image to `out` for use on any VM: `format` is `raw` or `qcow2`
+/// (converted with `qemu-img`); a non-empty `init` (program and arguments) is what
+/// `/bin/init` starts instead of the shell; `extra_cmdline` adds kernel command-line words
+/// (`mem=MIB` for `image --memory`).
 pub fn write_main_image(
     kernel: &Path,
     userland: &Path,
     firmware: Firmware,
     init: &[&str],
     user: &UserContent,
+    extra_cmdline: &str,
     format: &str,
     out: &Path,
 ) -> Result<()> {
@@ -385,7 +387,7 @@ pub fn write_main_image(
     if firmware == Firmware::Direct {
         anyhow::bail!("direct boot uses no disk image: export a bios or uefi image");
     }
-    let mut ramdisk = main_ramdisk(userland, "")?;
+    let mut ramdisk = main_ramdisk(userland, extra_cmdline)?;
     ramdisk.set_init(init);
     user.add_to(&mut ramdisk)?;
     let image = disk_image(kernel, &ramdisk, firmware, "export")?;

@@ -49,6 +49,10 @@ struct ImageArgs {
     /// raw, or qcow2 (converted with qemu-img).
     #[arg(long, default_value = "raw")]
     format: String,
+    /// The RAM the image's kernel uses at most, in MiB, whatever the VM has (the VM's RAM
+    /// itself is the hypervisor's setting); a VM with less gets a warning at boot.
+    #[arg(long, value_name = "MIB")]
+    memory: Option<u32>,
     #[command(flatten)]
     content: ContentArgs,
 }
@@ -213,12 +217,14 @@ fn image(args: &ImageArgs) -> Result<ExitCode> {
     let userland = boot::build::userland()?;
     let init = init_words(args.content.init.as_deref());
     let user = user_content(&args.content.dirs, &args.content.adds)?;
+    let cmdline = args.memory.map(|m| format!("mem={m}")).unwrap_or_default();
     boot::image::write_main_image(
         &kernel,
         &userland,
         firmware,
         &init,
         &user,
+        &cmdline,
         &args.format,
         &args.out,
     )?;

@@ -511,3 +511,52 @@ fn an_image_of_a_users_program_powers_off_by_itself_on_plain_qemu() {
         }
     }
 }
+
+/// `image --memory MIB`: the image's kernel uses at most that much RAM for its heap on any
+/// VM (here a 256 MiB one), so its programs meet the same limits wherever it boots; asking
+/// for more than the VM has boots anyway, with a warning.
+#[test]
+fn image_memory_caps_the_kernels_heap_on_any_vm() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (mib, warned) in [(64u64, false), (512, true)] {
+        let img = tmp.path().join(format!("mem-{mib}.img"));
+        let mem = mib.to_string();
+        let out = boot(
+            &[
+                "image",
+                "--out",
+                img.to_str().unwrap(),
+                "--memory",
+                &mem,
+                "--init",
+                "/bin/head -1 /proc/meminfo",
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (code, console) = plain_qemu_acpi(&img, "pc", false);
+        assert_eq!(code, Some(0), "{console}");
+        let total_kib: u64 = console
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no MemTotal in {console}"));
+        if warned {
+            assert!(
+                console.contains("this image asks for 512 MiB (mem=), the VM gives"),
+                "{console}"
+            );
+            assert!(total_kib < 256 << 10, "{console}");
+        } else {
+            assert!(!console.contains("this image asks"), "{console}");
+            assert!(
+                total_kib <= mib << 10 && total_kib > (mib - 8) << 10,
+                "{total_kib} KiB with --memory {mib}: {console}"
+            );
+        }
+    }
+}

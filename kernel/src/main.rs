@@ -96,7 +96,23 @@ pub fn kstart(boot: &Boot<'_>) -> ! {
         console::write(console::Stream::Console, console::STDOUT_START_MARKER);
     }
 
-    let mem = memory::init(boot);
+    // `mem=MIB` (`image --memory`): the heap the image's programs get at most, the same on
+    // any VM with that much RAM or more.
+    let mem_cap = args
+        .cmdline()
+        .get("mem")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|mib| mib << 20);
+    let mem = memory::init(boot, mem_cap);
+    if let Some(cap) = mem_cap
+        && mem.heap_bytes + (32 << 20) < cap
+    {
+        log::warn!(
+            "memory: this image asks for {} MiB (mem=), the VM gives {} MiB: give the VM more RAM",
+            cap >> 20,
+            mem.usable_bytes >> 20
+        );
+    }
     power::init(boot);
     let t_heap = arch::rdtsc();
 

@@ -28,7 +28,10 @@ pub struct MemoryReport {
 
 /// Builds the frame allocator and the heap from what the loader reported. Stops the machine
 /// with a message when there is too little RAM for a heap.
-pub fn init(boot: &arch::Boot<'_>) -> MemoryReport {
+/// `cap`: at most this many bytes of heap (the kernel command line's `mem=MIB`, which
+/// `image --memory` sets), whatever RAM the VM has.
+pub fn init(boot: &arch::Boot<'_>, cap: Option<u64>) -> MemoryReport {
+    let cap = cap.unwrap_or(u64::MAX);
     let phys_offset = boot.phys_offset;
     let mut frames = FrameAllocator::new(boot.usable.iter().copied());
     for &(start, end) in boot.reserved {
@@ -39,6 +42,7 @@ pub fn init(boot: &arch::Boot<'_>) -> MemoryReport {
     let heap_bytes = run
         .saturating_sub(FRAME_RESERVE.min(run / 4))
         .saturating_sub(HEAP_ALIGN)
+        .min(cap)
         & !(HEAP_ALIGN - 1);
     let Some(heap_phys) = frames.alloc_contiguous(heap_bytes, HEAP_ALIGN) else {
         panic!("no room for a kernel heap: largest free run is {run} bytes");
@@ -50,7 +54,11 @@ pub fn init(boot: &arch::Boot<'_>) -> MemoryReport {
     let mut total_heap = heap_bytes;
     loop {
         let spare = frames.free_bytes().saturating_sub(FRAME_RESERVE);
-        let size = frames.largest_run().min(spare) & !(PAGE - 1);
+        let size = frames
+            .largest_run()
+            .min(spare)
+            .min(cap.saturating_sub(total_heap))
+            & !(PAGE - 1);
         if size < EXTRA_REGION_MIN {
             break;
         }
