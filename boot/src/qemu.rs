@@ -474,14 +474,22 @@ impl Write for Shared {
 
 /// Types ^C or ^\\ into the console whenever this process gets SIGINT or SIGQUIT (the
 /// terminal's keys, with QEMU out of their reach): the guest's console turns them into
-/// its own signals.
-fn forward_signal_keys(mut to: Shared) {
-    use signal_hook::consts::{SIGINT, SIGQUIT};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGQUIT]) else {
+/// its own signals. SIGHUP or SIGTERM (the terminal closed, a `kill`) end QEMU — which
+/// its own process group keeps from getting them — and then this process.
+fn forward_signal_keys(mut to: Shared, qemu: u32) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGQUIT, SIGHUP, SIGTERM])
+    else {
         return;
     };
     std::thread::spawn(move || {
         for sig in signals.forever() {
+            if sig == SIGHUP || sig == SIGTERM {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &qemu.to_string()])
+                    .status();
+                std::process::exit(128 + sig);
+            }
             let key = if sig == SIGINT { 0x03 } else { 0x1c };
             if to.write_all(&[key]).is_err() {
                 return;
@@ -590,7 +598,7 @@ pub fn run(cfg: &VmConfig) -> Result<Outcome> {
     if piped && let Some(stdin) = qemu_stdin.take() {
         let stdin = Shared(Arc::new(Mutex::new(stdin)));
         if line_input {
-            forward_signal_keys(stdin.clone());
+            forward_signal_keys(stdin.clone(), child.id());
         }
         std::thread::spawn(move || type_until_eof(std::io::stdin(), stdin));
     }
