@@ -274,16 +274,9 @@ pub const MOTD: &str = "wasmkernel: WebAssembly processes on bare metal. Try: ls
 /// console with `/` preopened. `extra_cmdline` adds kernel command-line words.
 pub fn main_ramdisk(userland: &Path, extra_cmdline: &str) -> Result<Ramdisk> {
     let mut ramdisk = Ramdisk::with_cmdline(format!("console=cooked proc=on {extra_cmdline}"));
-    let applets = box_applets(userland)?;
-    ramdisk.files = bin_files(userland)?
-        .into_iter()
-        .filter(|(name, _)| !applets.iter().any(|a| name.strip_prefix("bin/") == Some(a)))
-        .collect();
-    for applet in applets {
-        ramdisk
-            .symlinks
-            .push((format!("bin/{applet}"), "box".to_string()));
-    }
+    let (programs, links) = bin_layout(userland)?;
+    ramdisk.files = programs;
+    ramdisk.symlinks = links;
     ramdisk
         .files
         .push(("etc/motd".into(), MOTD.as_bytes().to_vec()));
@@ -412,17 +405,31 @@ pub fn write_main_image(
 /// its utilities from a `--dir`, as a user's image runs them).
 pub fn install_bin(userland: &Path, bin: &Path) -> Result<()> {
     std::fs::create_dir_all(bin)?;
-    let applets = box_applets(userland)?;
-    for (name, data) in bin_files(userland)? {
-        let name = name.trim_start_matches("bin/");
-        if !applets.iter().any(|a| a == name) {
-            std::fs::write(bin.join(name), data)?;
-        }
+    let (programs, links) = bin_layout(userland)?;
+    for (name, data) in programs {
+        std::fs::write(bin.join(name.trim_start_matches("bin/")), data)?;
     }
-    for applet in &applets {
-        std::os::unix::fs::symlink("box", bin.join(applet))?;
+    for (name, target) in links {
+        std::os::unix::fs::symlink(target, bin.join(name.trim_start_matches("bin/")))?;
     }
     Ok(())
+}
+
+/// `/bin` of the main image: the programs of `userland` that are not box applets, as
+/// (`bin/NAME`, contents), and each applet as a symlink (`bin/NAME`, `box`).
+type BinLayout = (Vec<(String, Vec<u8>)>, Vec<(String, String)>);
+
+fn bin_layout(userland: &Path) -> Result<BinLayout> {
+    let applets = box_applets(userland)?;
+    let programs = bin_files(userland)?
+        .into_iter()
+        .filter(|(name, _)| !applets.iter().any(|a| name.strip_prefix("bin/") == Some(a)))
+        .collect();
+    let links = applets
+        .into_iter()
+        .map(|a| (format!("bin/{a}"), "box".to_string()))
+        .collect();
+    Ok((programs, links))
 }
 
 /// The applets `box.wasm` in `dir` holds, from the `box.applets` list the userland build
