@@ -434,7 +434,15 @@ fn qemu_boots_with(args: &[&str]) -> bool {
     }
     let child = Command::new("qemu-system-x86_64")
         .args(args)
-        .args(["-display", "none", "-nic", "none", "-m", "16M", "-no-reboot"])
+        .args([
+            "-display",
+            "none",
+            "-nic",
+            "none",
+            "-m",
+            "16M",
+            "-no-reboot",
+        ])
         .args(["-serial", "none", "-monitor", "none"])
         .arg("-drive")
         .arg(format!("format=raw,file={}", disk.display()))

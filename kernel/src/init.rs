@@ -228,11 +228,20 @@ pub fn run(args: &BootArgs) -> Result<Option<Ended>, StartError> {
         fds.install_at(&mut sys.fs, &mut sys.files, fd as u32, entry)
             .map_err(|e| StartError(e.to_string()))?;
     }
-    for dir in args
+    let mut preopens = args
         .kernel_file("preopens")
         .map(split_nul)
-        .unwrap_or_default()
-    {
+        .unwrap_or_default();
+    // `run` of a program the WASIX toolchain built (wasix-libc or the Rust WASIX target:
+    // WASIX imports and a shared memory): like wasmer, which always gives one a root
+    // directory at `/`, preopen `/` after the `--dir`s when none of them is it, so that
+    // `/dev/null`, `/tmp` and absolute paths resolve (wasix-libc finds every path through
+    // a preopen). Any other program gets exactly its `--dir`s, as under wasmtime.
+    let wasix = module.built_for_wasix();
+    if args.kernel_file("program").is_some() && wasix && !preopens.iter().any(|d| d == b"/") {
+        preopens.push(b"/".to_vec());
+    }
+    for dir in preopens {
         let guest = String::from_utf8_lossy(&dir).into_owned();
         let rel = guest.trim_start_matches('/');
         let ino = if rel.is_empty() {

@@ -512,6 +512,32 @@ fn runs_under_uefi_too() {
     assert_eq!(r.code, 0);
 }
 
+/// A program the WASIX toolchain built gets a root directory at `/` without any `--dir`,
+/// as under wasmer, so `2>/dev/null` and friends work (here dash, built with wasix-libc);
+/// plain WASI programs keep exactly their `--dir`s (`wasix_test_plain_wasi_cases_match_wasmtime`).
+#[test]
+fn a_wasix_libc_program_gets_a_root_with_dev_as_under_wasmer() {
+    let dash = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dash/dash.wasm");
+    let mut opts = RunOptions::new(
+        &dash,
+        &[
+            "-c",
+            "test -c /dev/null && echo chr; echo x > /dev/null; echo $?; read l < /dev/null; echo $?; cd /dev && pwd",
+        ],
+    );
+    opts.firmware = boot::image::Firmware::Direct;
+    opts.timeout = Duration::from_secs(60);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "chr\n0\n1\n/dev\n",
+        "{}{}",
+        String::from_utf8_lossy(&r.stderr),
+        r.log
+    );
+    assert_eq!(r.code, 0);
+}
+
 #[test]
 fn runs_with_direct_boot_too() {
     // The initrd carries the --dir tree uncompressed (no inflate step): stdin first, then

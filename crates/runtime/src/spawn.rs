@@ -189,7 +189,8 @@ impl System {
         // does not run: lower it to plain WebAssembly first (crates/wasmlower). A process
         // has one thread, so nothing is lost.
         let lowered;
-        let bytes = if wasmlower::needs_lowering(bytes) {
+        let needs_lowering = wasmlower::needs_lowering(bytes);
+        let bytes = if needs_lowering {
             lowered = wasmlower::lower(bytes, &wasmlower::Options::default()).map_err(|e| {
                 SpawnError::new(
                     Errno::NoExec,
@@ -256,6 +257,7 @@ impl System {
             start_section: start_func.is_some(),
             linker: Arc::new(linker),
             reserve: Arc::new(CodeReserve::new(&self.code_reserved, reserve)),
+            lowered: needs_lowering,
         })
     }
 

@@ -117,6 +117,17 @@ pub struct Program {
     pub linker: Arc<Linker<Proc>>,
     /// The heap set aside for the translations still to come (none when compiled eagerly).
     pub reserve: Arc<CodeReserve>,
+    /// The module used shared memory (the threads proposal), lowered at load
+    /// (`wasmlower`): every wasix-libc and Rust WASIX build does.
+    pub lowered: bool,
+}
+
+impl Program {
+    /// Whether the WASIX toolchain built it (wasix-libc, the Rust WASIX target): it used
+    /// shared memory and imports WASIX calls. wasmer gives such programs a root directory.
+    pub fn built_for_wasix(&self) -> bool {
+        self.lowered && self.module.imports().any(|i| i.module() == "wasix_32v1")
+    }
 }
 
 /// Kernel heap set aside for a program's lazily translated code, for as long as any clone

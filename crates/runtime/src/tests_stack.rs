@@ -236,3 +236,22 @@ fn the_fork_benchmark_reports_median_and_range() {
         ]
     );
 }
+
+#[test]
+fn a_wasix_toolchain_build_is_told_from_a_plain_wasi_program() {
+    // `run` gives the former a root preopen, as wasmer does (kernel/src/init.rs).
+    let (mut kernel, _console, _pid) = kernel_with(PROGRAM, &Opts::default());
+    let sys = kernel.sys();
+    assert!(
+        sys.compile("wasix-proc", PROGRAM)
+            .unwrap()
+            .built_for_wasix()
+    );
+    // WASIX imports over a memory of its own (our own userland's kind): not the toolchain's.
+    let own = wat::parse_str(
+        r#"(module (import "wasix_32v1" "sched_yield" (func (result i32)))
+             (memory (export "memory") 1) (func (export "_start")))"#,
+    )
+    .unwrap();
+    assert!(!sys.compile("own", &own).unwrap().built_for_wasix());
+}
