@@ -303,11 +303,27 @@ fn proc_view_feeds_ps_free_and_uptime() {
 
 /// Every corpus script (tests/dash-corpus, ours) under our `/bin/sh` inside the VM and
 /// under the host's dash (the oracle): merged stdout and stderr and the exit status of
-/// each must match byte for byte. One VM runs them all from a driver script; the scripts
-/// sit in `/scripts`, run by a relative name, so dash's `NAME: LINE:` message prefix is
-/// the same on both sides.
+/// each must match byte for byte.
 #[test]
 fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
+    let userland = boot::build::userland_once().expect("userland builds");
+    corpus_runs_like_the_hosts_dash(&userland.join("sh.wasm"), "sh");
+}
+
+/// The same corpus under dash 0.5.12 itself, built by us against wasix-libc
+/// (tests/fixtures/dash/: the binary, its build script and where its source is): a real
+/// WASIX program that forks, execs, waits, pipes, traps signals and longjmps.
+#[test]
+fn wasix_libc_dash_runs_the_corpus_like_the_hosts_dash() {
+    let dash = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dash/dash.wasm");
+    corpus_runs_like_the_hosts_dash(&dash, "dash");
+}
+
+/// Runs every corpus script under `shell` (installed as `/bin/NAME`) inside the VM and
+/// under the host's dash. One VM runs them all from a driver script, itself run by
+/// `shell`; the scripts sit in `/scripts`, run by a relative name, so dash's `NAME: LINE:`
+/// message prefix is the same on both sides.
+fn corpus_runs_like_the_hosts_dash(shell: &std::path::Path, name: &str) {
     const DRIVER: &str =
         r#"cd "$1" || exit 9; for f in *.sh; do echo "== $f"; $2 "$f" 2>&1; echo "rc $?"; done"#;
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dash-corpus");
@@ -347,12 +363,15 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
         std::fs::create_dir(root.path().join(dir)).unwrap();
     }
     // /bin as the image has it: the utilities are links to /bin/box.
-    boot::image::install_bin(&userland, &root.path().join("bin")).expect("programs");
+    let bin = root.path().join("bin");
+    boot::image::install_bin(&userland, &bin).expect("programs");
+    if !bin.join(name).exists() {
+        std::fs::copy(shell, bin.join(name)).unwrap();
+    }
     for p in &scripts {
         std::fs::copy(p, root.path().join("scripts").join(p.file_name().unwrap())).unwrap();
     }
-    let sh = userland.join("sh.wasm");
-    let mut opts = boot::run::RunOptions::new(&sh, &["-c", DRIVER, "driver", "/scripts", "sh"]);
+    let mut opts = boot::run::RunOptions::new(shell, &["-c", DRIVER, "driver", "/scripts", name]);
     opts.dirs.push((root.path().to_path_buf(), "/".into()));
     opts.env.push("PATH=/bin".into());
     opts.env.push("HOME=/tmp".into());
@@ -369,8 +388,8 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
     if got != want {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dash-corpus");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("sh-vm.txt"), &got).unwrap();
-        std::fs::write(dir.join("sh-host.txt"), &want).unwrap();
+        std::fs::write(dir.join(format!("{name}-vm.txt")), &got).unwrap();
+        std::fs::write(dir.join(format!("{name}-host.txt")), &want).unwrap();
         let sections = |s: &str| -> Vec<String> {
             s.split("== ")
                 .filter(|x| !x.is_empty())
@@ -386,7 +405,7 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
             .collect();
         let first = g.iter().zip(&w).find(|(a, b)| a != b);
         panic!(
-            "our sh differs from the host's dash in {} of {} scripts {differing:?} (outputs in {}):\n{}",
+            "{name} differs from the host's dash in {} of {} scripts {differing:?} (outputs in {}):\n{}",
             differing.len(),
             w.len(),
             dir.display(),
