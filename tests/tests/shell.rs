@@ -20,9 +20,25 @@ fn session(name: &str, first: &str, then: &[(&str, &str)]) -> Outcome {
 
 /// [`session`], booted by `firmware`.
 fn session_on(firmware: Firmware, name: &str, first: &str, then: &[(&str, &str)]) -> Outcome {
+    session_with(firmware, name, first, then, &[])
+}
+
+/// [`session_on`] with `files` (guest path, host file) added to the image, as `--add` does.
+fn session_with(
+    firmware: Firmware,
+    name: &str,
+    first: &str,
+    then: &[(&str, &str)],
+    files: &[(&str, &std::path::Path)],
+) -> Outcome {
     let kernel = boot::build::kernel_once().expect("kernel builds");
     let userland = boot::build::userland_once().expect("userland builds");
-    let ramdisk = main_ramdisk(&userland, "").expect("ramdisk");
+    let mut ramdisk = main_ramdisk(&userland, "").expect("ramdisk");
+    for (guest, host) in files {
+        ramdisk
+            .files
+            .push((guest.to_string(), std::fs::read(host).expect("file to add")));
+    }
     let image = disk_image(&kernel, &ramdisk, firmware, name).expect("image");
     let mut cfg = VmConfig::new(image, firmware);
     cfg.kernel = Some(kernel);
@@ -317,6 +333,38 @@ fn posix_shell_runs_the_corpus_like_the_hosts_dash() {
 fn wasix_libc_dash_runs_the_corpus_like_the_hosts_dash() {
     let dash = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dash/dash.wasm");
     corpus_runs_like_the_hosts_dash(&dash, "dash");
+}
+
+/// dash started from our shell's prompt on the console: an interactive dash reads its
+/// own lines (a console read gives one line, as a tty in canonical mode does, so dash
+/// does not swallow the lines meant for our shell after it), runs substitutions,
+/// pipelines, functions, background jobs, traps and redirections, and its exit status
+/// comes back to our shell.
+#[test]
+fn wasix_libc_dash_runs_at_our_shells_prompt() {
+    let dash = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dash/dash.wasm");
+    let o = session_with(
+        Firmware::Direct,
+        "shell-dash",
+        "dash\necho $((6*7)) $(echo sub)\nfor i in 1 2; do echo n$i; done | cat\n\
+         f() { return 3; }; f; echo f$?\nsleep 0 & wait; echo waited\n\
+         trap 'echo trapped' USR1; kill -USR1 $$\ncd /tmp && echo hi > x && cat x 2>/dev/null\n\
+         exit 4\necho rc $?\nexit\n",
+        &[],
+        &[("bin/dash", &dash)],
+    );
+    let out = o.console();
+    for want in [
+        "# 42 sub\r\n",
+        "n1\r\nn2\r\n",
+        "f3\r\n",
+        "waited\r\n",
+        "trapped\r\n",
+        "# hi\r\n",
+        "rc 4\r\n",
+    ] {
+        assert!(out.contains(want), "{want:?} in {out}");
+    }
 }
 
 /// Runs every corpus script under `shell` (installed as `/bin/NAME`) inside the VM and

@@ -25,6 +25,13 @@ const MAX_QUEUED: usize = 64 * 1024;
 pub struct Terminal {
     line: Vec<u8>,
     cooked: VecDeque<u8>,
+    /// Where each queued canonical line ends, counted in bytes ever queued: a read returns
+    /// at most one line, as a tty in canonical mode does (a shell that reads a buffer at a
+    /// time must not take the lines typed for the program it starts next).
+    ends: VecDeque<u64>,
+    /// Bytes ever queued into / taken from `cooked`.
+    queued: u64,
+    taken: u64,
     eof: bool,
     /// ^D on an empty line hangs the terminal up (see the module comment).
     hangup_on_eof: bool,
@@ -85,13 +92,13 @@ impl Terminal {
                         self.hung_up |= self.hangup_on_eof;
                     } else {
                         let line = core::mem::take(&mut self.line);
-                        self.queue(&line);
+                        self.queue_line(&line);
                     }
                 }
                 b'\r' | b'\n' => {
                     let mut line = core::mem::take(&mut self.line);
                     line.push(b'\n');
-                    self.queue(&line);
+                    self.queue_line(&line);
                     if tty.echo {
                         echo.extend_from_slice(b"\r\n");
                     }
@@ -148,7 +155,17 @@ impl Terminal {
 
     fn queue(&mut self, bytes: &[u8]) {
         let room = MAX_QUEUED.saturating_sub(self.cooked.len());
-        self.cooked.extend(bytes.iter().take(room));
+        let n = bytes.len().min(room);
+        self.cooked.extend(&bytes[..n]);
+        self.queued += n as u64;
+    }
+
+    /// Queues a whole canonical line, which a read hands over on its own.
+    fn queue_line(&mut self, bytes: &[u8]) {
+        self.queue(bytes);
+        if self.ends.back() != Some(&self.queued) {
+            self.ends.push_back(self.queued);
+        }
     }
 
     /// True when a read would not block (data or end-of-file waiting).
@@ -159,9 +176,16 @@ impl Terminal {
     /// Takes waiting bytes: `Some(n)` (0 = end-of-file), `None` when a read must wait.
     pub fn read(&mut self, buf: &mut [u8]) -> Option<usize> {
         if !self.cooked.is_empty() {
-            let n = buf.len().min(self.cooked.len());
+            let mut n = buf.len().min(self.cooked.len());
+            if let Some(&end) = self.ends.front() {
+                n = n.min(usize::try_from(end - self.taken).unwrap_or(usize::MAX));
+            }
             for (dst, src) in buf.iter_mut().zip(self.cooked.drain(..n)) {
                 *dst = src;
+            }
+            self.taken += n as u64;
+            while self.ends.front().is_some_and(|&e| e <= self.taken) {
+                self.ends.pop_front();
             }
             return Some(n);
         }
@@ -221,6 +245,30 @@ mod tests {
         let mut buf = [0u8; 256];
         let n = t.read(&mut buf).unwrap_or(0);
         buf[..n].to_vec()
+    }
+
+    #[test]
+    fn a_read_returns_at_most_one_line_in_canonical_mode_and_all_in_raw() {
+        let (tty, mut t) = (cooked(), Terminal::default());
+        feed(&mut t, &tty, b"exit 4\necho rc\npart\x04\n");
+        let mut small = [0u8; 3];
+        assert_eq!(t.read(&mut small), Some(3));
+        assert_eq!(&small, b"exi");
+        assert_eq!(read_all(&mut t), b"t 4\n");
+        assert_eq!(read_all(&mut t), b"echo rc\n");
+        assert_eq!(
+            read_all(&mut t),
+            b"part",
+            "^D ends a line without a newline"
+        );
+        assert_eq!(read_all(&mut t), b"\n");
+        assert!(!t.readable());
+        let raw = Tty {
+            line_buffered: false,
+            ..cooked()
+        };
+        feed(&mut t, &raw, b"ab\ncd\n");
+        assert_eq!(read_all(&mut t), b"ab\ncd\n");
     }
 
     #[test]
