@@ -456,10 +456,11 @@ impl Kernel {
         }
         let signalled = core::mem::take(&mut self.home().signalled);
         for pid in signalled {
-            let Some((deliverable, has_handler, blocked, stopped)) =
+            let Some((deliverable, forced, has_handler, blocked, stopped)) =
                 self.sys.as_ref().and_then(|s| s.procs.get(&pid)).map(|p| {
                     (
                         p.deliverable(),
+                        p.forced,
                         p.handler || p.blocked,
                         p.blocked,
                         p.stopped.is_some(),
@@ -471,13 +472,13 @@ impl Kernel {
             if deliverable == 0 || (stopped && deliverable & (1 << signal::KILL) == 0) {
                 continue;
             }
-            if fatal_signal(deliverable, has_handler).is_none()
+            if fatal_signal(deliverable, forced, has_handler).is_none()
                 && let Some(sig) = stop_signal(deliverable, has_handler)
             {
                 self.stop(pid, sig);
                 continue;
             }
-            if let Some(sig) = fatal_signal(deliverable, has_handler) {
+            if let Some(sig) = fatal_signal(deliverable, forced, has_handler) {
                 if let Some(task) = self.tasks.remove(&pid) {
                     self.finish(task, ExitStatus::Signal(sig));
                 } else if let Some(p) = self.preempted.get_mut(&pid) {
@@ -711,7 +712,7 @@ impl Kernel {
             // Nothing, or held until the program unblocks them.
             return Delivery::Nothing;
         }
-        if let Some(sig) = fatal_signal(deliverable, func.is_some()) {
+        if let Some(sig) = fatal_signal(deliverable, info.forced, func.is_some()) {
             info.pending &= !deliverable;
             return Delivery::Die(ExitStatus::Signal(sig));
         }
@@ -720,6 +721,9 @@ impl Kernel {
             return Delivery::Nothing;
         };
         let sig = deliverable.trailing_zeros() as u8;
+        // Its handler runs after all: a repeated key no longer forces the default.
+        info.forced &= !(1 << sig);
+        info.key_at = 0;
         Delivery::Handle(sig, func)
     }
 
@@ -1209,11 +1213,17 @@ fn default_ignored() -> u64 {
         .fold(0, |set, s| set | 1 << s)
 }
 
-/// The signal that ends a process given its deliverable set: KILL always; any signal
-/// whose default action is to terminate when there is no handler.
-fn fatal_signal(deliverable: u64, has_handler: bool) -> Option<u8> {
+/// The signal that ends a process given its deliverable set: KILL always; a `forced` one
+/// whose default action is to terminate (a console key typed again, see
+/// [`crate::sys::ProcInfo::forced`]); any such signal when there is no handler.
+fn fatal_signal(deliverable: u64, forced: u64, has_handler: bool) -> Option<u8> {
     if deliverable & (1 << signal::KILL) != 0 {
         return Some(signal::KILL);
+    }
+    if let Some(s) = (1..=signal::MAX)
+        .find(|&s| deliverable & forced & (1 << s) != 0 && signal::terminates_by_default(s))
+    {
+        return Some(s);
     }
     if has_handler {
         return None;

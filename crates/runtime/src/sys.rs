@@ -239,7 +239,18 @@ pub struct ProcInfo {
     pub stopped: Option<u8>,
     /// The stop is still to be reported to a `proc_join` with WAKE_STOPPED (once per stop).
     pub stop_unreported: bool,
+    /// Signals a person's repeated console key (^C, ^\\) asked to take their default
+    /// action although the process has a handler: the first key's signal was still
+    /// waiting for it ([`KEY_REPEAT_NS`] or more), and a handler runs only when the
+    /// process calls the system, which a loop of pure computation never does.
+    pub forced: u64,
+    /// When the console key signal now pending was raised (monotonic ns; 0: none is).
+    pub key_at: u64,
 }
+
+/// How long a console key's signal must have waited for the process's handler before the
+/// same key, pressed again, ends the process by the signal's default action.
+pub const KEY_REPEAT_NS: u64 = 1_000_000_000;
 
 impl ProcInfo {
     /// A live process with default dispositions except `ignored`.
@@ -261,6 +272,8 @@ impl ProcInfo {
             pgid: ppid,
             stopped: None,
             stop_unreported: false,
+            forced: 0,
+            key_at: 0,
         }
     }
 
@@ -775,12 +788,28 @@ impl System {
                 .procs
                 .iter()
                 .filter(|(p, i)| {
-                    (**p != 1 || i.handler || !self.init_shielded) && i.status.is_none()
+                    // (A handler with signals blocked is still a handler.)
+                    (**p != 1 || i.handler || i.blocked || !self.init_shielded)
+                        && i.status.is_none()
                 })
                 .filter(|(_, i)| foreground.is_none_or(|g| i.pgid == g))
                 .map(|(p, _)| *p)
                 .collect();
+            let now = self.platform.monotonic_ns();
             for pid in targets {
+                if let Some(info) = self.procs.get_mut(&pid) {
+                    let bit = 1u64 << sig;
+                    if info.pending & bit == 0 || info.key_at == 0 {
+                        info.key_at = now;
+                    } else if signal::terminates_by_default(sig)
+                        && now.saturating_sub(info.key_at) >= KEY_REPEAT_NS
+                    {
+                        log::info!(
+                            "pid {pid}: signal {sig} typed again, never handled: its default action"
+                        );
+                        info.forced |= bit;
+                    }
+                }
                 let _ = self.raise(pid, sig);
             }
         }

@@ -53,7 +53,19 @@ fn session_on(
     body: &str,
     steps: &[(&str, &[u8])],
 ) -> (Option<ExitStatus>, String) {
-    let wat = module(strings, "", body);
+    session_with(deferred, files, strings, "", body, steps)
+}
+
+/// [`session_on`] with `extra` module fields (handlers to export).
+fn session_with(
+    deferred: bool,
+    files: Vec<(&'static str, &'static [u8])>,
+    strings: &[&str],
+    extra: &str,
+    body: &str,
+    steps: &[(&str, &[u8])],
+) -> (Option<ExitStatus>, String) {
+    let wat = module(strings, extra, body);
     let wasm = wat::parse_str(&wat).expect("valid wat");
     let opts = Opts {
         files,
@@ -381,4 +393,51 @@ fn stopped_children_of_an_ending_parent_get_hup_and_cont() {
     );
     assert_eq!(status, Some(ExitStatus::Code(0)), "{out}");
     assert_eq!(out, "0 2 1 0 0 ");
+}
+
+#[test]
+fn a_console_key_typed_again_after_its_signal_waited_a_second_takes_the_default_action() {
+    // The handler cannot run: signals stay blocked (as they would for a program computing
+    // without calling the system, whose handler runs only at a call). One ^C waits; the
+    // same key a second or more later ends the process by SIGINT's default action.
+    let body = "(call $callback_signal {s0})
+         (call $callback_signal {s1})
+         (call $out {s3})
+         (drop (call $thread_sleep (i64.const 2000000000)))
+         (call $out {s4})
+         (drop (call $thread_sleep (i64.const 2000000000)))
+         (call $out {s5})
+         (drop (call $thread_sleep (i64.const 2000000000)))
+         (call $out {s6})";
+    let strings = [
+        "h",
+        "__wasm_signal_blocked",
+        "handled\n",
+        "ready\n",
+        "slept\n",
+        "again\n",
+        "end\n",
+    ];
+    let handler = "(func (export \"h\") (param i32) (call $out {s2}))";
+    let (status, out) = session_with(
+        false,
+        Vec::new(),
+        &strings,
+        handler,
+        body,
+        &[("ready\n", b"\x03"), ("again\n", b"\x03")],
+    );
+    assert_eq!(status, Some(ExitStatus::Signal(2)), "{out:?}");
+    assert_eq!(out, "ready\n^C\r\nslept\nagain\n^C\r\n");
+    // One key only: it waits for the handler, and the program runs to its end.
+    let (status, out) = session_with(
+        false,
+        Vec::new(),
+        &strings,
+        handler,
+        body,
+        &[("ready\n", b"\x03")],
+    );
+    assert_eq!(status, Some(ExitStatus::Code(0)), "{out:?}");
+    assert!(out.ends_with("again\nend\n"), "{out:?}");
 }
