@@ -456,8 +456,8 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
 
     if opts.wants("lowering") {
         // 7. What lowering a WASIX module at load adds to a cold spawn: the committed
-        // wasix-libc program always (so CI runs this path), bash.wasm when WASIX_FIXTURES
-        // names a directory holding it (it is not ours to commit).
+        // wasix-libc test program, and GNU bash 5.2.15 as we build it for WASIX
+        // (tests/fixtures/bash, 1.9 MB), the goal's program.
         let rounds = if opts.quick { 3 } else { reps.max(5) };
         eprintln!("bench: lowering at load vs lowered beforehand ({rounds} rounds)");
         let libc_test = std::fs::read(userland.join("wasix-libc-test.wasm"))?;
@@ -469,24 +469,16 @@ pub fn run_bench(opts: &BenchOptions) -> Result<Report> {
             &["exit", "0"],
             rounds,
         )?);
-        match std::env::var_os("WASIX_FIXTURES") {
-            Some(dir) => {
-                let path = Path::new(&dir).join("bash.wasm");
-                let bash = std::fs::read(&path)
-                    .with_context(|| format!("WASIX_FIXTURES: {}", path.display()))?;
-                report.figures.extend(lowering(
-                    &kernel,
-                    &userland,
-                    "lower.bash",
-                    &bash,
-                    &["-c", ":"],
-                    rounds,
-                )?);
-            }
-            None => report
-                .notes
-                .push("lowering: bash.wasm not timed (set WASIX_FIXTURES to its directory)".into()),
-        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bash/bash.wasm");
+        let bash = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
+        report.figures.extend(lowering(
+            &kernel,
+            &userland,
+            "lower.bash",
+            &bash,
+            &["-c", ":"],
+            rounds,
+        )?);
     }
 
     // References: the Linux VM, hosted wasmi, qemu-user; in quick mode only the VM, briefly,

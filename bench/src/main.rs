@@ -21,8 +21,7 @@ struct Args {
     #[arg(long)]
     no_reference: bool,
     /// Run only these sections (repeatable): boot, cpu, proc, load, wasix, lowering,
-    /// reference. `lowering` also times bash.wasm when WASIX_FIXTURES names a directory
-    /// holding it (wasm/ of wasmerio/wasix-integration-tests).
+    /// reference. `lowering` times our wasix-libc test program and tests/fixtures/bash.
     #[arg(long, value_parser = ["boot", "cpu", "proc", "load", "wasix", "lowering", "reference"])]
     only: Vec<String>,
     /// Where to write the JSON report.
