@@ -538,6 +538,32 @@ fn a_wasix_libc_program_gets_a_root_with_dev_as_under_wasmer() {
     assert_eq!(r.code, 0);
 }
 
+/// A handler runs when its process calls the system. A WASIX program that computes
+/// without calls (dash's `while :; do :; done`, wasix-libc naming its dispatcher for
+/// every signal) still ends on SIGTERM: the signal takes its default action after a
+/// second (143 = 128 + TERM). A handler in a process that calls the system runs (3), and
+/// so does one for a signal the process sends itself.
+#[test]
+fn a_computing_wasix_program_still_ends_on_sigterm_and_handlers_still_run() {
+    let dash = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dash/dash.wasm");
+    let script = "while :; do :; done & kill $!; wait $!; echo spin $?
+        (trap 'echo caught; exit 3' TERM; : > /ready; while :; do : > /dev/null; done) &
+        while [ ! -e /ready ]; do :; done; kill $!; wait $!; echo calls $?
+        trap 'echo got' USR1; kill -USR1 $$; echo after";
+    let mut opts = RunOptions::new(&dash, &["-c", script]);
+    opts.firmware = boot::image::Firmware::Direct;
+    opts.timeout = Duration::from_secs(60);
+    let r = boot::run::run(&kernel(), &opts).expect("run");
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "spin 143\ncaught\ncalls 3\ngot\nafter\n",
+        "{}{}",
+        String::from_utf8_lossy(&r.stderr),
+        r.log
+    );
+    assert_eq!(r.code, 0);
+}
+
 #[test]
 fn runs_with_direct_boot_too() {
     // The initrd carries the --dir tree uncompressed (no inflate step): stdin first, then

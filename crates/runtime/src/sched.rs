@@ -697,6 +697,30 @@ impl Kernel {
         self.ready.push_back(pid);
     }
 
+    /// A signal that ends `pid`, suspended in the middle of its WebAssembly, by its default
+    /// action: one that terminates by default and has waited [`HANDLER_GRACE_NS`] for a
+    /// handler the process does not get to run (it has not called the system since).
+    /// Blocked signals wait as long as the program blocks them.
+    ///
+    /// [`HANDLER_GRACE_NS`]: crate::sys::HANDLER_GRACE_NS
+    fn overdue_signal(&mut self, pid: Pid) -> Option<u8> {
+        let now = self.home().platform.monotonic_ns();
+        let info = self.home().procs.get(&pid)?;
+        if !info.handler
+            || info.blocked
+            || info.handler_wait_at == 0
+            || now.saturating_sub(info.handler_wait_at) < crate::sys::HANDLER_GRACE_NS
+        {
+            return None;
+        }
+        let sig = (1..=signal::MAX)
+            .find(|&s| info.deliverable() & (1 << s) != 0 && signal::terminates_by_default(s))?;
+        log::info!(
+            "pid {pid}: signal {sig} waited a second for a handler it never ran: its default action"
+        );
+        Some(sig)
+    }
+
     /// Looks at the pending signals before a fresh slice: the signal that kills the
     /// process, if any; else the lowest handled one, whose handler runs first (its bit
     /// stays pending until the handler starts). Signals nobody handles and that are
@@ -704,12 +728,17 @@ impl Kernel {
     fn next_delivery(&mut self, task: &Task) -> Delivery {
         let blocked = task.store.data().data.signals_blocked();
         let func = task.signal_handler();
+        let now = self.home().platform.monotonic_ns().max(1);
         let Some(info) = self.home().procs.get_mut(&task.pid) else {
             return Delivery::Nothing;
         };
         let deliverable = info.deliverable();
-        if deliverable == 0 || (blocked && deliverable & (1 << signal::KILL) == 0) {
-            // Nothing, or held until the program unblocks them.
+        if deliverable == 0 {
+            info.handler_wait_at = 0;
+            return Delivery::Nothing;
+        }
+        if blocked && deliverable & (1 << signal::KILL) == 0 {
+            // Held until the program unblocks them.
             return Delivery::Nothing;
         }
         if let Some(sig) = fatal_signal(deliverable, info.forced, func.is_some()) {
@@ -718,12 +747,19 @@ impl Kernel {
         }
         let Some(func) = func else {
             info.pending &= !deliverable;
+            info.handler_wait_at = 0;
             return Delivery::Nothing;
         };
         let sig = deliverable.trailing_zeros() as u8;
         // Its handler runs after all: a repeated key no longer forces the default.
         info.forced &= !(1 << sig);
         info.key_at = 0;
+        // Any signal still pending after this one starts its wait for the handler now.
+        info.handler_wait_at = if deliverable & !(1 << sig) != 0 {
+            now
+        } else {
+            0
+        };
         Delivery::Handle(sig, func)
     }
 
@@ -814,7 +850,10 @@ impl Kernel {
             return;
         }
         let started = self.home().platform.monotonic_ns();
-        let (run, suspended) = if let Some(p) = self.preempted.remove(&pid) {
+        let (run, suspended) = if let Some(mut p) = self.preempted.remove(&pid) {
+            if p.kill.is_none() {
+                p.kill = self.overdue_signal(pid);
+            }
             self.lend();
             let run = self.executor.resume(p.fiber, p.kill.is_some());
             self.take_home();

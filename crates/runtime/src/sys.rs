@@ -246,7 +246,17 @@ pub struct ProcInfo {
     pub forced: u64,
     /// When the console key signal now pending was raised (monotonic ns; 0: none is).
     pub key_at: u64,
+    /// Since when a pending signal has waited for the handler (monotonic ns; 0: none
+    /// waits). See [`HANDLER_GRACE_NS`].
+    pub handler_wait_at: u64,
 }
+
+/// How long a signal whose default action terminates may wait for the process's handler
+/// while the process computes without calling the system (a handler runs only at a
+/// call) before it takes its default action instead: a WASIX program spinning in
+/// `while :; do :; done` could otherwise not be ended by anything but KILL, since
+/// wasix-libc names its dispatcher for every signal whatever the program's disposition.
+pub const HANDLER_GRACE_NS: u64 = 1_000_000_000;
 
 /// How long a console key's signal must have waited for the process's handler before the
 /// same key, pressed again, ends the process by the signal's default action.
@@ -274,6 +284,7 @@ impl ProcInfo {
             stop_unreported: false,
             forced: 0,
             key_at: 0,
+            handler_wait_at: 0,
         }
     }
 
@@ -701,6 +712,9 @@ impl System {
             return Ok(());
         }
         info.pending |= 1 << sig;
+        if info.handler_wait_at == 0 {
+            info.handler_wait_at = self.platform.monotonic_ns().max(1);
+        }
         self.signalled.push(pid);
         Ok(())
     }
