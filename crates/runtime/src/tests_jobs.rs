@@ -419,25 +419,13 @@ fn a_console_key_typed_again_after_its_signal_waited_a_second_takes_the_default_
         "end\n",
     ];
     let handler = "(func (export \"h\") (param i32) (call $out {s2}))";
-    let (status, out) = session_with(
-        false,
-        Vec::new(),
-        &strings,
-        handler,
-        body,
-        &[("ready\n", b"\x03"), ("again\n", b"\x03")],
-    );
+    let typing =
+        |steps: &[(&str, &[u8])]| session_with(false, Vec::new(), &strings, handler, body, steps);
+    let (status, out) = typing(&[("ready\n", b"\x03"), ("again\n", b"\x03")]);
     assert_eq!(status, Some(ExitStatus::Signal(2)), "{out:?}");
     assert_eq!(out, "ready\n^C\r\nslept\nagain\n^C\r\n");
     // One key only: it waits for the handler, and the program runs to its end.
-    let (status, out) = session_with(
-        false,
-        Vec::new(),
-        &strings,
-        handler,
-        body,
-        &[("ready\n", b"\x03")],
-    );
+    let (status, out) = typing(&[("ready\n", b"\x03")]);
     assert_eq!(status, Some(ExitStatus::Code(0)), "{out:?}");
     assert!(out.ends_with("again\nend\n"), "{out:?}");
 }
