@@ -754,8 +754,12 @@ impl Kernel {
         // Its handler runs after all: a repeated key no longer forces the default.
         info.forced &= !(1 << sig);
         info.key_at = 0;
-        // Any signal still pending after this one starts its wait for the handler now.
-        info.handler_wait_at = if deliverable & !(1 << sig) != 0 {
+        // A terminating signal still pending after this one starts its wait for the
+        // handler now.
+        let rest = deliverable & !(1 << sig);
+        info.handler_wait_at = if (1..=signal::MAX)
+            .any(|s| rest & (1 << s) != 0 && signal::terminates_by_default(s))
+        {
             now
         } else {
             0

@@ -246,8 +246,8 @@ pub struct ProcInfo {
     pub forced: u64,
     /// When the console key signal now pending was raised (monotonic ns; 0: none is).
     pub key_at: u64,
-    /// Since when a pending signal has waited for the handler (monotonic ns; 0: none
-    /// waits). See [`HANDLER_GRACE_NS`].
+    /// Since when a pending signal that terminates by default has waited for the
+    /// handler (monotonic ns; 0: none waits). See [`HANDLER_GRACE_NS`].
     pub handler_wait_at: u64,
 }
 
@@ -712,7 +712,7 @@ impl System {
             return Ok(());
         }
         info.pending |= 1 << sig;
-        if info.handler_wait_at == 0 {
+        if info.handler_wait_at == 0 && signal::terminates_by_default(sig) {
             info.handler_wait_at = self.platform.monotonic_ns().max(1);
         }
         self.signalled.push(pid);
